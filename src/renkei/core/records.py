@@ -1,0 +1,40 @@
+"""What a source's parser hands to the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InquiryFacts:
+    """One lead event (反響) as a parser found it; every value is text as given, or None."""
+
+    source: str
+    external_id: str | None = None
+    received_at: datetime | None = None
+    property_code: str | None = None
+    own_property_code: str | None = None
+    property_name: str | None = None
+    property_url: str | None = None
+    price: str | None = None
+    layout: str | None = None
+    message: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """One row, mail or card: source labels to text values, with where it came from.
+
+    ``locator`` names the place in the payload ("row 12", "mail body"). ``line`` is the
+    1-based row number for files. ``fields`` keeps the source's own labels; the mapping turns
+    them into canonical fields.
+    """
+
+    locator: str
+    fields: Mapping[str, str]
+    line: int | None = None
+    external_id: str | None = None
+    inquiry: InquiryFacts | None = None
