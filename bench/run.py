@@ -1,0 +1,133 @@
+"""`make bench`: CSV import against a baseline measured in the same run.
+
+Generates a deterministic CP932 file (RENKEI_BENCH_ROWS rows, default 1,000,000), then times:
+
+- baseline: decode + csv parse + executemany INSERT into an unindexed SQLite table;
+- import: `renkei import` of the file into an empty store (SQLite, the embedded default);
+- reimport: the same file under another name with --force (every row matches, nothing changes);
+- pg_import: the import into an empty PostgreSQL database, when one answers.
+
+Each import runs in a child process, so peak memory is the child's own. Prints a table and
+writes bench/results/latest.json (other benchmarks' keys in it are kept).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.baseline import run_baseline  # noqa: E402
+from bench.gen_csv import generate  # noqa: E402
+
+RESULTS = HERE / "results" / "latest.json"
+DATA = HERE / "data"
+
+
+def _renkei(args: list[str], home: Path, url: str | None = None) -> tuple[float, float, str]:
+    """Run the CLI in a child; returns (seconds, child's peak RSS in MB, stdout)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
+    env["RENKEI_HOME"] = str(home)
+    if url:
+        env["RENKEI_DATABASE_URL"] = url
+    code = (
+        "import resource, sys, runpy\n"
+        "sys.argv = ['renkei', *sys.argv[1:]]\n"
+        "try:\n"
+        "    from renkei.cli.main import main; main()\n"
+        "except SystemExit as e:\n"
+        "    code = e.code or 0\n"
+        "else:\n"
+        "    code = 0\n"
+        "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"renkei {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    peak = 0.0
+    for line in done.stderr.splitlines():
+        if line.startswith("PEAK_RSS_KB"):
+            peak = int(line.split()[1]) / 1024
+    return seconds, peak, done.stdout
+
+
+def _postgres_url() -> str | None:
+    admin = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS renkei_bench WITH (FORCE)"))
+            conn.execute(text("CREATE DATABASE renkei_bench"))
+        engine.dispose()
+    except Exception as error:  # the PostgreSQL figure is optional
+        print(f"PostgreSQL not measured: {error}", file=sys.stderr)
+        return None
+    return admin.rsplit("/", 1)[0] + "/renkei_bench"
+
+
+def main() -> int:
+    rows = int(os.environ.get("RENKEI_BENCH_ROWS", "1000000"))
+    DATA.mkdir(parents=True, exist_ok=True)
+    source = DATA / f"members-{rows}.csv"
+    if not source.exists():
+        started = time.perf_counter()
+        generate(source, rows)
+        print(f"generated {source.name} ({source.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    work = Path(tempfile.mkdtemp(prefix="renkei-bench-"))
+    try:
+        baseline_s = run_baseline(source, work / "baseline.db")
+        home = work / "home"
+        import_s, import_rss, out = _renkei(["import", "--json", str(source)], home)
+        (imported,) = json.loads(out)
+        again = work / "members-again.csv"
+        shutil.copyfile(source, again)
+        reimport_s, reimport_rss, out = _renkei(["import", "--force", "--json", str(again)], home)
+        (reimported,) = json.loads(out)
+        pg_url = _postgres_url()
+        pg_import_s = None
+        if pg_url:
+            pg_import_s, _, _ = _renkei(["import", "--json", str(source)], work / "pg-home", pg_url)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    figures = {
+        "rows": rows,
+        "baseline_s": round(baseline_s, 3),
+        "import_s": round(import_s, 3),
+        "import_ratio": round(import_s / baseline_s, 2),
+        "rows_per_s": round(rows / import_s),
+        "reimport_s": round(reimport_s, 3),
+        "reimport_ratio": round(reimport_s / baseline_s, 2),
+        "peak_rss_mb": round(max(import_rss, reimport_rss), 1),
+        "pg_import_s": round(pg_import_s, 3) if pg_import_s else None,
+        "created": imported["created"],
+        "import_errors": imported["errors"],
+        "reimport_unchanged": reimported["unchanged"],
+        "reimport_updated": reimported["updated"],
+    }
+    print(f"{'measure':<20}{'value':>14}")
+    for key, value in figures.items():
+        print(f"{key:<20}{value!s:>14}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    existing = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    existing.update(figures)
+    RESULTS.write_text(json.dumps(existing, indent=2, ensure_ascii=False) + "\n")
+    _ = resource  # imported for the child code's sake
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

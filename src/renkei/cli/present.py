@@ -1,0 +1,252 @@
+"""How the CLI shows results: rich tables for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from renkei.pipeline.deliveries import Delivery, ProcessResult
+from renkei.pipeline.hub import Hub
+from renkei.pipeline.integrations import Integration
+
+ERRORS_SHOWN = 20
+
+
+def _json(console: Console, data: Any) -> None:
+    console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _integration_data(integration: Integration) -> dict[str, Any]:
+    spec = integration.spec
+    return {
+        "id": integration.id,
+        "name": spec.name,
+        "kind": spec.kind,
+        "status": spec.status,
+        "status_reason": integration.status_reason,
+        "settings": spec.settings,
+        "defaults": spec.defaults.model_dump(mode="json"),
+    }
+
+
+def integration_added(console: Console, integration: Integration, as_json: bool) -> None:
+    if as_json:
+        _json(console, _integration_data(integration))
+        return
+    console.print(f"Added {integration.spec.kind} integration {integration.name!r} (id {integration.id}).", markup=False)
+
+
+def integrations(console: Console, hub: Hub, items: list[Integration], as_json: bool) -> None:
+    if as_json:
+        _json(console, [_integration_data(i) for i in items])
+        return
+    table = Table("id", "name", "kind", "status")
+    for item in items:
+        status = item.spec.status + (f" ({item.status_reason})" if item.status_reason else "")
+        table.add_row(str(item.id), item.name, item.spec.kind, status)
+    console.print(table)
+
+
+def _result_data(path: Path, result: ProcessResult) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "file": str(path),
+        "delivery_id": result.delivery_id,
+        "state": result.state,
+        "dry_run": result.dry_run,
+        "encoding": result.encoding,
+        "created": result.counts.created,
+        "updated": result.counts.updated,
+        "unchanged": result.counts.unchanged,
+        "errors": result.counts.errors,
+        "reason": result.reason,
+        "mapping": result.labels,
+    }
+    if result.duplicate_of:
+        data["duplicate_of"] = result.duplicate_of
+    if result.replaced:
+        data["replaced_delivery"] = result.replaced
+    if result.rows:
+        data["rows"] = [
+            {
+                "line": r.line,
+                "action": r.action,
+                "customer_id": r.customer_id if r.action != "created" or not result.dry_run else None,
+                "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in r.changes],
+                "tags_added": list(r.tags_added),
+                "groups_added": list(r.groups_added),
+                "errors": [{"column": e.column, "value": e.value, "reason": e.reason} for e in r.errors],
+            }
+            for r in result.rows
+        ]
+    return data
+
+
+def import_results(
+    console: Console, hub: Hub, integration: Integration, results: list[tuple[Path, ProcessResult]], as_json: bool
+) -> None:
+    from renkei.pipeline.deliveries import delivery_errors
+
+    if as_json:
+        out = []
+        for path, result in results:
+            data = _result_data(path, result)
+            if result.delivery_id is not None and not result.dry_run:
+                data["row_errors"] = [
+                    {k: e[k] for k in ("line", "column_name", "value", "reason")}
+                    for e in delivery_errors(hub, result.delivery_id)
+                ]
+            out.append(data)
+        _json(console, out)
+        return
+    table = Table("file", "delivery", "state", "created", "updated", "unchanged", "errors", title=f"→ {integration.name}")
+    for path, result in results:
+        table.add_row(
+            str(path),
+            "dry run" if result.dry_run else str(result.delivery_id),
+            result.state + (f" (of {result.duplicate_of})" if result.duplicate_of else ""),
+            str(result.counts.created),
+            str(result.counts.updated),
+            str(result.counts.unchanged),
+            str(result.counts.errors),
+        )
+    console.print(table)
+    for path, result in results:
+        if result.reason:
+            console.print(f"{path}: {result.reason}", markup=False, highlight=False)
+        if result.replaced:
+            console.print(f"{path}: replaced delivery {result.replaced} of the same name", markup=False)
+        if result.dry_run:
+            _dry_rows(console, path, result)
+        elif result.delivery_id is not None and result.counts.errors:
+            errors = delivery_errors(hub, result.delivery_id, limit=ERRORS_SHOWN)
+            for e in errors:
+                console.print(_error_line(path, e), markup=False, highlight=False)
+            if result.counts.errors > len(errors):
+                console.print(
+                    f"… see `renkei deliveries show {result.delivery_id}` for every row error", markup=False
+                )
+
+
+def _error_line(path: Path | str, e: dict[str, Any]) -> str:
+    where = f"row {e['line']}" if e.get("line") else (e.get("locator") or "")
+    column = f", column {e['column_name']}" if e.get("column_name") else ""
+    value = f", value {e['value']!r}" if e.get("value") is not None else ""
+    return f"{path} {where}{column}{value}: {e['reason']}"
+
+
+def _dry_rows(console: Console, path: Path, result: ProcessResult) -> None:
+    for row in result.rows:
+        if row.action == "error":
+            for e in row.errors:
+                console.print(
+                    _error_line(path, {"line": row.line, "column_name": e.column, "value": e.value, "reason": e.reason}),
+                    markup=False,
+                    highlight=False,
+                )
+            continue
+        if row.action == "unchanged":
+            continue
+        label = "would create" if row.action == "created" else f"would update customer {row.customer_id}"
+        console.print(f"row {row.line}: {label}", markup=False, highlight=False)
+        for change in row.changes:
+            old = "" if change.old is None else f"{change.old!r} → "
+            console.print(f"    {change.field}: {old}{change.new!r}", markup=False, highlight=False)
+        for tag in row.tags_added:
+            console.print(f"    + tag {tag}", markup=False, highlight=False)
+        for group in row.groups_added:
+            console.print(f"    + group {group}", markup=False, highlight=False)
+
+
+def _delivery_data(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "integration_id": d.integration_id,
+        "file_name": d.file_name,
+        "channel": d.channel,
+        "state": d.state,
+        "reason": d.reason,
+        "sha256": d.sha256,
+        "size": d.size,
+        "received_at": d.received_at,
+        "processed_at": d.processed_at,
+        "created": d.counts.created,
+        "updated": d.counts.updated,
+        "unchanged": d.counts.unchanged,
+        "errors": d.counts.errors,
+        "duplicate_of": d.duplicate_of,
+        "replaced_by": d.replaced_by,
+    }
+
+
+def deliveries(console: Console, hub: Hub, items: list[Delivery], as_json: bool) -> None:
+    if as_json:
+        _json(console, [_delivery_data(d) for d in items])
+        return
+    table = Table("id", "file", "channel", "state", "received", "created", "updated", "unchanged", "errors")
+    for d in items:
+        table.add_row(
+            str(d.id), d.file_name or "", d.channel, d.state, str(d.received_at)[:19],
+            str(d.counts.created), str(d.counts.updated), str(d.counts.unchanged), str(d.counts.errors),
+        )
+    console.print(table)
+
+
+def delivery(console: Console, d: Delivery, errors: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        data = _delivery_data(d)
+        data["row_errors"] = [{k: e[k] for k in ("line", "column_name", "value", "reason")} for e in errors]
+        _json(console, data)
+        return
+    for key, value in _delivery_data(d).items():
+        if value is not None:
+            console.print(f"{key:13} {value}", markup=False, highlight=False)
+    for e in errors:
+        console.print(_error_line(d.file_name or "", e), markup=False, highlight=False)
+
+
+def replay(console: Console, result: ProcessResult, as_json: bool) -> None:
+    if as_json:
+        data = _result_data(Path(""), result)
+        data.pop("file")
+        data.pop("rows", None)
+        data["diffs"] = [
+            {"customer_id": d.customer_id, "kind": d.kind, "fields": [{"field": f, "old": o, "new": n} for f, o, n in d.fields]}
+            for d in result.diffs
+        ]
+        _json(console, data)
+        return
+    verb = "would be" if result.dry_run else "is now"
+    console.print(
+        f"delivery {result.delivery_id} {verb} {result.state}: {result.counts.created} created, "
+        f"{result.counts.updated} updated, {result.counts.unchanged} unchanged, {result.counts.errors} errors",
+        markup=False,
+    )
+    for d in result.diffs:
+        console.print(f"customer {d.customer_id}: {d.kind}", markup=False)
+        for name, old, new in d.fields:
+            console.print(f"    {name}: {old!r} → {new!r}", markup=False, highlight=False)
+
+
+def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _json(console, data)
+        return
+    console.print(f"customer {data['id']}", markup=False)
+    table = Table("field", "value", "source")
+    for name, item in data["fields"].items():
+        source = item["source"]
+        where = f"{source['integration']} / delivery {source['delivery_id']} at {source['at']}" if source else ""
+        table.add_row(name, str(item["value"]), where)
+    console.print(table)
+    if data["tags"]:
+        console.print("tags: " + ", ".join(data["tags"]), markup=False)
+    if data["groups"]:
+        console.print("groups: " + ", ".join(data["groups"]), markup=False)
+    for h in data["history"]:
+        console.print(f"{h['at']} {h['field']}: {h['old']!r} → {h['new']!r}", markup=False, highlight=False)
+    for i in data["inquiries"]:
+        console.print(f"inquiry {i['received_at'] or ''} {i['source']} {i['property_name'] or ''}", markup=False)

@@ -1,0 +1,193 @@
+"""Mapping: a source record's labels to a customer patch of canonical, normalised values.
+
+A mapping is plain data (``MappingSpec``): explicit rules that override header auto-mapping,
+constants, a permission per field, and what to do with columns nobody mapped. It is compiled
+once per delivery against the labels the source actually has (``compile_mapping``) and then
+applied to each record (``map_record``), which is the per-row hot path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from renkei.core import headers as header_aliases
+from renkei.core.fields import (
+    CUSTOM_PREFIX,
+    EXTERNAL_ID_TARGET,
+    INQUIRY_TARGETS,
+    PROTECTED_FIELDS,
+    SCALAR_FIELDS,
+    Permission,
+    allowed_permissions,
+    is_known_target,
+)
+from renkei.core.normalize import normalize_label
+from renkei.core.patch import CustomerPatch, FieldError
+from renkei.core.records import SourceRecord
+from renkei.core.transforms import Apply, transform_for
+
+UnknownColumns = Literal["custom", "report", "ignore"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    """One explicit mapping row: a source label to a target, with its permission."""
+
+    source: str
+    target: str
+    permission: Permission = Permission.READABLE_WRITABLE
+
+
+@dataclass(frozen=True, slots=True)
+class MappingSpec:
+    """How an integration turns its records into customer patches."""
+
+    rules: tuple[FieldRule, ...] = ()
+    constants: Mapping[str, str] = field(default_factory=dict)
+    auto_map: bool = True
+    unknown_columns: UnknownColumns = "custom"
+
+
+class MappingError(ValueError):
+    """The mapping itself is invalid; ``problems`` lists every problem at once."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = tuple(problems)
+
+
+def validate_spec(spec: MappingSpec) -> None:
+    """Raise ``MappingError`` naming every rule that cannot stand."""
+    problems: list[str] = []
+    for rule in spec.rules:
+        if rule.target in PROTECTED_FIELDS:
+            if rule.permission.writes:
+                problems.append(f"{rule.source!r} → {rule.target}: {rule.target} is protected and never writable")
+            continue
+        if not is_known_target(rule.target):
+            problems.append(f"{rule.source!r} → {rule.target!r}: unknown target field")
+        elif rule.permission not in allowed_permissions(rule.target):
+            problems.append(
+                f"{rule.source!r} → {rule.target}: permission {rule.permission.value} is not allowed here"
+            )
+    for target in spec.constants:
+        if not is_known_target(target) or target in PROTECTED_FIELDS:
+            problems.append(f"constant for {target!r}: unknown or protected target field")
+    if problems:
+        raise MappingError(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    """What happens to one source label."""
+
+    label: str
+    target: str | None  # None: unknown column
+    apply: Apply | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMapping:
+    """A mapping resolved against the labels one source actually has."""
+
+    columns: tuple[ColumnPlan, ...]
+    constants: tuple[tuple[str, Apply], ...]
+    constant_values: tuple[str, ...]
+    unknown: tuple[str, ...]
+    unknown_columns: UnknownColumns
+
+    def targets(self) -> dict[str, str | None]:
+        """Source label → target, for showing the user what was auto-mapped."""
+        return {plan.label: plan.target for plan in self.columns}
+
+
+def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping:
+    """Resolve ``spec`` against ``labels``: explicit rules first, then auto-mapping."""
+    validate_spec(spec)
+    explicit = {normalize_label(rule.source): rule for rule in spec.rules}
+    auto = header_aliases.auto_map(labels) if spec.auto_map else {}
+    claimed: set[str] = set()
+    plans: list[ColumnPlan] = []
+    for label in labels:
+        rule = explicit.get(normalize_label(label))
+        target: str | None
+        if rule is not None:
+            target = rule.target if rule.permission.reads else None
+            if target is None:
+                plans.append(ColumnPlan(label, None, None))
+                continue
+        else:
+            target = auto.get(label)
+            if target is not None and target in claimed and target in SCALAR_FIELDS:
+                target = None
+        if target is None:
+            if spec.unknown_columns == "custom" and label.strip():
+                target = CUSTOM_PREFIX + label.strip()
+            else:
+                plans.append(ColumnPlan(label, None, None))
+                continue
+        claimed.add(target)
+        plans.append(ColumnPlan(label, target, transform_for(target, label)))
+    unknown = tuple(p.label for p in plans if p.target is None and p.label.strip())
+    constants = tuple((target, transform_for(target)) for target in spec.constants)
+    return CompiledMapping(
+        columns=tuple(plans),
+        constants=constants,
+        constant_values=tuple(spec.constants.values()),
+        unknown=unknown,
+        unknown_columns=spec.unknown_columns,
+    )
+
+
+def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[CustomerPatch, list[FieldError]]:
+    """Turn one record into a patch; every rejected value becomes a ``FieldError``."""
+    patch = CustomerPatch(external_id=record.external_id, inquiry=record.inquiry)
+    errors: list[FieldError] = []
+    values = record.fields
+    for plan in mapping.columns:
+        if plan.apply is None:
+            continue
+        raw = values.get(plan.label)
+        if raw is None or raw == "":
+            continue
+        reason = plan.apply(raw, patch)
+        if reason is not None:
+            errors.append(FieldError(plan.label, raw, reason))
+    for (target, apply), raw in zip(mapping.constants, mapping.constant_values, strict=True):
+        if target in patch.fields and target not in ("tags", "groups"):
+            continue
+        reason = apply(raw, patch)
+        if reason is not None:
+            errors.append(FieldError(f"constant {target}", raw, reason))
+    if mapping.unknown_columns == "report":
+        for label in mapping.unknown:
+            raw = values.get(label)
+            if raw:
+                errors.append(FieldError(label, raw, "column is not mapped to any field"))
+    patch.finish()
+    if not errors and patch.is_anonymous():
+        errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
+    return patch, errors
+
+
+def record_from_row(labels: Sequence[str], values: Sequence[str], line: int, locator: str) -> SourceRecord:
+    """A CSV row as a source record."""
+    return SourceRecord(locator=locator, fields=dict(zip(labels, values, strict=False)), line=line)
+
+
+__all__ = [
+    "EXTERNAL_ID_TARGET",
+    "INQUIRY_TARGETS",
+    "ColumnPlan",
+    "CompiledMapping",
+    "FieldRule",
+    "MappingError",
+    "MappingSpec",
+    "compile_mapping",
+    "map_record",
+    "record_from_row",
+    "validate_spec",
+]
+

@@ -1,0 +1,157 @@
+"""Match-and-merge decisions: how an incoming patch meets the stored customer.
+
+Policies, per integration and per field:
+
+- ``overwrite``: an incoming value replaces the stored one.
+- ``keep_existing``: an existing customer's field is never changed by this integration; the
+  value is only used when the customer is created.
+- ``fill_blanks``: an incoming value is written only where the stored value is empty.
+- ``newer_wins``: an incoming value replaces the stored one when the incoming record's date
+  field (``date_field``, e.g. ``acquired_at`` or a card's exchange date) is the same or later
+  than the stored one.
+
+Whatever the policy, an empty incoming value never erases a stored one (an empty value is not
+in the patch at all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from renkei.core.fields import CUSTOM_PREFIX
+from renkei.core.patch import CustomerPatch
+
+Policy = Literal["overwrite", "keep_existing", "fill_blanks", "newer_wins"]
+POLICIES: tuple[Policy, ...] = ("overwrite", "keep_existing", "fill_blanks", "newer_wins")
+
+
+@dataclass(frozen=True, slots=True)
+class MergePolicy:
+    """The policy of one integration: a default and per-field overrides."""
+
+    default: Policy = "overwrite"
+    per_field: Mapping[str, Policy] = field(default_factory=dict)
+    date_field: str = "acquired_at"
+
+    def for_field(self, name: str) -> Policy:
+        """The policy that decides ``name``."""
+        return self.per_field.get(name, self.default)
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Values a new customer gets from the integration unless the record has its own."""
+
+    owner: str | None = None
+    status: str | None = None
+    acquisition_channel: str | None = None
+    tags: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCustomer:
+    """What the merge needs to know of a stored customer."""
+
+    fields: Mapping[str, str | None]
+    custom: Mapping[str, str]
+    tags: Collection[str]
+    groups: Collection[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """One value that changes: ``custom:<key>`` for custom fields."""
+
+    field: str
+    old: str | None
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class MergeOutcome:
+    """What applying a patch does. ``created`` customers list every value as a change."""
+
+    created: bool
+    changes: tuple[FieldChange, ...]
+    tags_added: tuple[str, ...]
+    groups_added: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        """True when anything about the customer changes."""
+        return bool(self.created or self.changes or self.tags_added or self.groups_added)
+
+
+def _incoming_wins(
+    policy: Policy, old: str | None, date_field: str, patch: CustomerPatch, stored: StoredCustomer
+) -> bool:
+    if not old:
+        return policy != "keep_existing"
+    if policy == "overwrite":
+        return True
+    if policy == "newer_wins":
+        incoming_date = patch.fields.get(date_field)
+        stored_date = stored.fields.get(date_field)
+        if not stored_date:
+            return True
+        return bool(incoming_date) and str(incoming_date) >= stored_date
+    return False
+
+
+def merge(stored: StoredCustomer | None, patch: CustomerPatch, policy: MergePolicy, defaults: Defaults) -> MergeOutcome:
+    """Decide every change ``patch`` makes to ``stored`` (None: a new customer)."""
+    if stored is None:
+        return _create(patch, defaults)
+    changes: list[FieldChange] = []
+    # Decide the date field last so that newer_wins compares against the stored date.
+    names = sorted(patch.fields, key=lambda n: n == policy.date_field)
+    for name in names:
+        new = patch.fields[name]
+        old = stored.fields.get(name)
+        if old == new:
+            continue
+        if _incoming_wins(policy.for_field(name), old, policy.date_field, patch, stored):
+            changes.append(FieldChange(name, old, new))
+    for key, new in patch.custom.items():
+        name = CUSTOM_PREFIX + key
+        old = stored.custom.get(key)
+        if old == new:
+            continue
+        if _incoming_wins(policy.for_field(name), old, policy.date_field, patch, stored):
+            changes.append(FieldChange(name, old, new))
+    tags_added = tuple(t for t in patch.tags if t not in stored.tags)
+    groups_added = tuple(g for g in patch.groups if g not in stored.groups)
+    return MergeOutcome(False, tuple(changes), tags_added, groups_added)
+
+
+def _create(patch: CustomerPatch, defaults: Defaults) -> MergeOutcome:
+    values = dict(patch.fields)
+    for name, default in (
+        ("owner", defaults.owner),
+        ("status", defaults.status),
+        ("acquisition_channel", defaults.acquisition_channel),
+    ):
+        if default and not values.get(name):
+            values[name] = default
+    changes = [FieldChange(name, None, value) for name, value in values.items()]
+    changes.extend(FieldChange(CUSTOM_PREFIX + key, None, value) for key, value in patch.custom.items())
+    tags = tuple(dict.fromkeys((*patch.tags, *defaults.tags)))
+    groups = tuple(dict.fromkeys((*patch.groups, *defaults.groups)))
+    return MergeOutcome(True, tuple(changes), tags, groups)
+
+
+def apply_outcome(stored: StoredCustomer | None, outcome: MergeOutcome) -> StoredCustomer:
+    """The customer as it is after ``outcome``: used to merge further rows of the same file."""
+    fields: dict[str, str | None] = dict(stored.fields) if stored else {}
+    custom: dict[str, str] = dict(stored.custom) if stored else {}
+    for change in outcome.changes:
+        if change.field.startswith(CUSTOM_PREFIX):
+            custom[change.field[len(CUSTOM_PREFIX) :]] = change.new
+        else:
+            fields[change.field] = change.new
+    tags = [*(stored.tags if stored else ()), *outcome.tags_added]
+    groups = [*(stored.groups if stored else ()), *outcome.groups_added]
+    return StoredCustomer(fields, custom, tags, groups)

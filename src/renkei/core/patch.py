@@ -1,0 +1,74 @@
+"""A customer patch: what one record says about one customer, normalised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from renkei.core.records import InquiryFacts
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """A value a normaliser rejected, or a row-level problem when ``column`` is None."""
+
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass(slots=True)
+class CustomerPatch:
+    """Canonical values from one record. Empty values are simply absent: they never erase.
+
+    ``extra_phones`` holds further numbers of a kind whose slot was already taken; the mapper
+    keeps them as custom values rather than dropping them.
+    """
+
+    fields: dict[str, str] = field(default_factory=dict)
+    custom: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    external_id: str | None = None
+    inquiry: InquiryFacts | None = None
+    inquiry_values: dict[str, str] = field(default_factory=dict)
+    postal_area: tuple[str, str] | None = None
+
+    def set_default(self, name: str, value: str) -> None:
+        """Set ``name`` unless an earlier column already did."""
+        if name not in self.fields:
+            self.fields[name] = value
+
+    def finish(self) -> None:
+        """Fill prefecture and city from the postal code where the address lacks them."""
+        if self.postal_area is not None:
+            prefecture, city = self.postal_area
+            if "prefecture" not in self.fields and prefecture:
+                self.fields["prefecture"] = prefecture
+                if "city" not in self.fields and city:
+                    self.fields["city"] = city
+            elif self.fields.get("prefecture") == prefecture and "city" not in self.fields and city:
+                self.fields["city"] = city
+
+    def is_anonymous(self) -> bool:
+        """True when nothing identifies a person: no name, e-mail or phone number."""
+        f = self.fields
+        return not (
+            f.get("last_name")
+            or f.get("first_name")
+            or f.get("email")
+            or f.get("phone")
+            or f.get("mobile")
+            or self.external_id
+        )
+
+    def match_keys(self) -> list[tuple[str, str]]:
+        """The keys this patch can be matched by, as (kind, value)."""
+        keys: list[tuple[str, str]] = []
+        f = self.fields
+        if self.external_id:
+            keys.append(("external_id", self.external_id))
+        for kind in ("email", "mobile", "phone"):
+            value = f.get(kind)
+            if value:
+                keys.append((kind, value))
+        return keys

@@ -1,0 +1,269 @@
+"""Applying source records to the store: map, match, merge and write, a batch at a time.
+
+This is the hot path of every import. Per batch it maps every record (pure), looks up every
+match key in one round of queries, merges in memory, and writes with ``executemany``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import Connection
+
+from renkei.core.fields import CUSTOM_PREFIX
+from renkei.core.mapping import CompiledMapping, map_record
+from renkei.core.matching import MatchKey, patch_keys
+from renkei.core.merge import Defaults, FieldChange, MergeOutcome, MergePolicy, StoredCustomer, apply_outcome, merge
+from renkei.core.patch import CustomerPatch, FieldError
+from renkei.core.records import SourceRecord
+from renkei.store.customers import (
+    CustomerRow,
+    IdAllocator,
+    customer_values,
+    find_by_keys,
+    insert_customers,
+    update_customers,
+)
+from renkei.store.schema import customer_external_ids, customer_labels, field_history, inquiries, row_errors
+
+Action = Literal["created", "updated", "unchanged", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class RowReport:
+    """What one record did (kept for dry runs and for the API)."""
+
+    line: int | None
+    locator: str
+    action: Action
+    customer_id: int | None = None
+    changes: tuple[FieldChange, ...] = ()
+    tags_added: tuple[str, ...] = ()
+    groups_added: tuple[str, ...] = ()
+    errors: tuple[FieldError, ...] = ()
+
+
+@dataclass(slots=True)
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+
+    def add(self, action: Action) -> None:
+        setattr(self, action if action != "error" else "errors", getattr(self, action if action != "error" else "errors") + 1)
+
+
+@dataclass(slots=True)
+class ApplyContext:
+    """Everything fixed for one delivery."""
+
+    conn: Connection
+    workspace_id: int
+    integration_id: int
+    delivery_id: int
+    source_name: str
+    mapping: CompiledMapping
+    policy: MergePolicy
+    defaults: Defaults
+    match_keys: tuple[MatchKey, ...]
+    now: datetime
+    collect_rows: bool = False
+    allocator: IdAllocator | None = None
+    counts: Counts = field(default_factory=Counts)
+    rows: list[RowReport] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)
+    error_rows_written: int = 0
+
+
+@dataclass(slots=True)
+class _Writes:
+    inserts: dict[int, CustomerRow] = field(default_factory=dict)
+    updates: dict[int, CustomerRow] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[dict[str, Any]] = field(default_factory=list)
+    external_ids: list[dict[str, Any]] = field(default_factory=list)
+    inquiries: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _error_rows(ctx: ApplyContext, line: int | None, locator: str, problems: Iterable[FieldError]) -> list[dict[str, Any]]:
+    return [
+        {
+            "delivery_id": ctx.delivery_id,
+            "line": line,
+            "locator": locator,
+            "column_name": p.column,
+            "value": p.value,
+            "reason": p.reason,
+        }
+        for p in problems
+    ]
+
+
+def apply_batch(ctx: ApplyContext, batch: list[Any]) -> None:
+    """Map, match, merge and write one batch of records (and parser problems)."""
+    if ctx.allocator is None:
+        ctx.allocator = IdAllocator(ctx.conn)
+    writes = _Writes()
+    patches: list[tuple[SourceRecord, CustomerPatch]] = []
+    for item in batch:
+        if not isinstance(item, SourceRecord):
+            problem = FieldError(getattr(item, "column", None), getattr(item, "value", None), str(item.reason))
+            line = getattr(item, "line", None)
+            locator = f"{ctx.source_name} row {line}" if line else ctx.source_name
+            _report_error(ctx, writes, line, locator, [problem])
+            continue
+        patch, errors = map_record(item, ctx.mapping)
+        if errors:
+            _report_error(ctx, writes, item.line, item.locator, errors)
+            continue
+        patches.append((item, patch))
+
+    wanted: dict[MatchKey, set[str]] = {}
+    keyed: list[list[tuple[MatchKey, str]]] = []
+    for _, patch in patches:
+        keys = patch_keys(patch, ctx.match_keys)
+        keyed.append(keys)
+        for kind, value in keys:
+            wanted.setdefault(kind, set()).add(value)
+        if patch.external_id:
+            # Known even when not a match key, so that an id is never mapped twice.
+            wanted.setdefault("external_id", set()).add(patch.external_id)
+    index, found = find_by_keys(ctx.conn, ctx.workspace_id, ctx.integration_id, wanted)
+    for row in found.values():
+        row.new = row.created_by == ctx.delivery_id
+
+    for (record, patch), keys in zip(patches, keyed, strict=True):
+        customer: CustomerRow | None = None
+        for key in keys:
+            cid = index.get(key)
+            if cid is not None:
+                customer = found[cid]
+                break
+        outcome = merge(customer.state if customer else None, patch, ctx.policy, ctx.defaults)
+        if customer is None:
+            customer = CustomerRow(
+                id=ctx.allocator.next(),
+                state=StoredCustomer({}, {}, [], []),
+                created_by=ctx.delivery_id,
+                new=True,
+            )
+            found[customer.id] = customer
+            writes.inserts[customer.id] = customer
+        external_key: tuple[MatchKey, str] | None = ("external_id", patch.external_id) if patch.external_id else None
+        if external_key is not None and external_key not in index:
+            writes.external_ids.append(
+                {
+                    "integration_id": ctx.integration_id,
+                    "external_id": patch.external_id,
+                    "customer_id": customer.id,
+                    "delivery_id": ctx.delivery_id,
+                }
+            )
+        for key in keys:
+            index.setdefault(key, customer.id)
+        action: Action = "created" if outcome.created else ("updated" if outcome.changed else "unchanged")
+        if outcome.changed:
+            _record_changes(ctx, writes, customer, outcome)
+        if patch.inquiry is not None or patch.inquiry_values:
+            writes.inquiries.append(_inquiry_row(ctx, customer.id, patch))
+            if action == "unchanged":
+                action = "updated"
+        ctx.counts.add(action)
+        ctx.touched.add(customer.id)
+        if ctx.collect_rows:
+            ctx.rows.append(
+                RowReport(
+                    record.line,
+                    record.locator,
+                    action,
+                    customer.id,
+                    outcome.changes,
+                    outcome.tags_added,
+                    outcome.groups_added,
+                )
+            )
+    _flush(ctx, writes)
+
+
+def _report_error(
+    ctx: ApplyContext, writes: _Writes, line: int | None, locator: str, problems: list[FieldError]
+) -> None:
+    ctx.counts.add("error")
+    writes.errors.extend(_error_rows(ctx, line, locator, problems))
+    if ctx.collect_rows:
+        ctx.rows.append(RowReport(line, locator, "error", errors=tuple(problems)))
+
+
+def _record_changes(ctx: ApplyContext, writes: _Writes, customer: CustomerRow, outcome: MergeOutcome) -> None:
+    if not customer.new:
+        for change in outcome.changes:
+            writes.history.append(
+                {
+                    "customer_id": customer.id,
+                    "field": change.field,
+                    "old_value": change.old,
+                    "old_delivery_id": customer.source_of(change.field),
+                    "new_value": change.new,
+                    "new_delivery_id": ctx.delivery_id,
+                    "changed_at": ctx.now,
+                }
+            )
+            customer.sources[change.field] = ctx.delivery_id
+        if customer.id not in writes.inserts:
+            writes.updates[customer.id] = customer
+    elif customer.id not in writes.inserts:
+        writes.updates[customer.id] = customer
+    customer.state = apply_outcome(customer.state, outcome)
+    for name in outcome.tags_added:
+        writes.labels.append({"customer_id": customer.id, "kind": "tag", "name": name, "delivery_id": ctx.delivery_id})
+    for name in outcome.groups_added:
+        writes.labels.append({"customer_id": customer.id, "kind": "group", "name": name, "delivery_id": ctx.delivery_id})
+
+
+def _inquiry_row(ctx: ApplyContext, customer_id: int, patch: CustomerPatch) -> dict[str, Any]:
+    facts = patch.inquiry
+    values = patch.inquiry_values
+    return {
+        "workspace_id": ctx.workspace_id,
+        "customer_id": customer_id,
+        "integration_id": ctx.integration_id,
+        "delivery_id": ctx.delivery_id,
+        "source": facts.source if facts else ctx.source_name,
+        "external_id": (facts.external_id if facts else None) or values.get("external_id"),
+        "received_at": facts.received_at if facts else None,
+        "property_code": (facts.property_code if facts else None) or values.get("property_code"),
+        "own_property_code": (facts.own_property_code if facts else None) or values.get("own_property_code"),
+        "property_name": (facts.property_name if facts else None) or values.get("property_name"),
+        "property_url": (facts.property_url if facts else None) or values.get("property_url"),
+        "price": (facts.price if facts else None) or values.get("price"),
+        "layout": (facts.layout if facts else None) or values.get("layout"),
+        "message": (facts.message if facts else None) or values.get("message"),
+        "extra": dict(facts.extra) if facts and facts.extra else None,
+    }
+
+
+def _flush(ctx: ApplyContext, writes: _Writes) -> None:
+    conn = ctx.conn
+    insert_customers(conn, [customer_values(c, ctx.workspace_id, ctx.now) for c in writes.inserts.values()])
+    update_customers(conn, [customer_values(c, ctx.workspace_id, ctx.now) for c in writes.updates.values()])
+    if writes.history:
+        conn.execute(field_history.insert(), writes.history)
+    if writes.labels:
+        conn.execute(customer_labels.insert(), writes.labels)
+    if writes.external_ids:
+        conn.execute(customer_external_ids.insert(), writes.external_ids)
+    if writes.inquiries:
+        conn.execute(inquiries.insert(), writes.inquiries)
+    if writes.errors:
+        conn.execute(row_errors.insert(), writes.errors)
+        ctx.error_rows_written += len(writes.errors)
+
+
+def custom_key(name: str) -> str | None:
+    """The custom-field key of a ``custom:<key>`` field name, else None."""
+    return name[len(CUSTOM_PREFIX) :] if name.startswith(CUSTOM_PREFIX) else None

@@ -1,0 +1,170 @@
+"""Service functions for customers: export, show with every value's source and history."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from sqlalchemy import select
+
+from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
+from renkei.errors import NotFoundError
+from renkei.pipeline.hub import Hub
+from renkei.store.customers import load_customers
+from renkei.store.schema import customer_labels, customers, deliveries, field_history, inquiries, integrations
+
+PAGE = 1000
+INQUIRY_COLUMNS = (
+    "source",
+    "external_id",
+    "received_at",
+    "property_code",
+    "own_property_code",
+    "property_name",
+    "property_url",
+    "price",
+    "layout",
+    "message",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def iter_customers(hub: Hub) -> Iterator[dict[str, Any]]:
+    """Every customer of the workspace in id order, as export records (streamed a page at a time)."""
+    last = 0
+    with hub.engine.connect() as conn:
+        while True:
+            page = conn.execute(
+                select(customers)
+                .where(customers.c.workspace_id == hub.workspace_id, customers.c.id > last)
+                .order_by(customers.c.id)
+                .limit(PAGE)
+            ).all()
+            if not page:
+                return
+            ids = [int(r.id) for r in page]
+            labels: dict[int, dict[str, list[str]]] = {cid: {"tag": [], "group": []} for cid in ids}
+            for cid, kind, name in conn.execute(
+                select(customer_labels.c.customer_id, customer_labels.c.kind, customer_labels.c.name)
+                .where(customer_labels.c.customer_id.in_(ids))
+                .order_by(customer_labels.c.customer_id, customer_labels.c.kind, customer_labels.c.name)
+            ):
+                labels[int(cid)][kind].append(name)
+            found: dict[int, list[dict[str, Any]]] = {cid: [] for cid in ids}
+            for row in conn.execute(
+                select(inquiries).where(inquiries.c.customer_id.in_(ids)).order_by(inquiries.c.received_at, inquiries.c.id)
+            ):
+                found[int(row.customer_id)].append({c: _jsonable(getattr(row, c)) for c in INQUIRY_COLUMNS})
+            for row in page:
+                cid = int(row.id)
+                record: dict[str, Any] = {"id": cid}
+                for name in SCALAR_FIELDS:
+                    record[name] = getattr(row, name)
+                custom = row.custom
+                record["custom"] = json.loads(custom) if isinstance(custom, str) else (custom or {})
+                record["tags"] = labels[cid]["tag"]
+                record["groups"] = labels[cid]["group"]
+                record["inquiries"] = found[cid]
+                yield record
+            last = ids[-1]
+
+
+def export_jsonl(hub: Hub, out: TextIO) -> int:
+    """Write every customer as one JSON object a line; returns the count."""
+    count = 0
+    for record in iter_customers(hub):
+        out.write(json.dumps(record, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # Never let a spreadsheet evaluate a value as a formula.
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def export_csv(hub: Hub, out: TextIO) -> int:
+    """Write every customer as CSV (tags and groups joined with ', ', custom as JSON)."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["id", *SCALAR_FIELDS, "tags", "groups", "custom", "inquiries"])
+    count = 0
+    for record in iter_customers(hub):
+        writer.writerow(
+            [
+                record["id"],
+                *(_cell(record[name]) for name in SCALAR_FIELDS),
+                _cell(", ".join(record["tags"])),
+                _cell(", ".join(record["groups"])),
+                json.dumps(record["custom"], ensure_ascii=False) if record["custom"] else "",
+                len(record["inquiries"]),
+            ]
+        )
+        count += 1
+    return count
+
+
+def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
+    """A customer with, for every value, the integration and delivery that set it and when, and its history."""
+    with hub.engine.connect() as conn:
+        found = load_customers(conn, hub.workspace_id, [customer_id])
+        if customer_id not in found:
+            raise NotFoundError(f"no customer {customer_id} in workspace {hub.workspace!r}")
+        row = found[customer_id]
+        names = [n for n, v in row.state.fields.items() if v is not None]
+        names += [CUSTOM_PREFIX + k for k in row.state.custom]
+        sources = {name: row.source_of(name) for name in names}
+        history = conn.execute(
+            select(field_history).where(field_history.c.customer_id == customer_id).order_by(field_history.c.id)
+        ).all()
+        delivery_ids = {d for d in sources.values() if d} | {h.new_delivery_id for h in history}
+        delivery_ids |= {h.old_delivery_id for h in history if h.old_delivery_id}
+        info: dict[int, dict[str, Any]] = {}
+        if delivery_ids:
+            for d in conn.execute(
+                select(deliveries.c.id, deliveries.c.file_name, deliveries.c.processed_at, deliveries.c.received_at,
+                       integrations.c.name)
+                .join(integrations, integrations.c.id == deliveries.c.integration_id)
+                .where(deliveries.c.id.in_(delivery_ids), deliveries.c.workspace_id == hub.workspace_id)
+            ):
+                info[int(d.id)] = {
+                    "delivery_id": int(d.id),
+                    "integration": d.name,
+                    "file_name": d.file_name,
+                    "at": _jsonable(d.processed_at or d.received_at),
+                }
+        inquiry_rows = conn.execute(
+            select(inquiries).where(inquiries.c.customer_id == customer_id).order_by(inquiries.c.received_at, inquiries.c.id)
+        ).all()
+    values: dict[str, Any] = {}
+    for name in names:
+        value = row.state.custom[name[len(CUSTOM_PREFIX):]] if name.startswith(CUSTOM_PREFIX) else row.state.fields[name]
+        source = sources[name]
+        values[name] = {"value": value, "source": info.get(source) if source else None}
+    return {
+        "id": customer_id,
+        "fields": values,
+        "tags": sorted(row.state.tags),
+        "groups": sorted(row.state.groups),
+        "history": [
+            {
+                "field": h.field,
+                "old": h.old_value,
+                "new": h.new_value,
+                "at": _jsonable(h.changed_at),
+                "old_source": info.get(h.old_delivery_id) if h.old_delivery_id else None,
+                "new_source": info.get(h.new_delivery_id),
+            }
+            for h in history
+        ],
+        "inquiries": [{c: _jsonable(getattr(i, c)) for c in INQUIRY_COLUMNS} for i in inquiry_rows],
+    }

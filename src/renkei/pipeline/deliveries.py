@@ -1,0 +1,411 @@
+"""Service functions for deliveries: land, process, undo, replay, list and show.
+
+A delivery is landed (archived durably, then recorded as ``received``) before anything else
+happens to it; processing then runs in one transaction, so a crash at any point leaves either
+the delivery's whole effect or none of it, and a ``received`` delivery is simply processed
+again (``resume_pending``).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import Connection, delete, desc, select
+
+from renkei.core.mapping import compile_mapping
+from renkei import failpoints
+from renkei.errors import FatalError, NotFoundError, RenkeiError
+from renkei.pipeline.apply import ApplyContext, Counts, RowReport, apply_batch
+from renkei.pipeline.diff import CustomerDiff, diff_customers, snapshot
+from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.integrations import Integration, get_integration
+from renkei.pipeline.undo import touched_by, undo_delivery_in
+from renkei.store.schema import deliveries, row_errors
+
+TERMINAL = ("processed", "failed", "duplicate", "ignored", "undone", "replaced", "quarantined")
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A delivery as stored."""
+
+    id: int
+    integration_id: int
+    sha256: str
+    size: int
+    file_name: str | None
+    channel: str
+    state: str
+    reason: str | None
+    received_at: Any
+    processed_at: Any
+    counts: Counts
+    duplicate_of: int | None
+    replaced_by: int | None
+    meta: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ProcessResult:
+    """What processing (or a dry run of it) did."""
+
+    delivery_id: int | None
+    state: str
+    counts: Counts = field(default_factory=Counts)
+    reason: str | None = None
+    labels: dict[str, str | None] = field(default_factory=dict)
+    encoding: str | None = None
+    rows: list[RowReport] = field(default_factory=list)
+    diffs: list[CustomerDiff] = field(default_factory=list)
+    dry_run: bool = False
+    duplicate_of: int | None = None
+    replaced: int | None = None
+    touched: set[int] = field(default_factory=set)
+
+
+def _to_delivery(row: Any) -> Delivery:
+    return Delivery(
+        id=int(row.id),
+        integration_id=int(row.integration_id),
+        sha256=row.sha256,
+        size=int(row.size),
+        file_name=row.file_name,
+        channel=row.channel,
+        state=row.state,
+        reason=row.reason,
+        received_at=row.received_at,
+        processed_at=row.processed_at,
+        counts=Counts(row.created_count, row.updated_count, row.unchanged_count, row.error_count),
+        duplicate_of=row.duplicate_of,
+        replaced_by=row.replaced_by,
+        meta=dict(row.meta or {}),
+    )
+
+
+def _load(conn: Connection, hub: Hub, delivery_id: int) -> Delivery:
+    row = conn.execute(
+        select(deliveries).where(deliveries.c.workspace_id == hub.workspace_id, deliveries.c.id == delivery_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no delivery {delivery_id} in workspace {hub.workspace!r}")
+    return _to_delivery(row)
+
+
+def get_delivery(hub: Hub, delivery_id: int) -> Delivery:
+    """A delivery of this workspace by id."""
+    with hub.engine.connect() as conn:
+        return _load(conn, hub, delivery_id)
+
+
+def list_deliveries(hub: Hub, integration: Integration | None = None, limit: int = 50) -> list[Delivery]:
+    """The newest deliveries first."""
+    query = select(deliveries).where(deliveries.c.workspace_id == hub.workspace_id)
+    if integration is not None:
+        query = query.where(deliveries.c.integration_id == integration.id)
+    with hub.engine.connect() as conn:
+        rows = conn.execute(query.order_by(desc(deliveries.c.id)).limit(limit)).all()
+    return [_to_delivery(r) for r in rows]
+
+
+def delivery_errors(hub: Hub, delivery_id: int, limit: int | None = None) -> list[dict[str, Any]]:
+    """The row errors of a delivery, in file order."""
+    with hub.engine.connect() as conn:
+        _load(conn, hub, delivery_id)
+        query = select(row_errors).where(row_errors.c.delivery_id == delivery_id).order_by(row_errors.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def land(
+    hub: Hub,
+    integration: Integration,
+    source: Path | bytes | BinaryIO,
+    *,
+    file_name: str | None,
+    channel: str,
+    meta: dict[str, Any] | None = None,
+    force: bool = False,
+) -> tuple[Delivery, bool]:
+    """Archive a payload durably, then record it: (delivery, is_new).
+
+    The same content for the same integration is recorded as a duplicate of the delivery that
+    already has it (is_new False) unless ``force`` is set; one still ``received`` (a crash came between landing and
+    processing) is returned as it is, to be processed now.
+    """
+    if isinstance(source, Path):
+        stored = hub.archive.put_file(source)
+    elif isinstance(source, bytes):
+        stored = hub.archive.put_bytes(source)
+    else:
+        stored = hub.archive.put_stream(source)
+    failpoints.hit("land.archived")
+    now = utcnow()
+    with hub.engine.begin() as conn:
+        earlier = conn.execute(
+            select(deliveries)
+            .where(
+                deliveries.c.integration_id == integration.id,
+                deliveries.c.sha256 == stored.sha256,
+                deliveries.c.state.in_(("received", "processed")),
+            )
+            .order_by(deliveries.c.id)
+            .limit(1)
+        ).first()
+        if earlier is not None and earlier.state == "received":
+            return _to_delivery(earlier), True
+        if force:
+            earlier = None
+        values = {
+            "workspace_id": hub.workspace_id,
+            "integration_id": integration.id,
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "file_name": file_name,
+            "channel": channel,
+            "received_at": now,
+            "meta": meta or {},
+        }
+        if earlier is not None:
+            values |= {"state": "duplicate", "duplicate_of": earlier.id, "processed_at": now,
+                       "reason": f"same content as delivery {earlier.id}"}
+        else:
+            values["state"] = "received"
+        new_id = conn.execute(deliveries.insert().values(**values).returning(deliveries.c.id)).scalar_one()
+        delivery = _load(conn, hub, int(new_id))
+    failpoints.hit("land.recorded")
+    return delivery, earlier is None
+
+
+def _apply_payload(
+    conn: Connection, hub: Hub, integration: Integration, delivery_id: int, path: Path, file_name: str | None,
+    collect_rows: bool,
+) -> ProcessResult:
+    extraction = integration.kind.extract(path, integration.settings, file_name)
+    mapping = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
+    ctx = ApplyContext(
+        conn=conn,
+        workspace_id=hub.workspace_id,
+        integration_id=integration.id,
+        delivery_id=delivery_id,
+        source_name=file_name or path.name,
+        mapping=mapping,
+        policy=integration.spec.policies.to_core(),
+        defaults=integration.spec.defaults.to_core(),
+        match_keys=tuple(integration.spec.policies.match_keys),
+        now=utcnow(),
+        collect_rows=collect_rows,
+    )
+    for batch in extraction.batches:
+        apply_batch(ctx, batch)
+        failpoints.hit("process.batch")
+    counts = ctx.counts
+    rows_seen = counts.created + counts.updated + counts.unchanged + counts.errors
+    state = "failed" if rows_seen and counts.errors == rows_seen else "processed"
+    reason = "every row has an error" if state == "failed" else None
+    result = ProcessResult(delivery_id, state, counts, reason, mapping.targets(), extraction.encoding, ctx.rows)
+    result.touched = ctx.touched
+    return result
+
+
+def _previous_same_name(conn: Connection, delivery: Delivery) -> int | None:
+    if not delivery.file_name:
+        return None
+    found = conn.execute(
+        select(deliveries.c.id)
+        .where(
+            deliveries.c.integration_id == delivery.integration_id,
+            deliveries.c.file_name == delivery.file_name,
+            deliveries.c.state == "processed",
+            deliveries.c.id != delivery.id,
+        )
+        .order_by(desc(deliveries.c.id))
+        .limit(1)
+    ).scalar()
+    return int(found) if found is not None else None
+
+
+def _finish(conn: Connection, delivery_id: int, result: ProcessResult) -> None:
+    conn.execute(
+        deliveries.update()
+        .where(deliveries.c.id == delivery_id)
+        .values(
+            state=result.state,
+            reason=result.reason,
+            processed_at=utcnow(),
+            created_count=result.counts.created,
+            updated_count=result.counts.updated,
+            unchanged_count=result.counts.unchanged,
+            error_count=result.counts.errors,
+        )
+    )
+
+
+def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
+    with hub.engine.begin() as conn:
+        conn.execute(
+            deliveries.update()
+            .where(deliveries.c.id == delivery_id)
+            .values(state="failed", reason=reason, processed_at=utcnow())
+        )
+    return ProcessResult(delivery_id, "failed", reason=reason)
+
+
+def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) -> ProcessResult:
+    """Apply a landed delivery in one transaction, replacing an earlier file of the same name."""
+    with hub.engine.connect() as conn:
+        delivery = _load(conn, hub, delivery_id)
+    if delivery.state != "received":
+        raise FatalError(f"delivery {delivery_id} is {delivery.state}, not waiting to be processed")
+    integration = get_integration(hub, delivery.integration_id)
+    if integration.spec.status == "stopped":
+        with hub.engine.begin() as conn:
+            conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id == delivery_id)
+                .values(state="ignored", reason="the integration is stopped", processed_at=utcnow())
+            )
+        return ProcessResult(delivery_id, "ignored", reason="the integration is stopped")
+    path = hub.archive.path_for(delivery.sha256)
+    try:
+        with hub.engine.connect() as conn, conn.begin():
+            replaced = _previous_same_name(conn, delivery)
+            if replaced is not None:
+                undo_delivery_in(conn, hub.workspace_id, replaced, utcnow())
+                conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.id == replaced)
+                    .values(
+                        state="replaced",
+                        replaced_by=delivery.id,
+                        reason=f"replaced by delivery {delivery.id} of the same name",
+                    )
+                )
+            result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, collect_rows)
+            result.replaced = replaced
+            _finish(conn, delivery_id, result)
+            failpoints.hit("process.before_commit")
+        failpoints.hit("process.committed")
+        return result
+    except RenkeiError as error:
+        return _fail(hub, delivery_id, str(error))
+
+
+def import_file(
+    hub: Hub, integration: Integration, path: Path, *, file_name: str | None = None, channel: str = "cli",
+    collect_rows: bool = False, force: bool = False,
+) -> ProcessResult:
+    """Land a file and process it: the one call behind ``renkei import``.
+
+    ``force`` processes content that was already imported instead of recording a duplicate.
+    """
+    delivery, is_new = land(hub, integration, path, file_name=file_name or path.name, channel=channel, force=force)
+    if not is_new:
+        return ProcessResult(delivery.id, "duplicate", reason=delivery.reason, duplicate_of=delivery.duplicate_of)
+    return process_delivery(hub, delivery.id, collect_rows=collect_rows)
+
+
+def dry_run_file(hub: Hub, integration: Integration, path: Path, *, file_name: str | None = None) -> ProcessResult:
+    """What importing ``path`` would do, row by row; nothing is written or archived."""
+    with hub.engine.connect() as conn:
+        tx = conn.begin()
+        try:
+            now = utcnow()
+            placeholder = conn.execute(
+                deliveries.insert()
+                .values(
+                    workspace_id=hub.workspace_id, integration_id=integration.id, sha256="-" * 64, size=0,
+                    file_name=file_name or path.name, channel="dry-run", state="received", received_at=now, meta={},
+                )
+                .returning(deliveries.c.id)
+            ).scalar_one()
+            result = _apply_payload(conn, hub, integration, int(placeholder), path, file_name or path.name, True)
+        finally:
+            tx.rollback()
+    result.delivery_id = None
+    result.dry_run = True
+    return result
+
+
+def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
+    """Take back everything a processed delivery did; it stays in the history as ``undone``."""
+    with hub.engine.connect() as conn, conn.begin():
+        delivery = _load(conn, hub, delivery_id)
+        if delivery.state != "processed":
+            raise FatalError(f"delivery {delivery_id} is {delivery.state}: only a processed delivery can be undone")
+        undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow())
+        conn.execute(
+            deliveries.update().where(deliveries.c.id == delivery_id).values(state="undone", reason="undone by a user")
+        )
+        return _load(conn, hub, delivery_id)
+
+
+def replay_delivery(hub: Hub, delivery_id: int, *, dry_run: bool = False) -> ProcessResult:
+    """Process a delivery again with the integration's current parser and mapping.
+
+    A dry run returns the field-by-field difference it would make and writes nothing.
+    """
+    with hub.engine.connect() as conn:
+        delivery = _load(conn, hub, delivery_id)
+    if delivery.state in ("duplicate", "received"):
+        target = f"delivery {delivery.duplicate_of}" if delivery.duplicate_of else "it"
+        raise FatalError(f"delivery {delivery_id} is {delivery.state}: replay {target} instead")
+    integration = get_integration(hub, delivery.integration_id)
+    path = hub.archive.path_for(delivery.sha256)
+    if not path.exists():
+        raise FatalError(f"the raw payload of delivery {delivery_id} is missing from the archive ({delivery.sha256})")
+    with hub.engine.connect() as conn:
+        tx = conn.begin()
+        try:
+            before_ids = touched_by(conn, delivery_id) if delivery.state == "processed" else set()
+            if delivery.state == "processed":
+                undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow())
+            conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
+            result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run)
+            ids = before_ids | result.touched
+            if dry_run:
+                after = snapshot(conn, hub.workspace_id, ids)
+                tx.rollback()
+                with hub.engine.connect() as read:
+                    before = snapshot(read, hub.workspace_id, ids)
+                result.diffs = diff_customers(before, after)
+                result.dry_run = True
+            else:
+                _finish(conn, delivery_id, result)
+                conn.execute(
+                    deliveries.update()
+                    .where(deliveries.c.id == delivery_id)
+                    .values(meta={**delivery.meta, "replayed_at": utcnow().isoformat()}, replaced_by=None)
+                )
+                tx.commit()
+        except RenkeiError:
+            if tx.is_active:
+                tx.rollback()
+            raise
+    return result
+
+
+def resume_pending(hub: Hub) -> list[ProcessResult]:
+    """Process every delivery left ``received`` (a crash came between landing and processing)."""
+    with hub.engine.connect() as conn:
+        pending = [
+            int(r[0])
+            for r in conn.execute(
+                select(deliveries.c.id)
+                .where(deliveries.c.workspace_id == hub.workspace_id, deliveries.c.state == "received")
+                .order_by(deliveries.c.id)
+            )
+        ]
+    return [process_delivery(hub, delivery_id) for delivery_id in pending]
+
+
+def raw_payload(hub: Hub, delivery_id: int) -> BinaryIO:
+    """The archived bytes of a delivery."""
+    delivery = get_delivery(hub, delivery_id)
+    path = hub.archive.path_for(delivery.sha256)
+    if not path.exists():
+        return io.BytesIO(b"")
+    return path.open("rb")

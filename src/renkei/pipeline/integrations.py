@@ -1,0 +1,198 @@
+"""Service functions for integrations: add, list, find, apply a declarative file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, select
+
+from renkei.errors import ConfigurationError, NotFoundError
+from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.specs import ApplyFile, IntegrationSpec
+from renkei.sources.registry import SourceKind, get_kind
+from renkei.store.schema import integrations
+
+MANUAL_IMPORT = "manual-import"
+
+
+@dataclass(frozen=True, slots=True)
+class Integration:
+    """A stored integration with its validated settings."""
+
+    id: int
+    spec: IntegrationSpec
+    kind: SourceKind
+    settings: Any
+    status_reason: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def describe_validation(error: ValidationError, prefix: str = "") -> str:
+    """Every problem of a pydantic error, each with its path, on one line each."""
+    lines = []
+    for item in error.errors():
+        path = ".".join(str(p) for p in item["loc"])
+        where = f"{prefix}{path}" if path else prefix.rstrip(".") or "value"
+        lines.append(f"{where}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def validate_spec(data: dict[str, Any], where: str = "") -> tuple[IntegrationSpec, SourceKind, Any]:
+    """Validate an integration's declaration and its kind's settings, all problems at once."""
+    try:
+        spec = IntegrationSpec.model_validate(data)
+    except ValidationError as error:
+        raise ConfigurationError(describe_validation(error, where)) from None
+    try:
+        kind = get_kind(spec.kind)
+    except KeyError as error:
+        raise ConfigurationError(f"{where}kind: {error.args[0]}") from None
+    try:
+        settings = kind.settings.model_validate(spec.settings)
+    except ValidationError as error:
+        raise ConfigurationError(describe_validation(error, f"{where}settings.")) from None
+    return spec, kind, settings
+
+
+def _row_values(spec: IntegrationSpec) -> dict[str, Any]:
+    return {
+        "kind": spec.kind,
+        "name": spec.name,
+        "status": spec.status,
+        "settings": spec.settings,
+        "mapping": spec.mapping.model_dump(mode="json"),
+        "policies": spec.policies.model_dump(mode="json"),
+        "defaults": spec.defaults.model_dump(mode="json"),
+        "notify": spec.notify.model_dump(mode="json"),
+    }
+
+
+def _from_row(row: Any) -> Integration:
+    data = {
+        "name": row.name,
+        "kind": row.kind,
+        "status": row.status,
+        "settings": row.settings,
+        "mapping": row.mapping,
+        "policies": row.policies,
+        "defaults": row.defaults,
+        "notify": row.notify,
+    }
+    spec, kind, settings = validate_spec(data)
+    return Integration(int(row.id), spec, kind, settings, row.status_reason)
+
+
+def add_integration(hub: Hub, data: dict[str, Any]) -> Integration:
+    """Create an integration; its name must be new in the workspace."""
+    spec, _, _ = validate_spec(data)
+    with hub.engine.begin() as conn:
+        if _find_row(conn, hub.workspace_id, spec.name) is not None:
+            raise ConfigurationError(f"an integration called {spec.name!r} already exists")
+        now = utcnow()
+        new_id = conn.execute(
+            integrations.insert()
+            .values(workspace_id=hub.workspace_id, created_at=now, updated_at=now, **_row_values(spec))
+            .returning(integrations.c.id)
+        ).scalar_one()
+    return get_integration(hub, int(new_id))
+
+
+def _find_row(conn: Connection, workspace_id: int, name: str) -> Any:
+    return conn.execute(
+        select(integrations).where(integrations.c.workspace_id == workspace_id, integrations.c.name == name)
+    ).first()
+
+
+def find_integration(hub: Hub, name: str) -> Integration | None:
+    """The integration called ``name`` in this workspace, or None."""
+    with hub.engine.connect() as conn:
+        row = _find_row(conn, hub.workspace_id, name)
+    return _from_row(row) if row is not None else None
+
+
+def integration_by_name(hub: Hub, name: str) -> Integration:
+    """The integration called ``name``; NotFoundError if there is none."""
+    found = find_integration(hub, name)
+    if found is None:
+        raise NotFoundError(f"no integration called {name!r} in workspace {hub.workspace!r}")
+    return found
+
+
+def get_integration(hub: Hub, integration_id: int) -> Integration:
+    """An integration by id, within this workspace only."""
+    with hub.engine.connect() as conn:
+        row = conn.execute(
+            select(integrations).where(integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
+    return _from_row(row)
+
+
+def list_integrations(hub: Hub) -> list[Integration]:
+    """Every integration of the workspace, by name."""
+    with hub.engine.connect() as conn:
+        rows = conn.execute(
+            select(integrations).where(integrations.c.workspace_id == hub.workspace_id).order_by(integrations.c.name)
+        ).all()
+    return [_from_row(row) for row in rows]
+
+
+def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
+    """Create or update the integrations a declarative document names: (name, created/updated/unchanged)."""
+    try:
+        parsed = ApplyFile.model_validate(document)
+    except ValidationError as error:
+        raise ConfigurationError(describe_validation(error)) from None
+    problems: list[str] = []
+    names: set[str] = set()
+    for index, spec in enumerate(parsed.integrations):
+        if spec.name in names:
+            problems.append(f"integrations.{index}.name: {spec.name!r} is declared twice")
+        names.add(spec.name)
+        try:
+            validate_spec(spec.model_dump(mode="json"), f"integrations.{index}.")
+        except ConfigurationError as error:
+            problems.append(str(error))
+    if problems:
+        raise ConfigurationError("\n".join(problems))
+    results: list[tuple[str, str]] = []
+    with hub.engine.begin() as conn:
+        for spec in parsed.integrations:
+            values = _row_values(spec)
+            row = _find_row(conn, hub.workspace_id, spec.name)
+            now = utcnow()
+            if row is None:
+                conn.execute(integrations.insert().values(workspace_id=hub.workspace_id, created_at=now, updated_at=now, **values))
+                results.append((spec.name, "created"))
+            elif any(getattr(row, key) != value for key, value in values.items()):
+                conn.execute(integrations.update().where(integrations.c.id == row.id).values(updated_at=now, **values))
+                results.append((spec.name, "updated"))
+            else:
+                results.append((spec.name, "unchanged"))
+    return results
+
+
+def manual_import_integration(hub: Hub) -> Integration:
+    """The integration that imports without ``--integration`` use, created on first use."""
+    found = find_integration(hub, MANUAL_IMPORT)
+    if found is not None:
+        return found
+    return add_integration(hub, {"name": MANUAL_IMPORT, "kind": "csv", "defaults": {"acquisition_channel": "CSV"}})
+
+
+def set_status(hub: Hub, name: str, status: str, reason: str | None = None) -> Integration:
+    """Start, stop or fail an integration."""
+    integration = integration_by_name(hub, name)
+    with hub.engine.begin() as conn:
+        conn.execute(
+            integrations.update()
+            .where(integrations.c.id == integration.id)
+            .values(status=status, status_reason=reason, updated_at=utcnow())
+        )
+    return get_integration(hub, integration.id)

@@ -1,0 +1,155 @@
+"""Undoing a delivery inside a transaction.
+
+What a delivery did is taken back exactly:
+
+- customers that only it created (nothing else has set a value, a tag, an inquiry or an id on
+  them since) are removed;
+- every value whose latest source is the delivery goes back to the value it replaced, with that
+  value's own source; where a later delivery has since replaced the delivery's value, the later
+  change's history is re-pointed to the value before, so undoing the later one later still
+  lands on a value that exists;
+- inquiries, tags, groups and external ids it added are removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, union
+
+from renkei.core.fields import CUSTOM_PREFIX
+from renkei.store.customers import CustomerRow, chunks, customer_values, load_customers, update_customers
+from renkei.store.schema import (
+    customer_external_ids,
+    customer_labels,
+    customers,
+    field_history,
+    inquiries,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UndoCounts:
+    removed: int
+    reverted: int
+
+
+def _set_value(row: CustomerRow, name: str, value: str | None, source: int | None) -> None:
+    fields = dict(row.state.fields)
+    custom = dict(row.state.custom)
+    if name.startswith(CUSTOM_PREFIX):
+        key = name[len(CUSTOM_PREFIX) :]
+        if value is None:
+            custom.pop(key, None)
+        else:
+            custom[key] = value
+    else:
+        fields[name] = value
+    row.state = type(row.state)(fields, custom, row.state.tags, row.state.groups)
+    if value is None or source is None or source == row.created_by:
+        row.sources.pop(name, None)
+    else:
+        row.sources[name] = source
+
+
+def touched_by(conn: Connection, delivery_id: int) -> set[int]:
+    """Every customer the delivery created or changed."""
+    query = union(
+        select(customers.c.id).where(customers.c.created_by == delivery_id),
+        select(field_history.c.customer_id).where(field_history.c.new_delivery_id == delivery_id),
+        select(customer_labels.c.customer_id).where(customer_labels.c.delivery_id == delivery_id),
+        select(inquiries.c.customer_id).where(inquiries.c.delivery_id == delivery_id),
+        select(customer_external_ids.c.customer_id).where(customer_external_ids.c.delivery_id == delivery_id),
+    )
+    return {int(r[0]) for r in conn.execute(query)}
+
+
+def _others_touched(conn: Connection, ids: list[int], delivery_id: int) -> set[int]:
+    touched: set[int] = set()
+    for part in chunks(ids):
+        for table, column in (
+            (field_history, field_history.c.new_delivery_id),
+            (customer_labels, customer_labels.c.delivery_id),
+            (inquiries, inquiries.c.delivery_id),
+            (customer_external_ids, customer_external_ids.c.delivery_id),
+        ):
+            rows = conn.execute(select(table.c.customer_id).where(table.c.customer_id.in_(part), column != delivery_id))
+            touched.update(int(r[0]) for r in rows)
+    return touched
+
+
+def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now: datetime) -> UndoCounts:
+    """Take back everything ``delivery_id`` did, inside the caller's transaction."""
+    created = [
+        int(r[0])
+        for r in conn.execute(
+            select(customers.c.id).where(customers.c.workspace_id == workspace_id, customers.c.created_by == delivery_id)
+        )
+    ]
+    loaded = load_customers(conn, workspace_id, created)
+    others = _others_touched(conn, created, delivery_id)
+    for cid, row in loaded.items():
+        if any(source != delivery_id for source in row.sources.values()):
+            others.add(cid)
+    removable = [cid for cid in created if cid not in others]
+    for part in chunks(removable):
+        for table in (field_history, customer_labels, inquiries, customer_external_ids):
+            conn.execute(delete(table).where(table.c.customer_id.in_(part)))
+        conn.execute(delete(customers).where(customers.c.id.in_(part)))
+
+    # Values this delivery set on customers that stay.
+    changed: dict[int, CustomerRow] = {}
+    for cid in created:
+        if cid in others:
+            row = loaded[cid]
+            names = [n for n, v in row.state.fields.items() if v is not None and row.source_of(n) == delivery_id]
+            names += [CUSTOM_PREFIX + k for k in row.state.custom if row.source_of(CUSTOM_PREFIX + k) == delivery_id]
+            for name in names:
+                _set_value(row, name, None, None)
+            changed[cid] = row
+    history = conn.execute(
+        select(field_history).where(field_history.c.new_delivery_id == delivery_id).order_by(field_history.c.id.desc())
+    ).all()
+    need = {int(h.customer_id) for h in history} - set(changed)
+    changed.update(load_customers(conn, workspace_id, need))
+    for h in history:
+        row = changed[int(h.customer_id)]
+        if row.source_of(h.field) == delivery_id:
+            _set_value(row, h.field, h.old_value, h.old_delivery_id)
+        else:
+            _splice(conn, h)
+    if history:
+        conn.execute(delete(field_history).where(field_history.c.new_delivery_id == delivery_id))
+    # Later changes whose "before" was this delivery's value on a created customer that stays.
+    conn.execute(
+        field_history.update()
+        .where(field_history.c.old_delivery_id == delivery_id)
+        .values(old_value=None, old_delivery_id=None)
+    )
+    update_customers(conn, [customer_values(row, workspace_id, now) for row in changed.values()])
+    for table in (customer_labels, inquiries, customer_external_ids):
+        conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
+    return UndoCounts(removed=len(removable), reverted=len(changed))
+
+
+def _splice(conn: Connection, h: Any) -> None:
+    """A later delivery replaced this delivery's value: its history now starts from our 'before'."""
+    later = conn.execute(
+        select(field_history.c.id)
+        .where(
+            field_history.c.customer_id == h.customer_id,
+            field_history.c.field == h.field,
+            field_history.c.old_delivery_id == h.new_delivery_id,
+            field_history.c.id > h.id,
+        )
+        .order_by(field_history.c.id)
+        .limit(1)
+    ).scalar()
+    if later is not None:
+        conn.execute(
+            field_history.update()
+            .where(field_history.c.id == later)
+            .values(old_value=h.old_value, old_delivery_id=h.old_delivery_id)
+        )

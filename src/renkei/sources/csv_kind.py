@@ -1,0 +1,65 @@
+"""The ``csv`` kind: CSV/TSV files imported by hand, by upload or by a file channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from renkei.core.records import SourceRecord
+from renkei.sources.csvfile import CsvOptions, CsvProblem, open_csv
+from renkei.sources.encoding import resolve_encoding
+from renkei.sources.registry import Extraction, SourceKind, register
+
+
+class CsvSettings(BaseModel):
+    """Settings of a CSV integration."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    encoding: str | None = Field(
+        default=None, description="Override the detected encoding (e.g. cp932, utf-8). Shift_JIS is read as CP932."
+    )
+    delimiter: Literal[",", "\t", ";", "|"] | None = Field(default=None, description="Override the detected delimiter.")
+    file_names: Literal["any", "daily", "monthly"] = Field(
+        default="any", description="Accept any name, or only daily yyyymmdd.csv / monthly yyyymm00.csv names."
+    )
+
+
+def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extraction:
+    """Open the CSV and stream its rows as source records (problems pass through as is)."""
+    assert isinstance(settings, CsvSettings)
+    encoding = resolve_encoding(settings.encoding) if settings.encoding else None
+    tsv = (file_name or path.name).lower().endswith((".tsv", ".tab"))
+    options = CsvOptions(encoding=encoding, delimiter=settings.delimiter or ("\t" if tsv else None))
+    csv_file = open_csv(path, options)
+    labels = list(csv_file.headers)
+    name = file_name or path.name
+
+    def batches() -> Iterator[list[SourceRecord | Any]]:
+        with csv_file:
+            for batch in csv_file.batches():
+                out: list[SourceRecord | Any] = []
+                for item in batch:
+                    if isinstance(item, CsvProblem):
+                        out.append(item)
+                        continue
+                    line, values = item
+                    out.append(
+                        SourceRecord(locator=f"{name} row {line}", fields=dict(zip(labels, values, strict=False)), line=line)
+                    )
+                yield out
+
+    return Extraction(labels=labels, batches=batches(), encoding=csv_file.encoding)
+
+
+register(
+    SourceKind(
+        name="csv",
+        settings=CsvSettings,
+        extract=extract_csv,
+        description="CSV/TSV files (CP932 from Excel or UTF-8), imported by hand, upload or file channel",
+    )
+)

@@ -1,0 +1,62 @@
+"""The registry of source kinds. Built-in kinds register here exactly as a plug-in would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from renkei.core.records import SourceRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """What a source made of a payload: records in batches, the labels it found, problems."""
+
+    labels: list[str]
+    batches: Iterator[list[SourceRecord | Any]]
+    encoding: str | None = None
+
+
+Extractor = Callable[[Path, BaseModel, str | None], Extraction]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceKind:
+    """One connector kind: its name, its settings model and how it reads a payload."""
+
+    name: str
+    settings: type[BaseModel]
+    extract: Extractor
+    description: str
+    accepts_files: bool = True
+
+
+_KINDS: dict[str, SourceKind] = {}
+
+
+def register(kind: SourceKind) -> SourceKind:
+    """Make ``kind`` available by name (a later registration of the same name replaces it)."""
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> SourceKind:
+    """The kind called ``name``; raises KeyError naming the known kinds."""
+    _load_builtins()
+    if name not in _KINDS:
+        raise KeyError(f"unknown integration kind {name!r}; known kinds: {', '.join(sorted(_KINDS))}")
+    return _KINDS[name]
+
+
+def kinds() -> list[SourceKind]:
+    """Every registered kind."""
+    _load_builtins()
+    return [_KINDS[name] for name in sorted(_KINDS)]
+
+
+def _load_builtins() -> None:
+    from renkei.sources import csv_kind  # noqa: F401  (registers itself)

@@ -1,0 +1,169 @@
+"""The store's tables (SQLAlchemy Core). Migrations in ``migrations/`` create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from renkei.core.fields import SCALAR_FIELDS
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("timezone", String(64), nullable=False, server_default="Asia/Tokyo"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(20), nullable=False),  # active / stopped / failing
+    Column("status_reason", Text),
+    Column("settings", JSON, nullable=False),
+    Column("secrets", Text),  # Fernet token of a JSON object
+    Column("mapping", JSON, nullable=False),
+    Column("policies", JSON, nullable=False),
+    Column("defaults", JSON, nullable=False),
+    Column("notify", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("workspace_id", "name"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    Column("integration_id", ForeignKey("integrations.id"), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("file_name", String(500)),
+    Column("channel", String(20), nullable=False),  # cli / smtp / ftp / upload / replay
+    Column("state", String(20), nullable=False),
+    Column("reason", Text),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("processed_at", DateTime(timezone=True)),
+    Column("created_count", Integer, nullable=False, server_default="0"),
+    Column("updated_count", Integer, nullable=False, server_default="0"),
+    Column("unchanged_count", Integer, nullable=False, server_default="0"),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("duplicate_of", ForeignKey("deliveries.id")),
+    Column("replaced_by", ForeignKey("deliveries.id")),
+    Column("meta", JSON, nullable=False),
+    Index(None, "integration_id", "sha256"),
+    Index(None, "integration_id", "file_name"),
+    Index(None, "state"),
+)
+
+row_errors = Table(
+    "row_errors",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("delivery_id", ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("line", Integer),
+    Column("locator", String(200)),
+    Column("column_name", String(200)),
+    Column("value", Text),
+    Column("reason", Text, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=False),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    *(Column(name, Text) for name in SCALAR_FIELDS),
+    Column("custom", JSON),
+    # Field → delivery id for values whose source is not the creating delivery.
+    Column("sources", JSON),
+    Column("created_by", ForeignKey("deliveries.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "workspace_id", "email"),
+    Index(None, "workspace_id", "mobile"),
+    Index(None, "workspace_id", "phone"),
+    Index(None, "created_by"),
+)
+
+field_history = Table(
+    "field_history",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("field", String(200), nullable=False),
+    Column("old_value", Text),
+    Column("old_delivery_id", ForeignKey("deliveries.id")),
+    Column("new_value", Text),
+    Column("new_delivery_id", ForeignKey("deliveries.id"), nullable=False, index=True),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+)
+
+customer_external_ids = Table(
+    "customer_external_ids",
+    metadata,
+    Column("integration_id", ForeignKey("integrations.id"), primary_key=True),
+    Column("external_id", String(200), primary_key=True),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("delivery_id", ForeignKey("deliveries.id"), nullable=False, index=True),
+)
+
+customer_labels = Table(
+    "customer_labels",
+    metadata,
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(10), primary_key=True),  # tag / group
+    Column("name", String(200), primary_key=True),
+    Column("delivery_id", ForeignKey("deliveries.id"), index=True),
+)
+
+inquiries = Table(
+    "inquiries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("integration_id", ForeignKey("integrations.id"), nullable=False),
+    Column("delivery_id", ForeignKey("deliveries.id"), nullable=False, index=True),
+    Column("source", String(100), nullable=False),
+    Column("external_id", String(200)),
+    Column("received_at", DateTime(timezone=True)),
+    Column("property_code", String(200)),
+    Column("own_property_code", String(200)),
+    Column("property_name", Text),
+    Column("property_url", Text),
+    Column("price", String(200)),
+    Column("layout", String(100)),
+    Column("message", Text),
+    Column("extra", JSON),
+    Index(None, "workspace_id", "source", "external_id"),
+)

@@ -1,0 +1,100 @@
+"""Shared fixtures: a hub on SQLite and on PostgreSQL, corpora paths, CSV writers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = (ROOT / ".." / "shared" / "corpora").resolve()
+POSTGRES_ADMIN_URL = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SKIP_POSTGRES = os.environ.get("RENKEI_TEST_SKIP_POSTGRES") == "1"
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    """The shared public test corpora (``../shared/corpora``)."""
+    assert CORPORA.is_dir(), f"the shared corpora are missing at {CORPORA}"
+    return CORPORA
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The admin URL of the PostgreSQL server the tests use. Fails (never skips) if it is down."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(POSTGRES_ADMIN_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as error:  # pragma: no cover - only when the server is down
+        pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {error}")
+    finally:
+        engine.dispose()
+    yield POSTGRES_ADMIN_URL
+
+
+def make_postgres_database(admin_url: str) -> tuple[str, str]:
+    """Create a fresh database; returns (its URL, its name)."""
+    from sqlalchemy import create_engine, text
+
+    name = f"renkei_test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name, name
+
+
+def drop_postgres_database(admin_url: str, name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+BACKENDS = ["sqlite"] if SKIP_POSTGRES else ["sqlite", "postgres"]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store URL: SQLite in a temporary folder, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'renkei.db'}"
+        return
+    admin = request.getfixturevalue("postgres_server")
+    url, name = make_postgres_database(admin)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin, name)
+
+
+@pytest.fixture
+def hub(database_url: str, tmp_path: Path) -> Iterator[object]:
+    """A hub on a fresh store, in the default workspace."""
+    from renkei.pipeline.hub import Hub
+
+    opened = Hub.open("default", url=database_url, home=tmp_path / "home")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "cp932", newline: str = "\r\n") -> Path:
+    """Write rows as a CSV file the way Excel does (CP932, CRLF) unless told otherwise."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=newline)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path

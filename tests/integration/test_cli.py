@@ -1,0 +1,126 @@
+"""The ``renkei`` command as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from renkei.cli.main import app
+from tests.conftest import write_csv
+
+
+@pytest.fixture
+def cli(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("RENKEI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("RENKEI_DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def test_import_without_integration_auto_maps_and_prints_counts(cli, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["お名前", "E-mail", "TEL"], ["山田太郎", "t@example.jp", "03-1234-5678"],
+                                             ["鈴木", "bad@", ""]])
+    code, out, _ = cli("import", str(path))
+    assert code == 0
+    assert "manual-import" in out and "processed" in out
+    assert "row 3" in out and "'bad@'" in out
+    code, out, _ = cli("import", "--json", str(path))
+    (result,) = json.loads(out)
+    assert result["state"] == "duplicate"
+
+
+def test_import_json_has_counts_mapping_and_row_errors(cli, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"], ["x", "no"]])
+    code, out, _ = cli("import", "--json", str(path))
+    (result,) = json.loads(out)
+    assert (result["created"], result["errors"], result["encoding"]) == (1, 1, "cp932")
+    assert result["mapping"] == {"氏名": "full_name", "メール": "email"}
+    assert result["row_errors"][0]["line"] == 3 and result["row_errors"][0]["value"] == "no"
+
+
+def test_dry_run_prints_the_field_by_field_plan(cli, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"]])
+    code, out, _ = cli("import", "--dry-run", str(path))
+    assert code == 0 and "would create" in out and "last_name" in out
+    code, out, _ = cli("customers", "export")
+    assert out == ""
+
+
+def test_integrations_add_list_and_apply(cli, tmp_path):
+    code, out, _ = cli("integrations", "add", "csv", "会員", "--set", "encoding=shift_jis", "--set", "defaults.owner=a@example.jp")
+    assert code == 0, out
+    code, out, _ = cli("integrations", "list", "--json")
+    (item,) = json.loads(out)
+    assert (item["name"], item["settings"], item["defaults"]["owner"]) == ("会員", {"encoding": "shift_jis"}, "a@example.jp")
+    spec = tmp_path / "renkei.yaml"
+    spec.write_text(
+        "integrations:\n  - name: 会員\n    kind: csv\n  - name: 展示会\n    kind: csv\n    defaults: {tags: [展示会]}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = cli("apply", str(spec))
+    assert code == 0 and "updated" in out and "created" in out
+    code, out, _ = cli("apply", str(spec))
+    assert out.count("unchanged") == 2
+
+
+def test_errors_are_one_line_and_exit_non_zero(cli, tmp_path):
+    code, _, err = cli("import", "--integration", "nope", str(tmp_path / "x.csv"))
+    assert code == 1 and err.startswith("Error: ") and "nope" in err
+    code, _, err = cli("integrations", "add", "csv", "x", "--set", "delimiter=X")
+    assert code == 1 and "settings.delimiter" in err
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("integrations:\n  - name: a\n    kind: nope\n  - name: b\n    kind: csv\n    mapping: {rules: [{source: x, target: score, permission: W}]}\n")
+    code, _, err = cli("apply", str(spec))
+    assert code == 1 and "integrations.0.kind" in err and "score" in err
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    code, out, err = cli("import", str(empty))
+    assert code == 1 and "empty" in (out + err)
+
+
+def test_deliveries_show_undo_and_replay(cli, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"], ["x", "no"]])
+    cli("import", str(path))
+    code, out, _ = cli("deliveries", "show", "1", "--json")
+    shown = json.loads(out)
+    assert shown["state"] == "processed" and shown["row_errors"][0]["value"] == "no"
+    code, out, _ = cli("deliveries", "replay", "1", "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["diffs"] == []
+    code, out, _ = cli("deliveries", "undo", "1")
+    assert code == 0 and "undone" in out
+    code, out, _ = cli("customers", "export", "--format", "csv")
+    assert out.splitlines()[0].startswith("id,last_name,first_name")
+    assert len(out.splitlines()) == 1
+
+
+def test_csv_export_escapes_formulas(cli, tmp_path):
+    path = write_csv(tmp_path / "f.csv", [["氏名", "メール", "メモ"], ["山田", "t@example.jp", "=cmd|' /C calc'!A0"]])
+    cli("import", str(path))
+    out_file = tmp_path / "out.csv"
+    code, _, _ = cli("customers", "export", "--format", "csv", "--output", str(out_file))
+    assert code == 0
+    text = out_file.read_text(encoding="utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text
+    code, out, _ = cli("customers", "export")
+    assert json.loads(out)["memo"] == "=cmd|' /C calc'!A0"
+
+
+def test_installed_script_runs(tmp_path):
+    env = {**os.environ, "RENKEI_HOME": str(tmp_path / "h")}
+    env.pop("RENKEI_DATABASE_URL", None)
+    script = Path(sys.executable).with_name("renkei")
+    done = subprocess.run([str(script), "integrations", "list", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == []
+    assert (tmp_path / "h" / "renkei.db").exists()

@@ -1,0 +1,62 @@
+"""A crash at any point of landing or processing loses nothing and applies nothing twice.
+
+Each case runs the real ``renkei import`` in a child process that dies at one failpoint (like
+a power cut: ``os._exit``), then runs the same import again, and compares the store with a
+clean run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_csv
+
+FAILPOINTS = ["land.archived", "land.recorded", "process.batch", "process.before_commit", "process.committed"]
+
+
+def renkei(args: list[str], home: Path, url: str, failpoint: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
+    env |= {"RENKEI_HOME": str(home), "RENKEI_DATABASE_URL": url}
+    if failpoint:
+        env["RENKEI_FAILPOINT"] = failpoint
+    return subprocess.run(
+        [sys.executable, "-m", "renkei.cli.main", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def people_file(tmp_path: Path) -> Path:
+    rows = [["氏名", "メールアドレス", "携帯電話"]]
+    rows += [[f"山田{i}", f"p{i}@example.jp", f"090-{i // 10000:04d}-{i % 10000:04d}"] for i in range(12000)]
+    rows += [["山田0", "P0@EXAMPLE.JP", "", ""]]
+    return write_csv(tmp_path / "people.csv", rows)
+
+
+def state(home: Path, url: str) -> tuple[list[dict], list[str]]:
+    exported = renkei(["customers", "export"], home, url)
+    assert exported.returncode == 0, exported.stderr
+    customers = [json.loads(line) for line in exported.stdout.splitlines()]
+    listed = renkei(["deliveries", "list", "--json"], home, url)
+    states = sorted(d["state"] for d in json.loads(listed.stdout))
+    return [{k: c[k] for k in ("email", "mobile", "last_name")} for c in customers], states
+
+
+@pytest.mark.parametrize("failpoint", FAILPOINTS)
+def test_crash_then_retry_gives_exactly_the_clean_result(database_url, tmp_path, failpoint):
+    home = tmp_path / "home"
+    path = people_file(tmp_path)
+    crashed = renkei(["import", str(path)], home, database_url, failpoint)
+    assert crashed.returncode == 99, crashed.stderr
+    retried = renkei(["import", str(path)], home, database_url)
+    assert retried.returncode == 0, retried.stderr
+    customers, states = state(home, database_url)
+    assert len(customers) == 12000
+    assert len({c["email"] for c in customers}) == 12000
+    assert customers[0] == {"email": "p0@example.jp", "mobile": "+819000000000", "last_name": "山田0"}
+    expected = ["duplicate", "processed"] if failpoint == "process.committed" else ["processed"]
+    assert states == expected

@@ -1,0 +1,142 @@
+"""Same-name replace, undo, replay and dry runs, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from renkei.errors import FatalError
+from renkei.pipeline import customers as customer_service
+from renkei.pipeline import deliveries as delivery_service
+from renkei.pipeline import integrations as integration_service
+from tests.conftest import write_csv
+from tests.integration.test_import import by_email, export
+
+HEADER = ["氏名", "メールアドレス", "役職", "タグ"]
+
+
+def csv_file(tmp_path, name, rows):
+    folder = tmp_path / f"d{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    return write_csv(folder / name, [HEADER, *rows])
+
+
+def test_same_name_replaces_what_the_earlier_file_brought(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    other = delivery_service.import_file(hub, manual, csv_file(tmp_path, "other.csv", [["既存", "keep@example.jp", "部長", ""]]))
+    first = delivery_service.import_file(
+        hub, manual,
+        csv_file(tmp_path, "members.csv", [["山田", "keep@example.jp", "社長", "VIP"], ["鈴木", "gone@example.jp", "", ""]]),
+    )
+    assert by_email(hub)["keep@example.jp"]["title"] == "社長"
+    second = delivery_service.import_file(
+        hub, manual, csv_file(tmp_path, "members.csv", [["佐藤", "new@example.jp", "", ""]])
+    )
+    assert second.replaced == first.delivery_id
+    people = by_email(hub)
+    # Customers only the earlier file created are gone; values go back; its tags are removed.
+    assert set(people) == {"keep@example.jp", "new@example.jp"}
+    assert people["keep@example.jp"]["title"] == "部長"
+    assert people["keep@example.jp"]["tags"] == []
+    assert delivery_service.get_delivery(hub, first.delivery_id).state == "replaced"
+    assert delivery_service.get_delivery(hub, other.delivery_id).state == "processed"
+
+
+def test_undo_then_undo_of_a_later_delivery_lands_on_the_original(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
+    b = delivery_service.import_file(hub, manual, csv_file(tmp_path, "b.csv", [["山田", "y@example.jp", "課長", ""]]))
+    c = delivery_service.import_file(hub, manual, csv_file(tmp_path, "c.csv", [["山田", "y@example.jp", "部長", ""]]))
+    delivery_service.undo_delivery(hub, b.delivery_id)
+    assert by_email(hub)["y@example.jp"]["title"] == "部長"
+    delivery_service.undo_delivery(hub, c.delivery_id)
+    assert by_email(hub)["y@example.jp"]["title"] == "主任"
+
+
+def test_undo_keeps_a_created_customer_that_others_changed(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    a = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
+    delivery_service.import_file(hub, manual, csv_file(tmp_path, "b.csv", [["", "y@example.jp", "", "紹介"]]))
+    delivery_service.undo_delivery(hub, a.delivery_id)
+    (only,) = export(hub)
+    assert (only["email"], only["title"], only["last_name"], only["tags"]) == (None, None, None, ["紹介"])
+
+
+def test_undo_removes_customers_only_it_created_and_cannot_run_twice(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    a = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", "x"]]))
+    assert delivery_service.undo_delivery(hub, a.delivery_id).state == "undone"
+    assert export(hub) == []
+    with pytest.raises(FatalError):
+        delivery_service.undo_delivery(hub, a.delivery_id)
+
+
+def test_replay_dry_run_shows_the_diff_and_writes_nothing(hub, tmp_path):
+    integration_service.apply_file(hub, {"integrations": [{"name": "x", "kind": "csv"}]})
+    x = integration_service.integration_by_name(hub, "x")
+    done = delivery_service.import_file(hub, x, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
+    integration_service.apply_file(
+        hub,
+        {"integrations": [{"name": "x", "kind": "csv", "mapping": {"rules": [{"source": "役職", "target": "department"}]}}]},
+    )
+    preview = delivery_service.replay_delivery(hub, done.delivery_id, dry_run=True)
+    assert preview.dry_run
+    (diff,) = preview.diffs
+    assert ("department", None, "主任") in diff.fields and ("title", "主任", None) in diff.fields
+    assert by_email(hub)["y@example.jp"]["title"] == "主任"
+    delivery_service.replay_delivery(hub, done.delivery_id)
+    person = by_email(hub)["y@example.jp"]
+    assert (person["title"], person["department"]) == (None, "主任")
+
+
+def test_import_dry_run_reports_each_row_and_writes_nothing(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
+    path = csv_file(tmp_path, "b.csv", [["山田", "y@example.jp", "課長", ""], ["鈴木", "s@example.jp", "", ""], ["x", "bad", "", ""]])
+    result = delivery_service.dry_run_file(hub, manual, path)
+    actions = [(r.line, r.action) for r in result.rows]
+    assert actions == [(2, "updated"), (3, "created"), (4, "error")]
+    assert [(c.field, c.old, c.new) for c in result.rows[0].changes] == [("title", "主任", "課長")]
+    assert by_email(hub)["y@example.jp"]["title"] == "主任"
+    assert len(delivery_service.list_deliveries(hub)) == 1
+
+
+def test_every_value_is_explained(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    a = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
+    b = delivery_service.import_file(hub, manual, csv_file(tmp_path, "b.csv", [["山田", "y@example.jp", "課長", ""]]))
+    (only,) = export(hub)
+    shown = customer_service.show_customer(hub, only["id"])
+    assert shown["fields"]["title"]["source"]["delivery_id"] == b.delivery_id
+    assert shown["fields"]["title"]["source"]["integration"] == "manual-import"
+    assert shown["fields"]["email"]["source"]["delivery_id"] == a.delivery_id
+    (change,) = shown["history"]
+    assert (change["field"], change["old"], change["new"]) == ("title", "主任", "課長")
+    assert change["old_source"]["delivery_id"] == a.delivery_id
+
+
+def test_workspaces_do_not_see_each_other(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    done = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""]]))
+    other = hub.for_workspace("other")
+    assert export(other) == []
+    assert integration_service.list_integrations(other) == []
+    from renkei.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        delivery_service.get_delivery(other, done.delivery_id)
+    with pytest.raises(NotFoundError):
+        customer_service.show_customer(other, export(hub)[0]["id"])
+    # The same person in another workspace is another customer.
+    theirs = integration_service.manual_import_integration(other)
+    delivery_service.import_file(other, theirs, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""]]))
+    assert len(export(other)) == 1 and len(export(hub)) == 1
+
+
+def test_stopped_integration_keeps_but_does_not_process(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    integration_service.set_status(hub, manual.name, "stopped")
+    stopped = integration_service.integration_by_name(hub, manual.name)
+    result = delivery_service.import_file(hub, stopped, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""]]))
+    assert result.state == "ignored"
+    assert export(hub) == []
+    assert hub.archive.path_for(delivery_service.get_delivery(hub, result.delivery_id).sha256).exists()

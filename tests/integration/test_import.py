@@ -1,0 +1,240 @@
+"""CSV import through the service functions, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from renkei.pipeline import customers as customer_service
+from renkei.pipeline import deliveries as delivery_service
+from renkei.pipeline import integrations as integration_service
+from tests.conftest import write_csv
+
+HEADER = ["氏名", "フリガナ", "メールアドレス", "電話番号", "郵便番号", "住所", "会社名", "役職", "登録日"]
+
+
+def export(hub) -> list[dict]:
+    import io
+
+    out = io.StringIO()
+    customer_service.export_jsonl(hub, out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def by_email(hub) -> dict[str, dict]:
+    return {c["email"]: c for c in export(hub)}
+
+
+def members(tmp_path: Path, name: str = "members.csv", rows: list[list[str]] | None = None) -> Path:
+    return write_csv(
+        tmp_path / name,
+        [
+            HEADER,
+            *(
+                rows
+                or [
+                    ["山田　太郎", "ヤマダ　タロウ", "Taro.Yamada@Example.co.jp", "090-1234-5678", "100-0001",
+                     "東京都千代田区千代田1-1", "㈱髙橋商事", "部長", "令和6年1月5日"],
+                    ["鈴木 花子", "すずき はなこ", "hanako@example.com", "０３－１２３４－５６７８", "〒530-0001",
+                     "大阪市北区梅田1-2-3", "株式会社テスト①", "課長", "2024/2/3"],
+                ]
+            ),
+        ],
+    )
+
+
+def test_cp932_file_becomes_normalised_customers(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    result = delivery_service.import_file(hub, integration, members(tmp_path))
+    assert (result.state, result.counts.created, result.counts.errors) == ("processed", 2, 0)
+    people = by_email(hub)
+    taro = people["taro.yamada@example.co.jp"]
+    assert (taro["last_name"], taro["first_name"]) == ("山田", "太郎")
+    assert (taro["last_name_kana"], taro["first_name_kana"]) == ("ヤマダ", "タロウ")
+    assert taro["mobile"] == "+819012345678" and taro["phone"] is None
+    assert (taro["prefecture"], taro["city"]) == ("東京都", "千代田区")
+    assert taro["company_name"] == "㈱髙橋商事"
+    assert taro["acquired_at"] == "2024-01-05"
+    assert taro["acquisition_channel"] == "CSV"
+    hanako = people["hanako@example.com"]
+    assert hanako["phone"] == "+81312345678" and hanako["mobile"] is None
+    assert hanako["last_name_kana"] == "スズキ"
+    assert hanako["postal_code"] == "530-0001"
+    # Prefecture filled from the postal code where the address lacks it.
+    assert hanako["prefecture"] == "大阪府"
+    assert hanako["company_name"] == "株式会社テスト①"
+
+
+def test_bad_rows_are_reported_and_the_rest_goes_through(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    path = members(
+        tmp_path,
+        rows=[
+            ["山田太郎", "", "yamada@example.jp", "090-1111-2222", "", "", "", "", ""],
+            ["佐藤一郎", "", "not-an-address", "090-3333-4444", "", "", "", "", ""],
+            ["田中", "", "tanaka@example.jp", "12", "", "", "", "", ""],
+            ["", "", "", "", "", "", "会社だけ", "", ""],
+            ["高橋", "", "takahashi@example.jp", "", "", "", "", "", "2024/2/30"],
+        ],
+    )
+    result = delivery_service.import_file(hub, integration, path)
+    assert result.state == "processed"
+    assert (result.counts.created, result.counts.errors) == (1, 4)
+    errors = delivery_service.delivery_errors(hub, result.delivery_id)
+    found = {(e["line"], e["column_name"], e["value"]) for e in errors}
+    assert (3, "メールアドレス", "not-an-address") in found
+    assert (4, "電話番号", "12") in found
+    assert (5, None, None) in found
+    assert (6, "登録日", "2024/2/30") in found
+    assert all(e["reason"] for e in errors)
+    assert list(by_email(hub)) == ["yamada@example.jp"]
+
+
+def test_identical_content_is_a_recorded_no_op(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    first = delivery_service.import_file(hub, integration, members(tmp_path))
+    again = delivery_service.import_file(hub, integration, members(tmp_path, name="copy.csv"))
+    assert again.state == "duplicate" and again.duplicate_of == first.delivery_id
+    assert len(export(hub)) == 2
+    states = [d.state for d in delivery_service.list_deliveries(hub)]
+    assert states == ["duplicate", "processed"]
+
+
+def test_rows_of_one_file_that_are_the_same_person_merge(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    path = members(
+        tmp_path,
+        rows=[
+            ["山田太郎", "", "yamada@example.jp", "", "", "", "", "主任", ""],
+            ["山田太郎", "", "YAMADA@EXAMPLE.JP", "090-1111-2222", "", "", "", "", ""],
+            ["山田太郎", "", "", "09011112222", "", "", "", "課長", ""],
+        ],
+    )
+    result = delivery_service.import_file(hub, integration, path)
+    assert (result.counts.created, result.counts.updated) == (1, 2)
+    (only,) = export(hub)
+    assert (only["email"], only["mobile"], only["title"]) == ("yamada@example.jp", "+819011112222", "課長")
+
+
+def test_empty_incoming_value_never_erases(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, integration, members(tmp_path))
+    path = members(tmp_path, name="later.csv", rows=[["", "", "hanako@example.com", "", "", "", "", "", ""]])
+    result = delivery_service.import_file(hub, integration, path)
+    assert result.counts.unchanged == 1
+    assert by_email(hub)["hanako@example.com"]["company_name"] == "株式会社テスト①"
+
+
+@pytest.mark.parametrize(
+    ("policy", "incoming_date", "expected_title"),
+    [
+        pytest.param("overwrite", "2020/1/1", "社長", id="overwrite"),
+        pytest.param("keep_existing", "2030/1/1", "部長", id="keep-existing"),
+        pytest.param("fill_blanks", "2030/1/1", "部長", id="fill-blanks-keeps-stored"),
+        pytest.param("newer_wins", "2030/1/1", "社長", id="newer-wins-newer"),
+        pytest.param("newer_wins", "2020/1/1", "部長", id="newer-wins-older"),
+    ],
+)
+def test_merge_policies(hub, tmp_path, policy, incoming_date, expected_title):
+    integration_service.apply_file(
+        hub,
+        {"integrations": [{"name": "cards", "kind": "csv", "policies": {"default": policy, "date_field": "acquired_at"}}]},
+    )
+    cards = integration_service.integration_by_name(hub, "cards")
+    delivery_service.import_file(hub, cards, members(tmp_path))
+    path = members(
+        tmp_path, name="update.csv",
+        rows=[["", "", "taro.yamada@example.co.jp", "", "", "", "", "社長", incoming_date]],
+    )
+    delivery_service.import_file(hub, cards, path)
+    taro = by_email(hub)["taro.yamada@example.co.jp"]
+    assert taro["title"] == expected_title
+    if policy == "fill_blanks":
+        # A blank is filled: the stored customer had no department... and acquired_at was set.
+        assert taro["acquired_at"] == "2024-01-05"
+
+
+def test_fill_blanks_fills_only_empty_fields(hub, tmp_path):
+    integration_service.apply_file(hub, {"integrations": [{"name": "x", "kind": "csv", "policies": {"default": "fill_blanks"}}]})
+    x = integration_service.integration_by_name(hub, "x")
+    delivery_service.import_file(hub, x, members(tmp_path, rows=[["山田太郎", "", "y@example.jp", "", "", "", "", "", ""]]))
+    delivery_service.import_file(
+        hub, x, members(tmp_path, name="b.csv", rows=[["山田次郎", "", "y@example.jp", "", "", "", "会社", "", ""]])
+    )
+    (only,) = export(hub)
+    assert (only["first_name"], only["company_name"]) == ("太郎", "会社")
+
+
+def test_defaults_apply_to_new_customers_only(hub, tmp_path):
+    integration_service.apply_file(
+        hub,
+        {
+            "integrations": [
+                {
+                    "name": "展示会",
+                    "kind": "csv",
+                    "defaults": {"owner": "sato@example.co.jp", "status": "新規", "tags": ["展示会2026"],
+                                 "groups": ["東京"], "acquisition_channel": "展示会"},
+                }
+            ]
+        },
+    )
+    fair = integration_service.integration_by_name(hub, "展示会")
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, manual, members(tmp_path, rows=[["既存", "", "old@example.jp", "", "", "", "", "", ""]]))
+    delivery_service.import_file(
+        hub, fair,
+        members(tmp_path, name="fair.csv", rows=[["既存", "", "old@example.jp", "", "", "", "", "", ""],
+                                                  ["新規", "", "new@example.jp", "", "", "", "", "", ""]]),
+    )
+    people = by_email(hub)
+    new = people["new@example.jp"]
+    assert (new["owner"], new["status"], new["tags"], new["groups"], new["acquisition_channel"]) == (
+        "sato@example.co.jp", "新規", ["展示会2026"], ["東京"], "展示会")
+    old = people["old@example.jp"]
+    assert (old["owner"], old["tags"], old["acquisition_channel"]) == (None, [], "CSV")
+
+
+def test_unknown_columns_go_to_custom_fields_or_are_reported(hub, tmp_path):
+    path = write_csv(tmp_path / "x.csv", [["メールアドレス", "会員ランク"], ["a@example.jp", "ゴールド"]])
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, manual, path)
+    assert export(hub)[0]["custom"] == {"会員ランク": "ゴールド"}
+    integration_service.apply_file(
+        hub, {"integrations": [{"name": "strict", "kind": "csv", "mapping": {"unknown_columns": "report"}}]}
+    )
+    strict = integration_service.integration_by_name(hub, "strict")
+    result = delivery_service.import_file(hub, strict, write_csv(tmp_path / "y.csv", [["メールアドレス", "会員ランク"], ["b@example.jp", "シルバー"]]))
+    assert result.counts.errors == 1
+    (error,) = delivery_service.delivery_errors(hub, result.delivery_id)
+    assert (error["column_name"], error["value"]) == ("会員ランク", "シルバー")
+
+
+def test_explicit_mapping_overrides_auto_mapping_and_constants_apply(hub, tmp_path):
+    integration_service.apply_file(
+        hub,
+        {
+            "integrations": [
+                {
+                    "name": "mapped",
+                    "kind": "csv",
+                    "mapping": {
+                        "rules": [
+                            {"source": "連絡先", "target": "email"},
+                            {"source": "備考", "target": "custom:note"},
+                            {"source": "会社名", "target": "company_name", "permission": "NG"},
+                        ],
+                        "constants": {"acquisition_channel": "セミナー"},
+                    },
+                }
+            ]
+        },
+    )
+    mapped = integration_service.integration_by_name(hub, "mapped")
+    path = write_csv(tmp_path / "m.csv", [["連絡先", "備考", "会社名"], ["c@example.jp", "メモ", "無視される"]])
+    delivery_service.import_file(hub, mapped, path)
+    (only,) = export(hub)
+    assert (only["email"], only["custom"], only["company_name"], only["acquisition_channel"]) == (
+        "c@example.jp", {"note": "メモ"}, None, "セミナー")
