@@ -28,7 +28,7 @@ def _integration_data(integration: Integration) -> dict[str, Any]:
         "kind": spec.kind,
         "status": spec.status,
         "status_reason": integration.status_reason,
-        "settings": spec.settings,
+        "settings": integration.shown_settings(),
         "defaults": spec.defaults.model_dump(mode="json"),
     }
 

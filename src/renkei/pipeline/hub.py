@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from renkei.store.archive import Archive
 from renkei.store.db import database_url, make_engine, migrate, renkei_home
+from renkei.store.secrets import SecretBox
 from renkei.store.schema import workspaces
 
 DEFAULT_WORKSPACE = "default"
@@ -28,6 +29,7 @@ class Hub:
     archive: Archive
     workspace_id: int
     workspace: str
+    secrets: SecretBox
 
     @classmethod
     def open(cls, workspace: str = DEFAULT_WORKSPACE, url: str | None = None, home: Path | None = None) -> Hub:
@@ -36,11 +38,11 @@ class Hub:
         engine = make_engine(url or database_url(home))
         migrate(engine)
         workspace_id = ensure_workspace(engine, workspace)
-        return cls(engine, Archive(home / "archive"), workspace_id, workspace)
+        return cls(engine, Archive(home / "archive"), workspace_id, workspace, SecretBox(home))
 
     def for_workspace(self, workspace: str) -> Hub:
         """The same store and archive, scoped to another workspace."""
-        return Hub(self.engine, self.archive, ensure_workspace(self.engine, workspace), workspace)
+        return Hub(self.engine, self.archive, ensure_workspace(self.engine, workspace), workspace, self.secrets)
 
     def close(self) -> None:
         self.engine.dispose()

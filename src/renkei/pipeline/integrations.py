@@ -12,6 +12,7 @@ from renkei.errors import ConfigurationError, NotFoundError
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.specs import ApplyFile, IntegrationSpec
 from renkei.sources.registry import SourceKind, get_kind
+from renkei.store.secrets import SecretBox, redact, split_secrets
 from renkei.store.schema import integrations
 
 MANUAL_IMPORT = "manual-import"
@@ -26,10 +27,15 @@ class Integration:
     kind: SourceKind
     settings: Any
     status_reason: str | None = None
+    secrets_set: frozenset[str] = frozenset()
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    def shown_settings(self) -> dict[str, Any]:
+        """Settings fit to print or return: secrets masked."""
+        return redact(self.kind.settings, self.spec.settings, set(self.secrets_set))
 
 
 def describe_validation(error: ValidationError, prefix: str = "") -> str:
@@ -59,12 +65,14 @@ def validate_spec(data: dict[str, Any], where: str = "") -> tuple[IntegrationSpe
     return spec, kind, settings
 
 
-def _row_values(spec: IntegrationSpec) -> dict[str, Any]:
+def _row_values(spec: IntegrationSpec, kind: SourceKind, box: SecretBox) -> dict[str, Any]:
+    plain, hidden = split_secrets(kind.settings, spec.settings)
     return {
         "kind": spec.kind,
         "name": spec.name,
         "status": spec.status,
-        "settings": spec.settings,
+        "settings": plain,
+        "secrets": box.seal(hidden),
         "mapping": spec.mapping.model_dump(mode="json"),
         "policies": spec.policies.model_dump(mode="json"),
         "defaults": spec.defaults.model_dump(mode="json"),
@@ -72,31 +80,32 @@ def _row_values(spec: IntegrationSpec) -> dict[str, Any]:
     }
 
 
-def _from_row(row: Any) -> Integration:
+def _from_row(row: Any, box: SecretBox) -> Integration:
+    hidden = box.open(row.secrets)
     data = {
         "name": row.name,
         "kind": row.kind,
         "status": row.status,
-        "settings": row.settings,
+        "settings": {**row.settings, **hidden},
         "mapping": row.mapping,
         "policies": row.policies,
         "defaults": row.defaults,
         "notify": row.notify,
     }
     spec, kind, settings = validate_spec(data)
-    return Integration(int(row.id), spec, kind, settings, row.status_reason)
+    return Integration(int(row.id), spec, kind, settings, row.status_reason, frozenset(hidden))
 
 
 def add_integration(hub: Hub, data: dict[str, Any]) -> Integration:
     """Create an integration; its name must be new in the workspace."""
-    spec, _, _ = validate_spec(data)
+    spec, kind, _ = validate_spec(data)
     with hub.engine.begin() as conn:
         if _find_row(conn, hub.workspace_id, spec.name) is not None:
             raise ConfigurationError(f"an integration called {spec.name!r} already exists")
         now = utcnow()
         new_id = conn.execute(
             integrations.insert()
-            .values(workspace_id=hub.workspace_id, created_at=now, updated_at=now, **_row_values(spec))
+            .values(workspace_id=hub.workspace_id, created_at=now, updated_at=now, **_row_values(spec, kind, hub.secrets))
             .returning(integrations.c.id)
         ).scalar_one()
     return get_integration(hub, int(new_id))
@@ -112,7 +121,7 @@ def find_integration(hub: Hub, name: str) -> Integration | None:
     """The integration called ``name`` in this workspace, or None."""
     with hub.engine.connect() as conn:
         row = _find_row(conn, hub.workspace_id, name)
-    return _from_row(row) if row is not None else None
+    return _from_row(row, hub.secrets) if row is not None else None
 
 
 def integration_by_name(hub: Hub, name: str) -> Integration:
@@ -131,7 +140,7 @@ def get_integration(hub: Hub, integration_id: int) -> Integration:
         ).first()
     if row is None:
         raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
-    return _from_row(row)
+    return _from_row(row, hub.secrets)
 
 
 def list_integrations(hub: Hub) -> list[Integration]:
@@ -140,7 +149,7 @@ def list_integrations(hub: Hub) -> list[Integration]:
         rows = conn.execute(
             select(integrations).where(integrations.c.workspace_id == hub.workspace_id).order_by(integrations.c.name)
         ).all()
-    return [_from_row(row) for row in rows]
+    return [_from_row(row, hub.secrets) for row in rows]
 
 
 def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -164,13 +173,15 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
     results: list[tuple[str, str]] = []
     with hub.engine.begin() as conn:
         for spec in parsed.integrations:
-            values = _row_values(spec)
+            values = _row_values(spec, get_kind(spec.kind), hub.secrets)
             row = _find_row(conn, hub.workspace_id, spec.name)
             now = utcnow()
             if row is None:
                 conn.execute(integrations.insert().values(workspace_id=hub.workspace_id, created_at=now, updated_at=now, **values))
                 results.append((spec.name, "created"))
-            elif any(getattr(row, key) != value for key, value in values.items()):
+            elif any(getattr(row, key) != value for key, value in values.items() if key != "secrets") or (
+                hub.secrets.open(row.secrets) != hub.secrets.open(values["secrets"])
+            ):
                 conn.execute(integrations.update().where(integrations.c.id == row.id).values(updated_at=now, **values))
                 results.append((spec.name, "updated"))
             else:
