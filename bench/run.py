@@ -86,7 +86,9 @@ def main() -> int:
     if not source.exists():
         started = time.perf_counter()
         generate(source, rows)
-        print(f"generated {source.name} ({source.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"generated {source.name} ({source.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+        )
     work = Path(tempfile.mkdtemp(prefix="renkei-bench-"))
     try:
         baseline_s = run_baseline(source, work / "baseline.db")

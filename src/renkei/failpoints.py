@@ -13,5 +13,5 @@ _ACTIVE = os.environ.get("RENKEI_FAILPOINT")
 
 def hit(name: str) -> None:
     """Die here if the failpoint ``name`` is armed."""
-    if _ACTIVE == name:
+    if name == _ACTIVE:
         os._exit(99)

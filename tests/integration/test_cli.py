@@ -29,8 +29,10 @@ def cli(database_url, tmp_path, monkeypatch):
 
 
 def test_import_without_integration_auto_maps_and_prints_counts(cli, tmp_path):
-    path = write_csv(tmp_path / "list.csv", [["お名前", "E-mail", "TEL"], ["山田太郎", "t@example.jp", "03-1234-5678"],
-                                             ["鈴木", "bad@", ""]])
+    path = write_csv(
+        tmp_path / "list.csv",
+        [["お名前", "E-mail", "TEL"], ["山田太郎", "t@example.jp", "03-1234-5678"], ["鈴木", "bad@", ""]],
+    )
     code, out, _ = cli("import", str(path))
     assert code == 0
     assert "manual-import" in out and "processed" in out
@@ -42,7 +44,7 @@ def test_import_without_integration_auto_maps_and_prints_counts(cli, tmp_path):
 
 def test_import_json_has_counts_mapping_and_row_errors(cli, tmp_path):
     path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"], ["x", "no"]])
-    code, out, _ = cli("import", "--json", str(path))
+    _code, out, _ = cli("import", "--json", str(path))
     (result,) = json.loads(out)
     assert (result["created"], result["errors"], result["encoding"]) == (1, 1, "cp932")
     assert result["mapping"] == {"氏名": "full_name", "メール": "email"}
@@ -58,11 +60,24 @@ def test_dry_run_prints_the_field_by_field_plan(cli, tmp_path):
 
 
 def test_integrations_add_list_and_apply(cli, tmp_path):
-    code, out, _ = cli("integrations", "add", "csv", "会員", "--set", "encoding=shift_jis", "--set", "defaults.owner=a@example.jp")
+    code, out, _ = cli(
+        "integrations",
+        "add",
+        "csv",
+        "会員",
+        "--set",
+        "encoding=shift_jis",
+        "--set",
+        "defaults.owner=a@example.jp",
+    )
     assert code == 0, out
     code, out, _ = cli("integrations", "list", "--json")
     (item,) = json.loads(out)
-    assert (item["name"], item["settings"], item["defaults"]["owner"]) == ("会員", {"encoding": "shift_jis"}, "a@example.jp")
+    assert (item["name"], item["settings"], item["defaults"]["owner"]) == (
+        "会員",
+        {"encoding": "shift_jis"},
+        "a@example.jp",
+    )
     spec = tmp_path / "renkei.yaml"
     spec.write_text(
         "integrations:\n  - name: 会員\n    kind: csv\n  - name: 展示会\n    kind: csv\n    defaults: {tags: [展示会]}\n",
@@ -80,7 +95,9 @@ def test_errors_are_one_line_and_exit_non_zero(cli, tmp_path):
     code, _, err = cli("integrations", "add", "csv", "x", "--set", "delimiter=X")
     assert code == 1 and "settings.delimiter" in err
     spec = tmp_path / "bad.yaml"
-    spec.write_text("integrations:\n  - name: a\n    kind: nope\n  - name: b\n    kind: csv\n    mapping: {rules: [{source: x, target: score, permission: W}]}\n")
+    spec.write_text(
+        "integrations:\n  - name: a\n    kind: nope\n  - name: b\n    kind: csv\n    mapping: {rules: [{source: x, target: score, permission: W}]}\n"
+    )
     code, _, err = cli("apply", str(spec))
     assert code == 1 and "integrations.0.kind" in err and "score" in err
     empty = tmp_path / "empty.csv"
@@ -120,7 +137,9 @@ def test_installed_script_runs(tmp_path):
     env = {**os.environ, "RENKEI_HOME": str(tmp_path / "h")}
     env.pop("RENKEI_DATABASE_URL", None)
     script = Path(sys.executable).with_name("renkei")
-    done = subprocess.run([str(script), "integrations", "list", "--json"], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(script), "integrations", "list", "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert (tmp_path / "h" / "renkei.db").exists()

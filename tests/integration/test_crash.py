@@ -32,8 +32,8 @@ def renkei(args: list[str], home: Path, url: str, failpoint: str | None = None) 
 
 def people_file(tmp_path: Path) -> Path:
     rows = [["氏名", "メールアドレス", "携帯電話"]]
-    rows += [[f"山田{i}", f"p{i}@example.jp", f"090-{i // 10000:04d}-{i % 10000:04d}"] for i in range(12000)]
-    rows += [["山田0", "P0@EXAMPLE.JP", "", ""]]
+    rows += [[f"山田{i}", f"p{i}@example.jp", f"090-{1000 + i // 10000:04d}-{i % 10000:04d}"] for i in range(12000)]
+    rows += [["山田0", "P0@EXAMPLE.JP", ""]]
     return write_csv(tmp_path / "people.csv", rows)
 
 
@@ -57,6 +57,6 @@ def test_crash_then_retry_gives_exactly_the_clean_result(database_url, tmp_path,
     customers, states = state(home, database_url)
     assert len(customers) == 12000
     assert len({c["email"] for c in customers}) == 12000
-    assert customers[0] == {"email": "p0@example.jp", "mobile": "+819000000000", "last_name": "山田0"}
+    assert customers[0] == {"email": "p0@example.jp", "mobile": "+819010000000", "last_name": "山田0"}
     expected = ["duplicate", "processed"] if failpoint == "process.committed" else ["processed"]
     assert states == expected

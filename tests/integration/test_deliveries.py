@@ -22,10 +22,17 @@ def csv_file(tmp_path, name, rows):
 
 def test_same_name_replaces_what_the_earlier_file_brought(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
-    other = delivery_service.import_file(hub, manual, csv_file(tmp_path, "other.csv", [["既存", "keep@example.jp", "部長", ""]]))
+    other = delivery_service.import_file(
+        hub, manual, csv_file(tmp_path, "other.csv", [["既存", "keep@example.jp", "部長", ""]])
+    )
     first = delivery_service.import_file(
-        hub, manual,
-        csv_file(tmp_path, "members.csv", [["山田", "keep@example.jp", "社長", "VIP"], ["鈴木", "gone@example.jp", "", ""]]),
+        hub,
+        manual,
+        csv_file(
+            tmp_path,
+            "members.csv",
+            [["山田", "keep@example.jp", "社長", "VIP"], ["鈴木", "gone@example.jp", "", ""]],
+        ),
     )
     assert by_email(hub)["keep@example.jp"]["title"] == "社長"
     second = delivery_service.import_file(
@@ -76,7 +83,15 @@ def test_replay_dry_run_shows_the_diff_and_writes_nothing(hub, tmp_path):
     done = delivery_service.import_file(hub, x, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
     integration_service.apply_file(
         hub,
-        {"integrations": [{"name": "x", "kind": "csv", "mapping": {"rules": [{"source": "役職", "target": "department"}]}}]},
+        {
+            "integrations": [
+                {
+                    "name": "x",
+                    "kind": "csv",
+                    "mapping": {"rules": [{"source": "役職", "target": "department"}]},
+                }
+            ]
+        },
     )
     preview = delivery_service.replay_delivery(hub, done.delivery_id, dry_run=True)
     assert preview.dry_run
@@ -91,7 +106,11 @@ def test_replay_dry_run_shows_the_diff_and_writes_nothing(hub, tmp_path):
 def test_import_dry_run_reports_each_row_and_writes_nothing(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
     delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
-    path = csv_file(tmp_path, "b.csv", [["山田", "y@example.jp", "課長", ""], ["鈴木", "s@example.jp", "", ""], ["x", "bad", "", ""]])
+    path = csv_file(
+        tmp_path,
+        "b.csv",
+        [["山田", "y@example.jp", "課長", ""], ["鈴木", "s@example.jp", "", ""], ["x", "bad", "", ""]],
+    )
     result = delivery_service.dry_run_file(hub, manual, path)
     actions = [(r.line, r.action) for r in result.rows]
     assert actions == [(2, "updated"), (3, "created"), (4, "error")]

@@ -35,10 +35,28 @@ def members(tmp_path: Path, name: str = "members.csv", rows: list[list[str]] | N
             *(
                 rows
                 or [
-                    ["山田　太郎", "ヤマダ　タロウ", "Taro.Yamada@Example.co.jp", "090-1234-5678", "100-0001",
-                     "東京都千代田区千代田1-1", "㈱髙橋商事", "部長", "令和6年1月5日"],
-                    ["鈴木 花子", "すずき はなこ", "hanako@example.com", "０３－１２３４－５６７８", "〒530-0001",
-                     "大阪市北区梅田1-2-3", "株式会社テスト①", "課長", "2024/2/3"],
+                    [
+                        "山田　太郎",
+                        "ヤマダ　タロウ",
+                        "Taro.Yamada@Example.co.jp",
+                        "090-1234-5678",
+                        "100-0001",
+                        "東京都千代田区千代田1-1",
+                        "㈱髙橋商事",
+                        "部長",
+                        "令和6年1月5日",
+                    ],
+                    [
+                        "鈴木 花子",
+                        "すずき はなこ",
+                        "hanako@example.com",
+                        "０３－１２３４－５６７８",
+                        "〒530-0001",
+                        "大阪市北区梅田1-2-3",
+                        "株式会社テスト①",
+                        "課長",
+                        "2024/2/3",
+                    ],
                 ]
             ),
         ],
@@ -140,12 +158,17 @@ def test_empty_incoming_value_never_erases(hub, tmp_path):
 def test_merge_policies(hub, tmp_path, policy, incoming_date, expected_title):
     integration_service.apply_file(
         hub,
-        {"integrations": [{"name": "cards", "kind": "csv", "policies": {"default": policy, "date_field": "acquired_at"}}]},
+        {
+            "integrations": [
+                {"name": "cards", "kind": "csv", "policies": {"default": policy, "date_field": "acquired_at"}}
+            ]
+        },
     )
     cards = integration_service.integration_by_name(hub, "cards")
     delivery_service.import_file(hub, cards, members(tmp_path))
     path = members(
-        tmp_path, name="update.csv",
+        tmp_path,
+        name="update.csv",
         rows=[["", "", "taro.yamada@example.co.jp", "", "", "", "", "社長", incoming_date]],
     )
     delivery_service.import_file(hub, cards, path)
@@ -157,11 +180,17 @@ def test_merge_policies(hub, tmp_path, policy, incoming_date, expected_title):
 
 
 def test_fill_blanks_fills_only_empty_fields(hub, tmp_path):
-    integration_service.apply_file(hub, {"integrations": [{"name": "x", "kind": "csv", "policies": {"default": "fill_blanks"}}]})
+    integration_service.apply_file(
+        hub, {"integrations": [{"name": "x", "kind": "csv", "policies": {"default": "fill_blanks"}}]}
+    )
     x = integration_service.integration_by_name(hub, "x")
-    delivery_service.import_file(hub, x, members(tmp_path, rows=[["山田太郎", "", "y@example.jp", "", "", "", "", "", ""]]))
     delivery_service.import_file(
-        hub, x, members(tmp_path, name="b.csv", rows=[["山田次郎", "", "y@example.jp", "", "", "", "会社", "", ""]])
+        hub, x, members(tmp_path, rows=[["山田太郎", "", "y@example.jp", "", "", "", "", "", ""]])
+    )
+    delivery_service.import_file(
+        hub,
+        x,
+        members(tmp_path, name="b.csv", rows=[["山田次郎", "", "y@example.jp", "", "", "", "会社", "", ""]]),
     )
     (only,) = export(hub)
     assert (only["first_name"], only["company_name"]) == ("太郎", "会社")
@@ -175,24 +204,43 @@ def test_defaults_apply_to_new_customers_only(hub, tmp_path):
                 {
                     "name": "展示会",
                     "kind": "csv",
-                    "defaults": {"owner": "sato@example.co.jp", "status": "新規", "tags": ["展示会2026"],
-                                 "groups": ["東京"], "acquisition_channel": "展示会"},
+                    "defaults": {
+                        "owner": "sato@example.co.jp",
+                        "status": "新規",
+                        "tags": ["展示会2026"],
+                        "groups": ["東京"],
+                        "acquisition_channel": "展示会",
+                    },
                 }
             ]
         },
     )
     fair = integration_service.integration_by_name(hub, "展示会")
     manual = integration_service.manual_import_integration(hub)
-    delivery_service.import_file(hub, manual, members(tmp_path, rows=[["既存", "", "old@example.jp", "", "", "", "", "", ""]]))
     delivery_service.import_file(
-        hub, fair,
-        members(tmp_path, name="fair.csv", rows=[["既存", "", "old@example.jp", "", "", "", "", "", ""],
-                                                  ["新規", "", "new@example.jp", "", "", "", "", "", ""]]),
+        hub, manual, members(tmp_path, rows=[["既存", "", "old@example.jp", "", "", "", "", "", ""]])
+    )
+    delivery_service.import_file(
+        hub,
+        fair,
+        members(
+            tmp_path,
+            name="fair.csv",
+            rows=[
+                ["既存", "", "old@example.jp", "", "", "", "", "", ""],
+                ["新規", "", "new@example.jp", "", "", "", "", "", ""],
+            ],
+        ),
     )
     people = by_email(hub)
     new = people["new@example.jp"]
     assert (new["owner"], new["status"], new["tags"], new["groups"], new["acquisition_channel"]) == (
-        "sato@example.co.jp", "新規", ["展示会2026"], ["東京"], "展示会")
+        "sato@example.co.jp",
+        "新規",
+        ["展示会2026"],
+        ["東京"],
+        "展示会",
+    )
     old = people["old@example.jp"]
     assert (old["owner"], old["tags"], old["acquisition_channel"]) == (None, [], "CSV")
 
@@ -206,7 +254,11 @@ def test_unknown_columns_go_to_custom_fields_or_are_reported(hub, tmp_path):
         hub, {"integrations": [{"name": "strict", "kind": "csv", "mapping": {"unknown_columns": "report"}}]}
     )
     strict = integration_service.integration_by_name(hub, "strict")
-    result = delivery_service.import_file(hub, strict, write_csv(tmp_path / "y.csv", [["メールアドレス", "会員ランク"], ["b@example.jp", "シルバー"]]))
+    result = delivery_service.import_file(
+        hub,
+        strict,
+        write_csv(tmp_path / "y.csv", [["メールアドレス", "会員ランク"], ["b@example.jp", "シルバー"]]),
+    )
     assert result.counts.errors == 1
     (error,) = delivery_service.delivery_errors(hub, result.delivery_id)
     assert (error["column_name"], error["value"]) == ("会員ランク", "シルバー")
@@ -237,4 +289,8 @@ def test_explicit_mapping_overrides_auto_mapping_and_constants_apply(hub, tmp_pa
     delivery_service.import_file(hub, mapped, path)
     (only,) = export(hub)
     assert (only["email"], only["custom"], only["company_name"], only["acquisition_channel"]) == (
-        "c@example.jp", {"note": "メモ"}, None, "セミナー")
+        "c@example.jp",
+        {"note": "メモ"},
+        None,
+        "セミナー",
+    )

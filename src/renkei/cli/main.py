@@ -32,6 +32,15 @@ app.add_typer(deliveries_app, name="deliveries")
 console = Console()
 err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
+_opened: list[Hub] = []
+
+
+def open_hub(workspace: str) -> Hub:
+    """Open the store for one command; ``handled`` closes it when the command ends."""
+    hub = Hub.open(workspace)
+    _opened.append(hub)
+    return hub
+
 
 Workspace = Annotated[str, typer.Option("--workspace", "-w", envvar="RENKEI_WORKSPACE", help="Workspace to act in.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
@@ -47,8 +56,11 @@ def handled(func: F) -> F:
         except (RenkeiError, OSError, yaml.YAMLError) as error:
             if os.environ.get("RENKEI_DEBUG"):
                 raise
-            err.print(f"Error: {error}", markup=False, highlight=False)
+            err.print(f"Error: {error}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
+        finally:
+            while _opened:
+                _opened.pop().close()
 
     return wrapper  # type: ignore[return-value]
 
@@ -81,12 +93,14 @@ def _parse_sets(pairs: list[str]) -> dict[str, Any]:
 def integrations_add(
     kind: str,
     name: str,
-    set_: Annotated[list[str] | None, typer.Option("--set", help="KEY=VALUE (settings.*, defaults.*, policies.*, …)")] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="KEY=VALUE (settings.*, defaults.*, policies.*, …)")
+    ] = None,
     workspace: Workspace = DEFAULT_WORKSPACE,
     as_json: AsJson = False,
 ) -> None:
     """Add an integration of KIND called NAME."""
-    hub = Hub.open(workspace)
+    hub = open_hub(workspace)
     data = {"kind": kind, "name": name, **_parse_sets(set_ or [])}
     integration = integration_service.add_integration(hub, data)
     present.integration_added(console, integration, as_json)
@@ -96,7 +110,7 @@ def integrations_add(
 @handled
 def integrations_list(workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
     """List the workspace's integrations."""
-    hub = Hub.open(workspace)
+    hub = open_hub(workspace)
     present.integrations(console, hub, integration_service.list_integrations(hub), as_json)
 
 
@@ -114,7 +128,7 @@ def integrations_kinds() -> None:
 @handled
 def integrations_start(name: str, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
     """Start (or resume) an integration."""
-    integration_service.set_status(Hub.open(workspace), name, "active")
+    integration_service.set_status(open_hub(workspace), name, "active")
     console.print(f"{name}: active", markup=False)
 
 
@@ -122,7 +136,7 @@ def integrations_start(name: str, workspace: Workspace = DEFAULT_WORKSPACE) -> N
 @handled
 def integrations_stop(name: str, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
     """Stop an integration: what arrives is kept but not processed."""
-    integration_service.set_status(Hub.open(workspace), name, "stopped")
+    integration_service.set_status(open_hub(workspace), name, "stopped")
     console.print(f"{name}: stopped", markup=False)
 
 
@@ -135,7 +149,7 @@ def apply(file: Path, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
         from renkei.errors import ConfigurationError
 
         raise ConfigurationError(f"{file}: expected a mapping with an 'integrations' list")
-    for name, outcome in integration_service.apply_file(Hub.open(workspace), document):
+    for name, outcome in integration_service.apply_file(open_hub(workspace), document):
         console.print(f"{outcome:9} {name}", markup=False, highlight=False)
 
 
@@ -144,13 +158,15 @@ def apply(file: Path, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="CSV/TSV files to import.")],
     integration: Annotated[str | None, typer.Option("--integration", "-i", help="Integration to import into.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change, row by row; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change, row by row; write nothing.")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Process content that was already imported.")] = False,
     workspace: Workspace = DEFAULT_WORKSPACE,
     as_json: AsJson = False,
 ) -> None:
     """Import files. Without --integration, files are auto-mapped into the manual-import integration."""
-    hub = Hub.open(workspace)
+    hub = open_hub(workspace)
     target = (
         integration_service.integration_by_name(hub, integration)
         if integration
@@ -176,13 +192,15 @@ def import_(
 @handled
 def customers_export(
     format_: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: standard output).")
+    ] = None,
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Export every customer with inquiries, tags, groups, owner, status and custom fields."""
     if format_ not in ("jsonl", "csv"):
         raise RenkeiError(f"--format {format_!r}: use jsonl or csv")
-    hub = Hub.open(workspace)
+    hub = open_hub(workspace)
     writer = customer_service.export_jsonl if format_ == "jsonl" else customer_service.export_csv
     if output is None:
         writer(hub, sys.stdout)
@@ -197,7 +215,7 @@ def customers_export(
 @handled
 def customers_show(customer_id: int, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
     """Show a customer: every value with its source, the history, the inquiries."""
-    present.customer(console, customer_service.show_customer(Hub.open(workspace), customer_id), as_json)
+    present.customer(console, customer_service.show_customer(open_hub(workspace), customer_id), as_json)
 
 
 @deliveries_app.command("list")
@@ -209,7 +227,7 @@ def deliveries_list(
     as_json: AsJson = False,
 ) -> None:
     """List deliveries, newest first."""
-    hub = Hub.open(workspace)
+    hub = open_hub(workspace)
     target = integration_service.integration_by_name(hub, integration) if integration else None
     present.deliveries(console, hub, delivery_service.list_deliveries(hub, target, limit), as_json)
 
@@ -218,9 +236,12 @@ def deliveries_list(
 @handled
 def deliveries_show(delivery_id: int, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
     """Show a delivery with its counts and row errors."""
-    hub = Hub.open(workspace)
+    hub = open_hub(workspace)
     present.delivery(
-        console, delivery_service.get_delivery(hub, delivery_id), delivery_service.delivery_errors(hub, delivery_id), as_json
+        console,
+        delivery_service.get_delivery(hub, delivery_id),
+        delivery_service.delivery_errors(hub, delivery_id),
+        as_json,
     )
 
 
@@ -228,7 +249,7 @@ def deliveries_show(delivery_id: int, workspace: Workspace = DEFAULT_WORKSPACE, 
 @handled
 def deliveries_undo(delivery_id: int, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
     """Take back everything a delivery did."""
-    delivery = delivery_service.undo_delivery(Hub.open(workspace), delivery_id)
+    delivery = delivery_service.undo_delivery(open_hub(workspace), delivery_id)
     console.print(f"delivery {delivery.id}: {delivery.state}", markup=False)
 
 
@@ -236,12 +257,14 @@ def deliveries_undo(delivery_id: int, workspace: Workspace = DEFAULT_WORKSPACE) 
 @handled
 def deliveries_replay(
     delivery_id: int,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the field-by-field difference; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the field-by-field difference; write nothing.")
+    ] = False,
     workspace: Workspace = DEFAULT_WORKSPACE,
     as_json: AsJson = False,
 ) -> None:
     """Process a delivery again with the integration's current settings and mapping."""
-    result = delivery_service.replay_delivery(Hub.open(workspace), delivery_id, dry_run=dry_run)
+    result = delivery_service.replay_delivery(open_hub(workspace), delivery_id, dry_run=dry_run)
     present.replay(console, result, as_json)
 
 
@@ -249,7 +272,7 @@ def deliveries_replay(
 @handled
 def deliveries_resume(workspace: Workspace = DEFAULT_WORKSPACE) -> None:
     """Process every delivery that was landed but not processed (after a crash)."""
-    results = delivery_service.resume_pending(Hub.open(workspace))
+    results = delivery_service.resume_pending(open_hub(workspace))
     console.print(f"{len(results)} deliveries processed", markup=False)
 
 

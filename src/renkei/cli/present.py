@@ -37,7 +37,9 @@ def integration_added(console: Console, integration: Integration, as_json: bool)
     if as_json:
         _json(console, _integration_data(integration))
         return
-    console.print(f"Added {integration.spec.kind} integration {integration.name!r} (id {integration.id}).", markup=False)
+    console.print(
+        f"Added {integration.spec.kind} integration {integration.name!r} (id {integration.id}).", markup=False
+    )
 
 
 def integrations(console: Console, hub: Hub, items: list[Integration], as_json: bool) -> None:
@@ -86,7 +88,11 @@ def _result_data(path: Path, result: ProcessResult) -> dict[str, Any]:
 
 
 def import_results(
-    console: Console, hub: Hub, integration: Integration, results: list[tuple[Path, ProcessResult]], as_json: bool
+    console: Console,
+    hub: Hub,
+    integration: Integration,
+    results: list[tuple[Path, ProcessResult]],
+    as_json: bool,
 ) -> None:
     from renkei.pipeline.deliveries import delivery_errors
 
@@ -102,7 +108,16 @@ def import_results(
             out.append(data)
         _json(console, out)
         return
-    table = Table("file", "delivery", "state", "created", "updated", "unchanged", "errors", title=f"→ {integration.name}")
+    table = Table(
+        "file",
+        "delivery",
+        "state",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+        title=f"→ {integration.name}",
+    )
     for path, result in results:
         table.add_row(
             str(path),
@@ -126,9 +141,7 @@ def import_results(
             for e in errors:
                 console.print(_error_line(path, e), markup=False, highlight=False)
             if result.counts.errors > len(errors):
-                console.print(
-                    f"… see `renkei deliveries show {result.delivery_id}` for every row error", markup=False
-                )
+                console.print(f"… see `renkei deliveries show {result.delivery_id}` for every row error", markup=False)
 
 
 def _error_line(path: Path | str, e: dict[str, Any]) -> str:
@@ -143,7 +156,10 @@ def _dry_rows(console: Console, path: Path, result: ProcessResult) -> None:
         if row.action == "error":
             for e in row.errors:
                 console.print(
-                    _error_line(path, {"line": row.line, "column_name": e.column, "value": e.value, "reason": e.reason}),
+                    _error_line(
+                        path,
+                        {"line": row.line, "column_name": e.column, "value": e.value, "reason": e.reason},
+                    ),
                     markup=False,
                     highlight=False,
                 )
@@ -189,8 +205,15 @@ def deliveries(console: Console, hub: Hub, items: list[Delivery], as_json: bool)
     table = Table("id", "file", "channel", "state", "received", "created", "updated", "unchanged", "errors")
     for d in items:
         table.add_row(
-            str(d.id), d.file_name or "", d.channel, d.state, str(d.received_at)[:19],
-            str(d.counts.created), str(d.counts.updated), str(d.counts.unchanged), str(d.counts.errors),
+            str(d.id),
+            d.file_name or "",
+            d.channel,
+            d.state,
+            str(d.received_at)[:19],
+            str(d.counts.created),
+            str(d.counts.updated),
+            str(d.counts.unchanged),
+            str(d.counts.errors),
         )
     console.print(table)
 
@@ -214,7 +237,11 @@ def replay(console: Console, result: ProcessResult, as_json: bool) -> None:
         data.pop("file")
         data.pop("rows", None)
         data["diffs"] = [
-            {"customer_id": d.customer_id, "kind": d.kind, "fields": [{"field": f, "old": o, "new": n} for f, o, n in d.fields]}
+            {
+                "customer_id": d.customer_id,
+                "kind": d.kind,
+                "fields": [{"field": f, "old": o, "new": n} for f, o, n in d.fields],
+            }
             for d in result.diffs
         ]
         _json(console, data)

@@ -5,7 +5,7 @@ These names are part of the export format: changing one is a breaking change.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Final
 
 NAME_FIELDS: Final = ("last_name", "first_name", "last_name_kana", "first_name_kana")
@@ -15,9 +15,7 @@ COMPANY_FIELDS: Final = ("company_name", "department", "title")
 OTHER_FIELDS: Final = ("acquired_at", "acquisition_channel", "memo", "owner", "status")
 
 #: Single-valued text fields stored as columns of the customer.
-SCALAR_FIELDS: Final[tuple[str, ...]] = (
-    NAME_FIELDS + CONTACT_FIELDS + ADDRESS_FIELDS + COMPANY_FIELDS + OTHER_FIELDS
-)
+SCALAR_FIELDS: Final[tuple[str, ...]] = NAME_FIELDS + CONTACT_FIELDS + ADDRESS_FIELDS + COMPANY_FIELDS + OTHER_FIELDS
 #: Set-valued fields.
 SET_FIELDS: Final = ("tags", "groups")
 #: Every canonical target a mapping may name, besides ``custom:<key>``.
@@ -45,7 +43,7 @@ PROTECTED_FIELDS: Final = frozenset({"id", "score", "sync_status", "external_ids
 CUSTOM_PREFIX: Final = "custom:"
 
 
-class Permission(str, Enum):
+class Permission(StrEnum):
     """What a mapped field may do: NG (unlinked), read from the source, write to it, or both."""
 
     NG = "NG"

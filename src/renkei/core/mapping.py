@@ -69,9 +69,7 @@ def validate_spec(spec: MappingSpec) -> None:
         if not is_known_target(rule.target):
             problems.append(f"{rule.source!r} → {rule.target!r}: unknown target field")
         elif rule.permission not in allowed_permissions(rule.target):
-            problems.append(
-                f"{rule.source!r} → {rule.target}: permission {rule.permission.value} is not allowed here"
-            )
+            problems.append(f"{rule.source!r} → {rule.target}: permission {rule.permission.value} is not allowed here")
     for target in spec.constants:
         if not is_known_target(target) or target in PROTECTED_FIELDS:
             problems.append(f"constant for {target!r}: unknown or protected target field")
@@ -190,4 +188,3 @@ __all__ = [
     "record_from_row",
     "validate_spec",
 ]
-

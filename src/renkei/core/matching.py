@@ -22,9 +22,7 @@ def patch_keys(patch: CustomerPatch, order: Sequence[MatchKey]) -> list[tuple[Ma
     return keys
 
 
-def find_match(
-    keys: Sequence[tuple[MatchKey, str]], lookup: Callable[[MatchKey, str], int | None]
-) -> int | None:
+def find_match(keys: Sequence[tuple[MatchKey, str]], lookup: Callable[[MatchKey, str], int | None]) -> int | None:
     """The first customer id any key finds, trying keys in order."""
     for kind, value in keys:
         found = lookup(kind, value)

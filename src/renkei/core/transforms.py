@@ -77,10 +77,7 @@ def _phone(target: str, label: str) -> Apply:
             number = normalize_phone(raw)
         except NormalizationError as error:
             return error.reason
-        if target == "fax":
-            slot = "fax"
-        else:
-            slot = "mobile" if number.kind == "mobile" else "phone"
+        slot = "fax" if target == "fax" else "mobile" if number.kind == "mobile" else "phone"
         if slot in patch.fields:
             if patch.fields[slot] != number.e164:
                 patch.custom.setdefault(label, number.e164)

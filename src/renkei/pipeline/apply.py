@@ -16,7 +16,15 @@ from sqlalchemy import Connection
 from renkei.core.fields import CUSTOM_PREFIX
 from renkei.core.mapping import CompiledMapping, map_record
 from renkei.core.matching import MatchKey, patch_keys
-from renkei.core.merge import Defaults, FieldChange, MergeOutcome, MergePolicy, StoredCustomer, apply_outcome, merge
+from renkei.core.merge import (
+    Defaults,
+    FieldChange,
+    MergeOutcome,
+    MergePolicy,
+    StoredCustomer,
+    apply_outcome,
+    merge,
+)
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import SourceRecord
 from renkei.store.customers import (
@@ -54,7 +62,11 @@ class Counts:
     errors: int = 0
 
     def add(self, action: Action) -> None:
-        setattr(self, action if action != "error" else "errors", getattr(self, action if action != "error" else "errors") + 1)
+        setattr(
+            self,
+            action if action != "error" else "errors",
+            getattr(self, action if action != "error" else "errors") + 1,
+        )
 
 
 @dataclass(slots=True)
@@ -77,6 +89,8 @@ class ApplyContext:
     rows: list[RowReport] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
     error_rows_written: int = 0
+    #: Ids of customers an undo just removed, by their keys: a replay re-creates them with the same id.
+    reuse_ids: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -90,7 +104,9 @@ class _Writes:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _error_rows(ctx: ApplyContext, line: int | None, locator: str, problems: Iterable[FieldError]) -> list[dict[str, Any]]:
+def _error_rows(
+    ctx: ApplyContext, line: int | None, locator: str, problems: Iterable[FieldError]
+) -> list[dict[str, Any]]:
     return [
         {
             "delivery_id": ctx.delivery_id,
@@ -109,6 +125,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Any]) -> None:
     if ctx.allocator is None:
         ctx.allocator = IdAllocator(ctx.conn)
     writes = _Writes()
+    first_row = len(ctx.rows)
     patches: list[tuple[SourceRecord, CustomerPatch]] = []
     for item in batch:
         if not isinstance(item, SourceRecord):
@@ -146,8 +163,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Any]) -> None:
                 break
         outcome = merge(customer.state if customer else None, patch, ctx.policy, ctx.defaults)
         if customer is None:
+            reused = next((ctx.reuse_ids.pop(key) for key in keys if key in ctx.reuse_ids), None)
             customer = CustomerRow(
-                id=ctx.allocator.next(),
+                id=reused if reused is not None and reused not in found else ctx.allocator.next(),
                 state=StoredCustomer({}, {}, [], []),
                 created_by=ctx.delivery_id,
                 new=True,
@@ -187,6 +205,8 @@ def apply_batch(ctx: ApplyContext, batch: list[Any]) -> None:
                     outcome.groups_added,
                 )
             )
+    if ctx.collect_rows:
+        ctx.rows[first_row:] = sorted(ctx.rows[first_row:], key=lambda r: r.line or 0)
     _flush(ctx, writes)
 
 
@@ -222,7 +242,9 @@ def _record_changes(ctx: ApplyContext, writes: _Writes, customer: CustomerRow, o
     for name in outcome.tags_added:
         writes.labels.append({"customer_id": customer.id, "kind": "tag", "name": name, "delivery_id": ctx.delivery_id})
     for name in outcome.groups_added:
-        writes.labels.append({"customer_id": customer.id, "kind": "group", "name": name, "delivery_id": ctx.delivery_id})
+        writes.labels.append(
+            {"customer_id": customer.id, "kind": "group", "name": name, "delivery_id": ctx.delivery_id}
+        )
 
 
 def _inquiry_row(ctx: ApplyContext, customer_id: int, patch: CustomerPatch) -> dict[str, Any]:

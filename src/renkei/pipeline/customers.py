@@ -60,7 +60,9 @@ def iter_customers(hub: Hub) -> Iterator[dict[str, Any]]:
                 labels[int(cid)][kind].append(name)
             found: dict[int, list[dict[str, Any]]] = {cid: [] for cid in ids}
             for row in conn.execute(
-                select(inquiries).where(inquiries.c.customer_id.in_(ids)).order_by(inquiries.c.received_at, inquiries.c.id)
+                select(inquiries)
+                .where(inquiries.c.customer_id.in_(ids))
+                .order_by(inquiries.c.received_at, inquiries.c.id)
             ):
                 found[int(row.customer_id)].append({c: _jsonable(getattr(row, c)) for c in INQUIRY_COLUMNS})
             for row in page:
@@ -131,8 +133,13 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
         info: dict[int, dict[str, Any]] = {}
         if delivery_ids:
             for d in conn.execute(
-                select(deliveries.c.id, deliveries.c.file_name, deliveries.c.processed_at, deliveries.c.received_at,
-                       integrations.c.name)
+                select(
+                    deliveries.c.id,
+                    deliveries.c.file_name,
+                    deliveries.c.processed_at,
+                    deliveries.c.received_at,
+                    integrations.c.name,
+                )
                 .join(integrations, integrations.c.id == deliveries.c.integration_id)
                 .where(deliveries.c.id.in_(delivery_ids), deliveries.c.workspace_id == hub.workspace_id)
             ):
@@ -143,11 +150,15 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
                     "at": _jsonable(d.processed_at or d.received_at),
                 }
         inquiry_rows = conn.execute(
-            select(inquiries).where(inquiries.c.customer_id == customer_id).order_by(inquiries.c.received_at, inquiries.c.id)
+            select(inquiries)
+            .where(inquiries.c.customer_id == customer_id)
+            .order_by(inquiries.c.received_at, inquiries.c.id)
         ).all()
     values: dict[str, Any] = {}
     for name in names:
-        value = row.state.custom[name[len(CUSTOM_PREFIX):]] if name.startswith(CUSTOM_PREFIX) else row.state.fields[name]
+        value = (
+            row.state.custom[name[len(CUSTOM_PREFIX) :]] if name.startswith(CUSTOM_PREFIX) else row.state.fields[name]
+        )
         source = sources[name]
         values[name] = {"value": value, "source": info.get(source) if source else None}
     return {

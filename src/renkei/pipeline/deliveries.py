@@ -15,8 +15,8 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, delete, desc, select
 
-from renkei.core.mapping import compile_mapping
 from renkei import failpoints
+from renkei.core.mapping import compile_mapping
 from renkei.errors import FatalError, NotFoundError, RenkeiError
 from renkei.pipeline.apply import ApplyContext, Counts, RowReport, apply_batch
 from renkei.pipeline.diff import CustomerDiff, diff_customers, snapshot
@@ -170,8 +170,12 @@ def land(
             "meta": meta or {},
         }
         if earlier is not None:
-            values |= {"state": "duplicate", "duplicate_of": earlier.id, "processed_at": now,
-                       "reason": f"same content as delivery {earlier.id}"}
+            values |= {
+                "state": "duplicate",
+                "duplicate_of": earlier.id,
+                "processed_at": now,
+                "reason": f"same content as delivery {earlier.id}",
+            }
         else:
             values["state"] = "received"
         new_id = conn.execute(deliveries.insert().values(**values).returning(deliveries.c.id)).scalar_one()
@@ -181,8 +185,14 @@ def land(
 
 
 def _apply_payload(
-    conn: Connection, hub: Hub, integration: Integration, delivery_id: int, path: Path, file_name: str | None,
+    conn: Connection,
+    hub: Hub,
+    integration: Integration,
+    delivery_id: int,
+    path: Path,
+    file_name: str | None,
     collect_rows: bool,
+    reuse_ids: dict[tuple[str, str], int] | None = None,
 ) -> ProcessResult:
     extraction = integration.kind.extract(path, integration.settings, file_name)
     mapping = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
@@ -198,6 +208,7 @@ def _apply_payload(
         match_keys=tuple(integration.spec.policies.match_keys),
         now=utcnow(),
         collect_rows=collect_rows,
+        reuse_ids=dict(reuse_ids or {}),
     )
     for batch in extraction.batches:
         apply_batch(ctx, batch)
@@ -295,8 +306,14 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
 
 
 def import_file(
-    hub: Hub, integration: Integration, path: Path, *, file_name: str | None = None, channel: str = "cli",
-    collect_rows: bool = False, force: bool = False,
+    hub: Hub,
+    integration: Integration,
+    path: Path,
+    *,
+    file_name: str | None = None,
+    channel: str = "cli",
+    collect_rows: bool = False,
+    force: bool = False,
 ) -> ProcessResult:
     """Land a file and process it: the one call behind ``renkei import``.
 
@@ -317,8 +334,15 @@ def dry_run_file(hub: Hub, integration: Integration, path: Path, *, file_name: s
             placeholder = conn.execute(
                 deliveries.insert()
                 .values(
-                    workspace_id=hub.workspace_id, integration_id=integration.id, sha256="-" * 64, size=0,
-                    file_name=file_name or path.name, channel="dry-run", state="received", received_at=now, meta={},
+                    workspace_id=hub.workspace_id,
+                    integration_id=integration.id,
+                    sha256="-" * 64,
+                    size=0,
+                    file_name=file_name or path.name,
+                    channel="dry-run",
+                    state="received",
+                    received_at=now,
+                    meta={},
                 )
                 .returning(deliveries.c.id)
             ).scalar_one()
@@ -361,10 +385,11 @@ def replay_delivery(hub: Hub, delivery_id: int, *, dry_run: bool = False) -> Pro
         tx = conn.begin()
         try:
             before_ids = touched_by(conn, delivery_id) if delivery.state == "processed" else set()
+            reuse: dict[tuple[str, str], int] = {}
             if delivery.state == "processed":
-                undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow())
+                reuse = undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow()).removed_keys
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
-            result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run)
+            result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, reuse)
             ids = before_ids | result.touched
             if dry_run:
                 after = snapshot(conn, hub.workspace_id, ids)

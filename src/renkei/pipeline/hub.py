@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 
 from renkei.store.archive import Archive
 from renkei.store.db import database_url, make_engine, migrate, renkei_home
-from renkei.store.secrets import SecretBox
 from renkei.store.schema import workspaces
+from renkei.store.secrets import SecretBox
 
 DEFAULT_WORKSPACE = "default"
 
@@ -55,5 +55,7 @@ def ensure_workspace(engine: Engine, name: str) -> int:
         if found is not None:
             return int(found)
         return int(
-            conn.execute(workspaces.insert().values(name=name, created_at=utcnow()).returning(workspaces.c.id)).scalar_one()
+            conn.execute(
+                workspaces.insert().values(name=name, created_at=utcnow()).returning(workspaces.c.id)
+            ).scalar_one()
         )

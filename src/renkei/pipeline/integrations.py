@@ -12,8 +12,8 @@ from renkei.errors import ConfigurationError, NotFoundError
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.specs import ApplyFile, IntegrationSpec
 from renkei.sources.registry import SourceKind, get_kind
-from renkei.store.secrets import SecretBox, redact, split_secrets
 from renkei.store.schema import integrations
+from renkei.store.secrets import SecretBox, redact, split_secrets
 
 MANUAL_IMPORT = "manual-import"
 
@@ -44,7 +44,8 @@ def describe_validation(error: ValidationError, prefix: str = "") -> str:
     for item in error.errors():
         path = ".".join(str(p) for p in item["loc"])
         where = f"{prefix}{path}" if path else prefix.rstrip(".") or "value"
-        lines.append(f"{where}: {item['msg']}")
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {message}")
     return "\n".join(lines)
 
 
@@ -105,7 +106,12 @@ def add_integration(hub: Hub, data: dict[str, Any]) -> Integration:
         now = utcnow()
         new_id = conn.execute(
             integrations.insert()
-            .values(workspace_id=hub.workspace_id, created_at=now, updated_at=now, **_row_values(spec, kind, hub.secrets))
+            .values(
+                workspace_id=hub.workspace_id,
+                created_at=now,
+                updated_at=now,
+                **_row_values(spec, kind, hub.secrets),
+            )
             .returning(integrations.c.id)
         ).scalar_one()
     return get_integration(hub, int(new_id))
@@ -136,7 +142,9 @@ def get_integration(hub: Hub, integration_id: int) -> Integration:
     """An integration by id, within this workspace only."""
     with hub.engine.connect() as conn:
         row = conn.execute(
-            select(integrations).where(integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id)
+            select(integrations).where(
+                integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id
+            )
         ).first()
     if row is None:
         raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
@@ -154,22 +162,29 @@ def list_integrations(hub: Hub) -> list[Integration]:
 
 def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
     """Create or update the integrations a declarative document names: (name, created/updated/unchanged)."""
-    try:
-        parsed = ApplyFile.model_validate(document)
-    except ValidationError as error:
-        raise ConfigurationError(describe_validation(error)) from None
-    problems: list[str] = []
+    items = document.get("integrations")
+    extra = sorted(set(document) - {"integrations"})
+    problems: list[str] = [f"{key}: unknown key (expected 'integrations')" for key in extra]
+    if not isinstance(items, list):
+        raise ConfigurationError("\n".join([*problems, "integrations: expected a list of integrations"]))
+    specs: list[IntegrationSpec] = []
     names: set[str] = set()
-    for index, spec in enumerate(parsed.integrations):
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            problems.append(f"integrations.{index}: expected a mapping")
+            continue
+        try:
+            spec, _, _ = validate_spec(item, f"integrations.{index}.")
+        except ConfigurationError as error:
+            problems.append(str(error))
+            continue
         if spec.name in names:
             problems.append(f"integrations.{index}.name: {spec.name!r} is declared twice")
         names.add(spec.name)
-        try:
-            validate_spec(spec.model_dump(mode="json"), f"integrations.{index}.")
-        except ConfigurationError as error:
-            problems.append(str(error))
+        specs.append(spec)
     if problems:
         raise ConfigurationError("\n".join(problems))
+    parsed = ApplyFile(integrations=specs)
     results: list[tuple[str, str]] = []
     with hub.engine.begin() as conn:
         for spec in parsed.integrations:
@@ -177,7 +192,11 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
             row = _find_row(conn, hub.workspace_id, spec.name)
             now = utcnow()
             if row is None:
-                conn.execute(integrations.insert().values(workspace_id=hub.workspace_id, created_at=now, updated_at=now, **values))
+                conn.execute(
+                    integrations.insert().values(
+                        workspace_id=hub.workspace_id, created_at=now, updated_at=now, **values
+                    )
+                )
                 results.append((spec.name, "created"))
             elif any(getattr(row, key) != value for key, value in values.items() if key != "secrets") or (
                 hub.secrets.open(row.secrets) != hub.secrets.open(values["secrets"])

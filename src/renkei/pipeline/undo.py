@@ -32,8 +32,11 @@ from renkei.store.schema import (
 
 @dataclass(frozen=True, slots=True)
 class UndoCounts:
+    """What an undo did; ``removed_keys`` lets a replay give re-created customers their old ids."""
+
     removed: int
     reverted: int
+    removed_keys: dict[tuple[str, str], int]
 
 
 def _set_value(row: CustomerRow, name: str, value: str | None, source: int | None) -> None:
@@ -85,7 +88,9 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
     created = [
         int(r[0])
         for r in conn.execute(
-            select(customers.c.id).where(customers.c.workspace_id == workspace_id, customers.c.created_by == delivery_id)
+            select(customers.c.id).where(
+                customers.c.workspace_id == workspace_id, customers.c.created_by == delivery_id
+            )
         )
     ]
     loaded = load_customers(conn, workspace_id, created)
@@ -94,6 +99,19 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
         if any(source != delivery_id for source in row.sources.values()):
             others.add(cid)
     removable = [cid for cid in created if cid not in others]
+    removed_keys: dict[tuple[str, str], int] = {}
+    for cid in removable:
+        for kind in ("email", "mobile", "phone"):
+            value = loaded[cid].state.fields.get(kind)
+            if value:
+                removed_keys.setdefault((kind, value), cid)
+    for part in chunks(removable):
+        for external_id, cid in conn.execute(
+            select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
+                customer_external_ids.c.customer_id.in_(part)
+            )
+        ):
+            removed_keys.setdefault(("external_id", external_id), int(cid))
     for part in chunks(removable):
         for table in (field_history, customer_labels, inquiries, customer_external_ids):
             conn.execute(delete(table).where(table.c.customer_id.in_(part)))
@@ -131,7 +149,7 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
     update_customers(conn, [customer_values(row, workspace_id, now) for row in changed.values()])
     for table in (customer_labels, inquiries, customer_external_ids):
         conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
-    return UndoCounts(removed=len(removable), reverted=len(changed))
+    return UndoCounts(removed=len(removable), reverted=len(changed), removed_keys=removed_keys)
 
 
 def _splice(conn: Connection, h: Any) -> None:

@@ -20,7 +20,8 @@ class CsvSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     encoding: str | None = Field(
-        default=None, description="Override the detected encoding (e.g. cp932, utf-8). Shift_JIS is read as CP932."
+        default=None,
+        description="Override the detected encoding (e.g. cp932, utf-8). Shift_JIS is read as CP932.",
     )
     delimiter: Literal[",", "\t", ";", "|"] | None = Field(default=None, description="Override the detected delimiter.")
     file_names: Literal["any", "daily", "monthly"] = Field(
@@ -48,7 +49,11 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
                         continue
                     line, values = item
                     out.append(
-                        SourceRecord(locator=f"{name} row {line}", fields=dict(zip(labels, values, strict=False)), line=line)
+                        SourceRecord(
+                            locator=f"{name} row {line}",
+                            fields=dict(zip(labels, values, strict=False)),
+                            line=line,
+                        )
                     )
                 yield out
 

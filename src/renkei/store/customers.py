@@ -58,7 +58,9 @@ class IdAllocator:
         if self.sqlite:
             if self.next_sqlite is None:
                 # SQLite transactions here take the write lock at BEGIN: no other writer runs.
-                self.next_sqlite = int(self.conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM customers")).scalar_one()) + 1
+                self.next_sqlite = (
+                    int(self.conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM customers")).scalar_one()) + 1
+                )
             value = self.next_sqlite
             self.next_sqlite += 1
             return value
@@ -77,7 +79,13 @@ def _decode_json(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-_COLUMNS = [customers.c.id, *(customers.c[name] for name in SCALAR_FIELDS), customers.c.custom, customers.c.sources, customers.c.created_by]
+_COLUMNS = [
+    customers.c.id,
+    *(customers.c[name] for name in SCALAR_FIELDS),
+    customers.c.custom,
+    customers.c.sources,
+    customers.c.created_by,
+]
 
 
 def _rows_to_customers(conn: Connection, rows: Sequence[Any]) -> dict[int, CustomerRow]:
@@ -145,7 +153,9 @@ def find_by_keys(
     for kind, values in column_keys:
         column = customers.c[kind]
         for part in chunks(values):
-            for row in conn.execute(select(*_COLUMNS).where(customers.c.workspace_id == workspace_id, column.in_(part))):
+            for row in conn.execute(
+                select(*_COLUMNS).where(customers.c.workspace_id == workspace_id, column.in_(part))
+            ):
                 cid = int(row.id)
                 index.setdefault((kind, row._mapping[kind]), cid)
                 if cid not in seen:
@@ -177,7 +187,18 @@ def insert_customers(conn: Connection, rows: list[dict[str, Any]]) -> None:
         return
     statement = customers.insert().values(
         id=bindparam("c_id"),
-        **{name: bindparam(name) for name in (*SCALAR_FIELDS, "workspace_id", "custom", "sources", "created_by", "created_at", "updated_at")},
+        **{
+            name: bindparam(name)
+            for name in (
+                *SCALAR_FIELDS,
+                "workspace_id",
+                "custom",
+                "sources",
+                "created_by",
+                "created_at",
+                "updated_at",
+            )
+        },
     )
     conn.execute(statement, rows)
 
@@ -198,9 +219,23 @@ def delete_labels(conn: Connection, customer_id: int, kind: str, names: Iterable
     """Remove tags or groups from a customer."""
     conn.execute(
         customer_labels.delete().where(
-            and_(customer_labels.c.customer_id == customer_id, customer_labels.c.kind == kind, customer_labels.c.name.in_(list(names)))
+            and_(
+                customer_labels.c.customer_id == customer_id,
+                customer_labels.c.kind == kind,
+                customer_labels.c.name.in_(list(names)),
+            )
         )
     )
 
 
-__all__ = ["CustomerRow", "IdAllocator", "chunks", "customer_values", "find_by_keys", "insert_customers", "load_customers", "or_", "update_customers"]
+__all__ = [
+    "CustomerRow",
+    "IdAllocator",
+    "chunks",
+    "customer_values",
+    "find_by_keys",
+    "insert_customers",
+    "load_customers",
+    "or_",
+    "update_customers",
+]

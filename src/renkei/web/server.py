@@ -38,5 +38,7 @@ def run(host: str, port: int, workspace: str) -> None:
     import uvicorn
 
     hub = Hub.open(workspace)
-    print(f"Renkei {__version__} on http://{host}:{port} (store: {hub.engine.url.render_as_string(hide_password=True)})")
+    print(
+        f"Renkei {__version__} on http://{host}:{port} (store: {hub.engine.url.render_as_string(hide_password=True)})"
+    )
     uvicorn.run(create_app(hub), host=host, port=port, log_level="info")

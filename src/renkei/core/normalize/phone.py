@@ -1,0 +1,180 @@
+"""Telephone number normalisation (Japan first).
+
+A number is stored as E.164 (``+819012345678``) and shown in its national form
+(``090-1234-5678``). Input may use full-width digits, any dash, spaces, dots, parentheses
+(``03(1234)5678``), the ``+81`` prefix (``+81 90-1234-5678``, ``+81 (0)3 ...``) and a leading
+``TEL``/``電話`` label.
+
+Extensions (``内線123``, ``ext. 12``, ``#12``) are dropped: the stored number identifies the
+line, E.164 has no extension, and the raw value is kept for display by the caller.
+
+Nine or ten bare digits without the leading ``0`` (``9012345678``) are taken as a domestic
+number whose zero a spreadsheet dropped.
+
+Numbers outside Japan written with ``+`` and a country code are accepted when valid; their
+``national`` field is the international format (``+1 212-555-1234``) so the country is not lost.
+
+Kinds: 060/070/080/090 mobile; 050 voip; 0120/0800 toll_free; 020 (M2M/pager), 0570
+(navi-dial), 0990 (premium) and the like 'other'; geographic numbers fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from renkei.core.errors import NormalizationError
+from renkei.core.normalize.text import fold_dashes, fold_width
+
+__all__ = ["PhoneKind", "PhoneNumber", "normalize_phone"]
+
+PhoneKind = Literal["mobile", "fixed", "voip", "toll_free", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    """A valid telephone number: E.164 for storage, national form for display, and its kind."""
+
+    e164: str
+    national: str
+    kind: PhoneKind
+
+
+_KINDS: dict[int, PhoneKind] = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "fixed",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed",
+    PhoneNumberType.VOIP: "voip",
+    PhoneNumberType.TOLL_FREE: "toll_free",
+}
+
+# 11-digit mobile and VoIP numbers all group as 3-4-4; the patterns are libphonenumber's own
+# (a test checks that this fast path agrees with it), so phonenumbers is skipped for them.
+_FAST_3_4_4 = re.compile(r"0([6-9]0)-?([1-9][0-9]{3})-?([0-9]{4})|0(50)-?([1-9][0-9]{3})-?([0-9]{4})")
+_EXTENSION = re.compile(r"(?:内線|ext\.?|extension|x|#|\(内\)|内)\s*[:：.]?\s*[0-9]+\s*\)?$", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:tel|phone|電話番号|電話|携帯|fax)\s*[:：.]?\s*", re.IGNORECASE)
+_ALLOWED = re.compile(r"\+?[0-9\s().\-]+")
+_SEPARATORS = re.compile(r"[\s().\-]+")
+
+
+# 010 is Japan's international call prefix ("010-1-212-..." dials New York): not domestic.
+_DOMESTIC_PLAIN = re.compile(r"0(?!10)[1-9][0-9-]{8,12}")
+_DOMESTIC_DIGITS = re.compile(r"0(?!10)[1-9][0-9]{8,9}")
+
+# Validity, kind and grouping of a domestic number depend only on its first six national
+# digits and its length: libphonenumber's JP leading-digit patterns look at most six digits
+# deep and every JP number-type pattern is a prefix of at most five digits followed by free
+# digits. So one libphonenumber call per (prefix, length) serves every number sharing it
+# (a test checks agreement). Values: (kind, group lengths of the national form) or None when
+# numbers with that prefix and length are invalid.
+_TEMPLATE_DEPTH = 6
+_TEMPLATES: dict[tuple[str, int], tuple[PhoneKind, tuple[int, ...]] | None] = {}
+_TEMPLATE_LIMIT = 65536
+
+
+def normalize_phone(s: str) -> PhoneNumber:
+    """Parse a telephone number (region JP); raise NormalizationError if it is not a valid one."""
+    fast = _FAST_3_4_4.fullmatch(s)
+    if fast is not None:
+        return _from_mobile_match(fast)
+    if _DOMESTIC_PLAIN.fullmatch(s) is not None:
+        compact = s.replace("-", "")
+        if len(compact) in (10, 11):
+            return _domestic(compact, s)
+    return _normalize_slow(s)
+
+
+def _domestic(compact: str, raw: str) -> PhoneNumber:
+    """A domestic number as ``0`` and nine or ten digits, via the per-prefix template."""
+    national = compact[1:]
+    key = (national[:_TEMPLATE_DEPTH], len(national))
+    if key in _TEMPLATES:
+        template = _TEMPLATES[key]
+    else:
+        template = _template(compact)
+        if len(_TEMPLATES) >= _TEMPLATE_LIMIT:
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = template
+    if template is None:
+        raise NormalizationError("Phone number is not a valid number", raw)
+    kind, groups = template
+    parts, start = [], 0
+    for size in groups:
+        parts.append(compact[start : start + size])
+        start += size
+    return PhoneNumber(e164=f"+81{national}", national="-".join(parts), kind=kind)
+
+
+def _template(compact: str) -> tuple[PhoneKind, tuple[int, ...]] | None:
+    # Built directly rather than parsed: the digits are known to be a domestic number.
+    number = phonenumbers.PhoneNumber(country_code=81, national_number=int(compact[1:]))
+    number_type = phonenumbers.number_type(number)
+    if number_type == PhoneNumberType.UNKNOWN:  # what is_valid_number checks
+        return None
+    national = str(phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL))
+    groups = tuple(len(part) for part in national.split("-"))
+    if national.replace("-", "") != compact:
+        groups = (len(compact),)
+    return _KINDS.get(number_type, "other"), groups
+
+
+def _from_mobile_match(m: re.Match[str]) -> PhoneNumber:
+    if m.group(1) is not None:
+        head, mid, tail = m.group(1), m.group(2), m.group(3)
+        kind: PhoneKind = "mobile"
+    else:
+        head, mid, tail = m.group(4), m.group(5), m.group(6)
+        kind = "voip"
+    return PhoneNumber(e164=f"+81{head}{mid}{tail}", national=f"0{head}-{mid}-{tail}", kind=kind)
+
+
+@lru_cache(maxsize=65536)
+def _normalize_slow(s: str) -> PhoneNumber:
+    value = fold_dashes(fold_width(s)).strip()
+    if _ALLOWED.fullmatch(value) is None:
+        value = _EXTENSION.sub("", _LABEL.sub("", value)).strip()
+        if not value:
+            raise NormalizationError("Phone number is empty", s)
+        if _ALLOWED.fullmatch(value) is None:
+            if sum(c.isdigit() for c in value) >= 20:
+                raise NormalizationError("Phone field holds more than one number", s)
+            raise NormalizationError("Phone number contains letters or symbols", s)
+    compact = _SEPARATORS.sub("", value)
+    if len(compact) >= 20:
+        raise NormalizationError("Phone field holds more than one number", s)
+    if compact.startswith("+81"):
+        # "+81 90-..." and "+81 (0)3-..." are domestic numbers written for abroad.
+        compact = "0" + compact[3:].removeprefix("0")
+    elif compact.isdigit() and compact[0] != "0" and len(compact) in (9, 10):
+        # Spreadsheets drop the leading zero of a number stored as a number (9012345678).
+        compact = "0" + compact
+    fast = _FAST_3_4_4.fullmatch(compact)
+    if fast is not None:
+        return _from_mobile_match(fast)
+    if _DOMESTIC_DIGITS.fullmatch(compact) is not None:
+        return _domestic(compact, s)
+    if compact.startswith("010"):
+        compact = "+" + compact[3:]  # Japan's international call prefix
+    digit_count = len(compact) - compact.startswith("+")
+    if digit_count < 10 and not compact.startswith("+"):
+        raise NormalizationError("Phone number is too short", s)
+    if digit_count > 15:
+        raise NormalizationError("Phone number is too long", s)
+    try:
+        number = phonenumbers.parse(compact, "JP")
+    except phonenumbers.NumberParseException as exc:
+        raise NormalizationError("Phone number cannot be read", s) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise NormalizationError("Phone number is not a valid number", s)
+    kind = _KINDS.get(phonenumbers.number_type(number), "other")
+    if number.country_code == 81:
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    else:
+        national = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    return PhoneNumber(e164=str(e164), national=str(national), kind=kind)

@@ -1,0 +1,97 @@
+"""Width, dash and blank folding for Japanese text, and label comparison keys.
+
+Everything here is a pure ``str -> str`` function built on ``str.translate`` tables and
+precompiled regular expressions. ``jaconv.normalize`` is never used: it turns the hyphens of
+``０３－１２３４－５６７８`` into ``ー``. NFKC is only used for column labels, where its other
+foldings (``㈱`` -> ``(株)``, ``①`` -> ``1``) are wanted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import mojimoji
+
+__all__ = ["DASHES", "clean_text", "fold_dashes", "fold_width", "normalize_label"]
+
+# Full-width ASCII (U+FF01..U+FF5E) to ASCII, and the ideographic space to a space. One code
+# point to one code point, so folding never changes the length of the string.
+_WIDTH_TABLE: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_WIDTH_TABLE[0x3000] = 0x20
+
+_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
+
+#: Dash-like characters folded to ``-`` wherever they appear (U+2010..U+2015, minus signs,
+#: the full-width and small hyphen-minus). ``〜`` and ``～`` are not dashes and are kept.
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63"
+_DASH_TABLE: dict[int, str] = dict.fromkeys(map(ord, DASHES), "-")
+# The prolonged sound marks are kana, not dashes: they only mean "-" between two digits.
+_LONG_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9０-９])[\u30fc\uff70](?=[0-9０-９])")
+
+_EMPTY_WORDS = frozenset({"なし", "無し", "ナシ", "特になし", "該当なし", "不明", "n/a", "null", "none", "nil", "#n/a"})
+# A value made only of dash-like marks ("-", "――", "ー", "ｰｰｰ", "・") means "no value".
+_ONLY_MARKS = re.compile("[-\u2010-\u2015\u2212\uff0d\ufe63\u30fc\uff70\u30fb\uff65_]+")
+_LABEL_JUNK = re.compile(r"[\W_]+")
+
+
+def fold_width(s: str) -> str:
+    """Fold full-width ASCII and the ideographic space to half width, half-width kana to full.
+
+    Dashes stay dashes (``－`` becomes ``-``, never ``ー``); full-width kana are untouched.
+    """
+    if s.isascii():
+        return s
+    s = s.translate(_WIDTH_TABLE)
+    if _HALF_WIDTH_KANA.search(s) is not None:
+        s = str(mojimoji.han_to_zen(s, ascii=False, digit=False))
+    return s
+
+
+def fold_dashes(s: str) -> str:
+    """Fold the dash family to ``-``; ``ー``/``ｰ`` only when they sit between two digits."""
+    if s.isascii():
+        return s
+    s = s.translate(_DASH_TABLE)
+    if "\u30fc" in s or "\uff70" in s:
+        s = _LONG_MARK_BETWEEN_DIGITS.sub("-", s)
+    return s
+
+
+def _collapse_line(line: str) -> str:
+    return " ".join(line.split())
+
+
+def clean_text(s: str) -> str | None:
+    """Strip and collapse whitespace; None for blank values and "no value" markers.
+
+    Runs of spaces (half or full width) and tabs become one space. Line breaks inside the
+    value are kept (one ``\\n`` each, blank lines at either end dropped) because memo fields
+    carry them. ``-``, ``－``, ``―``, ``ー`` alone, ``------``, ``なし``, ``不明``, ``N/A``
+    and the like return None.
+    """
+    if "\n" in s or "\r" in s:
+        lines = [_collapse_line(line) for line in s.splitlines()]
+        while lines and not lines[-1]:
+            lines.pop()
+        while lines and not lines[0]:
+            lines.pop(0)
+        text = "\n".join(lines)
+    else:
+        text = _collapse_line(s)
+    if not text:
+        return None
+    if len(text) <= 12 and (_ONLY_MARKS.fullmatch(text) is not None or fold_width(text).lower() in _EMPTY_WORDS):
+        return None
+    return text
+
+
+@lru_cache(maxsize=4096)
+def normalize_label(s: str) -> str:
+    """Key for comparing column labels: NFKC, case-folded, without spaces or punctuation.
+
+    ``"E-Mail "``, ``"ｅｍａｉｌ"`` and ``"e_mail"`` all give ``"email"``;
+    ``"メールアドレス（ＰＣ）"`` gives ``"メールアドレスpc"``.
+    """
+    return _LABEL_JUNK.sub("", unicodedata.normalize("NFKC", s).casefold())

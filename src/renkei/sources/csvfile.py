@@ -1,0 +1,423 @@
+"""Streaming reader for uploaded CSV/TSV files (mostly CP932 from Excel).
+
+The file is decoded chunk by chunk (``io.TextIOWrapper`` with ``newline=""``) and parsed by the
+standard ``csv`` module as the rows are asked for; nothing holds the whole file, so a 2 GB
+upload needs the same memory as a 2 KB one (one physical line must fit in memory, and the
+``csv`` field limit of 128 Ki characters bounds a runaway quoted value).
+
+Rows come back in batches. Each item is either ``(line, values)`` with one value per header or
+a ``CsvProblem`` for that row; a bad row never stops the file. ``line`` is the 1-based physical
+line of the row's first line in the file: a row whose quoted value spans lines 3-4 is line 3.
+
+Row rules: blank rows (no cell with text) are skipped silently; a row with fewer cells than the
+header is a problem and left out; extra cells that are all empty are dropped silently (Excel
+writes them); extra cells with text make the row a problem; undecodable bytes make the row a
+problem that shows them as ``\\xNN``. Header rules: cells are stripped of BOM and whitespace;
+trailing empty header cells are dropped; an empty header cell inside is named ``column N``; a
+repeated name gets `` (2)``, `` (3)``…; each of these is a file-level problem (a warning).
+
+Whole-file problems (missing, empty, binary, undecodable header, no header) raise
+``UnreadableFileError``.
+
+Cells that look like spreadsheet formulas (``=cmd|' /C calc'!A0``) are imported as plain text:
+Renkei never evaluates them. Anything that writes CSV back out must escape them (see
+``is_formula_like``; the CSV export prefixes them with a single quote).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import operator
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO, cast
+
+from renkei.errors import ConfigurationError, FatalError
+from renkei.sources.encoding import (
+    ESCAPE_ERRORS,
+    ESCAPED_CHARS,
+    SAMPLE_SIZE,
+    Detected,
+    NotTextError,
+    bom_of,
+    decodes,
+    detect_encoding,
+    escaped_bytes,
+    resolve_encoding,
+    show_escaped,
+    undecodable_count,
+)
+
+# Appended after the last line: a row that ends with it was still inside quotes at end of file.
+_END = "\uffff"
+_PREVIEW = 200
+_DELIMITERS = (",", "\t", ";")
+_QUOTED = re.compile(r'"[^"]*"')
+_LINE_NUM = operator.attrgetter("line_num")
+_ROW = operator.itemgetter(1)
+_FIRST = operator.itemgetter(0)
+
+
+class UnreadableFileError(FatalError):
+    """The file as a whole cannot be read as CSV: empty, binary, undecodable, no header."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path.name} {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class CsvOptions:
+    """How to read one file; ``None`` means detect it.
+
+    ``delimiter`` is sniffed from the header line (``,``, tab or ``;``; ``.tsv``/``.tab`` files
+    are tab). Without a header the columns are named ``column 1``… after the first row.
+    """
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    has_header: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CsvProblem:
+    """Something wrong with one row (``line`` set) or with the file's header (file warnings)."""
+
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [f"line {self.line}"] if self.line is not None else []
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        text = ", ".join([*where, self.reason]) if where else self.reason
+        return f"{text}: {self.value!r}" if self.value is not None else text
+
+
+RowResult = tuple[int, list[str]] | CsvProblem
+"""``(line, values)`` with one value per header, or the problem that kept the row out."""
+
+_FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+_SIGNS = frozenset("+-＋－")
+_PLAIN_NUMBER = re.compile(r"[+\-＋－][0-9０-９]+(?:[.,][0-9０-９]+)*%?")
+
+
+def is_formula_like(value: str) -> bool:
+    """Whether a spreadsheet would treat ``value`` as a formula (CSV injection).
+
+    True for ``=``/``@``/tab/CR followed by anything, and for ``+``/``-`` unless what follows is
+    a plain number (``-5``, ``+1.5``) or only dashes (``-``, ``---``). ``+81 90-1234-5678`` counts:
+    Excel would evaluate it. Imports keep such values as text; the CSV export must prefix them
+    with a single quote.
+    """
+    if len(value) < 2 or value[0] not in _FORMULA_START:
+        return False
+    if value[0] in _SIGNS:
+        if not value.strip("-－ "):
+            return False
+        if _PLAIN_NUMBER.fullmatch(value):
+            return False
+    return True
+
+
+def open_csv(path: Path, options: CsvOptions | None = None) -> CsvFile:
+    """Open ``path``, settle encoding, delimiter and header, and return it ready to read.
+
+    Use as a context manager. Raises ``UnreadableFileError`` for a file that cannot be read at
+    all and ``ConfigurationError`` for an unknown encoding or a bad delimiter in ``options``.
+    """
+    options = options or CsvOptions()
+    if options.delimiter is not None and len(options.delimiter) != 1:
+        raise ConfigurationError(f"the delimiter must be one character, not {options.delimiter!r}")
+    codec_override = resolve_encoding(options.encoding) if options.encoding else None
+    try:
+        stream = path.open("rb")
+    except OSError as exc:
+        raise UnreadableFileError(path, f"cannot be opened: {exc.strerror or exc}") from exc
+    try:
+        return CsvFile(path, stream, options, codec_override)
+    except BaseException:
+        stream.close()
+        raise
+
+
+class CsvFile:
+    """One open CSV file: ``encoding``, ``delimiter``, ``headers``, file-level ``problems``.
+
+    Single pass: ``batches()`` (or iterating the file) goes on from where the last call stopped.
+    """
+
+    def __init__(self, path: Path, stream: BinaryIO, options: CsvOptions, codec_override: str | None) -> None:
+        self.path = path
+        self.problems: list[CsvProblem] = []
+        self._stream = stream
+        detected = self._settle_encoding(options, codec_override)
+        self.encoding = detected.encoding
+        self._codec = detected.codec
+        self._bom_length = detected.bom_length
+        self.delimiter = options.delimiter or self._sniff_delimiter()
+        # Counts of undecodable bytes decoded but not yet found in a row; non-empty = look.
+        self._dirty: list[int] = []
+        stream.seek(self._bom_length)
+        # Decodes in chunks as the parser asks for lines; with newline="" the parser sees every
+        # line ending as written, so quoted line breaks survive and line numbers are physical.
+        self._text = io.TextIOWrapper(stream, encoding=self._codec, errors=ESCAPE_ERRORS, newline="")
+        lines = itertools.chain(self._text, (_END,))
+        self._reader = csv.reader(lines, delimiter=self.delimiter)
+        self._last_line = 0
+        self._first_row: tuple[int, list[str]] | None = None
+        self.header_line: int | None = None
+        self.headers: list[str] = self._read_header(options.has_header)
+        self._width = len(self.headers)
+        self._next_line = self._last_line + 1  # where the row after the last one seen starts
+
+    # -- context manager -------------------------------------------------------------------
+
+    def __enter__(self) -> CsvFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if hasattr(self, "_text"):
+            self._text.close()
+        self._stream.close()
+
+    # -- setup -----------------------------------------------------------------------------
+
+    def _fail(self, reason: str) -> UnreadableFileError:
+        return UnreadableFileError(self.path, reason)
+
+    def _settle_encoding(self, options: CsvOptions, override: str | None) -> Detected:
+        size = os.fstat(self._stream.fileno()).st_size
+        try:
+            detected = detect_encoding(self._stream, size)
+        except NotTextError as exc:
+            raise self._fail(exc.reason) from None
+        self._detected = detected.encoding
+        if override is None:
+            return detected
+        head = self._stream.read(SAMPLE_SIZE)
+        self._stream.seek(0)
+        if override != detected.codec and not decodes(head, override, complete=len(head) >= size):
+            reason = f"the file looks like {detected.encoding} but the encoding is set to {override}"
+            self.problems.append(CsvProblem(None, None, None, reason))
+        bom = bom_of(head)
+        if override in ("utf-8", "utf-8-sig"):
+            if bom is not None and bom[0] == "utf-8-sig":
+                return Detected("utf-8-sig", "utf-8", bom[1])
+            return Detected("utf-8", "utf-8", 0)
+        return Detected(override, override, 0)
+
+    def _sniff_delimiter(self) -> str:
+        if self.path.suffix.lower() in (".tsv", ".tab"):
+            return "\t"
+        self._stream.seek(self._bom_length)
+        head = codecs.getincrementaldecoder(self._codec)("replace").decode(self._stream.read(SAMPLE_SIZE), final=False)
+        self._stream.seek(0)
+        first = next((line for line in head.splitlines() if line.strip()), "")
+        first = _QUOTED.sub("", first)
+        counts = [first.count(d) for d in _DELIMITERS]
+        best = max(range(len(_DELIMITERS)), key=lambda i: counts[i])
+        return _DELIMITERS[best] if counts[best] else ","
+
+    def _next_row(self) -> tuple[int, list[str]] | None:
+        """The next non-blank row and its line, for the header; None at end of file."""
+        reader = self._reader
+        while True:
+            before = undecodable_count()
+            try:
+                row = next(reader)
+            except StopIteration:
+                return None
+            except csv.Error as exc:
+                raise self._fail(f"cannot be parsed near line {self._last_line + 1}: {exc}") from None
+            finally:
+                self._note_undecodable(before)
+            line, self._last_line = self._last_line + 1, reader.line_num
+            if any(cell.strip() for cell in row):
+                return line, row
+
+    def _read_header(self, has_header: bool) -> list[str]:
+        first = self._next_row()
+        if first is None or first[1] == [_END]:
+            raise self._fail("has no header: it has no line with any text")
+        line, row = first
+        if row[-1].endswith(_END):
+            raise self._fail(f"cannot be parsed: a quote opened on line {line} is never closed")
+        if not has_header:
+            self._first_row = first
+            return [f"column {i}" for i in range(1, len(row) + 1)]
+        bad = [cell for cell in row if ESCAPED_CHARS.search(cell)]
+        if bad:
+            guess = f"; it looks like {self._detected}" if self._detected != self.encoding else ""
+            raise self._fail(
+                f"has a header line that cannot be decoded as {self.encoding}{guess}: "
+                f"{show_escaped(bad[0])} (is the encoding setting right?)"
+            )
+        self.header_line = line
+        names = [cell.replace("\ufeff", "").strip() for cell in row]
+        while names and not names[-1]:
+            names.pop()
+        return self._unique_names(line, names)
+
+    def _unique_names(self, line: int, names: list[str]) -> list[str]:
+        taken = set(names)
+        seen: set[str] = set()
+        result: list[str] = []
+        for index, name in enumerate(names, start=1):
+            if not name:
+                new = f"column {index}"
+                new = _free_name(new, taken) if new in taken else new
+                self.problems.append(CsvProblem(line, new, "", f"header cell {index} is empty"))
+                name = new
+            elif name in seen:
+                new = _free_name(name, taken)
+                self.problems.append(CsvProblem(line, name, name, f"duplicate header {name!r} renamed to {new!r}"))
+                name = new
+            taken.add(name)
+            seen.add(name)
+            result.append(name)
+        return result
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[list[RowResult]]:
+        return self.batches()
+
+    def batches(self, size: int = 5000) -> Iterator[list[RowResult]]:
+        """Rows in lists of at most ``size``; a file with only a header yields nothing.
+
+        Batches are collected by C-level iterators (``zip`` of the reader's line counter and
+        the reader) and checked in bulk; only a batch with a ragged, blank or undecodable row
+        goes through the per-row path.
+        """
+        if size < 1:
+            raise ValueError(f"batch size must be positive, not {size}")
+        reader = self._reader
+        starts = map(operator.add, map(_LINE_NUM, itertools.repeat(reader)), itertools.repeat(1))
+        rows: Iterator[tuple[int, list[str]]] = zip(starts, reader, strict=False)
+        if self._first_row is not None:
+            rows = itertools.chain([self._first_row], rows)
+            self._first_row = None
+        while True:
+            raw: list[tuple[int, list[str]]] = []
+            error: csv.Error | None = None
+            before = undecodable_count()
+            try:
+                raw.extend(itertools.islice(rows, size))
+            except csv.Error as exc:
+                error = exc
+            self._note_undecodable(before)
+            if raw:
+                line, row = raw[-1]
+                self._next_line = line + _span(row)
+            batch = self._finish(raw)
+            if error is not None:
+                batch.append(CsvProblem(self._next_line, None, None, f"cannot parse this row: {error}"))
+                self._next_line = reader.line_num + 1
+            if batch:
+                yield batch
+            if error is None and len(raw) < size:
+                return
+
+    def _note_undecodable(self, before: int) -> None:
+        """Remember bytes escaped by a read: rows holding them are found by the slow path."""
+        count = undecodable_count() - before
+        if count:
+            self._dirty.append(count)
+
+    def _finish(self, raw: list[tuple[int, list[str]]]) -> list[RowResult]:
+        """``raw`` as results: as it is when every row is clean, else row by row."""
+        batch: list[RowResult]
+        # Every row as wide as the header and with a first cell: no row needs a closer look.
+        if not self._dirty and set(map(len, map(_ROW, raw))) <= {self._width} and all(map(_FIRST, map(_ROW, raw))):
+            batch = cast(list[RowResult], raw)
+        else:
+            batch = []
+            for line, row in raw:
+                result = self._check(line, row)
+                if result is not None:
+                    batch.append(result)
+        if raw and raw[-1][1] and raw[-1][1][-1].endswith(_END):
+            # The end marker: alone it is a row of its own, else the file ended inside quotes.
+            line, row = raw[-1]
+            if batch and _line_of(batch[-1]) == line:
+                batch.pop()
+            if row != [_END]:
+                value = self.delimiter.join(row)[: -len(_END)]
+                batch.append(CsvProblem(line, None, _preview(value), "a quote opened here is never closed"))
+        return batch
+
+    def _check(self, line: int, row: list[str]) -> RowResult | None:
+        """The slow path: undecodable bytes, blank and ragged rows. None = skip silently."""
+        if self._dirty:
+            result = self._check_decoding(line, row)
+            if result is not None:
+                return result
+        if not any(row):
+            return None
+        width, cells = self._width, len(row)
+        if cells == width:
+            return line, row
+        if cells > width and not any(cell.strip() for cell in row[width:]):
+            return line, row[:width]
+        reason = f"row has {cells} cells, the header has {width}"
+        return CsvProblem(line, None, _preview(self.delimiter.join(row)), reason)
+
+    def _check_decoding(self, line: int, row: list[str]) -> CsvProblem | None:
+        found = [(i, cell) for i, cell in enumerate(row) if ESCAPED_CHARS.search(cell)]
+        if not found:
+            return None
+        # Bytes in a row lost to a csv.Error are never found: the slow path then just stays on.
+        count = sum(len(escaped_bytes(cell)) for _, cell in found)
+        remaining = sum(self._dirty) - count
+        self._dirty.clear()
+        if remaining > 0:
+            self._dirty.append(remaining)
+        index, cell = found[0]
+        column = self.headers[index] if index < len(self.headers) else None
+        shown = " ".join(f"0x{b:02x}" for b in escaped_bytes(cell)[:8])
+        reason = f"cannot be decoded as {self.encoding} (bytes {shown})"
+        return CsvProblem(line, column, _preview(show_escaped(cell)), reason)
+
+
+def _span(row: list[str]) -> int:
+    """How many physical lines a parsed row took: one plus the line breaks inside its cells."""
+    breaks = 0
+    for cell in row:
+        if "\n" in cell or "\r" in cell:
+            breaks += cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+    return 1 + breaks
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    for n in itertools.count(2):
+        candidate = f"{name} ({n})"
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def _line_of(item: RowResult) -> int | None:
+    return item.line if isinstance(item, CsvProblem) else item[0]
+
+
+def _preview(text: str) -> str:
+    return text if len(text) <= _PREVIEW else text[:_PREVIEW] + "…"

@@ -1,0 +1,52 @@
+"""Full names into family and given name."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from renkei.core.normalize import split_full_name
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("山田　太郎", ("山田", "太郎"), id="full-width-space"),
+        pytest.param("山田 太郎", ("山田", "太郎"), id="half-width-space"),
+        pytest.param("  山田 \u3000 太郎  ", ("山田", "太郎"), id="run-of-spaces"),
+        pytest.param("山田太郎", ("山田", "太郎"), id="no-space-divider"),
+        pytest.param("佐々木希", ("佐々木", "希"), id="no-space-iteration-mark"),
+        pytest.param("菅義偉", ("菅", "義偉"), id="no-space-one-character-family"),
+        pytest.param("ヤマダ　タロウ", ("ヤマダ", "タロウ"), id="katakana-with-space"),
+        pytest.param("ﾔﾏﾀﾞ ﾀﾛｳ", ("ﾔﾏﾀﾞ", "ﾀﾛｳ"), id="half-width-kana-as-given"),
+        pytest.param("やまだたろう", ("やまだたろう", None), id="kana-without-space-unsplit"),
+        pytest.param("𠮷田太郎", ("𠮷田", "太郎"), id="kanji-outside-the-bmp"),
+        pytest.param("山々", ("山々", None), id="given-cannot-start-with-iteration-mark"),
+        pytest.param("山", ("山", None), id="one-character"),
+        pytest.param("", ("", None), id="empty"),
+        pytest.param("Taro Yamada", ("Taro", "Yamada"), id="latin-first-word-is-family"),
+        pytest.param("YAMADA Taro", ("YAMADA", "Taro"), id="latin-capitals-family-first"),
+        pytest.param("Taro YAMADA", ("YAMADA", "Taro"), id="latin-capitals-family-last"),
+        pytest.param("Yamada, Taro", ("Yamada", "Taro"), id="latin-comma"),
+        pytest.param("Mary Ann SMITH", ("SMITH", "Mary Ann"), id="latin-two-given-names"),
+        pytest.param("Madonna", ("Madonna", None), id="latin-one-word"),
+        pytest.param("欧陽 菲菲 花子", ("欧陽", "菲菲 花子"), id="three-words"),
+    ],
+)
+def test_split_full_name(raw: str, expected: tuple[str, str | None]) -> None:
+    assert split_full_name(raw) == expected
+
+
+_KANJI = st.text(alphabet="山田川中本佐藤鈴木高橋太郎花子一二三美智", min_size=1, max_size=4)
+
+
+@given(_KANJI, _KANJI, st.sampled_from([" ", "\u3000", "  ", " \u3000"]))
+def test_split_full_name_with_space_gives_the_parts_back(family: str, given_name: str, gap: str) -> None:
+    assert split_full_name(family + gap + given_name) == (family, given_name)
+
+
+@given(st.text(alphabet="山田川中本佐藤鈴木高橋太郎花子一二三美智", min_size=2, max_size=7))
+def test_split_full_name_without_space_loses_nothing(name: str) -> None:
+    family, given_name = split_full_name(name)
+    assert family + (given_name or "") == name

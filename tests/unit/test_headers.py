@@ -1,0 +1,278 @@
+"""Header auto-mapping on header rows as real exports write them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from renkei.core.headers import (
+    _ALIASES,
+    CANONICAL_FIELDS,
+    PSEUDO_FIELDS,
+    TARGETS,
+    auto_map,
+    guess_target,
+    normalize_label,
+)
+
+SANSAN = {
+    "会社名": "company_name",
+    "部署": "department",
+    "役職": "title",
+    "姓": "last_name",
+    "名": "first_name",
+    "姓カナ": "last_name_kana",
+    "名カナ": "first_name_kana",
+    "TEL1": "phone",
+    "TEL2": None,  # a second fixed line: not guessed into mobile
+    "携帯": "mobile",
+    "Fax": "fax",
+    "e-mail": "email",
+    "URL": None,
+    "タグ": "tags",
+    "メモ": "memo",
+    "郵便番号": "postal_code",
+    "都道府県": "prefecture",
+    "市区町村": "city",
+    "町域・番地": "address1",
+    "ビル名": "address2",
+    "名刺交換日": "acquired_at",
+    "名刺ID": None,
+    "名刺所有者": "owner",
+}
+
+SATORI = {
+    "姓": "last_name",
+    "名": "first_name",
+    "セイ": "last_name_kana",
+    "メイ": "first_name_kana",
+    "メールアドレス": "email",
+    "電話番号": "phone",
+    "携帯電話番号": "mobile",
+    "会社名": "company_name",
+    "部署": "department",
+    "役職": "title",
+    "住所": "address",
+    "情報獲得経路": "acquisition_channel",
+    "情報獲得日": "acquired_at",
+    "メモ": "memo",
+    "配信許可": None,
+    "タグ": "tags",
+}
+
+SATORI_KEYS = {
+    "last_name": "last_name",
+    "first_name": "first_name",
+    "last_name_reading": "last_name_kana",
+    "first_name_reading": "first_name_kana",
+    "email": "email",
+    "phone_number": "phone",
+    "mobile_phone_number": "mobile",
+    "lead_company_name": "company_name",
+    "collection_route": "acquisition_channel",
+    "collection_date": "acquired_at",
+    "memo": "memo",
+    "delivery_permission": None,
+}
+
+DIGIMA = {
+    "顧客ステータス": "status",
+    "担当者": "owner",
+    "姓": "last_name",
+    "名": "first_name",
+    "セイ": "last_name_kana",
+    "メイ": "first_name_kana",
+    "メールアドレス": "email",
+    "電話番号（自宅）": "phone",
+    "電話番号（携帯）": "mobile",
+    "郵便番号（自宅）": "postal_code",
+    "住所1（自宅）": "address1",
+    "顧客グループ": "groups",
+    "反響物件": None,
+}
+
+WEB_FORM = {
+    "お名前（漢字）": "full_name",
+    "お名前（カナ）": "full_name_kana",
+    "メールアドレス※必須": "email",
+    "電話番号（半角数字・ハイフンなし）": "phone",
+    "〒": "postal_code",
+    "ご住所": "address",
+    "建物名・部屋番号": "address2",
+    "お問い合わせ内容": None,
+}
+
+ENGLISH = {
+    "Full Name": "full_name",
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Email Address": "email",
+    "Phone": "phone",
+    "Mobile": "mobile",
+    "Zip Code": "postal_code",
+    "Address": "address",
+    "Company": "company_name",
+    "Department": "department",
+    "Title": "title",
+    "Created": "acquired_at",
+    "Owner": "owner",
+    "Status": "status",
+    "Tags": "tags",
+    "Notes": "memo",
+    "Website": None,
+}
+
+EXCEL_WIDTHS = {
+    "氏名": "full_name",
+    "ﾌﾘｶﾞﾅ": "full_name_kana",
+    "ＴＥＬ": "phone",
+    "ｅメール": "email",
+    "ＦＡＸ": "fax",
+    "郵便番号": "postal_code",
+}
+
+
+@pytest.mark.parametrize(
+    "expected",
+    [SANSAN, SATORI, SATORI_KEYS, DIGIMA, WEB_FORM, ENGLISH, EXCEL_WIDTHS],
+    ids=["sansan", "satori", "satori-keys", "digima", "web-form", "english", "excel-widths"],
+)
+def test_real_header_rows(expected: dict[str, str | None]) -> None:
+    assert auto_map(list(expected)) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "target"),
+    [
+        ("氏名", "full_name"),
+        ("お客様名", "full_name"),
+        ("顧客名", "full_name"),
+        ("名前（漢字）", "full_name"),
+        ("name", "full_name"),
+        ("苗字", "last_name"),
+        ("family name", "last_name"),
+        ("given name", "first_name"),
+        ("ふりがな", "full_name_kana"),
+        ("よみがな", "full_name_kana"),
+        ("氏名カナ", "full_name_kana"),
+        ("氏名(ｶﾅ)", "full_name_kana"),
+        ("姓(カナ)", "last_name_kana"),
+        ("せい", "last_name_kana"),
+        ("名カナ", "first_name_kana"),
+        ("E-Mail", "email"),
+        ("Ｅ－ｍａｉｌ", "email"),
+        ("PCメール", "email"),
+        ("携帯メール", "email"),  # a mail address, not a phone
+        ("mail", "email"),
+        ("固定電話", "phone"),
+        ("電話番号1", "phone"),
+        ("TEL2", "phone"),  # alone, a second phone column is the phone
+        ("携帯電話", "mobile"),
+        ("cell", "mobile"),
+        ("ファクス", "fax"),
+        ("郵便", "postal_code"),
+        ("postal code", "postal_code"),
+        ("市町村", "city"),
+        ("所在地", "address"),
+        ("現住所", "address"),
+        ("住所1", "address1"),
+        ("番地", "address1"),
+        ("住所2", "address2"),
+        ("マンション名", "address2"),
+        ("勤務先", "company_name"),
+        ("所属", "company_name"),
+        ("法人名", "company_name"),
+        ("所属部署", "department"),
+        ("肩書", "title"),
+        ("登録日", "acquired_at"),
+        ("取得日", "acquired_at"),
+        ("作成日", "acquired_at"),
+        ("acquired", "acquired_at"),
+        ("流入経路", "acquisition_channel"),
+        ("取得経路", "acquisition_channel"),
+        ("獲得チャネル", "acquisition_channel"),
+        ("備考", "memo"),
+        ("コメント", "memo"),
+        ("note", "memo"),
+        ("担当", "owner"),
+        ("グループ", "groups"),
+        ("tag", "tags"),
+        ("【メールアドレス】", "email"),
+        ("  電話番号 ", "phone"),
+        ("postal_code", "postal_code"),
+        ("company_name", "company_name"),
+        ("URL", None),
+        ("", None),
+        ("※", None),
+        ("必須", None),
+    ],
+)
+def test_single_labels(label: str, target: str | None) -> None:
+    assert guess_target(label) == target
+
+
+def test_first_header_wins_a_target() -> None:
+    mapping = auto_map(["氏名", "お名前", "姓", "苗字", "メール", "メールアドレス"])
+    assert mapping == {
+        "氏名": "full_name",
+        "お名前": None,
+        "姓": "last_name",
+        "苗字": None,
+        "メール": "email",
+        "メールアドレス": None,
+    }
+
+
+def test_second_phone_column_is_a_fallback_and_mobile_is_only_by_label() -> None:
+    assert auto_map(["電話番号", "電話番号2"]) == {"電話番号": "phone", "電話番号2": None}
+    assert auto_map(["TEL2", "TEL1", "携帯番号"]) == {"TEL2": None, "TEL1": "phone", "携帯番号": "mobile"}
+    assert auto_map(["TEL2", "携帯"]) == {"TEL2": "phone", "携帯": "mobile"}
+
+
+def test_name_and_its_parts_may_both_be_mapped() -> None:
+    assert auto_map(["氏名", "姓", "名", "住所", "都道府県"]) == {
+        "氏名": "full_name",
+        "姓": "last_name",
+        "名": "first_name",
+        "住所": "address",
+        "都道府県": "prefecture",
+    }
+
+
+def test_deduplicated_csv_headers_are_unknown() -> None:
+    assert auto_map(["名前", "名前 (2)"]) == {"名前": "full_name", "名前 (2)": None}
+
+
+def test_canonical_fields_are_the_documented_ones() -> None:
+    assert CANONICAL_FIELDS[:4] == ("last_name", "first_name", "last_name_kana", "first_name_kana")
+    assert len(CANONICAL_FIELDS) == 23 and len(set(CANONICAL_FIELDS)) == 23
+    assert PSEUDO_FIELDS == ("full_name", "full_name_kana", "address")
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_alias_maps_to_its_target(target: str) -> None:
+    for alias in (target, *_ALIASES.get(target, ())):
+        assert guess_target(alias) == target, alias
+
+
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("氏名（カナ）", "氏名カナ"),
+        ("ｅ－ｍａｉｌ", "email"),
+        ("ふりがな", "フリガナ"),
+        ("Last_Name", "lastname"),
+    ],
+)
+def test_normalize_label(label: str, key: str) -> None:
+    assert normalize_label(label) == key
+
+
+@given(st.lists(st.sampled_from([*SANSAN, *SATORI, *ENGLISH, *WEB_FORM, "x", "名前 (2)"]), max_size=30))
+def test_no_target_is_given_twice(headers: list[str]) -> None:
+    mapping = auto_map(headers)
+    targets = [t for t in mapping.values() if t is not None]
+    assert len(targets) == len(set(targets))
+    assert set(targets) <= set(TARGETS)
+    assert list(mapping) == list(dict.fromkeys(headers))
