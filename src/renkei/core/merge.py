@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from renkei.core.fields import CUSTOM_PREFIX
 from renkei.core.patch import CustomerPatch
@@ -61,8 +61,7 @@ class StoredCustomer:
     groups: Collection[str]
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+class FieldChange(NamedTuple):
     """One value that changes: ``custom:<key>`` for custom fields."""
 
     field: str

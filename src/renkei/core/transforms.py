@@ -15,11 +15,11 @@ from renkei.core.errors import NormalizationError
 from renkei.core.fields import CUSTOM_PREFIX, INQUIRY_TARGETS
 from renkei.core.normalize import (
     ERROR_POLICY,
+    classify_phone,
     clean_text,
     fold_width,
     lookup_postal_code,
     normalize_email,
-    normalize_phone,
     normalize_postal_code,
     parse_date,
     split_city,
@@ -74,15 +74,15 @@ def _phone(target: str, label: str) -> Apply:
         if _text(raw) is None:
             return None
         try:
-            number = normalize_phone(raw)
+            e164, kind = classify_phone(raw)
         except NormalizationError as error:
             return error.reason
-        slot = "fax" if target == "fax" else "mobile" if number.kind == "mobile" else "phone"
+        slot = "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
         if slot in patch.fields:
-            if patch.fields[slot] != number.e164:
-                patch.custom.setdefault(label, number.e164)
+            if patch.fields[slot] != e164:
+                patch.custom.setdefault(label, e164)
         else:
-            patch.fields[slot] = number.e164
+            patch.fields[slot] = e164
         return None
 
     return apply

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from renkei.core.errors import NormalizationError
@@ -181,3 +181,22 @@ def test_template_depth_covers_libphonenumber_leading_digit_patterns() -> None:
         for pattern in number_format.leading_digits_pattern
     ]
     assert max(widths) <= _TEMPLATE_DEPTH
+
+
+@given(st.from_regex(r"0[1-9][0-9]{8,9}", fullmatch=True))
+@settings(max_examples=3000)
+def test_classify_phone_agrees_with_libphonenumber(digits: str) -> None:
+    from renkei.core.errors import NormalizationError
+    from renkei.core.normalize.phone import classify_phone
+
+    assume(not digits.startswith("010"))
+    number = phonenumbers.PhoneNumber(country_code=81, national_number=int(digits[1:]))
+    valid = phonenumbers.is_valid_number(number)
+    try:
+        e164, kind = classify_phone(digits)
+    except NormalizationError:
+        assert not valid
+        return
+    assert valid
+    assert e164 == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert kind == normalize_phone(digits).kind
