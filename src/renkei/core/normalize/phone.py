@@ -77,20 +77,27 @@ _TEMPLATES: dict[tuple[str, int], tuple[PhoneKind, tuple[int, ...]] | None] = {}
 _TEMPLATE_LIMIT = 65536
 
 
-_META = phonenumbers.PhoneMetadata.metadata_for_region("JP")
-assert _META is not None
+def _jp_metadata() -> tuple[phonenumbers.PhoneMetadata, str, tuple[int, ...]]:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region("JP")
+    general = meta.general_desc if meta is not None else None
+    if meta is None or general is None or not general.national_number_pattern:
+        raise RuntimeError("phonenumbers has no metadata for Japan")
+    return meta, general.national_number_pattern, tuple(general.possible_length or ())
+
+
+_META, _GENERAL_PATTERN, _GENERAL_LENGTHS = _jp_metadata()
 
 
 def _desc(name: str, kind: PhoneKind) -> tuple[re.Pattern[str], frozenset[int], PhoneKind] | None:
     desc = getattr(_META, name)
     if desc is None or not desc.national_number_pattern:
         return None
-    lengths = desc.possible_length or _META.general_desc.possible_length
+    lengths = desc.possible_length or _GENERAL_LENGTHS
     return re.compile(desc.national_number_pattern), frozenset(lengths), kind
 
 
 # libphonenumber's own order of number types (phonenumberutil._number_type_helper).
-_GENERAL = re.compile(_META.general_desc.national_number_pattern)
+_GENERAL = re.compile(_GENERAL_PATTERN)
 _SPECIAL = [
     d
     for d in (
