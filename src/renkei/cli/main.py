@@ -53,6 +53,11 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            # The reader went away (`renkei customers export | head`): stop quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except (RenkeiError, OSError, yaml.YAMLError) as error:
             if os.environ.get("RENKEI_DEBUG"):
                 raise

@@ -35,7 +35,7 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
     encoding = resolve_encoding(settings.encoding) if settings.encoding else None
     tsv = (file_name or path.name).lower().endswith((".tsv", ".tab"))
     options = CsvOptions(encoding=encoding, delimiter=settings.delimiter or ("\t" if tsv else None))
-    csv_file = open_csv(path, options)
+    csv_file = open_csv(path, options, name=file_name or path.name)
     labels = list(csv_file.headers)
     name = file_name or path.name
 

@@ -130,8 +130,11 @@ def is_formula_like(value: str) -> bool:
     return True
 
 
-def open_csv(path: Path, options: CsvOptions | None = None) -> CsvFile:
+def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None = None) -> CsvFile:
     """Open ``path``, settle encoding, delimiter and header, and return it ready to read.
+
+    ``name`` is the file's name as the user knows it (an archived payload is stored under its
+    hash): errors and the .tsv rule use it.
 
     Use as a context manager. Raises ``UnreadableFileError`` for a file that cannot be read at
     all and ``ConfigurationError`` for an unknown encoding or a bad delimiter in ``options``.
@@ -140,12 +143,13 @@ def open_csv(path: Path, options: CsvOptions | None = None) -> CsvFile:
     if options.delimiter is not None and len(options.delimiter) != 1:
         raise ConfigurationError(f"the delimiter must be one character, not {options.delimiter!r}")
     codec_override = resolve_encoding(options.encoding) if options.encoding else None
+    shown = Path(name) if name else path
     try:
         stream = path.open("rb")
     except OSError as exc:
-        raise UnreadableFileError(path, f"cannot be opened: {exc.strerror or exc}") from exc
+        raise UnreadableFileError(shown, f"cannot be opened: {exc.strerror or exc}") from exc
     try:
-        return CsvFile(path, stream, options, codec_override)
+        return CsvFile(shown, stream, options, codec_override)
     except BaseException:
         stream.close()
         raise

@@ -1,0 +1,74 @@
+"""`renkei serve` (what `make run` starts) answers on /health and resumes pending deliveries."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import write_csv
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def wait_for(url: str, process: subprocess.Popen) -> dict:
+    for _ in range(300):
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited: {process.stdout.read() if process.stdout else ''}")
+        try:
+            return get(url)
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("serve did not answer")
+
+
+def test_serve_answers_health_and_processes_what_a_crash_left(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
+    env["RENKEI_HOME"] = str(tmp_path / "home")
+    path = write_csv(tmp_path / "a.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"]])
+    crashed = subprocess.run(
+        [sys.executable, "-m", "renkei.cli.main", "import", str(path)],
+        env={**env, "RENKEI_FAILPOINT": "land.recorded"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert crashed.returncode == 99
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = wait_for(f"http://127.0.0.1:{port}/health", process)
+        assert health["status"] == "ok" and health["database"] == "sqlite"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stdout:
+            process.stdout.close()
+    listed = subprocess.run(
+        [sys.executable, "-m", "renkei.cli.main", "deliveries", "list", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert [d["state"] for d in json.loads(listed.stdout)] == ["processed"]

@@ -1,0 +1,108 @@
+"""Mapping a record to a customer patch (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from renkei.core.fields import Permission
+from renkei.core.mapping import FieldRule, MappingError, MappingSpec, compile_mapping, map_record, validate_spec
+from renkei.core.records import SourceRecord
+
+
+def patch_of(fields: dict[str, str], spec: MappingSpec | None = None):
+    mapping = compile_mapping(spec or MappingSpec(), list(fields))
+    return map_record(SourceRecord("row 2", fields, line=2), mapping)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "slot"),
+    [
+        pytest.param("電話番号", "090-1234-5678", "mobile", id="mobile-in-phone-column"),
+        pytest.param("携帯電話", "03-1234-5678", "phone", id="fixed-in-mobile-column"),
+        pytest.param("TEL", "０３（１２３４）５６７８", "phone", id="full-width-fixed"),
+        pytest.param("携帯", "+81 80 1234 5678", "mobile", id="international-mobile"),
+        pytest.param("電話", "050-1234-5678", "phone", id="voip-is-phone"),
+    ],
+)
+def test_phones_land_by_what_the_number_is(column, value, slot):
+    patch, errors = patch_of({"メール": "a@example.jp", column: value})
+    assert errors == []
+    assert slot in patch.fields and patch.fields[slot].startswith("+81")
+    assert ({"phone", "mobile"} - {slot}).isdisjoint(patch.fields)
+
+
+def test_a_second_number_of_a_taken_kind_is_kept_as_custom():
+    patch, _ = patch_of({"電話番号": "090-1111-2222", "携帯電話": "080-3333-4444"})
+    assert patch.fields["mobile"] == "+819011112222"
+    assert patch.custom == {"携帯電話": "+818033334444"}
+
+
+def test_rejected_values_are_errors_naming_column_and_value():
+    _, errors = patch_of({"氏名": "山田", "メール": "yamada.example.jp", "郵便番号": "12-34", "フリガナ": "山田"})
+    assert {(e.column, e.value) for e in errors} == {
+        ("メール", "yamada.example.jp"),
+        ("郵便番号", "12-34"),
+        ("フリガナ", "山田"),
+    }
+    assert all(e.reason for e in errors)
+
+
+def test_row_without_name_email_or_phone_is_an_error():
+    _, errors = patch_of({"会社名": "株式会社テスト"})
+    assert [e.reason for e in errors] == ["row has no name, e-mail or phone number"]
+
+
+def test_address_is_split_and_postal_code_fills_only_what_is_missing():
+    patch, _ = patch_of({"氏名": "山田", "郵便番号": "〒100-0001", "住所": "千代田1-1 ビル3F"})
+    assert (patch.fields["prefecture"], patch.fields["city"]) == ("東京都", "千代田区")
+    patch, _ = patch_of({"氏名": "山田", "郵便番号": "1000001", "住所": "大阪府大阪市北区梅田1-1"})
+    assert (patch.fields["prefecture"], patch.fields["city"]) == ("大阪府", "大阪市北区")
+
+
+def test_tags_and_groups_split_on_japanese_and_ascii_separators():
+    patch, _ = patch_of({"メール": "a@example.jp", "タグ": "展示会、VIP,紹介", "グループ": "東京；大阪"})
+    assert (patch.tags, patch.groups) == (["展示会", "VIP", "紹介"], ["東京", "大阪"])
+
+
+def test_explicit_rules_override_auto_mapping_and_ng_drops_the_column():
+    spec = MappingSpec(
+        rules=(FieldRule("氏名", "company_name"), FieldRule("メール", "email", Permission.NG)),
+        unknown_columns="ignore",
+    )
+    patch, _ = patch_of({"氏名": "山田商店", "メール": "a@example.jp", "電話": "03-1234-5678"}, spec)
+    assert patch.fields == {"company_name": "山田商店", "phone": "+81312345678"}
+
+
+def test_permission_write_only_is_not_read():
+    spec = MappingSpec(rules=(FieldRule("役職", "title", Permission.WRITABLE),))
+    patch, _ = patch_of({"メール": "a@example.jp", "役職": "部長"}, spec)
+    assert "title" not in patch.fields
+
+
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        pytest.param(FieldRule("x", "score", Permission.WRITABLE), "protected", id="protected-writable"),
+        pytest.param(FieldRule("x", "id", Permission.READABLE_WRITABLE), "protected", id="id-readable-writable"),
+        pytest.param(FieldRule("x", "nickname"), "unknown target", id="unknown-target"),
+        pytest.param(FieldRule("x", "full_name", Permission.WRITABLE), "not allowed", id="composite-writable"),
+    ],
+)
+def test_invalid_rules_are_all_reported(rule, problem):
+    with pytest.raises(MappingError) as raised:
+        validate_spec(MappingSpec(rules=(rule, FieldRule("y", "email"))))
+    assert len(raised.value.problems) == 1 and problem in raised.value.problems[0]
+
+
+def test_unknown_columns_policy():
+    fields = {"メール": "a@example.jp", "会員ランク": "ゴールド"}
+    assert patch_of(fields)[0].custom == {"会員ランク": "ゴールド"}
+    assert patch_of(fields, MappingSpec(unknown_columns="ignore"))[0].custom == {}
+    _, errors = patch_of(fields, MappingSpec(unknown_columns="report"))
+    assert [(e.column, e.value) for e in errors] == [("会員ランク", "ゴールド")]
+
+
+def test_constants_fill_what_the_record_lacks():
+    spec = MappingSpec(constants={"acquisition_channel": "展示会", "tags": "2026"})
+    patch, _ = patch_of({"メール": "a@example.jp"}, spec)
+    assert (patch.fields["acquisition_channel"], patch.tags) == ("展示会", ["2026"])
