@@ -20,9 +20,13 @@ from tests.conftest import write_csv
 FAILPOINTS = ["land.archived", "land.recorded", "process.batch", "process.before_commit", "process.committed"]
 
 
-def renkei(args: list[str], home: Path, url: str, failpoint: str | None = None) -> subprocess.CompletedProcess[str]:
+def renkei(
+    args: list[str], home: Path, url: str, failpoint: str | None = None, parallel: bool = False
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
     env |= {"RENKEI_HOME": str(home), "RENKEI_DATABASE_URL": url}
+    if parallel:
+        env["RENKEI_PARALLEL_BYTES"] = "0"
     if failpoint:
         env["RENKEI_FAILPOINT"] = failpoint
     return subprocess.run(
@@ -46,13 +50,16 @@ def state(home: Path, url: str) -> tuple[list[dict], list[str]]:
     return [{k: c[k] for k in ("email", "mobile", "last_name")} for c in customers], states
 
 
-@pytest.mark.parametrize("failpoint", FAILPOINTS)
-def test_crash_then_retry_gives_exactly_the_clean_result(database_url, tmp_path, failpoint):
+@pytest.mark.parametrize(
+    ("failpoint", "parallel"),
+    [*((f, False) for f in FAILPOINTS), ("process.batch", True), ("process.before_commit", True)],
+)
+def test_crash_then_retry_gives_exactly_the_clean_result(database_url, tmp_path, failpoint, parallel):
     home = tmp_path / "home"
     path = people_file(tmp_path)
-    crashed = renkei(["import", str(path)], home, database_url, failpoint)
+    crashed = renkei(["import", str(path)], home, database_url, failpoint, parallel)
     assert crashed.returncode == 99, crashed.stderr
-    retried = renkei(["import", str(path)], home, database_url)
+    retried = renkei(["import", str(path)], home, database_url, parallel=parallel)
     assert retried.returncode == 0, retried.stderr
     customers, states = state(home, database_url)
     assert len(customers) == 12000

@@ -294,3 +294,19 @@ def test_explicit_mapping_overrides_auto_mapping_and_constants_apply(hub, tmp_pa
         None,
         "セミナー",
     )
+
+
+def test_large_files_read_in_a_child_process_give_the_same_result(hub, tmp_path, monkeypatch):
+    rows = [
+        [f"山田{i}", "", f"p{i}@example.jp", f"090-{1000 + i // 10000:04d}-{i % 10000:04d}", "", "", "", "", ""]
+        for i in range(12000)
+    ]
+    rows.append(["", "", "broken", "", "", "", "", "", ""])
+    path = members(tmp_path, rows=rows)
+    monkeypatch.setattr(delivery_service, "PARALLEL_BYTES", 0)
+    integration = integration_service.manual_import_integration(hub)
+    result = delivery_service.import_file(hub, integration, path)
+    assert (result.counts.created, result.counts.errors) == (12000, 1)
+    (error,) = delivery_service.delivery_errors(hub, result.delivery_id)
+    assert (error["line"], error["value"]) == (12002, "broken")
+    assert len(export(hub)) == 12000

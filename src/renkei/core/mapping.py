@@ -91,6 +91,7 @@ class CompiledMapping:
     """A mapping resolved against the labels one source actually has."""
 
     columns: tuple[ColumnPlan, ...]
+    active: tuple[tuple[str, Apply], ...]
     constants: tuple[tuple[str, Apply], ...]
     constant_values: tuple[str, ...]
     unknown: tuple[str, ...]
@@ -132,6 +133,7 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
     constants = tuple((target, transform_for(target)) for target in spec.constants)
     return CompiledMapping(
         columns=tuple(plans),
+        active=tuple((p.label, p.apply) for p in plans if p.apply is not None),
         constants=constants,
         constant_values=tuple(spec.constants.values()),
         unknown=unknown,
@@ -144,15 +146,13 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     patch = CustomerPatch(external_id=record.external_id, inquiry=record.inquiry)
     errors: list[FieldError] = []
     values = record.fields
-    for plan in mapping.columns:
-        if plan.apply is None:
+    for label, apply in mapping.active:
+        raw = values.get(label)
+        if not raw:
             continue
-        raw = values.get(plan.label)
-        if raw is None or raw == "":
-            continue
-        reason = plan.apply(raw, patch)
+        reason = apply(raw, patch)
         if reason is not None:
-            errors.append(FieldError(plan.label, raw, reason))
+            errors.append(FieldError(label, raw, reason))
     for (target, apply), raw in zip(mapping.constants, mapping.constant_values, strict=True):
         if target in patch.fields and target not in ("tags", "groups"):
             continue

@@ -77,6 +77,8 @@ class MergeOutcome:
     changes: tuple[FieldChange, ...]
     tags_added: tuple[str, ...]
     groups_added: tuple[str, ...]
+    #: For a creation: the new customer as a whole (``changes`` is empty unless explained).
+    state: StoredCustomer | None = None
 
     @property
     def changed(self) -> bool:
@@ -100,10 +102,21 @@ def _incoming_wins(
     return False
 
 
-def merge(stored: StoredCustomer | None, patch: CustomerPatch, policy: MergePolicy, defaults: Defaults) -> MergeOutcome:
-    """Decide every change ``patch`` makes to ``stored`` (None: a new customer)."""
+def merge(
+    stored: StoredCustomer | None,
+    patch: CustomerPatch,
+    policy: MergePolicy,
+    defaults: Defaults,
+    *,
+    explain: bool = True,
+) -> MergeOutcome:
+    """Decide every change ``patch`` makes to ``stored`` (None: a new customer).
+
+    A creation lists every value as a change only when ``explain`` is set (dry runs); the
+    import's hot path skips building them.
+    """
     if stored is None:
-        return _create(patch, defaults)
+        return _create(patch, defaults, explain)
     changes: list[FieldChange] = []
     # Decide the date field last so that newer_wins compares against the stored date.
     names = sorted(patch.fields, key=lambda n: n == policy.date_field)
@@ -126,8 +139,8 @@ def merge(stored: StoredCustomer | None, patch: CustomerPatch, policy: MergePoli
     return MergeOutcome(False, tuple(changes), tags_added, groups_added)
 
 
-def _create(patch: CustomerPatch, defaults: Defaults) -> MergeOutcome:
-    values = dict(patch.fields)
+def _create(patch: CustomerPatch, defaults: Defaults, explain: bool) -> MergeOutcome:
+    values: dict[str, str | None] = dict(patch.fields)
     for name, default in (
         ("owner", defaults.owner),
         ("status", defaults.status),
@@ -135,15 +148,22 @@ def _create(patch: CustomerPatch, defaults: Defaults) -> MergeOutcome:
     ):
         if default and not values.get(name):
             values[name] = default
-    changes = [FieldChange(name, None, value) for name, value in values.items()]
-    changes.extend(FieldChange(CUSTOM_PREFIX + key, None, value) for key, value in patch.custom.items())
-    tags = tuple(dict.fromkeys((*patch.tags, *defaults.tags)))
-    groups = tuple(dict.fromkeys((*patch.groups, *defaults.groups)))
-    return MergeOutcome(True, tuple(changes), tags, groups)
+    tags = tuple(dict.fromkeys((*patch.tags, *defaults.tags))) if defaults.tags else tuple(patch.tags)
+    groups = tuple(dict.fromkeys((*patch.groups, *defaults.groups))) if defaults.groups else tuple(patch.groups)
+    state = StoredCustomer(values, dict(patch.custom), list(tags), list(groups))
+    changes: tuple[FieldChange, ...] = ()
+    if explain:
+        changes = tuple(
+            [FieldChange(name, None, value) for name, value in values.items() if value is not None]
+            + [FieldChange(CUSTOM_PREFIX + key, None, value) for key, value in patch.custom.items()]
+        )
+    return MergeOutcome(True, changes, tags, groups, state)
 
 
 def apply_outcome(stored: StoredCustomer | None, outcome: MergeOutcome) -> StoredCustomer:
     """The customer as it is after ``outcome``: used to merge further rows of the same file."""
+    if outcome.state is not None:
+        return outcome.state
     fields: dict[str, str | None] = dict(stored.fields) if stored else {}
     custom: dict[str, str] = dict(stored.custom) if stored else {}
     for change in outcome.changes:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from renkei.core.fields import CUSTOM_PREFIX
-from renkei.core.mapping import CompiledMapping, map_record
+from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
     Defaults,
@@ -26,7 +26,7 @@ from renkei.core.merge import (
     merge,
 )
 from renkei.core.patch import CustomerPatch, FieldError
-from renkei.core.records import SourceRecord
+from renkei.pipeline.parallel import Mapped
 from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
@@ -122,29 +122,22 @@ def _error_rows(
     ]
 
 
-def apply_batch(ctx: ApplyContext, batch: list[Any]) -> None:
-    """Map, match, merge and write one batch of records (and parser problems)."""
+def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
+    """Match, merge and write one batch of mapped records (and their errors)."""
     if ctx.allocator is None:
         ctx.allocator = IdAllocator(ctx.conn)
     writes = _Writes()
     first_row = len(ctx.rows)
-    patches: list[tuple[SourceRecord, CustomerPatch]] = []
-    for item in batch:
-        if not isinstance(item, SourceRecord):
-            problem = FieldError(getattr(item, "column", None), getattr(item, "value", None), str(item.reason))
-            line = getattr(item, "line", None)
-            locator = f"{ctx.source_name} row {line}" if line else ctx.source_name
-            _report_error(ctx, writes, line, locator, [problem])
-            continue
-        patch, errors = map_record(item, ctx.mapping)
-        if errors:
-            _report_error(ctx, writes, item.line, item.locator, errors)
-            continue
-        patches.append((item, patch))
+    patches: list[tuple[int | None, str, CustomerPatch]] = []
+    for line, locator, mapped, errors in batch:
+        if mapped is None:
+            _report_error(ctx, writes, line, locator, errors)
+        else:
+            patches.append((line, locator, mapped))
 
     wanted: dict[MatchKey, set[str]] = {}
     keyed: list[list[tuple[MatchKey, str]]] = []
-    for _, patch in patches:
+    for _, _, patch in patches:
         keys = patch_keys(patch, ctx.match_keys)
         keyed.append(keys)
         for kind, value in keys:
@@ -156,14 +149,14 @@ def apply_batch(ctx: ApplyContext, batch: list[Any]) -> None:
     for row in found.values():
         row.new = row.created_by == ctx.delivery_id
 
-    for (record, patch), keys in zip(patches, keyed, strict=True):
+    for (line, locator, patch), keys in zip(patches, keyed, strict=True):
         customer: CustomerRow | None = None
         for key in keys:
             cid = index.get(key)
             if cid is not None:
                 customer = found[cid]
                 break
-        outcome = merge(customer.state if customer else None, patch, ctx.policy, ctx.defaults)
+        outcome = merge(customer.state if customer else None, patch, ctx.policy, ctx.defaults, explain=ctx.collect_rows)
         if customer is None:
             reused = next((ctx.reuse_ids.pop(key) for key in keys if key in ctx.reuse_ids), None)
             customer = CustomerRow(
@@ -196,11 +189,10 @@ def apply_batch(ctx: ApplyContext, batch: list[Any]) -> None:
         ctx.counts.add(action)
         if ctx.collect_rows:
             ctx.touched.add(customer.id)
-        if ctx.collect_rows:
             ctx.rows.append(
                 RowReport(
-                    record.line,
-                    record.locator,
+                    line,
+                    locator,
                     action,
                     customer.id,
                     outcome.changes,

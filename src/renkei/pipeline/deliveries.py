@@ -22,7 +22,9 @@ from renkei.pipeline.apply import ApplyContext, Counts, RowReport, apply_batch
 from renkei.pipeline.diff import CustomerDiff, diff_customers, snapshot
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration
+from renkei.pipeline.parallel import PARALLEL_BYTES, mapped_batches
 from renkei.pipeline.undo import touched_by, undo_delivery_in
+from renkei.sources.registry import Extraction
 from renkei.store.schema import deliveries, row_errors
 
 TERMINAL = ("processed", "failed", "duplicate", "ignored", "undone", "replaced", "quarantined")
@@ -210,7 +212,15 @@ def _apply_payload(
         collect_rows=collect_rows,
         reuse_ids=dict(reuse_ids or {}),
     )
-    for batch in extraction.batches:
+    parallel = not collect_rows and path.stat().st_size >= PARALLEL_BYTES
+    # The header was read above to compile the mapping; the records are read again, maybe elsewhere.
+    if extraction.close is not None:
+        extraction.close()
+
+    def reopen() -> Extraction:
+        return integration.kind.extract(path, integration.settings, file_name)
+
+    for batch in mapped_batches(reopen, mapping, ctx.source_name, parallel):
         apply_batch(ctx, batch)
         failpoints.hit("process.batch")
     counts = ctx.counts

@@ -57,7 +57,7 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
                     )
                 yield out
 
-    return Extraction(labels=labels, batches=batches(), encoding=csv_file.encoding)
+    return Extraction(labels=labels, batches=batches(), encoding=csv_file.encoding, close=csv_file.close)
 
 
 register(

@@ -161,14 +161,50 @@ def _halfwidth_kana_share(text: str) -> float:
     return len(_HALFWIDTH_KANA.findall(text)) / non_ascii
 
 
+_JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+_TWO_BYTE_UTF8 = re.compile("[\u0080-\u07ff]")
+
+
+def _looks_like_cp932_read_as_utf8(sample: bytes, complete: bool) -> bool:
+    """Short CP932 text can also be valid UTF-8 (ﾅ① is C5 87 40, read as 'Ň@').
+
+    UTF-8 that holds no Japanese at all but some Latin-extended, Greek or Cyrillic letters, and
+    whose CP932 reading has full-width characters (not only half-width kana, which any two
+    UTF-8 bytes can look like), is far more likely CP932 in a Japanese file.
+    """
+    text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+    if _TWO_BYTE_UTF8.search(text) is None or _JAPANESE.search(text) is not None:
+        return False
+    as_cp932 = codecs.getincrementaldecoder("cp932")(errors="ignore").decode(sample, final=complete)
+    return any(ord(c) > 0x7F and not 0xFF61 <= ord(c) <= 0xFF9F for c in as_cp932)
+
+
+_KANA = re.compile("[\u3041-\u30ff]")
+
+
+def _reads_as_japanese_euc(sample: bytes, complete: bool) -> bool:
+    """Whether the sample is EUC-JP rather than CP932 half-width kana.
+
+    Half-width kana bytes (A1–DF) pair up into EUC-JP kanji, almost never into kana; real
+    EUC-JP text has kana (readings, particles). So EUC-JP wins only when its reading has some.
+    """
+    try:
+        text = codecs.getincrementaldecoder("euc_jp")("strict").decode(sample, final=complete)
+    except UnicodeDecodeError:
+        return False
+    return _KANA.search(text) is not None
+
+
 def _guess(sample: bytes, complete: bool) -> str | None:
     """The codec for a BOM-less sample, or None when nothing fits."""
     if decodes(sample, "utf-8", complete=complete):
-        return "utf-8"
+        if not _looks_like_cp932_read_as_utf8(sample, complete) or not decodes(sample, "cp932", complete=complete):
+            return "utf-8"
+        return "cp932"
     if decodes(sample, "cp932", complete=complete):
         # EUC-JP bytes often also decode as CP932, as a run of half-width kana.
         text = codecs.getincrementaldecoder("cp932")().decode(sample, final=False)
-        if _halfwidth_kana_share(text) > 0.5 and decodes(sample, "euc_jp", complete=complete):
+        if _halfwidth_kana_share(text) > 0.5 and _reads_as_japanese_euc(sample, complete):
             return "euc_jp"
         return "cp932"
     if decodes(sample, "euc_jp", complete=complete):

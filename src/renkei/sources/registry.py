@@ -19,6 +19,8 @@ class Extraction:
     labels: list[str]
     batches: Iterator[list[SourceRecord | Any]]
     encoding: str | None = None
+    #: Releases what the extraction holds open when its batches are not read to the end.
+    close: Callable[[], None] | None = None
 
 
 Extractor = Callable[[Path, BaseModel, str | None], Extraction]

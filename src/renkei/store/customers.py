@@ -16,6 +16,8 @@ from renkei.core.merge import StoredCustomer
 from renkei.store.schema import customer_external_ids, customer_labels, customers
 
 CHUNK = 500
+#: Keys per lookup query: large, to keep round trips few (SQLite allows 32,766 parameters).
+LOOKUP_CHUNK = 2000
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -138,7 +140,7 @@ def find_by_keys(
     index: dict[tuple[MatchKey, str], int] = {}
     rows: list[Any] = []
     external = sorted(keys.get("external_id", ()))
-    for part in chunks(external):
+    for part in chunks(external, LOOKUP_CHUNK):
         for external_id, cid in conn.execute(
             select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
                 customer_external_ids.c.integration_id == integration_id,
@@ -152,7 +154,7 @@ def find_by_keys(
     seen: set[int] = set()
     for kind, values in column_keys:
         column = customers.c[kind]
-        for part in chunks(values):
+        for part in chunks(values, LOOKUP_CHUNK):
             for row in conn.execute(
                 select(*_COLUMNS).where(customers.c.workspace_id == workspace_id, column.in_(part))
             ):

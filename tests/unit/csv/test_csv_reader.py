@@ -380,3 +380,20 @@ def test_whatever_excel_writes_reads_back_with_physical_line_numbers(rows: list[
         path.write_bytes(text.encode("cp932"))
         items = read(path, size=size)
     assert items == list(zip(lines, rows, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("cell", "encoding"),
+    [
+        pytest.param("ﾅ①", "cp932", id="cp932-that-is-also-valid-utf8"),
+        pytest.param("ｶｶ", "cp932", id="half-width-kana-only-is-cp932-not-euc"),
+        pytest.param("ʤ", "utf-8", id="utf8-latin-extended-stays-utf8"),
+        pytest.param("やまだ", "euc_jp", id="euc-jp-with-kana"),
+    ],
+)
+def test_ambiguous_short_files_pick_the_likely_encoding(tmp_path: Path, cell: str, encoding: str) -> None:
+    path = tmp_path / "short.csv"
+    path.write_bytes(f"a,b\r\n1,{cell}\r\n".encode(encoding))
+    with open_csv(path) as csv_file:
+        assert csv_file.encoding == encoding
+        assert [i for b in csv_file for i in b] == [(2, ["1", cell])]

@@ -1,0 +1,113 @@
+"""Reading and mapping on a second core while this process matches, merges and writes.
+
+Mapping is pure, so a large file's records are read and mapped in a forked child process and
+handed over in batches through a bounded queue; the parent keeps the one transaction. The
+child never touches the store, and exits without running finalisers (multiprocessing's
+forked children end with ``os._exit``), so the parent's database connections are left alone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from renkei.core.mapping import CompiledMapping, map_record
+from renkei.core.patch import CustomerPatch, FieldError
+from renkei.core.records import SourceRecord
+from renkei.errors import FatalError
+from renkei.sources.registry import Extraction
+
+#: One mapped record: (line, locator, patch, errors); ``patch`` is None when errors say why.
+Mapped = tuple[int | None, str, CustomerPatch | None, list[FieldError]]
+
+#: Files at least this large are read and mapped in a child process (RENKEI_PARALLEL_BYTES).
+PARALLEL_BYTES = int(os.environ.get("RENKEI_PARALLEL_BYTES", str(8 << 20)))
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child when the parent dies (Linux), so no orphan holds its pipes."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the queue timeouts below still stop the child
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def map_batch(batch: list[Any], mapping: CompiledMapping, source_name: str) -> list[Mapped]:
+    """Map every record of a batch; parser problems become errors of their line."""
+    out: list[Mapped] = []
+    for item in batch:
+        if not isinstance(item, SourceRecord):
+            line = getattr(item, "line", None)
+            locator = f"{source_name} row {line}" if line else source_name
+            problem = FieldError(getattr(item, "column", None), getattr(item, "value", None), str(item.reason))
+            out.append((line, locator, None, [problem]))
+            continue
+        patch, errors = map_record(item, mapping)
+        out.append((item.line, item.locator, None if errors else patch, errors))
+    return out
+
+
+def mapped_batches(
+    open_extraction: Callable[[], Extraction],
+    mapping: CompiledMapping,
+    source_name: str,
+    parallel: bool,
+) -> Iterator[list[Mapped]]:
+    """Mapped batches of a payload, in order, mapped here or in a child process."""
+    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+        for batch in open_extraction().batches:
+            yield map_batch(batch, mapping, source_name)
+        return
+    context = multiprocessing.get_context("fork")
+    handover: Any = context.Queue(maxsize=4)
+
+    parent = os.getpid()
+
+    def hand_over(item: tuple[str, Any]) -> None:
+        # A parent that died (a crash, a kill) never reads again: stop instead of waiting forever.
+        while True:
+            try:
+                handover.put(item, timeout=1.0)
+                return
+            except queue.Full:
+                if os.getppid() != parent:
+                    os._exit(1)
+
+    def produce() -> None:
+        _die_with(parent)
+        try:
+            for batch in open_extraction().batches:
+                hand_over(("batch", map_batch(batch, mapping, source_name)))
+            hand_over(("end", None))
+        except BaseException as error:  # handed to the parent, which raises it
+            hand_over(("error", f"{type(error).__name__}: {error}"))
+
+    child = context.Process(target=produce, name="renkei-map", daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = handover.get(timeout=1.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise FatalError("the reading process stopped without finishing the file") from None
+                continue
+            if kind == "end":
+                return
+            if kind == "error":
+                raise FatalError(f"{source_name}: {payload}")
+            yield payload
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+        handover.close()
