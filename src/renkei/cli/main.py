@@ -19,7 +19,9 @@ from renkei.errors import RenkeiError
 from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
+from renkei.pipeline import mail as mail_service
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
+from renkei.sources.mail_kind import MAIL_KINDS
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Renkei: leads and customer data, in one store.")
 integrations_app = typer.Typer(no_args_is_help=True, help="Add, list and change integrations.")
@@ -111,6 +113,14 @@ def integrations_add(
     present.integration_added(console, integration, as_json)
 
 
+@integrations_app.command("rotate-inbox")
+@handled
+def integrations_rotate_inbox(name: str, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Give a mail integration a new inbox address; the old one stops working at once."""
+    address = mail_service.rotate_inbox_secret(open_hub(workspace), name)
+    console.print(f"{name}: new inbox address {address}", markup=False, highlight=False)
+
+
 @integrations_app.command("list")
 @handled
 def integrations_list(workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
@@ -182,7 +192,11 @@ def import_(
     for path in paths:
         if not path.is_file():
             raise RenkeiError(f"{path}: no such file")
-        if dry_run:
+        if target.spec.kind in MAIL_KINDS:
+            if dry_run:
+                raise RenkeiError("--dry-run is for files; replay a mail delivery with --dry-run instead")
+            result = mail_service.import_mail(hub, target, path.read_bytes())
+        elif dry_run:
             result = delivery_service.dry_run_file(hub, target, path)
         else:
             result = delivery_service.import_file(hub, target, path, force=force)

@@ -20,9 +20,17 @@ def _json(console: Console, data: Any) -> None:
     console.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
+def _inbox(integration: Integration) -> str | None:
+    from renkei.pipeline.mail import inbox_address
+    from renkei.sources.mail_kind import MAIL_KINDS
+
+    return inbox_address(integration) if integration.spec.kind in MAIL_KINDS else None
+
+
 def _integration_data(integration: Integration) -> dict[str, Any]:
     spec = integration.spec
     return {
+        "inbox_address": _inbox(integration),
         "id": integration.id,
         "name": spec.name,
         "kind": spec.kind,
@@ -46,10 +54,10 @@ def integrations(console: Console, hub: Hub, items: list[Integration], as_json: 
     if as_json:
         _json(console, [_integration_data(i) for i in items])
         return
-    table = Table("id", "name", "kind", "status")
+    table = Table("id", "name", "kind", "status", "inbox address")
     for item in items:
         status = item.spec.status + (f" ({item.status_reason})" if item.status_reason else "")
-        table.add_row(str(item.id), item.name, item.spec.kind, status)
+        table.add_row(str(item.id), item.name, item.spec.kind, status, _inbox(item) or "")
     console.print(table)
 
 

@@ -118,7 +118,8 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
                 plans.append(ColumnPlan(label, None, None))
                 continue
         else:
-            target = auto.get(label)
+            # A label that is Renkei's own field name (a portal record, a re-imported export) is that field.
+            target = label if is_known_target(label) and label not in PROTECTED_FIELDS else auto.get(label)
             if target is not None and target in claimed and target in SCALAR_FIELDS:
                 target = None
         if target is None:

@@ -144,7 +144,8 @@ def _create(patch: CustomerPatch, defaults: Defaults, explain: bool) -> MergeOut
     for name, default in (
         ("owner", defaults.owner),
         ("status", defaults.status),
-        ("acquisition_channel", defaults.acquisition_channel),
+        # A portal inquiry's customer came through that portal unless the integration says otherwise.
+        ("acquisition_channel", defaults.acquisition_channel or (patch.inquiry.source if patch.inquiry else None)),
     ):
         if default and not values.get(name):
             values[name] = default

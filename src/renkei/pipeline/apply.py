@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection
@@ -252,7 +252,7 @@ def _inquiry_row(ctx: ApplyContext, customer_id: int, patch: CustomerPatch) -> d
         "delivery_id": ctx.delivery_id,
         "source": facts.source if facts else ctx.source_name,
         "external_id": (facts.external_id if facts else None) or values.get("external_id"),
-        "received_at": facts.received_at if facts else None,
+        "received_at": facts.received_at.astimezone(UTC) if facts and facts.received_at else None,
         "property_code": (facts.property_code if facts else None) or values.get("property_code"),
         "own_property_code": (facts.own_property_code if facts else None) or values.get("own_property_code"),
         "property_name": (facts.property_name if facts else None) or values.get("property_name"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -31,7 +33,15 @@ INQUIRY_COLUMNS = (
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+JST = ZoneInfo("Asia/Tokyo")
+
+
 def _jsonable(value: Any) -> Any:
+    """Times in Japan time with their offset (SQLite hands back UTC without one)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(JST).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

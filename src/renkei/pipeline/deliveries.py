@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, delete, desc, select
+from sqlalchemy import Connection, delete, desc, or_, select
 
 from renkei import failpoints
 from renkei.core.mapping import compile_mapping
@@ -24,8 +24,9 @@ from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration
 from renkei.pipeline.parallel import PARALLEL_BYTES, mapped_batches
 from renkei.pipeline.undo import touched_by, undo_delivery_in
+from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.sources.registry import Extraction
-from renkei.store.schema import deliveries, row_errors
+from renkei.store.schema import deliveries, inquiries, row_errors
 
 TERMINAL = ("processed", "failed", "duplicate", "ignored", "undone", "replaced", "quarantined")
 
@@ -147,12 +148,16 @@ def land(
     failpoints.hit("land.archived")
     now = utcnow()
     with hub.engine.begin() as conn:
+        message_id = (meta or {}).get("message_id")
+        same = deliveries.c.sha256 == stored.sha256
+        if message_id:
+            same = or_(same, deliveries.c.message_id == message_id)
         earlier = conn.execute(
             select(deliveries)
             .where(
                 deliveries.c.integration_id == integration.id,
-                deliveries.c.sha256 == stored.sha256,
-                deliveries.c.state.in_(("received", "processed")),
+                same,
+                deliveries.c.state.in_(("received", "processed", "not-a-lead")),
             )
             .order_by(deliveries.c.id)
             .limit(1)
@@ -170,13 +175,15 @@ def land(
             "channel": channel,
             "received_at": now,
             "meta": meta or {},
+            "message_id": message_id,
         }
         if earlier is not None:
             values |= {
                 "state": "duplicate",
                 "duplicate_of": earlier.id,
                 "processed_at": now,
-                "reason": f"same content as delivery {earlier.id}",
+                "reason": f"same {'Message-ID' if message_id and earlier.message_id == message_id else 'content'} "
+                f"as delivery {earlier.id}",
             }
         else:
             values["state"] = "received"
@@ -197,13 +204,21 @@ def _apply_payload(
     reuse_ids: dict[tuple[str, str], int] | None = None,
 ) -> ProcessResult:
     extraction = integration.kind.extract(path, integration.settings, file_name)
+    if extraction.verdict is not None:
+        # Not a lead, unreadable or a broken lead: recorded with its reason, nothing applied.
+        return ProcessResult(delivery_id, extraction.verdict, reason=extraction.reason)
+    duplicate = _known_inquiry(conn, hub, extraction)
+    if duplicate is not None:
+        return ProcessResult(
+            delivery_id, "duplicate", reason=f"the same inquiry arrived in delivery {duplicate}", duplicate_of=duplicate
+        )
     mapping = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
     ctx = ApplyContext(
         conn=conn,
         workspace_id=hub.workspace_id,
         integration_id=integration.id,
         delivery_id=delivery_id,
-        source_name=file_name or path.name,
+        source_name=file_name or ("mail" if integration.spec.kind in MAIL_KINDS else path.name),
         mapping=mapping,
         policy=integration.spec.policies.to_core(),
         defaults=integration.spec.defaults.to_core(),
@@ -213,11 +228,13 @@ def _apply_payload(
         reuse_ids=dict(reuse_ids or {}),
     )
     parallel = not collect_rows and path.stat().st_size >= PARALLEL_BYTES
-    # The header was read above to compile the mapping; the records are read again, maybe elsewhere.
-    if extraction.close is not None:
-        extraction.close()
 
     def reopen() -> Extraction:
+        if not parallel:
+            return extraction
+        # The header was read here to compile the mapping; the child reads the records again.
+        if extraction.close is not None:
+            extraction.close()
         return integration.kind.extract(path, integration.settings, file_name)
 
     for batch in mapped_batches(reopen, mapping, ctx.source_name, parallel):
@@ -230,6 +247,23 @@ def _apply_payload(
     result = ProcessResult(delivery_id, state, counts, reason, mapping.targets(), extraction.encoding, ctx.rows)
     result.touched = ctx.touched
     return result
+
+
+def _known_inquiry(conn: Connection, hub: Hub, extraction: Extraction) -> int | None:
+    """The delivery that already brought this inquiry (same source and external id), if any."""
+    source, external_id = extraction.meta.get("inquiry_source"), extraction.meta.get("inquiry_external_id")
+    if not source or not external_id:
+        return None
+    found = conn.execute(
+        select(inquiries.c.delivery_id)
+        .where(
+            inquiries.c.workspace_id == hub.workspace_id,
+            inquiries.c.source == source,
+            inquiries.c.external_id == external_id,
+        )
+        .limit(1)
+    ).scalar()
+    return int(found) if found is not None else None
 
 
 def _previous_same_name(conn: Connection, delivery: Delivery) -> int | None:
@@ -257,6 +291,7 @@ def _finish(conn: Connection, delivery_id: int, result: ProcessResult) -> None:
             state=result.state,
             reason=result.reason,
             processed_at=utcnow(),
+            duplicate_of=result.duplicate_of,
             created_count=result.counts.created,
             updated_count=result.counts.updated,
             unchanged_count=result.counts.unchanged,

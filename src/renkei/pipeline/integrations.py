@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from sqlalchemy import Connection, select
 
 from renkei.errors import ConfigurationError, NotFoundError
@@ -63,7 +64,27 @@ def validate_spec(data: dict[str, Any], where: str = "") -> tuple[IntegrationSpe
         settings = kind.settings.model_validate(spec.settings)
     except ValidationError as error:
         raise ConfigurationError(describe_validation(error, f"{where}settings.")) from None
+    # Keep what validation generated (an inbox secret) so that it is stored, not generated again.
+    spec = spec.model_copy(update={"settings": settings_values(settings)})
     return spec, kind, settings
+
+
+def settings_values(settings: BaseModel) -> dict[str, Any]:
+    """A settings model as plain values, secrets revealed (for storing them encrypted)."""
+    out: dict[str, Any] = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            value = value.model_dump(mode="json")
+        out[name] = value
+    return out
+
+
+def inbox_hash(secret: str) -> str:
+    """What an inbox secret is found by: its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _row_values(spec: IntegrationSpec, kind: SourceKind, box: SecretBox) -> dict[str, Any]:
@@ -74,6 +95,7 @@ def _row_values(spec: IntegrationSpec, kind: SourceKind, box: SecretBox) -> dict
         "status": spec.status,
         "settings": plain,
         "secrets": box.seal(hidden),
+        "inbox_hash": inbox_hash(hidden["inbox_secret"]) if hidden.get("inbox_secret") else None,
         "mapping": spec.mapping.model_dump(mode="json"),
         "policies": spec.policies.model_dump(mode="json"),
         "defaults": spec.defaults.model_dump(mode="json"),
@@ -169,7 +191,10 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
         raise ConfigurationError("\n".join([*problems, "integrations: expected a list of integrations"]))
     specs: list[IntegrationSpec] = []
     names: set[str] = set()
+    raw_settings: dict[str, dict[str, Any]] = {}
     for index, item in enumerate(items):
+        if isinstance(item, dict):
+            raw_settings[str(item.get("name"))] = dict(item.get("settings") or {})
         if not isinstance(item, dict):
             problems.append(f"integrations.{index}: expected a mapping")
             continue
@@ -187,9 +212,16 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
     parsed = ApplyFile(integrations=specs)
     results: list[tuple[str, str]] = []
     with hub.engine.begin() as conn:
-        for spec in parsed.integrations:
+        for declared in parsed.integrations:
+            row = _find_row(conn, hub.workspace_id, declared.name)
+            spec = declared
+            if row is not None:
+                # Secrets the file does not name (a generated inbox secret) stay as they are.
+                kept = {k: v for k, v in hub.secrets.open(row.secrets).items() if k not in raw_settings[declared.name]}
+                spec, _, _ = validate_spec(
+                    {**declared.model_dump(mode="json"), "settings": {**raw_settings[declared.name], **kept}}
+                )
             values = _row_values(spec, get_kind(spec.kind), hub.secrets)
-            row = _find_row(conn, hub.workspace_id, spec.name)
             now = utcnow()
             if row is None:
                 conn.execute(

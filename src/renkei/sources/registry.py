@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,10 @@ class Extraction:
     encoding: str | None = None
     #: Releases what the extraction holds open when its batches are not read to the end.
     close: Callable[[], None] | None = None
+    #: A classification instead of records: not-a-lead, quarantined or failed, with the reason.
+    verdict: str | None = None
+    reason: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 Extractor = Callable[[Path, BaseModel, str | None], Extraction]
@@ -61,4 +65,4 @@ def kinds() -> list[SourceKind]:
 
 
 def _load_builtins() -> None:
-    from renkei.sources import csv_kind  # noqa: F401  (registers itself)
+    from renkei.sources import csv_kind, mail_kind  # noqa: F401  (they register themselves)

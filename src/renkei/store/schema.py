@@ -56,6 +56,8 @@ integrations = Table(
     Column("notify", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # SHA-256 of a mail integration's inbox secret: found at RCPT without decrypting anything.
+    Column("inbox_hash", String(64), index=True, unique=True),
     UniqueConstraint("workspace_id", "name"),
 )
 
@@ -80,7 +82,9 @@ deliveries = Table(
     Column("duplicate_of", ForeignKey("deliveries.id")),
     Column("replaced_by", ForeignKey("deliveries.id")),
     Column("meta", JSON, nullable=False),
+    Column("message_id", String(998)),
     Index(None, "integration_id", "sha256"),
+    Index(None, "integration_id", "message_id"),
     Index(None, "integration_id", "file_name"),
     Index(None, "state"),
 )

@@ -1,0 +1,108 @@
+"""Service functions for mail integrations: inbox addresses, finding an inbox, receiving a mail.
+
+An inbox address is ``<kind>-<id>-<secret>@<RENKEI_MAIL_DOMAIN>``: the secret (100 random bits)
+makes it unguessable; only its SHA-256 is stored in the clear, so a recipient is found at RCPT
+time with one indexed query and nothing decrypted.
+"""
+
+from __future__ import annotations
+
+import os
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from sqlalchemy import Engine, select
+
+from renkei.errors import ConfigurationError
+from renkei.pipeline.deliveries import Delivery, ProcessResult, land, process_delivery
+from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.integrations import Integration, get_integration, inbox_hash, integration_by_name
+from renkei.sources.mail_kind import MAIL_KINDS, MailSettings, new_inbox_secret
+from renkei.store.schema import integrations
+
+DEFAULT_DOMAIN = "inbox.localhost"
+
+
+def mail_domain() -> str:
+    """The domain of inbox addresses (``RENKEI_MAIL_DOMAIN``)."""
+    return os.environ.get("RENKEI_MAIL_DOMAIN", DEFAULT_DOMAIN).strip().lower()
+
+
+def inbox_address(integration: Integration) -> str:
+    """The address portals forward to for ``integration``."""
+    settings = integration.settings
+    if not isinstance(settings, MailSettings):
+        raise ConfigurationError(f"integration {integration.name!r} ({integration.spec.kind}) has no inbox")
+    secret = settings.inbox_secret.get_secret_value()
+    return f"{integration.spec.kind}-{integration.id}-{secret}@{mail_domain()}"
+
+
+def find_inbox(engine: Engine, recipient: str) -> tuple[int, int] | None:
+    """(workspace id, integration id) of the inbox ``recipient`` names, or None."""
+    local, _, domain = recipient.strip().strip("<>").rpartition("@")
+    if not local or domain.lower() != mail_domain():
+        return None
+    readable, _, secret = local.rpartition("-")
+    if not readable or not secret:
+        return None
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(integrations.c.workspace_id, integrations.c.id, integrations.c.kind).where(
+                integrations.c.inbox_hash == inbox_hash(secret.lower())
+            )
+        ).first()
+    if row is None or readable.lower() != f"{row.kind}-{row.id}":
+        return None
+    return int(row.workspace_id), int(row.id)
+
+
+def rotate_inbox_secret(hub: Hub, name: str) -> str:
+    """Give an integration a new inbox address (the old one stops working); returns it."""
+    integration = integration_by_name(hub, name)
+    if integration.spec.kind not in MAIL_KINDS:
+        raise ConfigurationError(f"integration {name!r} ({integration.spec.kind}) has no inbox")
+    secret = new_inbox_secret()
+    hidden = hub.secrets.open(_stored_secrets(hub, integration.id))
+    hidden["inbox_secret"] = secret
+    with hub.engine.begin() as conn:
+        conn.execute(
+            integrations.update()
+            .where(integrations.c.id == integration.id, integrations.c.workspace_id == hub.workspace_id)
+            .values(secrets=hub.secrets.seal(hidden), inbox_hash=inbox_hash(secret), updated_at=utcnow())
+        )
+    return inbox_address(get_integration(hub, integration.id))
+
+
+def _stored_secrets(hub: Hub, integration_id: int) -> str | None:
+    with hub.engine.connect() as conn:
+        return conn.execute(select(integrations.c.secrets).where(integrations.c.id == integration_id)).scalar()
+
+
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID header of a raw mail, read without decoding the body."""
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(raw[:65536])
+    except Exception:  # a mail whose headers cannot be parsed has no usable id
+        return None
+    value = headers.get("Message-ID")
+    return str(value).strip() or None if value else None
+
+
+def receive_mail(
+    hub: Hub, integration: Integration, raw: bytes, *, channel: str, envelope_from: str | None = None
+) -> tuple[Delivery, bool]:
+    """Land a mail durably (archive, then delivery row): the step before saying ``250``.
+
+    Returns (delivery, is_new); a mail whose Message-ID the integration already has is recorded
+    as a duplicate.
+    """
+    meta = {"message_id": message_id_of(raw), "envelope_from": envelope_from}
+    return land(hub, integration, raw, file_name=None, channel=channel, meta=meta)
+
+
+def import_mail(hub: Hub, integration: Integration, raw: bytes, *, channel: str = "cli") -> ProcessResult:
+    """Land and process one mail exactly as the SMTP inbox does."""
+    delivery, is_new = receive_mail(hub, integration, raw, channel=channel)
+    if not is_new:
+        return ProcessResult(delivery.id, "duplicate", reason=delivery.reason, duplicate_of=delivery.duplicate_of)
+    return process_delivery(hub, delivery.id)

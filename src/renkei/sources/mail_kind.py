@@ -1,0 +1,115 @@
+"""Mail kinds: portal inquiry mails (``suumo``, ``homes``, ``athome``, ``mail-labels``).
+
+A mail payload is decoded (Japanese-first, forwarded mails unwrapped), handed to the portal
+parser of the integration's kind, and becomes at most one source record with its inquiry. A
+mail that is not a lead, or that cannot be read, is classified instead, with a reason.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from renkei.core.records import SourceRecord
+from renkei.sources.mail import UndecodableMail, decode_mail
+from renkei.sources.portals.mail_labels import PRESETS
+from renkei.sources.portals.registry import parse_portal_mail
+from renkei.sources.registry import Extraction, SourceKind, register
+
+MAIL_KINDS = ("suumo", "homes", "athome", "mail-labels")
+
+#: Portal verdicts → delivery states.
+VERDICT_STATES = {
+    "not_a_lead": "not-a-lead",
+    "confirmation": "not-a-lead",
+    "unrecognised": "not-a-lead",
+    "broken_lead": "failed",
+}
+
+
+def new_inbox_secret() -> str:
+    """An unguessable inbox secret: 25 hex digits, 100 random bits."""
+    return secrets.token_bytes(13).hex()[:25]
+
+
+class MailSettings(BaseModel):
+    """Settings of a mail integration. The inbox secret is generated and can be rotated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    inbox_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(new_inbox_secret()),
+        description="The secret part of the inbox address (generated; rotate to change the address).",
+    )
+    allowed_senders: list[str] = Field(
+        default_factory=list,
+        description="Only mails from these addresses or @domains are processed (empty: any sender).",
+    )
+    preset: str | None = Field(
+        default=None, description="mail-labels only: the label preset (reguide, ieul, home4u, …)."
+    )
+
+
+def _extract_mail(kind: str) -> Any:
+    def extract(path: Path, settings: BaseModel, file_name: str | None) -> Extraction:
+        assert isinstance(settings, MailSettings)
+        raw = path.read_bytes()
+        try:
+            mail = decode_mail(raw)
+        except UndecodableMail as error:
+            return Extraction([], iter(()), verdict="quarantined", reason=f"the mail cannot be read: {error.reason}")
+        if settings.allowed_senders and not _allowed(mail.from_addr, settings.allowed_senders):
+            return Extraction(
+                [], iter(()), verdict="quarantined", reason=f"sender {mail.from_addr or '(none)'} is not allowed"
+            )
+        preset = settings.preset if kind == "mail-labels" else None
+        if kind == "mail-labels" and preset not in PRESETS:
+            return Extraction([], iter(()), verdict="failed", reason=f"unknown mail-labels preset {preset!r}")
+        result = parse_portal_mail(mail, kind, preset)
+        if result.verdict != "lead" or result.record is None:
+            return Extraction(
+                [], iter(()), verdict=VERDICT_STATES.get(result.verdict, "not-a-lead"), reason=result.reason,
+                meta={"verdict": result.verdict, "message_id": mail.message_id},
+            )  # fmt: skip
+        # The portal's id names the inquiry, not the person: it is the inquiry's external id.
+        record: SourceRecord = replace(result.record, external_id=None, locator="mail body")
+        batches: Iterator[list[SourceRecord | Any]] = iter([[record]])
+        inquiry = record.inquiry
+        meta = {
+            "verdict": "lead",
+            "message_id": mail.message_id,
+            "inquiry_source": inquiry.source if inquiry else None,
+            "inquiry_external_id": inquiry.external_id if inquiry else None,
+        }
+        return Extraction(list(record.fields), batches, meta=meta)
+
+    return extract
+
+
+def _allowed(sender: str | None, allowed: list[str]) -> bool:
+    if not sender:
+        return False
+    sender = sender.lower()
+    for entry in allowed:
+        entry = entry.strip().lower()
+        if entry.startswith("@") and sender.endswith(entry):
+            return True
+        if sender == entry:
+            return True
+    return False
+
+
+_DESCRIPTIONS = {
+    "suumo": "SUUMO (Recruit JDS) inquiry and home-tour mails forwarded to an inbox address",
+    "homes": "LIFULL HOME'S inquiry, new-house visit and seller mails forwarded to an inbox address",
+    "athome": "at home inquiry mails forwarded to an inbox address",
+    "mail-labels": "label → field mail parser with presets (RE-Guide, イエウール, HOME4U, Yahoo!不動産)",
+}
+
+for _kind in MAIL_KINDS:
+    register(SourceKind(_kind, MailSettings, _extract_mail(_kind), _DESCRIPTIONS[_kind], accepts_files=False))
