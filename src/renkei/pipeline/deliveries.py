@@ -229,13 +229,12 @@ def _apply_payload(
     )
     parallel = not collect_rows and path.stat().st_size >= PARALLEL_BYTES
 
-    def reopen() -> Extraction:
-        if not parallel:
-            return extraction
+    if parallel and extraction.close is not None:
         # The header was read here to compile the mapping; the child reads the records again.
-        if extraction.close is not None:
-            extraction.close()
-        return integration.kind.extract(path, integration.settings, file_name)
+        extraction.close()
+
+    def reopen() -> Extraction:
+        return integration.kind.extract(path, integration.settings, file_name) if parallel else extraction
 
     for batch in mapped_batches(reopen, mapping, ctx.source_name, parallel):
         apply_batch(ctx, batch)
