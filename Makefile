@@ -28,6 +28,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/mail_ingest.py
 
 clean:
 	rm -rf $(VENV) .renkei .pytest_cache .mypy_cache .ruff_cache bench/results

@@ -50,7 +50,7 @@ def test_serve_answers_health_and_processes_what_a_crash_left(tmp_path: Path):
     assert crashed.returncode == 99
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port)],
+        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port), "--smtp-port", str(free_port())],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

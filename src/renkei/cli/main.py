@@ -300,12 +300,27 @@ def deliveries_resume(workspace: Workspace = DEFAULT_WORKSPACE) -> None:
 def serve(
     host: Annotated[str, typer.Option(envvar="RENKEI_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="RENKEI_PORT")] = 8000,
+    smtp_port: Annotated[int, typer.Option(envvar="RENKEI_SMTP_PORT", help="SMTP inbox port (0: no inbox).")] = 2525,
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Run the hub: the HTTP API (health for now) and the processing of pending deliveries."""
     from renkei.web.server import run
 
-    run(host=host, port=port, workspace=workspace)
+    run(host=host, port=port, workspace=workspace, smtp_port=smtp_port)
+
+
+@app.command("smtp")
+@handled
+def smtp(
+    host: Annotated[str, typer.Option(envvar="RENKEI_SMTP_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="RENKEI_SMTP_PORT")] = 2525,
+    max_bytes: Annotated[int, typer.Option(envvar="RENKEI_SMTP_MAX_BYTES", help="Largest mail accepted.")] = 25 << 20,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> None:
+    """Run only the SMTP inbox that portals forward inquiry mails to."""
+    from renkei.channels.smtp import run_smtp
+
+    run_smtp(host=host, port=port, workspace=workspace, max_bytes=max_bytes)
 
 
 def main() -> None:

@@ -309,6 +309,18 @@ def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
     return ProcessResult(delivery_id, "failed", reason=reason)
 
 
+def _claim(conn: Connection, delivery_id: int) -> bool:
+    """Whether the delivery is still ``received``, holding it for this transaction.
+
+    PostgreSQL locks the row (a second worker waits, then sees it processed); SQLite
+    transactions here hold the database's write lock from their start.
+    """
+    query = select(deliveries.c.state).where(deliveries.c.id == delivery_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return bool(conn.execute(query).scalar() == "received")
+
+
 def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) -> ProcessResult:
     """Apply a landed delivery in one transaction, replacing an earlier file of the same name."""
     with hub.engine.connect() as conn:
@@ -327,6 +339,11 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
     path = hub.archive.path_for(delivery.sha256)
     try:
         with hub.engine.connect() as conn, conn.begin():
+            if not _claim(conn, delivery_id):
+                # Another worker (a resume at start, a second node) processed it meanwhile.
+                with hub.engine.connect() as read:
+                    now_state = _load(read, hub, delivery_id).state
+                return ProcessResult(delivery_id, now_state, reason="already processed by another worker")
             replaced = _previous_same_name(conn, delivery)
             if replaced is not None:
                 undo_delivery_in(conn, hub.workspace_id, replaced, utcnow())

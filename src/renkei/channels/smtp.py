@@ -1,0 +1,231 @@
+"""The SMTP inbox: portals forward inquiry mails to ``<kind>-<id>-<secret>@<domain>``.
+
+A recipient that names no inbox is refused at RCPT (550), a mail over the size limit at DATA
+(552; the limit is announced as SIZE in EHLO). ``250`` is answered only once the raw mail is
+archived durably and its delivery recorded for every inbox it names: a crash before that makes
+the sender retry, a crash after it loses nothing. Processing runs after the ``250``, on a
+worker thread. Database and archive work never runs on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from renkei import __version__
+from renkei.channels.worker import Processor, WorkspaceHubs, resume_all
+from renkei.errors import ConfigurationError, NotFoundError
+from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
+from renkei.pipeline.integrations import get_integration
+from renkei.pipeline.mail import find_inbox, mail_domain, receive_mail
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 2525
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+MAX_RECIPIENTS = 100
+#: RFC 5321 allows 1000 octets a line; real portal mails (HTML) break it, and Postfix accepts them.
+LINE_LENGTH_LIMIT = 64 * 1024
+LANDING_THREADS = 8
+
+
+def env_host() -> str:
+    """``RENKEI_SMTP_HOST``, by default loopback only."""
+    return os.environ.get("RENKEI_SMTP_HOST") or DEFAULT_HOST
+
+
+def env_max_bytes() -> int:
+    """``RENKEI_SMTP_MAX_BYTES``, by default 25 MiB."""
+    raw = os.environ.get("RENKEI_SMTP_MAX_BYTES")
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"RENKEI_SMTP_MAX_BYTES={raw!r}: expected a number of bytes") from None
+    if value <= 0:
+        raise ConfigurationError(f"RENKEI_SMTP_MAX_BYTES={raw!r}: must be positive")
+    return value
+
+
+def masked(address: str) -> str:
+    """An inbox address fit for a log line: the secret part hidden."""
+    local, at, domain = address.rpartition("@")
+    readable, dash, _secret = local.rpartition("-")
+    return f"{readable}{dash}…{at}{domain}" if readable else f"…{at}{domain}"
+
+
+def _unsafe(address: str) -> bool:
+    """Whether an envelope address carries control characters (CR/LF header injection, NUL)."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F for c in address)
+
+
+class InboxEnvelope(Envelope):
+    """An envelope that remembers which inboxes its recipients name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inboxes: dict[int, int] = {}  # integration id → workspace id
+
+
+class InboxSMTP(SMTP):
+    """aiosmtpd's protocol with our envelope and a lenient line length."""
+
+    line_length_limit = LINE_LENGTH_LIMIT
+
+    def _create_envelope(self) -> Envelope:
+        return InboxEnvelope()
+
+
+class InboxHandler:
+    """aiosmtpd hooks: check the sender and each recipient, land the mail, hand it on."""
+
+    def __init__(self, hubs: WorkspaceHubs, processor: Processor, executor: ThreadPoolExecutor) -> None:
+        self._hubs = hubs
+        self._processor = processor
+        self._executor = executor
+
+    async def _off_loop(self, func: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
+    ) -> str:
+        if _unsafe(address):
+            return "553 5.1.7 Error: malformed sender address"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if _unsafe(address):
+            return "553 5.1.3 Error: malformed recipient address"
+        assert isinstance(envelope, InboxEnvelope)
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            return "452 4.5.3 Error: too many recipients"
+        try:
+            found = await self._off_loop(find_inbox, self._hubs.base.engine, address)
+        except Exception:
+            log.exception("looking up recipient %s failed", masked(address))
+            return "451 4.3.0 Error: temporary failure, try again later"
+        if found is None:
+            return "550 5.1.1 Error: no such inbox"
+        workspace_id, integration_id = found
+        envelope.inboxes[integration_id] = workspace_id
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        assert isinstance(envelope, InboxEnvelope)
+        raw = envelope.original_content or b""
+        try:
+            landed, accepted = await self._off_loop(self._land, raw, envelope.mail_from, dict(envelope.inboxes))
+        except Exception:
+            log.exception("landing a mail from %s failed; the sender will retry", envelope.mail_from)
+            return "451 4.3.0 Error: temporary failure, try again later"
+        if not accepted:
+            return "554 5.1.1 Error: no valid recipients"
+        for workspace_id, delivery_id in landed:
+            self._processor.submit(workspace_id, delivery_id)
+        return "250 2.0.0 OK: received"
+
+    def _land(self, raw: bytes, mail_from: str | None, inboxes: dict[int, int]) -> tuple[list[tuple[int, int]], int]:
+        """Archive and record the mail once per inbox: (deliveries to process, inboxes that took it)."""
+        landed: list[tuple[int, int]] = []
+        accepted = 0
+        for integration_id, workspace_id in inboxes.items():
+            hub = self._hubs.get(workspace_id)
+            try:
+                integration = get_integration(hub, integration_id)
+            except NotFoundError:
+                log.warning("integration %s was removed while a mail for it arrived", integration_id)
+                continue
+            delivery, is_new = receive_mail(hub, integration, raw, channel="smtp", envelope_from=mail_from)
+            accepted += 1
+            if is_new:
+                landed.append((workspace_id, delivery.id))
+        return landed, accepted
+
+
+class InboxController(Controller):
+    """The SMTP inbox on its own thread, with its processing thread.
+
+    ``start`` first processes what an earlier run left ``received`` (so a resent mail is then
+    recorded as a duplicate of it), then starts listening. One start and one stop per object.
+    """
+
+    def __init__(self, hub: Hub, host: str, port: int, max_bytes: int) -> None:
+        self.hubs = WorkspaceHubs(hub)
+        self.processor = Processor(self.hubs)
+        self._executor = ThreadPoolExecutor(LANDING_THREADS, thread_name_prefix="renkei-smtp-land")
+        handler = InboxHandler(self.hubs, self.processor, self._executor)
+        super().__init__(
+            handler,
+            hostname=host,
+            port=port,
+            server_hostname=mail_domain(),
+            ident=f"Renkei {__version__}",
+            data_size_limit=max_bytes,
+        )
+
+    def factory(self) -> SMTP:
+        return InboxSMTP(self.handler, **self.SMTP_kwargs)
+
+    def start(self) -> None:
+        resumed = resume_all(self.hubs)
+        if resumed:
+            log.info("processed %s deliveries left received by an earlier run", resumed)
+        self.processor.start()
+        try:
+            super().start()
+        except BaseException:
+            self.processor.stop()
+            self._executor.shutdown(wait=True)
+            raise
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert)
+        self._executor.shutdown(wait=True)
+        self.processor.stop()
+
+
+def make_controller(hub: Hub, host: str, port: int, max_bytes: int = DEFAULT_MAX_BYTES) -> InboxController:
+    """An SMTP inbox for every workspace of ``hub``'s store; callers start and stop it."""
+    # aiosmtpd logs every accepted recipient at INFO, and an inbox address carries its secret.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    return InboxController(hub, host, port, max_bytes)
+
+
+def run_smtp(
+    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, workspace: str = DEFAULT_WORKSPACE, max_bytes: int = 0
+) -> None:
+    """Run the SMTP inbox until interrupted (``renkei smtp``)."""
+    if max_bytes < 0:
+        raise ConfigurationError(f"--max-bytes {max_bytes}: must be positive")
+    hub = Hub.open(workspace)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    controller = make_controller(hub, host, port, max_bytes or env_max_bytes())
+    stopping = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        controller.start()
+        print(f"Renkei {__version__} SMTP inbox on {host}:{port} for @{mail_domain()}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            stopping.wait()
+        controller.stop()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        hub.close()

@@ -1,0 +1,119 @@
+"""Processing landed deliveries off the channel's event loop: one thread, one delivery at a time.
+
+A channel lands a payload (archive + delivery row), answers the sender, and hands the delivery
+here. Nothing in this module may lose a delivery: an error is logged and the delivery is left
+as it is (``received`` if processing crashed), for the next start or ``renkei deliveries resume``.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from sqlalchemy import select
+
+from renkei.errors import FatalError
+from renkei.pipeline.deliveries import process_delivery
+from renkei.pipeline.hub import Hub
+from renkei.store.schema import deliveries, workspaces
+
+log = logging.getLogger(__name__)
+
+
+class WorkspaceHubs:
+    """Hubs on one store for every workspace, made on demand from an open hub."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._base = hub
+        self._hubs: dict[int, Hub] = {hub.workspace_id: hub}
+        self._lock = threading.Lock()
+
+    @property
+    def base(self) -> Hub:
+        """The hub these were made from."""
+        return self._base
+
+    def get(self, workspace_id: int) -> Hub:
+        """The hub of the workspace with this id."""
+        with self._lock:
+            found = self._hubs.get(workspace_id)
+            if found is None:
+                found = hub_for_workspace_id(self._base, workspace_id)
+                self._hubs[workspace_id] = found
+            return found
+
+
+def hub_for_workspace_id(hub: Hub, workspace_id: int) -> Hub:
+    """The same store, archive and secrets as ``hub``, scoped to the workspace with this id."""
+    with hub.engine.connect() as conn:
+        name = conn.execute(select(workspaces.c.name).where(workspaces.c.id == workspace_id)).scalar_one()
+    return Hub(hub.engine, hub.archive, workspace_id, str(name), hub.secrets)
+
+
+def process_safely(hubs: WorkspaceHubs, workspace_id: int, delivery_id: int) -> str | None:
+    """Process one delivery; its new state, or None if it could not be processed (logged)."""
+    try:
+        return process_delivery(hubs.get(workspace_id), delivery_id).state
+    except FatalError as error:
+        # Already processed (a resent copy of a delivery that was still waiting): nothing to do.
+        log.info("delivery %s not processed: %s", delivery_id, error)
+    except Exception:
+        log.exception("delivery %s: processing crashed; it stays received for `renkei deliveries resume`", delivery_id)
+    return None
+
+
+def resume_all(hubs: WorkspaceHubs) -> int:
+    """Process every delivery of every workspace left ``received``; how many were processed."""
+    with hubs.base.engine.connect() as conn:
+        pending = conn.execute(
+            select(deliveries.c.workspace_id, deliveries.c.id)
+            .where(deliveries.c.state == "received")
+            .order_by(deliveries.c.id)
+        ).all()
+    done = 0
+    for workspace_id, delivery_id in pending:
+        if process_safely(hubs, int(workspace_id), int(delivery_id)) is not None:
+            done += 1
+    return done
+
+
+class Processor:
+    """A worker thread that processes the deliveries submitted to it, in order."""
+
+    def __init__(self, hubs: WorkspaceHubs, name: str = "renkei-process") -> None:
+        self._hubs = hubs
+        self._queue: queue.Queue[tuple[int, int] | None] = queue.Queue()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, workspace_id: int, delivery_id: int) -> None:
+        """Process this delivery soon (after what was submitted before)."""
+        self._queue.put((workspace_id, delivery_id))
+
+    def join(self) -> None:
+        """Wait until everything submitted so far is done."""
+        self._queue.join()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the delivery in hand and stop; what is still queued stays ``received``."""
+        self._stopping.set()
+        self._queue.put(None)
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("the processing thread did not stop within %s s", timeout)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if not self._stopping.is_set():
+                    process_safely(self._hubs, *item)
+            finally:
+                self._queue.task_done()
