@@ -8,6 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: a loaded 2-core machine must not turn a slow example into a failure.
+# In CI the examples are derandomized, so a run is repeatable; locally they explore.
+settings.register_profile("renkei", deadline=None)
+settings.register_profile("renkei-ci", deadline=None, derandomize=True)
+settings.load_profile("renkei-ci" if os.environ.get("CI") else "renkei")
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = (ROOT / ".." / "shared" / "corpora").resolve()
