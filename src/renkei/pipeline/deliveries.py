@@ -299,6 +299,19 @@ def _finish(conn: Connection, delivery_id: int, result: ProcessResult) -> None:
     )
 
 
+def after_delivery(conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult) -> None:
+    """Hook run inside the delivery's transaction once its result is known (report mails, …).
+
+    Whatever it queues commits or rolls back with the delivery itself.
+    """
+    for hook in AFTER_DELIVERY:
+        hook(conn, hub, integration, delivery, result)
+
+
+#: Functions called by ``after_delivery``; a module that reacts to results appends itself here.
+AFTER_DELIVERY: list[Any] = []
+
+
 def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
     with hub.engine.begin() as conn:
         conn.execute(
@@ -306,7 +319,14 @@ def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
             .where(deliveries.c.id == delivery_id)
             .values(state="failed", reason=reason, processed_at=utcnow())
         )
-    return ProcessResult(delivery_id, "failed", reason=reason)
+        delivery = _load(conn, hub, delivery_id)
+        result = ProcessResult(delivery_id, "failed", reason=reason)
+        try:
+            integration = get_integration(hub, delivery.integration_id)
+        except RenkeiError:
+            return result
+        after_delivery(conn, hub, integration, delivery, result)
+    return result
 
 
 def _claim(conn: Connection, delivery_id: int) -> bool:
@@ -359,6 +379,7 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, collect_rows)
             result.replaced = replaced
             _finish(conn, delivery_id, result)
+            after_delivery(conn, hub, integration, delivery, result)
             failpoints.hit("process.before_commit")
         failpoints.hit("process.committed")
         return result
