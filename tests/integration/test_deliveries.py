@@ -159,3 +159,35 @@ def test_stopped_integration_keeps_but_does_not_process(hub, tmp_path):
     assert result.state == "ignored"
     assert export(hub) == []
     assert hub.archive.path_for(delivery_service.get_delivery(hub, result.delivery_id).sha256).exists()
+
+
+def test_replay_keeps_customer_ids_and_new_people_get_new_ones(hub, tmp_path):
+    integration_service.apply_file(hub, {"integrations": [{"name": "x", "kind": "csv"}]})
+    x = integration_service.integration_by_name(hub, "x")
+    done = delivery_service.import_file(
+        hub, x, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""], ["鈴木", "s@example.jp", "", ""]])
+    )
+    before = {c["email"]: c["id"] for c in export(hub)}
+    # A mapping change that makes the second row a new person (title becomes its e-mail's owner).
+    integration_service.apply_file(
+        hub,
+        {"integrations": [{"name": "x", "kind": "csv", "mapping": {"rules": [{"source": "役職", "target": "memo"}]}}]},
+    )
+    delivery_service.replay_delivery(hub, done.delivery_id)
+    after = {c["email"]: c["id"] for c in export(hub)}
+    assert after == before
+    assert len(set(after.values())) == 2
+
+
+def test_id_allocation_never_hands_out_an_id_a_replay_gives_back(hub, tmp_path):
+    from renkei.store.customers import IdAllocator
+
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(
+        hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""], ["鈴木", "s@example.jp", "", ""]])
+    )
+    ids = sorted(c["id"] for c in export(hub))
+    with hub.engine.connect() as conn, conn.begin():
+        allocator = IdAllocator(conn, floor=ids[-1] + 5)
+        assert allocator.next() > ids[-1] + 5
+        conn.rollback()

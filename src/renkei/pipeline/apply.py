@@ -125,7 +125,7 @@ def _error_rows(
 def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
     """Match, merge and write one batch of mapped records (and their errors)."""
     if ctx.allocator is None:
-        ctx.allocator = IdAllocator(ctx.conn)
+        ctx.allocator = IdAllocator(ctx.conn, floor=max(ctx.reuse_ids.values(), default=0))
     writes = _Writes()
     first_row = len(ctx.rows)
     patches: list[tuple[int | None, str, CustomerPatch]] = []

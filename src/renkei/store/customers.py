@@ -50,19 +50,20 @@ class CustomerRow:
 class IdAllocator:
     """Hands out customer ids inside the current write transaction."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, floor: int = 0) -> None:
         self.conn = conn
         self.pending: list[int] = []
         self.sqlite = conn.dialect.name == "sqlite"
         self.next_sqlite: int | None = None
+        #: Ids up to here are spoken for (a replay gives removed customers their ids back).
+        self.floor = floor
 
     def next(self) -> int:
         if self.sqlite:
             if self.next_sqlite is None:
                 # SQLite transactions here take the write lock at BEGIN: no other writer runs.
-                self.next_sqlite = (
-                    int(self.conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM customers")).scalar_one()) + 1
-                )
+                highest = int(self.conn.execute(text("SELECT COALESCE(MAX(id), 0) FROM customers")).scalar_one())
+                self.next_sqlite = max(highest, self.floor) + 1
             value = self.next_sqlite
             self.next_sqlite += 1
             return value
