@@ -26,6 +26,7 @@ from renkei.pipeline.parallel import PARALLEL_BYTES, mapped_batches
 from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.sources.registry import Extraction
+from renkei.store.archive import Stored
 from renkei.store.schema import deliveries, inquiries, row_errors
 
 TERMINAL = ("processed", "failed", "duplicate", "ignored", "undone", "replaced", "quarantined")
@@ -67,6 +68,9 @@ class ProcessResult:
     duplicate_of: int | None = None
     replaced: int | None = None
     touched: set[int] = field(default_factory=set)
+    #: Files a mail carried (name, bytes), and the deliveries they became.
+    parts: list[tuple[str, bytes]] = field(default_factory=list)
+    children: list[int] = field(default_factory=list)
 
 
 def _to_delivery(row: Any) -> Delivery:
@@ -146,51 +150,68 @@ def land(
     else:
         stored = hub.archive.put_stream(source)
     failpoints.hit("land.archived")
-    now = utcnow()
     with hub.engine.begin() as conn:
-        message_id = (meta or {}).get("message_id")
-        same = deliveries.c.sha256 == stored.sha256
-        if message_id:
-            same = or_(same, deliveries.c.message_id == message_id)
-        earlier = conn.execute(
-            select(deliveries)
-            .where(
-                deliveries.c.integration_id == integration.id,
-                same,
-                deliveries.c.state.in_(("received", "processed", "not-a-lead")),
-            )
-            .order_by(deliveries.c.id)
-            .limit(1)
-        ).first()
-        if earlier is not None and earlier.state == "received":
-            return _to_delivery(earlier), True
-        if force:
-            earlier = None
-        values = {
-            "workspace_id": hub.workspace_id,
-            "integration_id": integration.id,
-            "sha256": stored.sha256,
-            "size": stored.size,
-            "file_name": file_name,
-            "channel": channel,
-            "received_at": now,
-            "meta": meta or {},
-            "message_id": message_id,
-        }
-        if earlier is not None:
-            values |= {
-                "state": "duplicate",
-                "duplicate_of": earlier.id,
-                "processed_at": now,
-                "reason": f"same {'Message-ID' if message_id and earlier.message_id == message_id else 'content'} "
-                f"as delivery {earlier.id}",
-            }
-        else:
-            values["state"] = "received"
-        new_id = conn.execute(deliveries.insert().values(**values).returning(deliveries.c.id)).scalar_one()
-        delivery = _load(conn, hub, int(new_id))
+        delivery, is_new = record_landing(
+            conn, hub, integration, stored, file_name=file_name, channel=channel, meta=meta, force=force
+        )
     failpoints.hit("land.recorded")
-    return delivery, earlier is None
+    return delivery, is_new
+
+
+def record_landing(
+    conn: Connection,
+    hub: Hub,
+    integration: Integration,
+    stored: Stored,
+    *,
+    file_name: str | None,
+    channel: str,
+    meta: dict[str, Any] | None = None,
+    force: bool = False,
+) -> tuple[Delivery, bool]:
+    """Record an archived payload as a delivery inside the caller's transaction: (delivery, is_new)."""
+    now = utcnow()
+    message_id = (meta or {}).get("message_id")
+    same = deliveries.c.sha256 == stored.sha256
+    if message_id:
+        same = or_(same, deliveries.c.message_id == message_id)
+    earlier = conn.execute(
+        select(deliveries)
+        .where(
+            deliveries.c.integration_id == integration.id,
+            same,
+            deliveries.c.state.in_(("received", "processed", "not-a-lead")),
+        )
+        .order_by(deliveries.c.id)
+        .limit(1)
+    ).first()
+    if earlier is not None and earlier.state == "received":
+        return _to_delivery(earlier), True
+    if force:
+        earlier = None
+    values = {
+        "workspace_id": hub.workspace_id,
+        "integration_id": integration.id,
+        "sha256": stored.sha256,
+        "size": stored.size,
+        "file_name": file_name,
+        "channel": channel,
+        "received_at": now,
+        "meta": meta or {},
+        "message_id": message_id,
+    }
+    if earlier is not None:
+        values |= {
+            "state": "duplicate",
+            "duplicate_of": earlier.id,
+            "processed_at": now,
+            "reason": f"same {'Message-ID' if message_id and earlier.message_id == message_id else 'content'} "
+            f"as delivery {earlier.id}",
+        }
+    else:
+        values["state"] = "received"
+    new_id = conn.execute(deliveries.insert().values(**values).returning(deliveries.c.id)).scalar_one()
+    return _load(conn, hub, int(new_id)), earlier is None
 
 
 def _apply_payload(
@@ -204,6 +225,11 @@ def _apply_payload(
     reuse_ids: dict[tuple[str, str], int] | None = None,
 ) -> ProcessResult:
     extraction = integration.kind.extract(path, integration.settings, file_name)
+    if extraction.verdict == "split":
+        # A mail carrying files: each becomes a delivery of its own (see process_delivery).
+        result = ProcessResult(delivery_id, "split", reason=extraction.reason)
+        result.parts = list(extraction.meta.get("parts", []))
+        return result
     if extraction.verdict is not None:
         # Not a lead, unreadable or a broken lead: recorded with its reason, nothing applied.
         return ProcessResult(delivery_id, extraction.verdict, reason=extraction.reason)
@@ -299,7 +325,9 @@ def _finish(conn: Connection, delivery_id: int, result: ProcessResult) -> None:
     )
 
 
-def after_delivery(conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult) -> None:
+def after_delivery(
+    conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult
+) -> None:
     """Hook run inside the delivery's transaction once its result is known (report mails, …).
 
     Whatever it queues commits or rolls back with the delivery itself.
@@ -327,6 +355,22 @@ def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
             return result
         after_delivery(conn, hub, integration, delivery, result)
     return result
+
+
+def _land_parts(conn: Connection, hub: Hub, integration: Integration, delivery_id: int, result: ProcessResult) -> None:
+    """Archive each file a mail carried and record it as a delivery, in the mail's transaction."""
+    names = []
+    for name, data in result.parts:
+        stored = hub.archive.put_bytes(data)
+        child, is_new = record_landing(
+            conn, hub, integration, stored, file_name=name, channel="mail", meta={"mail_delivery": delivery_id}
+        )
+        names.append(f"{name} → delivery {child.id}" + ("" if is_new else " (duplicate)"))
+        if is_new:
+            result.children.append(child.id)
+    result.state = "processed"
+    result.reason = f"{len(result.parts)} file(s): " + ", ".join(names)
+    result.parts = []
 
 
 def _claim(conn: Connection, delivery_id: int) -> bool:
@@ -378,10 +422,14 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
                 )
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, collect_rows)
             result.replaced = replaced
+            if result.state == "split":
+                _land_parts(conn, hub, integration, delivery_id, result)
             _finish(conn, delivery_id, result)
             after_delivery(conn, hub, integration, delivery, result)
             failpoints.hit("process.before_commit")
         failpoints.hit("process.committed")
+        for child in result.children:
+            process_delivery(hub, child)
         return result
     except RenkeiError as error:
         return _fail(hub, delivery_id, str(error))

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from renkei.core.file_rules import file_name_problem
 from renkei.core.records import SourceRecord
 from renkei.sources.csvfile import CsvOptions, CsvProblem, open_csv
 from renkei.sources.encoding import resolve_encoding
@@ -32,6 +33,9 @@ class CsvSettings(BaseModel):
 def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extraction:
     """Open the CSV and stream its rows as source records (problems pass through as is)."""
     assert isinstance(settings, CsvSettings)
+    problem = file_name_problem(file_name or path.name, settings.file_names)
+    if problem is not None:
+        return Extraction([], iter(()), verdict="failed", reason=problem)
     encoding = resolve_encoding(settings.encoding) if settings.encoding else None
     tsv = (file_name or path.name).lower().endswith((".tsv", ".tab"))
     options = CsvOptions(encoding=encoding, delimiter=settings.delimiter or ("\t" if tsv else None))

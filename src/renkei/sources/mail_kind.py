@@ -13,15 +13,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from renkei.core.records import SourceRecord
+from renkei.sources.csv_kind import CsvSettings, extract_csv
 from renkei.sources.mail import UndecodableMail, decode_mail
 from renkei.sources.portals.mail_labels import PRESETS
 from renkei.sources.portals.registry import parse_portal_mail
 from renkei.sources.registry import Extraction, SourceKind, register
 
-MAIL_KINDS = ("suumo", "homes", "athome", "mail-labels")
+MAIL_KINDS = ("suumo", "homes", "athome", "mail-labels", "mail-csv")
 
 #: Portal verdicts → delivery states.
 VERDICT_STATES = {
@@ -104,6 +105,51 @@ def _allowed(sender: str | None, allowed: list[str]) -> bool:
     return False
 
 
+class MailCsvSettings(MailSettings, CsvSettings):
+    """Settings of a ``mail-csv`` integration: an inbox, the senders allowed (required), CSV rules."""
+
+    allowed_senders: list[str] = Field(
+        description="Only mails from these addresses or @domains are processed (required for mail-csv)."
+    )
+
+    @field_validator("allowed_senders")
+    @classmethod
+    def _required(cls, value: list[str]) -> list[str]:
+        if not [v for v in value if v.strip()]:
+            raise ValueError("mail-csv needs at least one allowed sender (an address or @domain)")
+        return value
+
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extraction:
+    """A mail: its CSV attachments, each to become a delivery; an attachment: its rows."""
+    assert isinstance(settings, MailCsvSettings)
+    if file_name is not None:
+        return extract_csv(path, settings, file_name)
+    try:
+        mail = decode_mail(path.read_bytes())
+    except UndecodableMail as error:
+        return Extraction([], iter(()), verdict="quarantined", reason=f"the mail cannot be read: {error.reason}")
+    if not _allowed(mail.from_addr, settings.allowed_senders):
+        return Extraction(
+            [], iter(()), verdict="quarantined", reason=f"sender {mail.from_addr or '(none)'} is not allowed"
+        )
+    parts = [
+        (a.filename, a.data)
+        for a in mail.attachments
+        if a.filename
+        and (a.filename.lower().endswith(CSV_SUFFIXES) or a.content_type in ("text/csv", "text/tab-separated-values"))
+    ]
+    if not parts:
+        others = ", ".join(a.filename or a.content_type for a in mail.attachments) or "none"
+        return Extraction(
+            [], iter(()), verdict="failed", reason=f"the mail has no CSV attachment (attachments: {others})"
+        )
+    return Extraction([], iter(()), verdict="split", meta={"parts": parts, "message_id": mail.message_id})
+
+
 _DESCRIPTIONS = {
     "suumo": "SUUMO (Recruit JDS) inquiry and home-tour mails forwarded to an inbox address",
     "homes": "LIFULL HOME'S inquiry, new-house visit and seller mails forwarded to an inbox address",
@@ -111,5 +157,14 @@ _DESCRIPTIONS = {
     "mail-labels": "label → field mail parser with presets (RE-Guide, イエウール, HOME4U, Yahoo!不動産)",
 }
 
-for _kind in MAIL_KINDS:
+for _kind in MAIL_KINDS[:4]:
     register(SourceKind(_kind, MailSettings, _extract_mail(_kind), _DESCRIPTIONS[_kind], accepts_files=False))
+register(
+    SourceKind(
+        "mail-csv",
+        MailCsvSettings,
+        extract_mail_csv,
+        "CSV files mailed as attachments from allowed senders to an inbox address",
+        accepts_files=False,
+    )
+)

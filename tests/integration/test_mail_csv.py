@@ -1,0 +1,119 @@
+"""CSV files mailed as attachments (``mail-csv``), and the daily/monthly file-name rules."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from renkei.errors import ConfigurationError
+from renkei.pipeline import deliveries as delivery_service
+from renkei.pipeline import integrations as integration_service
+from renkei.pipeline import mail as mail_service
+from tests.conftest import write_csv
+from tests.integration.test_import import export
+
+
+def csv_mail(sender: str, files: dict[str, str], subject: str = "会員リスト") -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "inbox@inbox.localhost"
+    message["Subject"] = subject
+    message.set_content("添付します。")
+    for name, text in files.items():
+        message.add_attachment(text.encode("cp932"), maintype="text", subtype="csv", filename=name)
+    return message.as_bytes()
+
+
+def mail_csv(hub, **settings):
+    data = {
+        "name": "会員メール",
+        "kind": "mail-csv",
+        "settings": {"allowed_senders": ["@partner.example.jp"], **settings},
+    }
+    return integration_service.add_integration(hub, data)
+
+
+def test_attachments_from_an_allowed_sender_become_deliveries(hub):
+    integration = mail_csv(hub)
+    raw = csv_mail(
+        "system@partner.example.jp",
+        {
+            "20261122.csv": "氏名,メール\r\n山田太郎,t@example.jp\r\n",
+            "extra.csv": "氏名,メール\r\n鈴木花子,h@example.jp\r\n",
+        },
+    )
+    result = mail_service.import_mail(hub, integration, raw)
+    assert result.state == "processed" and len(result.children) == 2
+    assert sorted(c["email"] for c in export(hub)) == ["h@example.jp", "t@example.jp"]
+    children = [delivery_service.get_delivery(hub, child) for child in result.children]
+    assert {(d.file_name, d.state, d.channel) for d in children} == {
+        ("20261122.csv", "processed", "mail"),
+        ("extra.csv", "processed", "mail"),
+    }
+
+
+def test_a_file_of_the_same_name_replaces_the_earlier_one(hub):
+    integration = mail_csv(hub)
+    mail_service.import_mail(
+        hub, integration, csv_mail("a@partner.example.jp", {"list.csv": "メール\r\nold@example.jp\r\n"})
+    )
+    mail_service.import_mail(
+        hub, integration, csv_mail("a@partner.example.jp", {"list.csv": "メール\r\nnew@example.jp\r\n"})
+    )
+    assert [c["email"] for c in export(hub)] == ["new@example.jp"]
+
+
+def test_other_senders_are_quarantined_and_mails_without_csv_fail(hub):
+    integration = mail_csv(hub)
+    refused = mail_service.import_mail(
+        hub, integration, csv_mail("x@evil.example", {"a.csv": "メール\r\na@example.jp\r\n"})
+    )
+    assert refused.state == "quarantined" and "x@evil.example" in refused.reason
+    bare = mail_service.import_mail(hub, integration, csv_mail("a@partner.example.jp", {}))
+    assert bare.state == "failed" and "no CSV attachment" in bare.reason
+    assert export(hub) == []
+
+
+def test_stopped_integration_keeps_the_mail_but_does_not_process_it(hub):
+    integration = mail_csv(hub)
+    integration_service.set_status(hub, integration.name, "stopped")
+    stopped = integration_service.integration_by_name(hub, integration.name)
+    result = mail_service.import_mail(
+        hub, stopped, csv_mail("a@partner.example.jp", {"a.csv": "メール\r\na@example.jp\r\n"})
+    )
+    assert result.state == "ignored" and export(hub) == []
+
+
+def test_allowed_senders_are_required(hub):
+    with pytest.raises(ConfigurationError, match="allowed_senders"):
+        integration_service.add_integration(hub, {"name": "x", "kind": "mail-csv"})
+
+
+def test_daily_rule_refuses_other_names_with_a_reason(hub, tmp_path):
+    integration = mail_csv(hub, file_names="daily")
+    result = mail_service.import_mail(
+        hub,
+        integration,
+        csv_mail(
+            "a@partner.example.jp",
+            {"members.csv": "メール\r\na@example.jp\r\n", "20261122.csv": "メール\r\nb@example.jp\r\n"},
+        ),
+    )
+    states = {
+        delivery_service.get_delivery(hub, c).file_name: delivery_service.get_delivery(hub, c) for c in result.children
+    }
+    assert states["20261122.csv"].state == "processed"
+    assert states["members.csv"].state == "failed" and "yyyymmdd" in states["members.csv"].reason
+    integration_service.apply_file(
+        hub, {"integrations": [{"name": "monthly", "kind": "csv", "settings": {"file_names": "monthly"}}]}
+    )
+    monthly = integration_service.integration_by_name(hub, "monthly")
+    ok = delivery_service.import_file(
+        hub, monthly, write_csv(tmp_path / "20261100.csv", [["メール"], ["c@example.jp"]])
+    )
+    bad = delivery_service.import_file(
+        hub, monthly, write_csv(tmp_path / "20261122.csv", [["メール"], ["d@example.jp"]])
+    )
+    assert (ok.state, bad.state) == ("processed", "failed")
+    assert "yyyymm00" in bad.reason
