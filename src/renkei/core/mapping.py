@@ -15,8 +15,6 @@ from typing import Literal
 from renkei.core import headers as header_aliases
 from renkei.core.fields import (
     CUSTOM_PREFIX,
-    EXTERNAL_ID_TARGET,
-    INQUIRY_TARGETS,
     PROTECTED_FIELDS,
     SCALAR_FIELDS,
     Permission,
@@ -171,14 +169,7 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     return patch, errors
 
 
-def record_from_row(labels: Sequence[str], values: Sequence[str], line: int, locator: str) -> SourceRecord:
-    """A CSV row as a source record."""
-    return SourceRecord(locator=locator, fields=dict(zip(labels, values, strict=False)), line=line)
-
-
 __all__ = [
-    "EXTERNAL_ID_TARGET",
-    "INQUIRY_TARGETS",
     "ColumnPlan",
     "CompiledMapping",
     "FieldRule",
@@ -186,6 +177,5 @@ __all__ = [
     "MappingSpec",
     "compile_mapping",
     "map_record",
-    "record_from_row",
     "validate_spec",
 ]

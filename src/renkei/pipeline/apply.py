@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from renkei.core.fields import CUSTOM_PREFIX
 from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
@@ -293,8 +292,3 @@ def _flush(ctx: ApplyContext, writes: _Writes) -> None:
         conn.execute(row_errors.insert(), writes.errors)
         ctx.error_rows_written += len(writes.errors)
     _refresh_statistics(ctx)
-
-
-def custom_key(name: str) -> str | None:
-    """The custom-field key of a ``custom:<key>`` field name, else None."""
-    return name[len(CUSTOM_PREFIX) :] if name.startswith(CUSTOM_PREFIX) else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, text
+from sqlalchemy import Connection, bindparam, select, text
 
 from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.core.matching import MatchKey
@@ -241,19 +241,6 @@ def update_customers(conn: Connection, rows: list[dict[str, Any]]) -> None:
     conn.execute(statement, rows)
 
 
-def delete_labels(conn: Connection, customer_id: int, kind: str, names: Iterable[str]) -> None:
-    """Remove tags or groups from a customer."""
-    conn.execute(
-        customer_labels.delete().where(
-            and_(
-                customer_labels.c.customer_id == customer_id,
-                customer_labels.c.kind == kind,
-                customer_labels.c.name.in_(list(names)),
-            )
-        )
-    )
-
-
 __all__ = [
     "CustomerRow",
     "IdAllocator",
@@ -262,6 +249,5 @@ __all__ = [
     "find_by_keys",
     "insert_new_customers",
     "load_customers",
-    "or_",
     "update_customers",
 ]
