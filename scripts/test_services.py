@@ -28,9 +28,7 @@ def main() -> int:
     clusters = Path("/etc/postgresql")
     if shutil.which("pg_ctlcluster") and clusters.is_dir():
         for version in sorted(p.name for p in clusters.iterdir()):
-            subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False
-            )
+            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
         for _ in range(30):
             if answers():
                 return 0

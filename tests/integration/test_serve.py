@@ -49,8 +49,9 @@ def test_serve_answers_health_and_processes_what_a_crash_left(tmp_path: Path):
     )
     assert crashed.returncode == 99
     port = free_port()
+    ports = ["--smtp-port", str(free_port()), "--ftp-port", str(free_port()), "--sftp-port", str(free_port())]
     process = subprocess.Popen(
-        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port), "--smtp-port", str(free_port())],
+        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port), *ports],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

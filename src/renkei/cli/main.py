@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 import yaml
 from rich.console import Console
+from rich.table import Table
 
 from renkei.cli import present
 from renkei.errors import RenkeiError
@@ -30,6 +31,10 @@ deliveries_app = typer.Typer(no_args_is_help=True, help="List, inspect, undo and
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(customers_app, name="customers")
 app.add_typer(deliveries_app, name="deliveries")
+outbox_app = typer.Typer(no_args_is_help=True, help="Report mails waiting to be sent, sent or given up.")
+app.add_typer(outbox_app, name="outbox")
+relay_app = typer.Typer(no_args_is_help=True, help="The SMTP relay report mails are sent through.")
+app.add_typer(relay_app, name="relay")
 
 console = Console()
 err = Console(stderr=True)
@@ -110,7 +115,49 @@ def integrations_add(
     hub = open_hub(workspace)
     data = {"kind": kind, "name": name, **_parse_sets(set_ or [])}
     integration = integration_service.add_integration(hub, data)
+    if integration.shown_once:
+        _show_drop_box(integration, integration.shown_once, as_json)
+        return
     present.integration_added(console, integration, as_json)
+
+
+def _show_drop_box(integration: Any, shown: dict[str, str], as_json: bool) -> None:
+    """Where a drop box's partner connects, with the password that is shown this once only."""
+    from renkei.channels.ftp import connection_info
+
+    info = {"id": integration.id, "name": integration.name, **connection_info(_opened[-1]), **shown}
+    if as_json:
+        console.print_json(json.dumps(info, ensure_ascii=False))
+        return
+    console.print(f"Drop box {integration.name!r} (id {integration.id}):", markup=False)
+    labels = {
+        "host": "host",
+        "ftp_port": "FTP port (explicit TLS)",
+        "sftp_port": "SFTP port",
+        "username": "user",
+        "password": "password",
+        "ftps_certificate_sha256": "FTPS certificate SHA-256",
+        "sftp_host_key": "SFTP host key",
+    }
+    for key, label in labels.items():
+        if key in info:
+            console.print(f"  {label + ':':26} {info[key]}", markup=False, highlight=False, soft_wrap=True)
+    if "password" in shown:
+        console.print(
+            "The password is shown only now; `renkei integrations reset-password` makes a new one.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@integrations_app.command("reset-password")
+@handled
+def integrations_reset_password(name: str, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
+    """Give a drop box (ftp-drop) a new password, shown once; the old one stops working at once."""
+    from renkei.pipeline.dropbox import reset_password
+
+    integration, password = reset_password(open_hub(workspace), name)
+    _show_drop_box(integration, {"username": integration.settings.username, "password": password}, as_json)
 
 
 @integrations_app.command("rotate-inbox")
@@ -301,12 +348,14 @@ def serve(
     host: Annotated[str, typer.Option(envvar="RENKEI_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="RENKEI_PORT")] = 8000,
     smtp_port: Annotated[int, typer.Option(envvar="RENKEI_SMTP_PORT", help="SMTP inbox port (0: no inbox).")] = 2525,
+    ftp_port: Annotated[int, typer.Option(envvar="RENKEI_FTP_PORT", help="FTP(S) drop-box port (0: none).")] = 2121,
+    sftp_port: Annotated[int, typer.Option(envvar="RENKEI_SFTP_PORT", help="SFTP drop-box port (0: none).")] = 2222,
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
     """Run the hub: the HTTP API (health for now) and the processing of pending deliveries."""
     from renkei.web.server import run
 
-    run(host=host, port=port, workspace=workspace, smtp_port=smtp_port)
+    run(host=host, port=port, workspace=workspace, smtp_port=smtp_port, ftp_port=ftp_port, sftp_port=sftp_port)
 
 
 @app.command("smtp")
@@ -317,10 +366,108 @@ def smtp(
     max_bytes: Annotated[int, typer.Option(envvar="RENKEI_SMTP_MAX_BYTES", help="Largest mail accepted.")] = 25 << 20,
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
-    """Run only the SMTP inbox that portals forward inquiry mails to."""
+    """Run only the SMTP inbox that portals forward inquiry mails to (and send report mails)."""
+    from renkei.channels.outbox import running_sender
     from renkei.channels.smtp import run_smtp
 
-    run_smtp(host=host, port=port, workspace=workspace, max_bytes=max_bytes)
+    with running_sender(open_hub(workspace)):
+        run_smtp(host=host, port=port, workspace=workspace, max_bytes=max_bytes)
+
+
+@outbox_app.command("list")
+@handled
+def outbox_list(
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 50,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+    as_json: AsJson = False,
+) -> None:
+    """The newest report mails: queued, sent or failed."""
+    from renkei.channels.outbox import list_outbox
+
+    rows = list_outbox(open_hub(workspace), limit)
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    table = Table("id", "state", "attempts", "next attempt", "delivery", "to", "subject", "last error")
+    for r in rows:
+        cells = [r["id"], r["state"], r["attempts"], str(r["next_attempt_at"])[:19], r["delivery_id"] or ""]
+        table.add_row(*map(str, cells), ", ".join(r["recipients"]), r["subject"], r["last_error"] or "")
+    console.print(table)
+
+
+@outbox_app.command("send")
+@handled
+def outbox_send(workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Send every report mail that is due, once, through the relay (all workspaces)."""
+    from renkei.channels.outbox import send_due
+    from renkei.errors import ConfigurationError
+    from renkei.pipeline.relay import current_relay
+
+    hub = open_hub(workspace)
+    relay, _ = current_relay(hub)
+    if relay is None:
+        raise ConfigurationError("no relay: `renkei relay set --host …` or RENKEI_SMTP_RELAY_HOST")
+    done = send_due(hub.engine, relay)
+    console.print(f"{done.sent} sent, {done.retried} to retry, {done.failed} given up", markup=False)
+
+
+@relay_app.command("set")
+@handled
+def relay_set(
+    host: Annotated[str, typer.Option(help="The relay's host name.")],
+    port: Annotated[int, typer.Option(help="0: 587, 465 or 25 by --security.")] = 0,
+    security: Annotated[str, typer.Option(help="starttls, tls or none.")] = "starttls",
+    user: Annotated[str | None, typer.Option(help="Login name, if the relay needs one.")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    from_address: Annotated[str | None, typer.Option("--from", help="Sender address of report mails.")] = None,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> None:
+    """Store the hub's relay (the password encrypted); it takes precedence over RENKEI_SMTP_RELAY_*."""
+    from renkei.pipeline.relay import save_relay
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    values = {"host": host, "port": port, "security": security, "user": user, "password": password}
+    relay = save_relay(open_hub(workspace), {**values, "from_address": from_address})
+    console.print(f"relay: {relay.describe()}, from {relay.from_address}", markup=False)
+
+
+@relay_app.command("show")
+@handled
+def relay_show(workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
+    """The relay in effect and where it comes from; the password masked."""
+    from renkei.pipeline.relay import current_relay, shown_relay
+
+    relay, source = current_relay(open_hub(workspace))
+    data = {"source": source, **(shown_relay(relay) if relay is not None else {})}
+    if as_json:
+        console.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    for key, value in data.items():
+        console.print(f"{key}: {'' if value is None else value}", markup=False)
+
+
+@relay_app.command("clear")
+@handled
+def relay_clear(workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Forget the stored relay; RENKEI_SMTP_RELAY_* applies again."""
+    from renkei.pipeline.relay import clear_relay
+
+    done = clear_relay(open_hub(workspace))
+    console.print("relay cleared" if done else "no relay was stored", markup=False)
+
+
+@app.command("ftp")
+@handled
+def ftp(
+    host: Annotated[str, typer.Option(envvar="RENKEI_FTP_HOST")] = "127.0.0.1",
+    ftp_port: Annotated[int, typer.Option(envvar="RENKEI_FTP_PORT", help="FTP(S) port (0: no FTP).")] = 2121,
+    sftp_port: Annotated[int, typer.Option(envvar="RENKEI_SFTP_PORT", help="SFTP port (0: no SFTP).")] = 2222,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> None:
+    """Run only the drop box: FTP with explicit TLS and SFTP, one user per ftp-drop integration."""
+    from renkei.channels.ftp import run_dropbox
+
+    run_dropbox(host=host, ftp_port=ftp_port, sftp_port=sftp_port, workspace=workspace)
 
 
 def main() -> None:

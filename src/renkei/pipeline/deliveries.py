@@ -341,6 +341,13 @@ AFTER_DELIVERY: list[Any] = []
 
 
 def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
+    # Read before the transaction: on SQLite a second connection cannot begin while it is open.
+    with hub.engine.connect() as read:
+        integration_id = _load(read, hub, delivery_id).integration_id
+    try:
+        integration: Integration | None = get_integration(hub, integration_id)
+    except RenkeiError:
+        integration = None
     with hub.engine.begin() as conn:
         conn.execute(
             deliveries.update()
@@ -349,11 +356,8 @@ def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
         )
         delivery = _load(conn, hub, delivery_id)
         result = ProcessResult(delivery_id, "failed", reason=reason)
-        try:
-            integration = get_integration(hub, delivery.integration_id)
-        except RenkeiError:
-            return result
-        after_delivery(conn, hub, integration, delivery, result)
+        if integration is not None:
+            after_delivery(conn, hub, integration, delivery, result)
     return result
 
 
@@ -405,8 +409,7 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
         with hub.engine.connect() as conn, conn.begin():
             if not _claim(conn, delivery_id):
                 # Another worker (a resume at start, a second node) processed it meanwhile.
-                with hub.engine.connect() as read:
-                    now_state = _load(read, hub, delivery_id).state
+                now_state = _load(conn, hub, delivery_id).state
                 return ProcessResult(delivery_id, now_state, reason="already processed by another worker")
             replaced = _previous_same_name(conn, delivery)
             if replaced is not None:

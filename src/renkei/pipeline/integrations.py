@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -29,6 +29,8 @@ class Integration:
     settings: Any
     status_reason: str | None = None
     secrets_set: frozenset[str] = frozenset()
+    #: What was generated for the user when it was added (a password), to show once; never stored.
+    shown_once: dict[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -120,7 +122,19 @@ def _from_row(row: Any, box: SecretBox) -> Integration:
 
 
 def add_integration(hub: Hub, data: dict[str, Any]) -> Integration:
-    """Create an integration; its name must be new in the workspace."""
+    """Create an integration; its name must be new in the workspace.
+
+    A kind that generates credentials on creation (a drop box's password) returns them in
+    ``shown_once`` of the result, the only place they ever appear.
+    """
+    shown: dict[str, str] = {}
+    try:
+        prepare = get_kind(str(data.get("kind"))).prepare_new
+    except KeyError:
+        prepare = None  # validate_spec names the unknown kind
+    if prepare is not None and isinstance(data.get("settings") or {}, dict):
+        settings, shown = prepare(str(data.get("name")), dict(data.get("settings") or {}))
+        data = {**data, "settings": settings}
     spec, kind, _ = validate_spec(data)
     with hub.engine.begin() as conn:
         if _find_row(conn, hub.workspace_id, spec.name) is not None:
@@ -136,7 +150,7 @@ def add_integration(hub: Hub, data: dict[str, Any]) -> Integration:
             )
             .returning(integrations.c.id)
         ).scalar_one()
-    return get_integration(hub, int(new_id))
+    return replace(get_integration(hub, int(new_id)), shown_once=shown)
 
 
 def _find_row(conn: Connection, workspace_id: int, name: str) -> Any:

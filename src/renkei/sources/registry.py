@@ -39,6 +39,9 @@ class SourceKind:
     extract: Extractor
     description: str
     accepts_files: bool = True
+    #: Called when an integration of this kind is added, with its name and settings: returns the
+    #: settings to store and what to show the user once (a generated password), never stored.
+    prepare_new: Callable[[str, dict[str, Any]], tuple[dict[str, Any], dict[str, str]]] | None = None
 
 
 _KINDS: dict[str, SourceKind] = {}
@@ -65,4 +68,4 @@ def kinds() -> list[SourceKind]:
 
 
 def _load_builtins() -> None:
-    from renkei.sources import csv_kind, mail_kind  # noqa: F401  (they register themselves)
+    from renkei.sources import csv_kind, ftp_kind, mail_kind  # noqa: F401  (they register themselves)

@@ -171,3 +171,37 @@ inquiries = Table(
     Column("extra", JSON),
     Index(None, "workspace_id", "source", "external_id"),
 )
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    Column("integration_id", ForeignKey("integrations.id")),
+    Column("delivery_id", ForeignKey("deliveries.id")),
+    Column("kind", String(20), nullable=False),  # report
+    Column("recipients", JSON, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attachments", JSON, nullable=False),  # [{"filename", "content_type", "text"}]
+    Column("state", String(20), nullable=False),  # queued / sent / failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index(None, "state", "next_attempt_at"),
+    Index(None, "delivery_id"),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id")),  # NULL: the whole hub
+    Column("key", String(100), nullable=False),
+    Column("value", JSON, nullable=False),
+    Column("secrets", Text),  # Fernet token of a JSON object
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index(None, "key", "workspace_id"),
+)

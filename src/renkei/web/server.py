@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI
@@ -14,9 +14,14 @@ from renkei import __version__
 from renkei.pipeline.deliveries import resume_pending
 from renkei.pipeline.hub import Hub
 
+if TYPE_CHECKING:
+    from renkei.channels.outbox import OutboxSender
 
-def create_app(hub: Hub, inbox: Controller | None = None) -> FastAPI:
-    """The application for one hub, and the SMTP inbox it starts and stops with it."""
+
+def create_app(
+    hub: Hub, inbox: Controller | None = None, outbox: OutboxSender | None = None, dropbox: Any = None
+) -> FastAPI:
+    """The application for one hub, and the SMTP inbox and report-mail sender it starts and stops."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -24,11 +29,19 @@ def create_app(hub: Hub, inbox: Controller | None = None) -> FastAPI:
         # Started after the resume above, so that the two never process the same delivery.
         if inbox is not None:
             inbox.start()
+        if dropbox is not None:
+            dropbox.start()
+        if outbox is not None:
+            outbox.start()
         try:
             yield
         finally:
+            if dropbox is not None:
+                dropbox.stop()
             if inbox is not None:
                 inbox.stop()
+            if outbox is not None:
+                outbox.stop()
 
     app = FastAPI(title="Renkei", version=__version__, lifespan=lifespan)
 
@@ -41,10 +54,11 @@ def create_app(hub: Hub, inbox: Controller | None = None) -> FastAPI:
     return app
 
 
-def run(host: str, port: int, workspace: str, smtp_port: int = 0) -> None:
-    """Serve until interrupted; with ``smtp_port``, the SMTP inbox too."""
+def run(host: str, port: int, workspace: str, smtp_port: int = 0, ftp_port: int = 0, sftp_port: int = 0) -> None:
+    """Serve until interrupted; with ``smtp_port``, the SMTP inbox too, and with the others the drop box."""
     import uvicorn
 
+    from renkei.channels.outbox import make_sender
     from renkei.channels.smtp import env_host, env_max_bytes, make_controller
 
     hub = Hub.open(workspace)
@@ -54,4 +68,11 @@ def run(host: str, port: int, workspace: str, smtp_port: int = 0) -> None:
     inbox = make_controller(hub, env_host(), smtp_port, env_max_bytes()) if smtp_port else None
     if inbox is not None:
         print(f"SMTP inbox on {inbox.hostname}:{smtp_port}", flush=True)
-    uvicorn.run(create_app(hub, inbox), host=host, port=port, log_level="info")
+    dropbox = None
+    if ftp_port or sftp_port:
+        from renkei.channels.ftp import DropBoxController
+        from renkei.channels.ftp import env_host as ftp_host
+
+        dropbox = DropBoxController(hub, ftp_host(), ftp_port or None, sftp_port or None)
+        print(f"Drop box on {ftp_host()}: FTP(S) port {ftp_port or '-'}, SFTP port {sftp_port or '-'}", flush=True)
+    uvicorn.run(create_app(hub, inbox, make_sender(hub), dropbox=dropbox), host=host, port=port, log_level="info")

@@ -1,0 +1,317 @@
+"""Report mails: each delivery's result, told to the integration's notify addresses.
+
+Runs inside the delivery's transaction (``deliveries.AFTER_DELIVERY``): the mails are queued
+as outbox rows that commit or roll back with the result itself, and are sent later by
+``renkei.channels.outbox``.
+
+- failed or partly failed (row errors): one mail to ``notify.errors`` with the reason, the
+  counts, the first row errors and every row error as a CSV attachment;
+- clean: the counts to ``notify.success``, if any;
+- ``FAILING_AFTER`` failed deliveries in a row: the integration becomes ``failing`` (連携失敗)
+  and its error addresses get one mail saying so, and no per-delivery error mail while it
+  stays failing; the next delivery without errors makes it ``active`` again, with one mail.
+
+Duplicates, not-a-lead and ignored deliveries count neither way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, desc, select
+
+from renkei.pipeline import deliveries as delivery_service
+from renkei.pipeline.deliveries import Delivery, ProcessResult
+from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.integrations import Integration
+from renkei.store.schema import deliveries, integrations, outbox, row_errors
+
+log = logging.getLogger(__name__)
+
+#: Failed deliveries in a row after which an integration is ``failing`` (``RENKEI_FAILING_AFTER``).
+FAILING_AFTER = 3
+#: Row errors listed in the mail body; the attachment has all of them.
+ERRORS_IN_BODY = 20
+#: Row errors in the attachment at most (a relay takes some MB); `renkei deliveries show` has all.
+ERRORS_IN_CSV = 50_000
+CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由 (reason)"]
+#: States that say how a delivery went; the rest (duplicate, not-a-lead, ignored, …) say nothing.
+COUNTED = ("processed", "failed", "replaced", "undone")
+#: A cell starting with one of these is a formula to a spreadsheet: shown as text instead.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def failing_after() -> int:
+    """``RENKEI_FAILING_AFTER``, by default ``FAILING_AFTER``.
+
+    A bad value is logged and the default used: it must not make every delivery fail.
+    """
+    raw = os.environ.get("RENKEI_FAILING_AFTER")
+    if not raw:
+        return FAILING_AFTER
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        log.warning(
+            "RENKEI_FAILING_AFTER=%r: expected a number of deliveries (1 or more); using %s", raw, FAILING_AFTER
+        )
+        return FAILING_AFTER
+    return value
+
+
+def on_delivery(
+    conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult
+) -> None:
+    """Queue the report mails for one delivery's result and track consecutive failures."""
+    if result.state not in ("processed", "failed"):
+        return
+    status, _ = _current_status(conn, integration.id)
+    notify = integration.spec.notify
+    what = delivery.file_name or ("mail" if delivery.channel == "smtp" else f"delivery {delivery.id}")
+    if result.state == "failed":
+        if status == "failing":
+            return
+        if status == "active" and _failures_in_a_row(conn, integration.id, failing_after()) >= failing_after():
+            reason = f"{failing_after()} deliveries in a row failed; the last: {result.reason or 'failed'}"
+            _set_status(conn, integration.id, "failing", reason)
+            _queue(conn, hub, integration, delivery, notify.errors, *_failing_mail(integration, delivery, result, what))
+            return
+        _queue_error_report(conn, hub, integration, delivery, result, what)
+        return
+    if status == "failing":
+        if result.counts.errors:
+            return
+        _set_status(conn, integration.id, "active", None)
+        _queue(conn, hub, integration, delivery, notify.errors, *_recovered_mail(integration, delivery, result, what))
+    elif result.counts.errors:
+        _queue_error_report(conn, hub, integration, delivery, result, what)
+        return
+    _queue(conn, hub, integration, delivery, notify.success, *_success_mail(integration, delivery, result, what))
+
+
+def _current_status(conn: Connection, integration_id: int) -> tuple[str, str | None]:
+    query = select(integrations.c.status, integrations.c.status_reason).where(integrations.c.id == integration_id)
+    if conn.dialect.name == "postgresql":
+        # Two deliveries of one integration finishing at once must not both declare it failing.
+        query = query.with_for_update()
+    row = conn.execute(query).one()
+    return str(row.status), row.status_reason
+
+
+def _failures_in_a_row(conn: Connection, integration_id: int, limit: int) -> int:
+    """How many of the integration's latest counted deliveries (this one included) failed, up to ``limit``."""
+    recent = conn.execute(
+        select(deliveries.c.state)
+        .where(deliveries.c.integration_id == integration_id, deliveries.c.state.in_(COUNTED))
+        .order_by(desc(deliveries.c.id))
+        .limit(limit)
+    ).scalars()
+    count = 0
+    for state in recent:
+        if state != "failed":
+            break
+        count += 1
+    return count
+
+
+def _set_status(conn: Connection, integration_id: int, status: str, reason: str | None) -> None:
+    conn.execute(
+        integrations.update()
+        .where(integrations.c.id == integration_id)
+        .values(status=status, status_reason=reason, updated_at=utcnow())
+    )
+
+
+def _queue(
+    conn: Connection,
+    hub: Hub,
+    integration: Integration,
+    delivery: Delivery,
+    recipients: list[str],
+    subject: str,
+    body: str,
+    attachments: list[dict[str, str]] | None = None,
+) -> None:
+    if not recipients:
+        return
+    now = utcnow()
+    conn.execute(
+        outbox.insert().values(
+            workspace_id=hub.workspace_id,
+            integration_id=integration.id,
+            delivery_id=delivery.id,
+            kind="report",
+            recipients=list(recipients),
+            subject=_one_line(subject),
+            body=body,
+            attachments=attachments or [],
+            state="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+
+
+def _queue_error_report(
+    conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult, what: str
+) -> None:
+    if not integration.spec.notify.errors:
+        return
+    errors = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(row_errors)
+            .where(row_errors.c.delivery_id == delivery.id)
+            .order_by(row_errors.c.id)
+            .limit(ERRORS_IN_CSV)
+        )
+    ]
+    subject, body = _error_mail(integration, delivery, result, what, errors)
+    attachments = (
+        [
+            {
+                "filename": f"renkei-errors-{delivery.id}.csv",
+                "content_type": "text/csv",
+                "text": errors_csv(errors),
+            }
+        ]
+        if errors
+        else []
+    )
+    _queue(conn, hub, integration, delivery, integration.spec.notify.errors, subject, body, attachments)
+
+
+def errors_csv(errors: list[dict[str, Any]]) -> str:
+    """Row errors as CSV text (UTF-8 with BOM when encoded, for Excel): line, column, value, reason."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for error in errors:
+        line = error.get("line")
+        writer.writerow(
+            [
+                line if line is not None else error.get("locator") or "",
+                _cell(error.get("column_name")),
+                _cell(error.get("value")),
+                _cell(error.get("reason")),
+            ]
+        )
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _one_line(text: str) -> str:
+    """A header value: no control characters (no header injection through a name)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def _counts(result: ProcessResult) -> tuple[str, str]:
+    c = result.counts
+    ja = f"新規 {c.created} 件 / 更新 {c.updated} 件 / 変更なし {c.unchanged} 件 / エラー {c.errors} 件"
+    en = f"created {c.created}, updated {c.updated}, unchanged {c.unchanged}, errors {c.errors}"
+    return ja, en
+
+
+def _head(integration: Integration, delivery: Delivery, what: str) -> tuple[list[str], list[str]]:
+    when = _stamp(delivery.received_at)
+    ja = [f"連携: {integration.name} ({integration.spec.kind})", f"配信: #{delivery.id} {what}", f"受信日時: {when}"]
+    en = [f"Integration: {integration.name} ({integration.spec.kind})", f"Delivery: #{delivery.id} {what}"]
+    en.append(f"Received: {when}")
+    return ja, en
+
+
+def _stamp(value: Any) -> str:
+    return value.isoformat(timespec="seconds") if isinstance(value, datetime) else str(value or "")
+
+
+def _error_mail(
+    integration: Integration, delivery: Delivery, result: ProcessResult, what: str, errors: list[dict[str, Any]]
+) -> tuple[str, str]:
+    subject = f"[Renkei] 連携エラー: {integration.name} ({what})"
+    ja, en = _head(integration, delivery, what)
+    counts_ja, counts_en = _counts(result)
+    state_ja = "失敗" if result.state == "failed" else "一部エラー"
+    ja += [f"結果: {state_ja}", f"件数: {counts_ja}"]
+    en += [f"Result: {'failed' if result.state == 'failed' else 'processed with row errors'}", f"Counts: {counts_en}"]
+    if result.reason:
+        ja.append(f"理由: {result.reason}")
+        en.append(f"Reason: {result.reason}")
+    listed = [_error_line(e) for e in errors[:ERRORS_IN_BODY]]
+    total = max(len(errors), result.counts.errors)
+    if len(errors) < total:
+        more_ja = f"添付の CSV は最初の {len(errors)} 件。全件は renkei deliveries show {delivery.id}"
+        more_en = f"the attached CSV has the first {len(errors)}; renkei deliveries show {delivery.id} has all"
+    else:
+        more_ja, more_en = "全件は添付の CSV", "all of them in the attached CSV"
+    if errors:
+        ja += ["", f"行エラー (最初の {len(listed)} 件 / 全 {total} 件。{more_ja}):", *listed]
+        en += ["", f"Row errors (first {len(listed)} of {total}; {more_en}):", *listed]
+    return subject, _join(ja, en)
+
+
+def _error_line(error: dict[str, Any]) -> str:
+    where = f"{error['line']}行目" if error.get("line") is not None else str(error.get("locator") or "")
+    column = f" [{error['column_name']}]" if error.get("column_name") else ""
+    value = f" {error['value']!r}" if error.get("value") is not None else ""
+    return f"  - {where}{column}{value}: {error.get('reason')}"
+
+
+def _failing_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
+    n = failing_after()
+    subject = f"[Renkei] 連携失敗: {integration.name}"
+    ja, en = _head(integration, delivery, what)
+    ja += [
+        f"理由: {result.reason or '失敗'}",
+        "",
+        f"{n} 回続けて配信の処理に失敗したため、この連携を「連携失敗」にしました。",
+        "エラーのない配信が処理されるまで、配信ごとのエラーメールは送りません。",
+    ]
+    en += [
+        f"Reason: {result.reason or 'failed'}",
+        "",
+        f"{n} deliveries in a row failed, so this integration is now marked failing.",
+        "No per-delivery error mail is sent until a delivery is processed without errors.",
+    ]
+    return subject, _join(ja, en)
+
+
+def _recovered_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
+    subject = f"[Renkei] 連携復旧: {integration.name}"
+    ja, en = _head(integration, delivery, what)
+    counts_ja, counts_en = _counts(result)
+    ja += [f"件数: {counts_ja}", "", "配信がエラーなく処理されたため、この連携を「連携中」に戻しました。"]
+    en += [f"Counts: {counts_en}", "", "A delivery was processed without errors: the integration is active again."]
+    return subject, _join(ja, en)
+
+
+def _success_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
+    subject = f"[Renkei] 連携完了: {integration.name} ({what})"
+    ja, en = _head(integration, delivery, what)
+    counts_ja, counts_en = _counts(result)
+    ja.append(f"件数: {counts_ja}")
+    en.append(f"Counts: {counts_en}")
+    return subject, _join(ja, en)
+
+
+def _join(ja: list[str], en: list[str]) -> str:
+    return "\n".join([*ja, "", "-" * 40, "", *en]) + "\n"
+
+
+if not any(
+    getattr(hook, "__qualname__", "") == "on_delivery" and hook.__module__ == __name__
+    for hook in delivery_service.AFTER_DELIVERY
+):
+    delivery_service.AFTER_DELIVERY.append(on_delivery)
