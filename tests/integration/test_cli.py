@@ -143,3 +143,18 @@ def test_installed_script_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert (tmp_path / "h" / "renkei.db").exists()
+
+
+def test_apply_leaves_a_status_it_does_not_name(cli, tmp_path):
+    spec = tmp_path / "a.yaml"
+    spec.write_text("integrations:\n  - name: 会員\n    kind: csv\n", encoding="utf-8")
+    cli("apply", str(spec))
+    cli("integrations", "stop", "会員")
+    code, out, _ = cli("apply", str(spec))
+    assert code == 0 and "unchanged" in out
+    code, out, _ = cli("integrations", "list", "--json")
+    assert json.loads(out)[0]["status"] == "stopped"
+    spec.write_text("integrations:\n  - name: 会員\n    kind: csv\n    status: active\n", encoding="utf-8")
+    cli("apply", str(spec))
+    code, out, _ = cli("integrations", "list", "--json")
+    assert json.loads(out)[0]["status"] == "active"

@@ -206,9 +206,12 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
     specs: list[IntegrationSpec] = []
     names: set[str] = set()
     raw_settings: dict[str, dict[str, Any]] = {}
+    declared_status: set[str] = set()
     for index, item in enumerate(items):
         if isinstance(item, dict):
             raw_settings[str(item.get("name"))] = dict(item.get("settings") or {})
+            if "status" in item:
+                declared_status.add(str(item.get("name")))
         if not isinstance(item, dict):
             problems.append(f"integrations.{index}: expected a mapping")
             continue
@@ -232,8 +235,14 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
             if row is not None:
                 # Secrets the file does not name (a generated inbox secret) stay as they are.
                 kept = {k: v for k, v in hub.secrets.open(row.secrets).items() if k not in raw_settings[declared.name]}
+                # A file that does not name a status leaves it alone (a failing integration stays failing).
+                status = declared.status if declared.name in declared_status else row.status
                 spec, _, _ = validate_spec(
-                    {**declared.model_dump(mode="json"), "settings": {**raw_settings[declared.name], **kept}}
+                    {
+                        **declared.model_dump(mode="json"),
+                        "status": status,
+                        "settings": {**raw_settings[declared.name], **kept},
+                    }
                 )
             values = _row_values(spec, get_kind(spec.kind), hub.secrets)
             now = utcnow()
