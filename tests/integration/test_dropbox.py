@@ -14,12 +14,11 @@ import io
 import json
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncssh
@@ -33,31 +32,9 @@ from renkei.pipeline.dropbox import reset_password
 from renkei.pipeline.hub import Hub
 from renkei.sources.ftp_kind import verify_password
 from tests.conftest import drop_postgres_database, make_postgres_database
+from tests.helpers import eventually, free_port, settled, states
 
 CSV = "氏名,メールアドレス\r\n山田太郎,taro@example.jp\r\n佐藤花子,hanako@example.jp\r\n".encode("cp932")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def eventually(check: Callable[[], bool], what: str) -> None:
-    """Poll until ``check`` holds (bounded; processing runs on another thread)."""
-    for _ in range(600):
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
-
-
-def states(hub: Hub) -> list[str]:
-    return sorted(d.state for d in list_deliveries(hub))
-
-
-def settled(hub: Hub, count: int) -> Callable[[], bool]:
-    return lambda: len(found := states(hub)) == count and "received" not in found
 
 
 def emails(hub: Hub) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -34,15 +33,10 @@ from renkei.pipeline.relay import RelaySettings, current_relay, relay_from_env
 from renkei.store.schema import outbox
 from renkei.store.schema import settings as settings_table
 from tests.conftest import write_csv
+from tests.helpers import free_port
 
 ERRORS_TO = "ops@example.jp"
 SUCCESS_TO = "sales@example.jp"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Sink:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,34 +28,11 @@ from renkei.pipeline.customers import export_jsonl
 from renkei.pipeline.deliveries import list_deliveries, resume_pending
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.mail import inbox_address, mail_domain
+from tests.helpers import eventually, free_port, settled, states
 
 ROOT = Path(__file__).resolve().parents[2]
 RENTAL = (ROOT / "tests" / "cases" / "portals" / "suumo" / "rental.eml").read_bytes()
 SENDER = "system@jds.suumo.jp"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def eventually(check: Callable[[], bool], what: str) -> None:
-    """Poll until ``check`` holds (bounded; processing runs after the 250, on another thread)."""
-    for _ in range(600):
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
-
-
-def states(hub: Hub) -> list[str]:
-    return sorted(d.state for d in list_deliveries(hub))
-
-
-def settled(hub: Hub, count: int) -> Callable[[], bool]:
-    """True once ``count`` deliveries exist and none is waiting to be processed."""
-    return lambda: len(found := states(hub)) == count and "received" not in found
 
 
 def customers(hub: Hub) -> list[dict]:

@@ -1,0 +1,36 @@
+"""Helpers shared by the tests that run real servers on loopback."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+
+from renkei.pipeline.deliveries import list_deliveries
+from renkei.pipeline.hub import Hub
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def eventually(check: Callable[[], bool], what: str) -> None:
+    """Poll until ``check`` holds (bounded; processing runs on another thread)."""
+    for _ in range(600):
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"never happened: {what}")
+
+
+def states(hub: Hub) -> list[str]:
+    """The states of the hub's deliveries, sorted."""
+    return sorted(d.state for d in list_deliveries(hub))
+
+
+def settled(hub: Hub, count: int) -> Callable[[], bool]:
+    """True once ``count`` deliveries exist and none is waiting to be processed."""
+    return lambda: len(found := states(hub)) == count and "received" not in found
