@@ -369,6 +369,8 @@ class DropBoxController:
     ) -> None:
         self.context = make_context(hub)
         home = hub.archive.root.parent
+        #: Off when the caller (``renkei serve``) has already resumed every workspace once.
+        self.resume_at_start = True
         self.ftp: FtpServer | None = None
         self.sftp: Any = None
         if ftp_port is not None:
@@ -389,7 +391,7 @@ class DropBoxController:
             self.sftp = SftpServer(self.context, host, sftp_port, home / "ssh_host_key")
 
     def start(self) -> None:
-        resumed = resume_all(self.context.hubs)
+        resumed = resume_all(self.context.hubs) if self.resume_at_start else 0
         if resumed:
             log.info("processed %s deliveries left received by an earlier run", resumed)
         self.context.processor.start()

@@ -169,6 +169,8 @@ class InboxController(Controller):
 
     def __init__(self, hub: Hub, host: str, port: int, max_bytes: int) -> None:
         self.hubs = WorkspaceHubs(hub)
+        #: Off when the caller (``renkei serve``) has already resumed every workspace once.
+        self.resume_at_start = True
         self.processor = Processor(self.hubs)
         self._executor = ThreadPoolExecutor(LANDING_THREADS, thread_name_prefix="renkei-smtp-land")
         handler = InboxHandler(self.hubs, self.processor, self._executor)
@@ -185,7 +187,7 @@ class InboxController(Controller):
         return InboxSMTP(self.handler, **self.SMTP_kwargs)
 
     def start(self) -> None:
-        resumed = resume_all(self.hubs)
+        resumed = resume_all(self.hubs) if self.resume_at_start else 0
         if resumed:
             log.info("processed %s deliveries left received by an earlier run", resumed)
         self.processor.start()

@@ -6,27 +6,30 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from renkei import __version__
-from renkei.pipeline.deliveries import resume_pending
+from renkei.channels.worker import WorkspaceHubs, resume_all
 from renkei.pipeline.hub import Hub
 
 if TYPE_CHECKING:
     from renkei.channels.outbox import OutboxSender
+    from renkei.channels.smtp import InboxController
 
 
 def create_app(
-    hub: Hub, inbox: Controller | None = None, outbox: OutboxSender | None = None, dropbox: Any = None
+    hub: Hub, inbox: InboxController | None = None, outbox: OutboxSender | None = None, dropbox: Any = None
 ) -> FastAPI:
     """The application for one hub, and the SMTP inbox and report-mail sender it starts and stops."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        resume_pending(hub)
-        # Started after the resume above, so that the two never process the same delivery.
+        # Every workspace's leftovers, once; the channels below then start without resuming again.
+        resume_all(WorkspaceHubs(hub))
+        for channel in (inbox, dropbox):
+            if channel is not None:
+                channel.resume_at_start = False
         if inbox is not None:
             inbox.start()
         if dropbox is not None:
