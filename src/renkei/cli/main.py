@@ -22,7 +22,6 @@ from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
-from renkei.sources.mail_kind import MAIL_KINDS
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Renkei: leads and customer data, in one store.")
 integrations_app = typer.Typer(no_args_is_help=True, help="Add, list and change integrations.")
@@ -239,7 +238,7 @@ def import_(
     for path in paths:
         if not path.is_file():
             raise RenkeiError(f"{path}: no such file")
-        if target.spec.kind in MAIL_KINDS:
+        if not target.kind.accepts_files:
             if dry_run:
                 raise RenkeiError("--dry-run is for files; replay a mail delivery with --dry-run instead")
             result = mail_service.import_mail(hub, target, path.read_bytes())

@@ -61,11 +61,8 @@ class Counts:
     errors: int = 0
 
     def add(self, action: Action) -> None:
-        setattr(
-            self,
-            action if action != "error" else "errors",
-            getattr(self, action if action != "error" else "errors") + 1,
-        )
+        name = "errors" if action == "error" else action
+        setattr(self, name, getattr(self, name) + 1)
 
 
 @dataclass(slots=True)
@@ -87,7 +84,6 @@ class ApplyContext:
     counts: Counts = field(default_factory=Counts)
     rows: list[RowReport] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
-    error_rows_written: int = 0
     #: Ids of customers an undo just removed, by their keys: a replay re-creates them with the same id.
     reuse_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     inserted: int = 0
@@ -290,5 +286,4 @@ def _flush(ctx: ApplyContext, writes: _Writes) -> None:
         conn.execute(inquiries.insert(), writes.inquiries)
     if writes.errors:
         conn.execute(row_errors.insert(), writes.errors)
-        ctx.error_rows_written += len(writes.errors)
     _refresh_statistics(ctx)

@@ -24,7 +24,6 @@ from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration
 from renkei.pipeline.parallel import PARALLEL_BYTES, mapped_batches
 from renkei.pipeline.undo import touched_by, undo_delivery_in
-from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.sources.registry import Extraction
 from renkei.store.archive import Stored
 from renkei.store.schema import deliveries, inquiries, row_errors
@@ -244,7 +243,7 @@ def _apply_payload(
         workspace_id=hub.workspace_id,
         integration_id=integration.id,
         delivery_id=delivery_id,
-        source_name=file_name or ("mail" if integration.spec.kind in MAIL_KINDS else path.name),
+        source_name=file_name or (path.name if integration.kind.accepts_files else "mail"),
         mapping=mapping,
         policy=integration.spec.policies.to_core(),
         defaults=integration.spec.defaults.to_core(),

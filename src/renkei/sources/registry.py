@@ -38,6 +38,7 @@ class SourceKind:
     settings: type[BaseModel]
     extract: Extractor
     description: str
+    #: False for kinds whose payloads are whole mails (landed with their Message-ID), not files.
     accepts_files: bool = True
     #: Called when an integration of this kind is added, with its name and settings: returns the
     #: settings to store and what to show the user once (a generated password), never stored.
