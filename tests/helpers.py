@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import json
 import socket
 import time
 from collections.abc import Callable
+from typing import Any
 
+from renkei.pipeline.customers import export_jsonl
 from renkei.pipeline.deliveries import list_deliveries
 from renkei.pipeline.hub import Hub
 
@@ -34,3 +38,10 @@ def states(hub: Hub) -> list[str]:
 def settled(hub: Hub, count: int) -> Callable[[], bool]:
     """True once ``count`` deliveries exist and none is waiting to be processed."""
     return lambda: len(found := states(hub)) == count and "received" not in found
+
+
+def export(hub: Hub) -> list[dict[str, Any]]:
+    """Every customer of the hub's workspace, as ``renkei customers export`` writes them."""
+    out = io.StringIO()
+    export_jsonl(hub, out)
+    return [json.loads(line) for line in out.getvalue().splitlines()]

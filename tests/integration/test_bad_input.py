@@ -7,7 +7,7 @@ import os
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from tests.conftest import write_csv
-from tests.integration.test_import import export
+from tests.helpers import export
 
 
 def imported(hub, path):

@@ -9,7 +9,8 @@ from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from tests.conftest import write_csv
-from tests.integration.test_import import by_email, export
+from tests.helpers import export
+from tests.integration.test_import import by_email
 
 HEADER = ["氏名", "メールアドレス", "役職", "タグ"]
 

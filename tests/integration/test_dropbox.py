@@ -26,21 +26,18 @@ import pytest
 
 from renkei.channels.ftp import DropBoxController
 from renkei.pipeline import integrations as integration_service
-from renkei.pipeline.customers import export_jsonl
 from renkei.pipeline.deliveries import list_deliveries
 from renkei.pipeline.dropbox import reset_password
 from renkei.pipeline.hub import Hub
 from renkei.sources.ftp_kind import verify_password
 from tests.conftest import drop_postgres_database, make_postgres_database
-from tests.helpers import eventually, free_port, settled, states
+from tests.helpers import eventually, export, free_port, settled, states
 
 CSV = "氏名,メールアドレス\r\n山田太郎,taro@example.jp\r\n佐藤花子,hanako@example.jp\r\n".encode("cp932")
 
 
 def emails(hub: Hub) -> list[str]:
-    out = io.StringIO()
-    export_jsonl(hub, out)
-    return sorted(json.loads(line)["email"] for line in out.getvalue().splitlines())
+    return sorted(c["email"] for c in export(hub))
 
 
 def add_drop(hub: Hub, name: str = "partner") -> tuple[str, str, int]:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from tests.conftest import write_csv
+from tests.helpers import export
 
 HEADER = ["氏名", "フリガナ", "メールアドレス", "電話番号", "郵便番号", "住所", "会社名", "役職", "登録日"]
-
-
-def export(hub) -> list[dict]:
-    import io
-
-    out = io.StringIO()
-    customer_service.export_jsonl(hub, out)
-    return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def by_email(hub) -> dict[str, dict]:

@@ -11,7 +11,7 @@ from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
 from tests.conftest import write_csv
-from tests.integration.test_import import export
+from tests.helpers import export
 
 
 def csv_mail(sender: str, files: dict[str, str], subject: str = "会員リスト") -> bytes:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
+from tests.helpers import export
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "portals"
 STATES = {
@@ -31,12 +30,6 @@ KIND_OF = {
     "yahoo-fudosan": ("mail-labels", "yahoo-fudosan"),
     "unrelated": ("suumo", None),
 }
-
-
-def export(hub) -> list[dict]:
-    out = io.StringIO()
-    customer_service.export_jsonl(hub, out)
-    return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def integration(hub, kind: str, preset: str | None = None, name: str | None = None):

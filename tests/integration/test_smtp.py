@@ -7,8 +7,6 @@ crash after it loses nothing.
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import smtplib
 import socket
@@ -24,21 +22,15 @@ import pytest
 from renkei.channels import worker
 from renkei.channels.smtp import InboxController, make_controller
 from renkei.pipeline import integrations as integration_service
-from renkei.pipeline.customers import export_jsonl
 from renkei.pipeline.deliveries import list_deliveries, resume_pending
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.mail import inbox_address, mail_domain
 from tests.helpers import eventually, free_port, settled, states
+from tests.helpers import export as customers
 
 ROOT = Path(__file__).resolve().parents[2]
 RENTAL = (ROOT / "tests" / "cases" / "portals" / "suumo" / "rental.eml").read_bytes()
 SENDER = "system@jds.suumo.jp"
-
-
-def customers(hub: Hub) -> list[dict]:
-    out = io.StringIO()
-    export_jsonl(hub, out)
-    return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
 def add_suumo(hub: Hub, name: str = "suumo") -> str:

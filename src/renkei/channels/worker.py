@@ -16,7 +16,7 @@ from sqlalchemy import select
 from renkei.errors import FatalError
 from renkei.pipeline.deliveries import process_delivery
 from renkei.pipeline.hub import Hub
-from renkei.store.schema import deliveries, workspaces
+from renkei.store.schema import deliveries
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +39,9 @@ class WorkspaceHubs:
         with self._lock:
             found = self._hubs.get(workspace_id)
             if found is None:
-                found = hub_for_workspace_id(self._base, workspace_id)
+                found = self._base.for_workspace_id(workspace_id)
                 self._hubs[workspace_id] = found
             return found
-
-
-def hub_for_workspace_id(hub: Hub, workspace_id: int) -> Hub:
-    """The same store, archive and secrets as ``hub``, scoped to the workspace with this id."""
-    with hub.engine.connect() as conn:
-        name = conn.execute(select(workspaces.c.name).where(workspaces.c.id == workspace_id)).scalar_one()
-    return Hub(hub.engine, hub.archive, workspace_id, str(name), hub.secrets)
 
 
 def process_safely(hubs: WorkspaceHubs, workspace_id: int, delivery_id: int) -> str | None:

@@ -8,7 +8,6 @@ again (``resume_pending``).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -557,12 +556,3 @@ def resume_pending(hub: Hub) -> list[ProcessResult]:
             )
         ]
     return [process_delivery(hub, delivery_id) for delivery_id in pending]
-
-
-def raw_payload(hub: Hub, delivery_id: int) -> BinaryIO:
-    """The archived bytes of a delivery."""
-    delivery = get_delivery(hub, delivery_id)
-    path = hub.archive.path_for(delivery.sha256)
-    if not path.exists():
-        return io.BytesIO(b"")
-    return path.open("rb")

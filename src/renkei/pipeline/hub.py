@@ -44,6 +44,12 @@ class Hub:
         """The same store and archive, scoped to another workspace."""
         return Hub(self.engine, self.archive, ensure_workspace(self.engine, workspace), workspace, self.secrets)
 
+    def for_workspace_id(self, workspace_id: int) -> Hub:
+        """The same store, archive and secrets, scoped to the workspace with this id."""
+        with self.engine.connect() as conn:
+            name = conn.execute(select(workspaces.c.name).where(workspaces.c.id == workspace_id)).scalar_one()
+        return Hub(self.engine, self.archive, workspace_id, str(name), self.secrets)
+
     def close(self) -> None:
         self.engine.dispose()
 
