@@ -58,6 +58,8 @@ integrations = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # SHA-256 of a mail integration's inbox secret: found at RCPT without decrypting anything.
     Column("inbox_hash", String(64), index=True, unique=True),
+    # When the portal's address-confirmation mail (or the first lead) reached the inbox.
+    Column("confirmed_at", DateTime(timezone=True)),
     UniqueConstraint("workspace_id", "name"),
 )
 
@@ -204,4 +206,83 @@ settings = Table(
     Column("secrets", Text),  # Fernet token of a JSON object
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index(None, "key", "workspace_id"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    Column("login", String(200), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("role", String(20), nullable=False),  # admin / operator / viewer
+    Column("locale", String(10), nullable=False, server_default="ja"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True)),
+    Column("disabled_at", DateTime(timezone=True)),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE")),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
+    Column("prefix", String(16), nullable=False),  # the first characters, to tell tokens apart in lists
+    Column("role", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+# What a pull integration (SFTP/FTP folder, IMAP mailbox) has seen on the remote side, so nothing is fetched twice.
+remote_items = Table(
+    "remote_items",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("integration_id", ForeignKey("integrations.id"), nullable=False),
+    Column("key", String(1000), nullable=False),  # remote path, or "<uidvalidity>:<uid>" for IMAP
+    Column("size", BigInteger),
+    Column("mtime", DateTime(timezone=True)),
+    Column("sha256", String(64)),
+    Column("delivery_id", ForeignKey("deliveries.id")),
+    Column("state", String(20), nullable=False),  # seen / landed / done (moved, deleted or flagged remotely)
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    Index(None, "integration_id", "key"),
+    Index(None, "integration_id", "sha256"),
+)
+
+# One scheduled or manual check of a pull integration: the overrun guard and the run history.
+checks = Table(
+    "checks",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workspace_id", ForeignKey("workspaces.id"), nullable=False),
+    Column("integration_id", ForeignKey("integrations.id"), nullable=False),
+    Column("trigger", String(20), nullable=False),  # schedule / manual
+    Column("state", String(20), nullable=False),  # running / ok / failed / abandoned
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("found", Integer, nullable=False, server_default="0"),
+    Column("landed", Integer, nullable=False, server_default="0"),
+    Column("message", Text),
+    Index(None, "integration_id", "state"),
 )
