@@ -25,11 +25,11 @@ import asyncssh
 import pytest
 
 from renkei.channels.ftp import DropBoxController
+from renkei.passwords import verify_password
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline.deliveries import list_deliveries
 from renkei.pipeline.dropbox import reset_password
 from renkei.pipeline.hub import Hub
-from renkei.sources.ftp_kind import verify_password
 from tests.conftest import drop_postgres_database, make_postgres_database
 from tests.helpers import eventually, export, free_port, settled, states
 

@@ -35,9 +35,9 @@ with warnings.catch_warnings():
 from renkei import __version__
 from renkei.channels.worker import Processor, WorkspaceHubs, resume_all
 from renkei.errors import ConfigurationError
+from renkei.passwords import verify_password
 from renkei.pipeline.dropbox import DropUser, drop_folder, dropbox_root, find_drop_user, land_dropped_file
 from renkei.pipeline.hub import Hub
-from renkei.sources.ftp_kind import verify_password
 
 log = logging.getLogger(__name__)
 

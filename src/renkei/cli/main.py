@@ -469,6 +469,89 @@ def ftp(
     run_dropbox(host=host, ftp_port=ftp_port, sftp_port=sftp_port, workspace=workspace)
 
 
+users_app = typer.Typer(no_args_is_help=True, help="People who sign in to the web UI.")
+app.add_typer(users_app, name="users")
+tokens_app = typer.Typer(no_args_is_help=True, help="API tokens for the REST API.")
+app.add_typer(tokens_app, name="tokens")
+Role = Annotated[str, typer.Option("--role", help="admin, operator or viewer.")]
+
+
+@users_app.command("add")
+@handled
+def users_add(
+    login: str,
+    role: Role = "operator",
+    name: Annotated[str | None, typer.Option("--name", help="The name shown in the UI.")] = None,
+    locale: Annotated[str, typer.Option("--locale", help="ja or en.")] = "ja",
+    workspace: Workspace = DEFAULT_WORKSPACE,
+) -> None:
+    """Add a user; prints the generated one-time password."""
+    from renkei.pipeline.users import add_user
+
+    user, password = add_user(open_hub(workspace), login, role=role, display_name=name, locale=locale)
+    console.print(f"Added {user.login} ({user.role}) to workspace {workspace!r}.", markup=False)
+    console.print(f"Password (shown once): {password}", markup=False)
+
+
+@users_app.command("list")
+@handled
+def users_list(workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
+    """The users of a workspace."""
+    from renkei.pipeline.users import list_users
+
+    rows = [
+        {"login": u.login, "name": u.display_name, "role": u.role, "locale": u.locale,
+         "last_login_at": u.last_login_at.isoformat() if u.last_login_at else None}
+        for u in list_users(open_hub(workspace))
+    ]  # fmt: skip
+    present.rows(console, rows, as_json)
+
+
+@users_app.command("password")
+@handled
+def users_password(login: str, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Give a user a new generated password (shown once); signs them out everywhere and lifts a lockout."""
+    from renkei.pipeline.users import set_password
+
+    password = set_password(open_hub(workspace), login)
+    console.print(f"New password for {login} (shown once): {password}", markup=False)
+
+
+@tokens_app.command("create")
+@handled
+def tokens_create(name: str, role: Role = "operator", workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Create an API token; prints it once (only its hash is kept)."""
+    from renkei.pipeline.users import create_token
+
+    token, secret = create_token(open_hub(workspace), name, role)
+    console.print(f"API token {token.id} {token.name!r} ({token.role}), shown once:", markup=False)
+    console.print(secret, markup=False)
+
+
+@tokens_app.command("list")
+@handled
+def tokens_list(workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
+    """API tokens of a workspace (never the tokens themselves)."""
+    from renkei.pipeline.users import list_tokens
+
+    rows = [
+        {"id": t.id, "name": t.name, "prefix": t.prefix + "…", "role": t.role,
+         "created_at": t.created_at.isoformat(), "revoked": t.revoked_at is not None}
+        for t in list_tokens(open_hub(workspace))
+    ]  # fmt: skip
+    present.rows(console, rows, as_json)
+
+
+@tokens_app.command("revoke")
+@handled
+def tokens_revoke(token_id: int, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Revoke an API token: requests with it are refused from now on."""
+    from renkei.pipeline.users import revoke_token
+
+    revoke_token(open_hub(workspace), token_id)
+    console.print(f"API token {token_id} revoked.", markup=False)
+
+
 def main() -> None:
     """Entry point of the ``renkei`` script."""
     app()

@@ -285,3 +285,17 @@ def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
         console.print(f"{h['at']} {h['field']}: {h['old']!r} → {h['new']!r}", markup=False, highlight=False)
     for i in data["inquiries"]:
         console.print(f"inquiry {i['received_at'] or ''} {i['source']} {i['property_name'] or ''}", markup=False)
+
+
+def rows(console: Console, items: list[dict[str, Any]], as_json: bool) -> None:
+    """A list of flat records: JSON, or a table whose columns are the records' keys."""
+    if as_json:
+        _json(console, items)
+        return
+    if not items:
+        console.print("(none)", markup=False)
+        return
+    table = Table(*items[0].keys())
+    for item in items:
+        table.add_row(*("" if v is None else str(v) for v in item.values()))
+    console.print(table)

@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from renkei.errors import ConfigurationError
+from renkei.passwords import hash_password, new_password
 from renkei.pipeline.deliveries import Delivery, land
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration, integration_by_name
-from renkei.sources.ftp_kind import KIND, FtpDropSettings, hash_password, new_password
+from renkei.sources.ftp_kind import KIND, FtpDropSettings
 from renkei.store.schema import integrations, workspaces
 from renkei.store.secrets import SecretBox
 

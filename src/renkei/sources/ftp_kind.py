@@ -7,23 +7,19 @@ Files are read exactly as the ``csv`` kind reads them.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import re
 import secrets
 import unicodedata
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import Field, SecretStr, field_validator
 
+from renkei.passwords import hash_password, new_password
 from renkei.sources.csv_kind import CsvSettings, extract_csv
 from renkei.sources.registry import SourceKind, register
 
 KIND = "ftp-drop"
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_HASHER = PasswordHasher()
 
 
 class FtpDropSettings(CsvSettings):
@@ -63,34 +59,6 @@ def username_for(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:40] or "drop"
     return f"{slug}-{secrets.token_hex(3)}"
-
-
-def new_password() -> str:
-    """A password to type or paste: 20 characters, about 119 random bits."""
-    return secrets.token_urlsafe(15)
-
-
-def hash_password(password: str) -> str:
-    """The argon2id hash kept in place of ``password``."""
-    return _HASHER.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Whether ``password`` matches the stored hash (False when there is none)."""
-    if not password_hash:
-        # Spend the time a real check takes, so that a login cannot tell which users exist.
-        with contextlib.suppress(VerificationError):
-            _HASHER.verify(_dummy_hash(), password)
-        return False
-    try:
-        return _HASHER.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    return _HASHER.hash(secrets.token_urlsafe(15))
 
 
 def prepare_new(name: str, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
