@@ -50,9 +50,7 @@ def upgrade() -> None:
         sa.Column("created_at", When, nullable=False),
         sa.Column("expires_at", When, nullable=False),
         sa.Column("last_seen_at", When, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name="fk_web_sessions_user_id_users", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_web_sessions_user_id_users", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name="pk_web_sessions"),
     )
     op.create_index("ix_web_sessions_user_id", "web_sessions", ["user_id"])
