@@ -14,7 +14,15 @@ from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.specs import ApplyFile, IntegrationSpec
 from renkei.sources.registry import SourceKind, get_kind
 from renkei.store.schema import integrations
-from renkei.store.secrets import SecretBox, redact, split_secrets
+from renkei.store.secrets import (
+    REDACTED,
+    SecretBox,
+    join_secrets,
+    names_secret,
+    redact,
+    secret_fields,
+    split_secrets,
+)
 
 MANUAL_IMPORT = "manual-import"
 
@@ -31,6 +39,8 @@ class Integration:
     secrets_set: frozenset[str] = frozenset()
     #: What was generated for the user when it was added (a password), to show once; never stored.
     shown_once: dict[str, str] = field(default_factory=dict)
+    #: Mail integrations: when the portal's forwarding was confirmed (a confirmation mail or the first lead).
+    confirmed_at: Any = None
 
     @property
     def name(self) -> str:
@@ -79,8 +89,21 @@ def settings_values(settings: BaseModel) -> dict[str, Any]:
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         elif isinstance(value, BaseModel):
-            value = value.model_dump(mode="json")
+            # Nested secrets (an IMAP password) are revealed too: model_dump would mask them.
+            value = {**value.model_dump(mode="json"), **_revealed(value)}
         out[name] = value
+    return out
+
+
+def _revealed(model: BaseModel) -> dict[str, Any]:
+    """A nested model's secret fields (and nested models), revealed."""
+    out: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, SecretStr):
+            out[name] = value.get_secret_value()
+        elif isinstance(value, BaseModel):
+            out[name] = {**value.model_dump(mode="json"), **_revealed(value)}
     return out
 
 
@@ -111,14 +134,16 @@ def _from_row(row: Any, box: SecretBox) -> Integration:
         "name": row.name,
         "kind": row.kind,
         "status": row.status,
-        "settings": {**row.settings, **hidden},
+        "settings": join_secrets(row.settings, hidden),
         "mapping": row.mapping,
         "policies": row.policies,
         "defaults": row.defaults,
         "notify": row.notify,
     }
     spec, kind, settings = validate_spec(data)
-    return Integration(int(row.id), spec, kind, settings, row.status_reason, frozenset(hidden))
+    return Integration(
+        int(row.id), spec, kind, settings, row.status_reason, frozenset(hidden), confirmed_at=row.confirmed_at
+    )
 
 
 def add_integration(hub: Hub, data: dict[str, Any]) -> Integration:
@@ -234,14 +259,15 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
             spec = declared
             if row is not None:
                 # Secrets the file does not name (a generated inbox secret) stay as they are.
-                kept = {k: v for k, v in hub.secrets.open(row.secrets).items() if k not in raw_settings[declared.name]}
+                raw = raw_settings[declared.name]
+                kept = {k: v for k, v in hub.secrets.open(row.secrets).items() if not names_secret(raw, k)}
                 # A file that does not name a status leaves it alone (a failing integration stays failing).
                 status = declared.status if declared.name in declared_status else row.status
                 spec, _, _ = validate_spec(
                     {
                         **declared.model_dump(mode="json"),
                         "status": status,
-                        "settings": {**raw_settings[declared.name], **kept},
+                        "settings": join_secrets(raw, kept),
                     }
                 )
             values = _row_values(spec, get_kind(spec.kind), hub.secrets)
@@ -281,3 +307,76 @@ def set_status(hub: Hub, name: str, status: str, reason: str | None = None) -> I
             .values(status=status, status_reason=reason, updated_at=utcnow())
         )
     return get_integration(hub, integration.id)
+
+
+UPDATABLE = frozenset({"name", "status", "settings", "mapping", "policies", "defaults", "notify"})
+
+
+def _merge(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` laid over it; nested sections merge key by key."""
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def update_integration(hub: Hub, integration_id: int, changes: dict[str, Any]) -> Integration:
+    """Change some of an integration's declaration; what ``changes`` does not name stays as it is.
+
+    ``settings`` are merged key by key (nested sections too); a secret is replaced only when
+    ``changes`` gives it a value other than the mask, so a form that sends settings back as shown
+    keeps the stored secrets. ``mapping``, ``policies``, ``defaults`` and ``notify`` are replaced
+    whole. The kind cannot change.
+    """
+    unknown = sorted(set(changes) - UPDATABLE)
+    if unknown:
+        changeable = ", ".join(sorted(UPDATABLE))
+        raise ConfigurationError(f"{', '.join(unknown)}: cannot be changed (changeable: {changeable})")
+    with hub.engine.begin() as conn:
+        row = conn.execute(
+            select(integrations).where(
+                integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
+        current = _from_row(row, hub.secrets)
+        data = current.spec.model_dump(mode="json")
+        hidden = hub.secrets.open(row.secrets)
+        if "settings" in changes:
+            given = changes["settings"]
+            if not isinstance(given, dict):
+                raise ConfigurationError("settings: expected a mapping")
+            given = _without_masks(given, secret_fields(current.kind.settings))
+            plain, _ = split_secrets(current.kind.settings, current.spec.settings)
+            kept = {path: value for path, value in hidden.items() if not names_secret(given, path)}
+            data["settings"] = join_secrets(_merge(plain, given), kept)
+        for key in ("name", "status", "mapping", "policies", "defaults", "notify"):
+            if key in changes:
+                data[key] = changes[key]
+        spec, kind, _ = validate_spec(data)
+        if spec.name != current.name and _find_row(conn, hub.workspace_id, spec.name) is not None:
+            raise ConfigurationError(f"an integration called {spec.name!r} already exists")
+        conn.execute(
+            integrations.update()
+            .where(integrations.c.id == integration_id)
+            .values(updated_at=utcnow(), **_row_values(spec, kind, hub.secrets))
+        )
+    return get_integration(hub, integration_id)
+
+
+def _without_masks(settings: dict[str, Any], secret_paths: set[str], prefix: str = "") -> dict[str, Any]:
+    """Settings as a form sent them back, without the masks (or blanks) it showed in place of secrets."""
+    out: dict[str, Any] = {}
+    for key, value in settings.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out[key] = _without_masks(value, secret_paths, path + ".")
+        elif value == REDACTED or (path in secret_paths and value in ("", None)):
+            continue
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,284 @@
+"""Reading the store a page at a time, for the web UI and the REST API: always one workspace.
+
+Lists are newest first and paged by an opaque cursor (the last id seen, encoded), so a page
+stays right while new rows arrive. Every query names the hub's workspace.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+import jaconv
+from sqlalchemy import Select, and_, case, desc, exists, func, or_, select
+
+from renkei.errors import ConfigurationError
+from renkei.pipeline.deliveries import Delivery, _load, _to_delivery
+from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.integrations import Integration, list_integrations
+from renkei.store.schema import checks, customer_labels, customers, deliveries, integrations, row_errors
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+MAIL_KINDS = ("suumo", "homes", "athome", "mail-labels", "mail-csv")
+CUSTOMER_SUMMARY = (
+    "last_name",
+    "first_name",
+    "last_name_kana",
+    "first_name_kana",
+    "email",
+    "phone",
+    "mobile",
+    "company_name",
+    "prefecture",
+    "owner",
+    "status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list, and the cursor of the next (None on the last page)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": last_id}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int | None:
+    """The id a cursor continues before; a cursor that was not made here is a configuration error."""
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        before = value["before"]
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise ConfigurationError(f"cursor {cursor!r}: not a cursor this API gave out") from None
+    if not isinstance(before, int) or isinstance(before, bool):
+        raise ConfigurationError(f"cursor {cursor!r}: not a cursor this API gave out")
+    return before
+
+
+def _limit(limit: int) -> int:
+    if limit < 1 or limit > MAX_LIMIT:
+        raise ConfigurationError(f"limit {limit}: expected 1 to {MAX_LIMIT}")
+    return limit
+
+
+def _paged(query: Select[Any], id_column: Any, cursor: str | None, limit: int) -> Select[Any]:
+    before = decode_cursor(cursor)
+    if before is not None:
+        query = query.where(id_column < before)
+    return query.order_by(desc(id_column)).limit(_limit(limit) + 1)
+
+
+def _page(items: list[T], limit: int, last_id: Any) -> Page[T]:
+    if len(items) > limit:
+        items = items[:limit]
+        return Page(items, encode_cursor(int(last_id(items[-1]))))
+    return Page(items, None)
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrationSummary:
+    """An integration with what its list row shows: its last delivery and its counts."""
+
+    integration: Integration
+    status: str  # active / stopped / failing
+    status_reason: str | None
+    deliveries: int
+    customers_created: int
+    failed_recent: int  # failed or partly failed deliveries in the last 7 days
+    last_delivery_at: datetime | None
+    last_delivery_state: str | None
+    #: A mail integration that has had neither the portal's confirmation mail nor a lead yet.
+    waiting: bool
+
+
+def integration_summaries(hub: Hub) -> list[IntegrationSummary]:
+    """Every integration of the workspace by name, with its last delivery and counts (three queries)."""
+    found = list_integrations(hub)
+    since = utcnow() - timedelta(days=7)
+    failed = or_(deliveries.c.state == "failed", deliveries.c.error_count > 0)
+    with hub.engine.connect() as conn:
+        totals = {
+            int(r.integration_id): r
+            for r in conn.execute(
+                select(
+                    deliveries.c.integration_id,
+                    func.count().label("deliveries"),
+                    func.coalesce(func.sum(deliveries.c.created_count), 0).label("created"),
+                    func.sum(case((and_(failed, deliveries.c.received_at >= since), 1), else_=0)).label("failed"),
+                    func.max(deliveries.c.id).label("last_id"),
+                )
+                .where(deliveries.c.workspace_id == hub.workspace_id)
+                .group_by(deliveries.c.integration_id)
+            )
+        }
+        last_ids = [int(r.last_id) for r in totals.values()]
+        last = {
+            int(r.id): r
+            for r in conn.execute(
+                select(deliveries.c.id, deliveries.c.received_at, deliveries.c.state).where(
+                    deliveries.c.id.in_(last_ids)
+                )
+            )
+        }
+        statuses = {
+            int(r.id): (r.status, r.status_reason)
+            for r in conn.execute(
+                select(integrations.c.id, integrations.c.status, integrations.c.status_reason).where(
+                    integrations.c.workspace_id == hub.workspace_id
+                )
+            )
+        }
+    out = []
+    for integration in found:
+        total = totals.get(integration.id)
+        latest = last.get(int(total.last_id)) if total is not None else None
+        status, reason = statuses.get(integration.id, (integration.spec.status, integration.status_reason))
+        out.append(
+            IntegrationSummary(
+                integration=integration,
+                status=status,
+                status_reason=reason,
+                deliveries=int(total.deliveries) if total else 0,
+                customers_created=int(total.created) if total else 0,
+                failed_recent=int(total.failed or 0) if total else 0,
+                last_delivery_at=latest.received_at if latest is not None else None,
+                last_delivery_state=latest.state if latest is not None else None,
+                waiting=integration.spec.kind in MAIL_KINDS and integration.confirmed_at is None,
+            )
+        )
+    return out
+
+
+def page_deliveries(
+    hub: Hub,
+    *,
+    integration_id: int | None = None,
+    state: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[Delivery]:
+    """Deliveries newest first, optionally of one integration or in one state."""
+    query = select(deliveries).where(deliveries.c.workspace_id == hub.workspace_id)
+    if integration_id is not None:
+        query = query.where(deliveries.c.integration_id == integration_id)
+    if state:
+        query = query.where(deliveries.c.state == state)
+    with hub.engine.connect() as conn:
+        rows = conn.execute(_paged(query, deliveries.c.id, cursor, limit)).all()
+    return _page([_to_delivery(r) for r in rows], limit, lambda d: d.id)
+
+
+_DIGITS = re.compile(r"\d")
+
+
+def _search(query: str) -> Any:
+    """A condition matching the words of ``query`` in names, kana, e-mail, phones and company."""
+    conditions = []
+    for word in unicodedata.normalize("NFKC", query).split():
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        lowered = f"%{word.lower().replace('%', '').replace('_', '')}%"
+        kana = f"%{jaconv.hira2kata(word.replace('%', '').replace('_', ''))}%"
+        fields = [
+            customers.c.last_name.like(pattern),
+            customers.c.first_name.like(pattern),
+            (func.coalesce(customers.c.last_name, "") + func.coalesce(customers.c.first_name, "")).like(pattern),
+            customers.c.last_name_kana.like(kana),
+            customers.c.first_name_kana.like(kana),
+            customers.c.email.like(lowered),
+            customers.c.company_name.like(pattern),
+        ]
+        digits = "".join(_DIGITS.findall(word))
+        if len(digits) >= 3:
+            # Phones are stored in E.164 (+81…): match on the national digits without the leading 0.
+            national = digits[1:] if digits.startswith("0") else digits
+            fields += [customers.c.phone.like(f"%{national}%"), customers.c.mobile.like(f"%{national}%")]
+        if word.isdigit():
+            fields.append(customers.c.id == int(word))
+        conditions.append(or_(*fields))
+    return and_(*conditions)
+
+
+def page_customers(
+    hub: Hub,
+    *,
+    query: str | None = None,
+    tag: str | None = None,
+    group: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[dict[str, Any]]:
+    """Customers newest first, as summaries (id, names, contacts, owner, status, tags, groups, updated_at)."""
+    select_ = select(customers.c.id, customers.c.updated_at, *(customers.c[name] for name in CUSTOMER_SUMMARY)).where(
+        customers.c.workspace_id == hub.workspace_id
+    )
+    if query and query.strip():
+        select_ = select_.where(_search(query))
+    for kind, name in (("tag", tag), ("group", group)):
+        if name:
+            select_ = select_.where(
+                exists().where(
+                    customer_labels.c.customer_id == customers.c.id,
+                    customer_labels.c.kind == kind,
+                    customer_labels.c.name == name,
+                )
+            )
+    with hub.engine.connect() as conn:
+        rows = conn.execute(_paged(select_, customers.c.id, cursor, limit)).all()
+        ids = [int(r.id) for r in rows[:limit]]
+        labels: dict[int, dict[str, list[str]]] = {cid: {"tag": [], "group": []} for cid in ids}
+        if ids:
+            for cid, kind, name in conn.execute(
+                select(customer_labels.c.customer_id, customer_labels.c.kind, customer_labels.c.name)
+                .where(customer_labels.c.customer_id.in_(ids))
+                .order_by(customer_labels.c.name)
+            ):
+                labels[int(cid)][kind].append(name)
+    items = []
+    for row in rows:
+        item = {"id": int(row.id), **{name: row._mapping[name] for name in CUSTOMER_SUMMARY}}
+        item["updated_at"] = row.updated_at
+        item["tags"] = labels.get(int(row.id), {}).get("tag", [])
+        item["groups"] = labels.get(int(row.id), {}).get("group", [])
+        items.append(item)
+    return _page(items, limit, lambda c: c["id"])
+
+
+def page_checks(
+    hub: Hub, *, integration_id: int | None = None, cursor: str | None = None, limit: int = 50
+) -> Page[dict[str, Any]]:
+    """Scheduled and manual checks of pull integrations, newest first."""
+    query = select(checks, integrations.c.name.label("integration")).join(
+        integrations, integrations.c.id == checks.c.integration_id
+    )
+    query = query.where(checks.c.workspace_id == hub.workspace_id)
+    if integration_id is not None:
+        query = query.where(checks.c.integration_id == integration_id)
+    with hub.engine.connect() as conn:
+        rows = conn.execute(_paged(query, checks.c.id, cursor, limit)).all()
+    return _page([dict(r._mapping) for r in rows], limit, lambda c: c["id"])
+
+
+def page_row_errors(hub: Hub, delivery_id: int, *, cursor: str | None = None, limit: int = 100) -> Page[dict[str, Any]]:
+    """One delivery's row errors in file order (the cursor continues after the last one seen)."""
+    with hub.engine.connect() as conn:
+        _load(conn, hub, delivery_id)  # NotFoundError for another workspace's delivery
+        query = select(row_errors).where(row_errors.c.delivery_id == delivery_id)
+        after = decode_cursor(cursor)
+        if after is not None:
+            query = query.where(row_errors.c.id > after)
+        rows = conn.execute(query.order_by(row_errors.c.id).limit(_limit(limit) + 1)).all()
+    return _page([dict(r._mapping) for r in rows], limit, lambda e: e["id"])

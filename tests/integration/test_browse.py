@@ -1,0 +1,111 @@
+"""Paged reading for the UI and API, and partial updates of integrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from renkei.errors import ConfigurationError, NotFoundError
+from renkei.pipeline.browse import (
+    decode_cursor,
+    encode_cursor,
+    integration_summaries,
+    page_customers,
+    page_deliveries,
+    page_row_errors,
+)
+from renkei.pipeline.deliveries import import_file
+from renkei.pipeline.integrations import add_integration, get_integration, update_integration
+from renkei.store.secrets import REDACTED
+from tests.conftest import write_csv
+
+HEADER = ["氏名", "フリガナ", "メールアドレス", "電話番号", "会社名"]
+
+
+def _import(hub, tmp_path: Path, name: str, rows: list[list[str]], integration=None):
+    integration = integration or add_integration(hub, {"name": "members", "kind": "csv"})
+    return integration, import_file(hub, integration, write_csv(tmp_path / name, [HEADER, *rows]))
+
+
+def test_customers_page_by_cursor_newest_first_and_search_names_kana_mail_phone(hub, tmp_path):
+    rows = [[f"山田 {i}郎", "ヤマダ タロウ", f"u{i}@example.jp", f"090-1234-{i:04d}", "株式会社テスト"] for i in range(5)]
+    rows.append(["佐藤 花子", "サトウ ハナコ", "Hanako@Example.JP", "03-3333-4444", "連携商事"])
+    _import(hub, tmp_path, "a.csv", rows)
+    first = page_customers(hub, limit=4)
+    second = page_customers(hub, limit=4, cursor=first.next_cursor)
+    ids = [c["id"] for c in first.items + second.items]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 6 and second.next_cursor is None
+    assert [c["first_name"] for c in page_customers(hub, query="さとう").items] == ["花子"]
+    assert [c["last_name"] for c in page_customers(hub, query="hanako@example").items] == ["佐藤"]
+    assert [c["email"] for c in page_customers(hub, query="0312345555").items] == []
+    assert [c["email"] for c in page_customers(hub, query="090-1234-0003").items] == ["u3@example.jp"]
+    assert len(page_customers(hub, query="ｶﾌﾞｼｷｶﾞｲｼｬ").items) == 0
+    assert len(page_customers(hub, query="テスト").items) == 5
+    assert [c["first_name"] for c in page_customers(hub, query="佐藤 花子").items] == ["花子"]
+
+
+def test_a_cursor_not_made_here_is_refused(hub):
+    assert decode_cursor(encode_cursor(42)) == 42
+    for bad in ("xyz", "e30", encode_cursor(1)[:-3] + "!!"):
+        with pytest.raises(ConfigurationError):
+            page_customers(hub, cursor=bad)
+    with pytest.raises(ConfigurationError):
+        page_customers(hub, limit=0)
+
+
+def test_deliveries_and_row_errors_pages(hub, tmp_path):
+    integration, _ = _import(hub, tmp_path, "a.csv", [["山田太郎", "", "bad-mail", "", ""], ["", "", "x@", "", ""]])
+    _import(hub, tmp_path, "b.csv", [["佐藤花子", "", "h@example.jp", "", ""]], integration)
+    page = page_deliveries(hub, integration_id=integration.id)
+    assert [d.file_name for d in page.items] == ["b.csv", "a.csv"]
+    errors = page_row_errors(hub, page.items[1].id, limit=1)
+    more = page_row_errors(hub, page.items[1].id, cursor=errors.next_cursor)
+    assert len(errors.items) == 1 and errors.items[0]["value"] == "bad-mail"
+    assert [e["value"] for e in more.items] == ["x@"]
+    other = hub.for_workspace("other")
+    with pytest.raises(NotFoundError):
+        page_row_errors(other, page.items[1].id)
+    assert page_deliveries(other).items == []
+
+
+def test_summaries_count_deliveries_and_show_the_last(hub, tmp_path):
+    integration, _ = _import(hub, tmp_path, "a.csv", [["山田太郎", "", "bad-mail", "", ""]])
+    _import(hub, tmp_path, "b.csv", [["佐藤花子", "", "h@example.jp", "", ""]], integration)
+    add_integration(hub, {"name": "suumo", "kind": "suumo"})
+    by_name = {s.integration.name: s for s in integration_summaries(hub)}
+    members = by_name["members"]
+    assert (members.deliveries, members.customers_created, members.failed_recent) == (2, 1, 1)
+    assert members.last_delivery_state == "processed" and not members.waiting
+    assert by_name["suumo"].waiting and by_name["suumo"].deliveries == 0
+
+
+def test_update_keeps_secrets_not_named_and_ignores_masks(hub):
+    integration = add_integration(hub, {"name": "suumo", "kind": "suumo", "settings": {"allowed_senders": []}})
+    secret = integration.settings.inbox_secret.get_secret_value()
+    shown = integration.shown_settings()
+    assert shown["inbox_secret"] == REDACTED
+    updated = update_integration(
+        hub, integration.id, {"settings": {**shown, "allowed_senders": ["@jds.suumo.jp"]}, "name": "SUUMO 本店"}
+    )
+    assert updated.name == "SUUMO 本店" and updated.settings.allowed_senders == ["@jds.suumo.jp"]
+    assert updated.settings.inbox_secret.get_secret_value() == secret
+    assert get_integration(hub, integration.id).settings.inbox_secret.get_secret_value() == secret
+    with pytest.raises(ConfigurationError, match="kind"):
+        update_integration(hub, integration.id, {"kind": "homes"})
+    with pytest.raises(ConfigurationError, match="allowed_senders"):
+        update_integration(hub, integration.id, {"settings": {"allowed_senders": "nope"}})
+    add_integration(hub, {"name": "other", "kind": "csv"})
+    with pytest.raises(ConfigurationError, match="already exists"):
+        update_integration(hub, integration.id, {"name": "other"})
+    with pytest.raises(NotFoundError):
+        update_integration(hub.for_workspace("elsewhere"), integration.id, {"name": "stolen"})
+    assert get_integration(hub, integration.id).name == "SUUMO 本店"
+
+
+def test_update_replaces_mapping_and_defaults_whole(hub):
+    integration = add_integration(hub, {"name": "members", "kind": "csv", "defaults": {"owner": "田中", "tags": ["a"]}})
+    mapping = {"rules": [{"source": "会員番号", "target": "custom:member_no", "permission": "RW"}]}
+    updated = update_integration(hub, integration.id, {"mapping": mapping, "defaults": {"status": "新規"}})
+    assert updated.spec.mapping.rules[0].target == "custom:member_no"
+    assert updated.spec.defaults.owner is None and updated.spec.defaults.status == "新規"
