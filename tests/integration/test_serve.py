@@ -67,3 +67,55 @@ def test_serve_answers_health_and_processes_what_a_crash_left(tmp_path: Path):
         timeout=120,
     )
     assert [d["state"] for d in json.loads(listed.stdout)] == ["processed"]
+
+
+def test_first_start_prints_a_one_time_admin_password_that_signs_in(tmp_path: Path):
+    import http.cookiejar
+    import re
+    import urllib.parse
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
+    env["RENKEI_HOME"] = str(tmp_path / "home")
+    port = free_port()
+    off = ["--smtp-port", "0", "--ftp-port", "0", "--sftp-port", "0"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port), *off],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process)
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    password = re.search(r"created user 'admin' .* one-time password (\S+)", output).group(1)
+    # A second start creates no second admin and prints no password.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port), *off],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/health", process)
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"http://127.0.0.1:{port}/login", timeout=5).read().decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        fields = {"login": "admin", "password": password, "csrf": csrf, "next": "/api/me"}
+        form = urllib.parse.urlencode(fields).encode()
+        me = json.loads(opener.open(f"http://127.0.0.1:{port}/login", data=form, timeout=5).read())
+        assert me["role"] == "admin" and me["workspace"] == "default"
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert "one-time password" not in output
