@@ -22,6 +22,12 @@ POSTGRES_ADMIN_URL = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psyc
 SKIP_POSTGRES = os.environ.get("RENKEI_TEST_SKIP_POSTGRES") == "1"
 
 
+@pytest.fixture(autouse=True)
+def _mail_auth_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mail authentication (SPF/DKIM) looks records up in DNS: off in tests unless a test turns it on."""
+    monkeypatch.setenv("RENKEI_MAIL_AUTH", "off")
+
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
     """The shared public test corpora (``../shared/corpora``)."""

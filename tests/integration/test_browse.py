@@ -29,7 +29,9 @@ def _import(hub, tmp_path: Path, name: str, rows: list[list[str]], integration=N
 
 
 def test_customers_page_by_cursor_newest_first_and_search_names_kana_mail_phone(hub, tmp_path):
-    rows = [[f"山田 {i}郎", "ヤマダ タロウ", f"u{i}@example.jp", f"090-1234-{i:04d}", "株式会社テスト"] for i in range(5)]
+    rows = [
+        [f"山田 {i}郎", "ヤマダ タロウ", f"u{i}@example.jp", f"090-1234-{i:04d}", "株式会社テスト"] for i in range(5)
+    ]
     rows.append(["佐藤 花子", "サトウ ハナコ", "Hanako@Example.JP", "03-3333-4444", "連携商事"])
     _import(hub, tmp_path, "a.csv", rows)
     first = page_customers(hub, limit=4)

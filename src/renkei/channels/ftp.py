@@ -53,6 +53,22 @@ MAX_CONNECTIONS = 256
 MAX_CONNECTIONS_PER_IP = 16
 #: list, cwd (own folder only), upload, delete.
 PERMISSIONS = "elwd"
+#: The largest file a partner may upload (``RENKEI_DROPBOX_MAX_BYTES``): 2 GiB and a margin.
+DEFAULT_MAX_BYTES = (2 << 30) + (64 << 20)
+
+
+def env_max_bytes() -> int:
+    """``RENKEI_DROPBOX_MAX_BYTES``: the largest upload accepted, in bytes (default 2 GiB + 64 MiB)."""
+    raw = os.environ.get("RENKEI_DROPBOX_MAX_BYTES")
+    if not raw:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"RENKEI_DROPBOX_MAX_BYTES={raw!r}: expected a number of bytes") from None
+    if value < 1:
+        raise ConfigurationError(f"RENKEI_DROPBOX_MAX_BYTES={raw!r}: must be 1 or more")
+    return value
 
 
 class LoginThrottle:
@@ -100,6 +116,8 @@ class DropContext:
     processor: Processor
     throttle: LoginThrottle
     root: Path
+    #: Uploads larger than this are aborted and never landed.
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     def authenticate(self, username: str, password: str, peer: str) -> DropUser | None:
         """The drop box ``username`` names if ``password`` is right and nobody is locked out."""
@@ -130,7 +148,9 @@ class DropContext:
 def make_context(hub: Hub) -> DropContext:
     """A drop-box context for every workspace of ``hub``'s store."""
     hubs = WorkspaceHubs(hub)
-    return DropContext(hubs, Processor(hubs, name="renkei-dropbox"), LoginThrottle(), dropbox_root(hub))
+    return DropContext(
+        hubs, Processor(hubs, name="renkei-dropbox"), LoginThrottle(), dropbox_root(hub), env_max_bytes()
+    )
 
 
 class DropAuthorizer(DummyAuthorizer):  # type: ignore[misc]
@@ -199,7 +219,16 @@ def _client_gone(sock: Any) -> bool:
 
 
 class DropDTPHandler(TLS_DTPHandler):  # type: ignore[misc]
-    """Lands a received file before ``226`` is answered; a cut-off upload is never landed."""
+    """Lands a received file before ``226`` is answered; a cut-off or oversized upload is never landed."""
+
+    def handle_read_event(self) -> None:
+        super().handle_read_event()
+        limit = self.cmd_channel.context.max_bytes
+        if self.receive and not self._closed and self.tot_bytes_received > limit:
+            log.info("upload of %s refused: larger than %s bytes", getattr(self.file_obj, "name", "?"), limit)
+            self.transfer_finished = False
+            self._resp = (f"552 Transfer aborted: files larger than {limit} bytes are not accepted.", log.info)
+            self.close()
 
     def close(self) -> None:
         if (

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncssh
-from asyncssh import SFTPAttrs, SFTPName, SFTPNoSuchFile, SFTPOpUnsupported, SFTPPermissionDenied
+from asyncssh import SFTPAttrs, SFTPFailure, SFTPName, SFTPNoSuchFile, SFTPOpUnsupported, SFTPPermissionDenied
 
 from renkei.channels.ftp import DropContext
 from renkei.pipeline.dropbox import DropUser, find_drop_user
@@ -118,6 +118,7 @@ class DropSFTPServer(asyncssh.SFTPServer):
         self.context = context
         self.folder = context.folder(self.user)
         self._written: set[int] = set()
+        self._oversized: set[int] = set()
         super().__init__(chan, chroot=os.fsencode(self.folder))
 
     def _file(self, path: bytes) -> Path:
@@ -137,6 +138,16 @@ class DropSFTPServer(asyncssh.SFTPServer):
         self._written.add(id(file_obj))
         return file_obj
 
+    def write(self, file_obj: object, offset: int, data: bytes) -> int:
+        limit = self.context.max_bytes
+        if id(file_obj) in self._oversized or offset + len(data) > limit:
+            # Refused, and the file is dropped at its close: an oversized upload is never landed.
+            self._oversized.add(id(file_obj))
+            raise SFTPFailure(f"files larger than {limit} bytes are not accepted")
+        assert hasattr(file_obj, "seek") and hasattr(file_obj, "write")
+        file_obj.seek(offset)
+        return int(file_obj.write(data))
+
     async def close(self, file_obj: object) -> None:
         assert hasattr(file_obj, "close") and hasattr(file_obj, "name")
         file_obj.close()
@@ -144,6 +155,11 @@ class DropSFTPServer(asyncssh.SFTPServer):
             return
         self._written.discard(id(file_obj))
         path = Path(os.fsdecode(file_obj.name))
+        if id(file_obj) in self._oversized:
+            self._oversized.discard(id(file_obj))
+            log.info("upload of %s refused: larger than %s bytes", path.name, self.context.max_bytes)
+            path.unlink(missing_ok=True)
+            return
         if self._client_gone():
             # The client went away with the file open: an upload cut off, never processed.
             path.unlink(missing_ok=True)

@@ -4,7 +4,8 @@ A recipient that names no inbox is refused at RCPT (550), a mail over the size l
 (552; the limit is announced as SIZE in EHLO). ``250`` is answered only once the raw mail is
 archived durably and its delivery recorded for every inbox it names: a crash before that makes
 the sender retry, a crash after it loses nothing. Processing runs after the ``250``, on a
-worker thread. Database and archive work never runs on the event loop.
+worker thread. Database, archive and DNS work (SPF and DKIM, recorded with each delivery
+unless ``RENKEI_MAIL_AUTH=off``) never runs on the event loop.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from renkei.channels.worker import Processor, WorkspaceHubs, resume_all
 from renkei.errors import ConfigurationError, NotFoundError
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
 from renkei.pipeline.integrations import get_integration
-from renkei.pipeline.mail import find_inbox, mail_domain, receive_mail
+from renkei.pipeline.mail import check_mail, find_inbox, mail_domain, receive_mail
+from renkei.sources.mail.auth import Resolver
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +92,13 @@ class InboxSMTP(SMTP):
 class InboxHandler:
     """aiosmtpd hooks: check the sender and each recipient, land the mail, hand it on."""
 
-    def __init__(self, hubs: WorkspaceHubs, processor: Processor, executor: ThreadPoolExecutor) -> None:
+    def __init__(
+        self, hubs: WorkspaceHubs, processor: Processor, executor: ThreadPoolExecutor, resolver: Resolver | None = None
+    ) -> None:
         self._hubs = hubs
         self._processor = processor
         self._executor = executor
+        self._resolver = resolver
 
     async def _off_loop(self, func: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
@@ -131,8 +136,10 @@ class InboxHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         assert isinstance(envelope, InboxEnvelope)
         raw = envelope.original_content or b""
+        peer = session.peer[0] if isinstance(session.peer, tuple) and session.peer else None
+        smtp = (str(peer) if peer else None, session.host_name, envelope.mail_from)
         try:
-            landed, accepted = await self._off_loop(self._land, raw, envelope.mail_from, dict(envelope.inboxes))
+            landed, accepted = await self._off_loop(self._land, raw, smtp, dict(envelope.inboxes))
         except Exception:
             log.exception("landing a mail from %s failed; the sender will retry", envelope.mail_from)
             return "451 4.3.0 Error: temporary failure, try again later"
@@ -142,8 +149,15 @@ class InboxHandler:
             self._processor.submit(workspace_id, delivery_id)
         return "250 2.0.0 OK: received"
 
-    def _land(self, raw: bytes, mail_from: str | None, inboxes: dict[int, int]) -> tuple[list[tuple[int, int]], int]:
-        """Archive and record the mail once per inbox: (deliveries to process, inboxes that took it)."""
+    def _land(
+        self, raw: bytes, smtp: tuple[str | None, str | None, str | None], inboxes: dict[int, int]
+    ) -> tuple[list[tuple[int, int]], int]:
+        """Check SPF and DKIM once, then archive and record the mail once per inbox.
+
+        Returns (deliveries to process, inboxes that took it).
+        """
+        peer_ip, helo, mail_from = smtp
+        auth = check_mail(raw, resolver=self._resolver, peer_ip=peer_ip, helo=helo, mail_from=mail_from)
         landed: list[tuple[int, int]] = []
         accepted = 0
         for integration_id, workspace_id in inboxes.items():
@@ -153,7 +167,7 @@ class InboxHandler:
             except NotFoundError:
                 log.warning("integration %s was removed while a mail for it arrived", integration_id)
                 continue
-            delivery, is_new = receive_mail(hub, integration, raw, channel="smtp", envelope_from=mail_from)
+            delivery, is_new = receive_mail(hub, integration, raw, channel="smtp", envelope_from=mail_from, auth=auth)
             accepted += 1
             if is_new:
                 landed.append((workspace_id, delivery.id))
@@ -167,13 +181,13 @@ class InboxController(Controller):
     recorded as a duplicate of it), then starts listening. One start and one stop per object.
     """
 
-    def __init__(self, hub: Hub, host: str, port: int, max_bytes: int) -> None:
+    def __init__(self, hub: Hub, host: str, port: int, max_bytes: int, resolver: Resolver | None = None) -> None:
         self.hubs = WorkspaceHubs(hub)
         #: Off when the caller (``renkei serve``) has already resumed every workspace once.
         self.resume_at_start = True
         self.processor = Processor(self.hubs)
         self._executor = ThreadPoolExecutor(LANDING_THREADS, thread_name_prefix="renkei-smtp-land")
-        handler = InboxHandler(self.hubs, self.processor, self._executor)
+        handler = InboxHandler(self.hubs, self.processor, self._executor, resolver)
         super().__init__(
             handler,
             hostname=host,
@@ -204,11 +218,16 @@ class InboxController(Controller):
         self.processor.stop()
 
 
-def make_controller(hub: Hub, host: str, port: int, max_bytes: int = DEFAULT_MAX_BYTES) -> InboxController:
-    """An SMTP inbox for every workspace of ``hub``'s store; callers start and stop it."""
+def make_controller(
+    hub: Hub, host: str, port: int, max_bytes: int = DEFAULT_MAX_BYTES, resolver: Resolver | None = None
+) -> InboxController:
+    """An SMTP inbox for every workspace of ``hub``'s store; callers start and stop it.
+
+    ``resolver`` answers the SPF and DKIM lookups (default: the system's DNS).
+    """
     # aiosmtpd logs every accepted recipient at INFO, and an inbox address carries its secret.
     logging.getLogger("mail.log").setLevel(logging.WARNING)
-    return InboxController(hub, host, port, max_bytes)
+    return InboxController(hub, host, port, max_bytes, resolver)
 
 
 def run_smtp(

@@ -210,8 +210,51 @@ def apply(file: Path, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
         from renkei.errors import ConfigurationError
 
         raise ConfigurationError(f"{file}: expected a mapping with an 'integrations' list")
-    for name, outcome in integration_service.apply_file(open_hub(workspace), document):
+    shown: dict[str, dict[str, str]] = {}
+    hub = open_hub(workspace)
+    for name, outcome in integration_service.apply_file(hub, document, shown):
         console.print(f"{outcome:9} {name}", markup=False, highlight=False)
+    for name, once in shown.items():
+        _show_drop_box(integration_service.integration_by_name(hub, name), once, False)
+
+
+@app.command("run")
+@handled
+def run_check_now(name: str, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
+    """Check a pull integration (sftp-pull, ftp-pull) now: fetch, land and import its new files."""
+    from renkei.pipeline.pull import run_check
+
+    hub = open_hub(workspace)
+    result = run_check(hub, integration_service.integration_by_name(hub, name))
+    present.check(console, name, result, as_json)
+    if result.state != "ok":
+        if as_json:
+            raise typer.Exit(1)
+        raise RenkeiError("\n".join(result.problems))
+
+
+@integrations_app.command("host-key")
+@handled
+def integrations_host_key(
+    host: str,
+    port: Annotated[int, typer.Option(help="The server's port (default 22, or 21 with --ftps).")] = 0,
+    ftps: Annotated[bool, typer.Option("--ftps", help="Show an FTPS server's certificate SHA-256 instead.")] = False,
+) -> None:
+    """Show an SFTP server's host key (or an FTPS server's certificate) to put in host_key; nothing is sent."""
+    from renkei.sources.remote import ftps_certificate, server_host_key
+
+    if ftps:
+        fingerprint = ftps_certificate(host, port or 21)
+        console.print(f"tls_certificate_sha256: {fingerprint}", markup=False, highlight=False, soft_wrap=True)
+        return
+    line, fingerprint = server_host_key(host, port or 22)
+    console.print(f"host_key: {line}", markup=False, highlight=False, soft_wrap=True)
+    console.print(f"fingerprint: {fingerprint}", markup=False, highlight=False, soft_wrap=True)
+    console.print(
+        "Check the fingerprint with the server's owner before trusting it; either line may be used as host_key.",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("import")

@@ -38,7 +38,17 @@ def _integration_data(integration: Integration) -> dict[str, Any]:
         "status_reason": integration.status_reason,
         "settings": integration.shown_settings(),
         "defaults": spec.defaults.model_dump(mode="json"),
+        "confirmed_at": integration.confirmed_at,
     }
+
+
+def _confirmation(integration: Integration) -> str:
+    """Mail integrations: whether the portal's forwarding is confirmed yet."""
+    if _inbox(integration) is None:
+        return ""
+    if integration.confirmed_at is None:
+        return "確認待ち (waiting for the first mail)"
+    return f"確認済み {str(integration.confirmed_at)[:19]}"
 
 
 def integration_added(console: Console, integration: Integration, as_json: bool) -> None:
@@ -54,10 +64,10 @@ def integrations(console: Console, hub: Hub, items: list[Integration], as_json: 
     if as_json:
         _json(console, [_integration_data(i) for i in items])
         return
-    table = Table("id", "name", "kind", "status", "inbox address")
+    table = Table("id", "name", "kind", "status", "inbox address", "forwarding")
     for item in items:
         status = item.spec.status + (f" ({item.status_reason})" if item.status_reason else "")
-        table.add_row(str(item.id), item.name, item.spec.kind, status, _inbox(item) or "")
+        table.add_row(str(item.id), item.name, item.spec.kind, status, _inbox(item) or "", _confirmation(item))
     console.print(table)
 
 
@@ -203,7 +213,20 @@ def _delivery_data(d: Delivery) -> dict[str, Any]:
         "errors": d.counts.errors,
         "duplicate_of": d.duplicate_of,
         "replaced_by": d.replaced_by,
+        "auth": d.meta.get("auth"),
     }
+
+
+def _auth_line(auth: dict[str, Any] | None) -> str | None:
+    """A mail's SPF and DKIM results on one line (``spf=pass (example.jp) dkim=none``)."""
+    if not auth:
+        return None
+    parts = []
+    for check in ("spf", "dkim"):
+        if result := auth.get(check):
+            domain = f" ({result['domain']})" if result.get("domain") else ""
+            parts.append(f"{check}={result.get('result')}{domain}")
+    return " ".join(parts) or None
 
 
 def deliveries(console: Console, hub: Hub, items: list[Delivery], as_json: bool) -> None:
@@ -233,6 +256,8 @@ def delivery(console: Console, d: Delivery, errors: list[dict[str, Any]], as_jso
         _json(console, data)
         return
     for key, value in _delivery_data(d).items():
+        if key == "auth":
+            value = _auth_line(value)
         if value is not None:
             console.print(f"{key:13} {value}", markup=False, highlight=False)
     for e in errors:
@@ -299,3 +324,39 @@ def rows(console: Console, items: list[dict[str, Any]], as_json: bool) -> None:
     for item in items:
         table.add_row(*("" if v is None else str(v) for v in item.values()))
     console.print(table)
+
+
+def check(console: Console, name: str, result: Any, as_json: bool) -> None:
+    """What one check of a pull integration did (``renkei run``)."""
+    files = [
+        {"file": f.name, "delivery_id": f.delivery_id, "state": f.state, "reason": f.reason, "same_as": f.same_as,
+         "created": f.counts.created, "updated": f.counts.updated, "unchanged": f.counts.unchanged,
+         "errors": f.counts.errors}
+        for f in result.files
+    ]  # fmt: skip
+    if as_json:
+        _json(
+            console,
+            {"check_id": result.check_id, "integration": name, "state": result.state, "found": result.found,
+             "landed": result.landed, "files": files, "skipped": [{"file": n, "reason": r} for n, r in result.skipped],
+             "waiting": result.waiting, "finished": result.finished, "problems": result.problems},
+        )  # fmt: skip
+        return
+    if result.check_id is None:
+        return
+    console.print(
+        f"check {result.check_id} of {name!r}: {result.found} new file(s) found, {result.landed} landed",
+        markup=False,
+        highlight=False,
+    )
+    for f in files:
+        counts = f"{f['created']} created, {f['updated']} updated, {f['unchanged']} unchanged, {f['errors']} errors"
+        line = f"  {f['file']} → delivery {f['delivery_id']}: {f['state']}"
+        line += f" ({f['reason']})" if f["reason"] and f["state"] != "processed" else f" ({counts})"
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+    for file_name in result.finished:
+        console.print(f"  {file_name}: landed by an earlier check, finished now", markup=False, highlight=False)
+    for file_name in result.waiting:
+        console.print(f"  {file_name}: still changing, left for the next check", markup=False, highlight=False)
+    for file_name, reason in result.skipped:
+        console.print(f"  {file_name}: skipped, {reason}", markup=False, highlight=False, soft_wrap=True)

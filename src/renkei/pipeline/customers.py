@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -105,24 +106,43 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
+def csv_rows(hub: Hub) -> Iterator[list[Any]]:
+    """The export's CSV rows, header first (tags and groups joined with ', ', custom as JSON)."""
+    yield ["id", *SCALAR_FIELDS, "tags", "groups", "custom", "inquiries"]
+    for record in iter_customers(hub):
+        yield [
+            record["id"],
+            *(_cell(record[name]) for name in SCALAR_FIELDS),
+            _cell(", ".join(record["tags"])),
+            _cell(", ".join(record["groups"])),
+            json.dumps(record["custom"], ensure_ascii=False) if record["custom"] else "",
+            len(record["inquiries"]),
+        ]
+
+
 def export_csv(hub: Hub, out: TextIO) -> int:
     """Write every customer as CSV (tags and groups joined with ', ', custom as JSON)."""
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["id", *SCALAR_FIELDS, "tags", "groups", "custom", "inquiries"])
-    count = 0
-    for record in iter_customers(hub):
-        writer.writerow(
-            [
-                record["id"],
-                *(_cell(record[name]) for name in SCALAR_FIELDS),
-                _cell(", ".join(record["tags"])),
-                _cell(", ".join(record["groups"])),
-                json.dumps(record["custom"], ensure_ascii=False) if record["custom"] else "",
-                len(record["inquiries"]),
-            ]
-        )
+    count = -1
+    for row in csv_rows(hub):
+        writer.writerow(row)
         count += 1
     return count
+
+
+def export_text(hub: Hub, format_: str) -> Iterator[str]:
+    """The export as ``export_jsonl`` or ``export_csv`` writes it, a customer at a time (for streaming)."""
+    if format_ == "jsonl":
+        for record in iter_customers(hub):
+            yield json.dumps(record, ensure_ascii=False) + "\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in csv_rows(hub):
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
 
 
 def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ again (``resume_pending``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,12 +16,14 @@ from sqlalchemy import Connection, delete, desc, or_, select
 
 from renkei import failpoints
 from renkei.core.mapping import compile_mapping
-from renkei.errors import FatalError, NotFoundError, RenkeiError
+from renkei.errors import ConfigurationError, FatalError, NotFoundError, RenkeiError
+from renkei.pipeline import progress
 from renkei.pipeline.apply import ApplyContext, Counts, RowReport, apply_batch
 from renkei.pipeline.diff import CustomerDiff, diff_customers, snapshot
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration
 from renkei.pipeline.parallel import PARALLEL_BYTES, mapped_batches
+from renkei.pipeline.specs import MappingModel
 from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
 from renkei.store.archive import Stored
@@ -69,6 +71,8 @@ class ProcessResult:
     #: Files a mail carried (name, bytes), and the deliveries they became.
     parts: list[tuple[str, bytes]] = field(default_factory=list)
     children: list[int] = field(default_factory=list)
+    #: What the source said about the payload (a mail's verdict: lead, confirmation, …).
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def _to_delivery(row: Any) -> Delivery:
@@ -123,6 +127,22 @@ def delivery_errors(hub: Hub, delivery_id: int, limit: int | None = None) -> lis
         if limit is not None:
             query = query.limit(limit)
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def delivery_labels(hub: Hub, delivery_id: int) -> list[str]:
+    """The labels (a file's header, a mail's fields) a delivery's payload has, read again from the archive."""
+    delivery = get_delivery(hub, delivery_id)
+    integration = get_integration(hub, delivery.integration_id)
+    path = hub.archive.path_for(delivery.sha256)
+    if not path.exists():
+        return []
+    try:
+        extraction = integration.kind.extract(path, integration.settings, delivery.file_name)
+    except (RenkeiError, ValueError, OSError):
+        return []  # a payload that cannot be read has no labels to offer
+    if extraction.close is not None:
+        extraction.close()
+    return [label for label in extraction.labels if label.strip()]
 
 
 def land(
@@ -230,7 +250,7 @@ def _apply_payload(
         return result
     if extraction.verdict is not None:
         # Not a lead, unreadable or a broken lead: recorded with its reason, nothing applied.
-        return ProcessResult(delivery_id, extraction.verdict, reason=extraction.reason)
+        return ProcessResult(delivery_id, extraction.verdict, reason=extraction.reason, meta=dict(extraction.meta))
     duplicate = _known_inquiry(conn, hub, extraction)
     if duplicate is not None:
         return ProcessResult(
@@ -262,6 +282,7 @@ def _apply_payload(
 
     for batch in mapped_batches(reopen, mapping, ctx.source_name, parallel):
         apply_batch(ctx, batch)
+        progress.advance(delivery_id, len(batch))
         failpoints.hit("process.batch")
     counts = ctx.counts
     rows_seen = counts.created + counts.updated + counts.unchanged + counts.errors
@@ -269,6 +290,7 @@ def _apply_payload(
     reason = "every row has an error" if state == "failed" else None
     result = ProcessResult(delivery_id, state, counts, reason, mapping.targets(), extraction.encoding, ctx.rows)
     result.touched = ctx.touched
+    result.meta = dict(extraction.meta)
     return result
 
 
@@ -421,7 +443,11 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
                         reason=f"replaced by delivery {delivery.id} of the same name",
                     )
                 )
-            result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, collect_rows)
+            if delivery.meta.get("quarantine"):
+                # Held by its channel at landing (a failed SPF/DKIM check); a replay processes it anyway.
+                result = ProcessResult(delivery_id, "quarantined", reason=str(delivery.meta["quarantine"]))
+            else:
+                result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, collect_rows)
             result.replaced = replaced
             if result.state == "split":
                 _land_parts(conn, hub, integration, delivery_id, result)
@@ -498,17 +524,24 @@ def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
         return _load(conn, hub, delivery_id)
 
 
-def replay_delivery(hub: Hub, delivery_id: int, *, dry_run: bool = False) -> ProcessResult:
+def replay_delivery(
+    hub: Hub, delivery_id: int, *, dry_run: bool = False, mapping: MappingModel | None = None
+) -> ProcessResult:
     """Process a delivery again with the integration's current parser and mapping.
 
-    A dry run returns the field-by-field difference it would make and writes nothing.
+    A dry run returns the field-by-field difference it would make and writes nothing; it may
+    try a ``mapping`` that is not stored (the mapping editor's preview).
     """
+    if mapping is not None and not dry_run:
+        raise ConfigurationError("a mapping that is not stored can only be tried in a dry run; save it first")
     with hub.engine.connect() as conn:
         delivery = _load(conn, hub, delivery_id)
     if delivery.state in ("duplicate", "received"):
         target = f"delivery {delivery.duplicate_of}" if delivery.duplicate_of else "it"
         raise FatalError(f"delivery {delivery_id} is {delivery.state}: replay {target} instead")
     integration = get_integration(hub, delivery.integration_id)
+    if mapping is not None:
+        integration = replace(integration, spec=integration.spec.model_copy(update={"mapping": mapping}))
     path = hub.archive.path_for(delivery.sha256)
     if not path.exists():
         raise FatalError(f"the raw payload of delivery {delivery_id} is missing from the archive ({delivery.sha256})")
@@ -556,3 +589,34 @@ def resume_pending(hub: Hub) -> list[ProcessResult]:
             )
         ]
     return [process_delivery(hub, delivery_id) for delivery_id in pending]
+
+
+@dataclass(frozen=True, slots=True)
+class RawPayload:
+    """Where a delivery's bytes, as they arrived, are in the archive, and whether they are a whole mail."""
+
+    delivery: Delivery
+    path: Path
+    is_mail: bool
+
+
+def raw_payload(hub: Hub, delivery_id: int) -> RawPayload:
+    """A delivery's raw payload from the archive; NotFoundError if the delivery or its bytes are gone."""
+    delivery = get_delivery(hub, delivery_id)
+    path = hub.archive.path_for(delivery.sha256)
+    if not path.is_file():
+        raise NotFoundError(f"the raw payload of delivery {delivery_id} is not in the archive ({delivery.sha256})")
+    integration = get_integration(hub, delivery.integration_id)
+    return RawPayload(delivery, path, delivery.file_name is None and not integration.kind.accepts_files)
+
+
+def row_error_count(hub: Hub, delivery_id: int) -> int:
+    """How many row errors a delivery of this workspace has recorded."""
+    from sqlalchemy import func
+
+    with hub.engine.connect() as conn:
+        _load(conn, hub, delivery_id)
+        count = conn.execute(
+            select(func.count()).select_from(row_errors).where(row_errors.c.delivery_id == delivery_id)
+        ).scalar()
+    return int(count or 0)

@@ -221,8 +221,40 @@ def list_integrations(hub: Hub) -> list[Integration]:
     return [_from_row(row, hub.secrets) for row in rows]
 
 
-def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
-    """Create or update the integrations a declarative document names: (name, created/updated/unchanged)."""
+def _prepare_declared(hub: Hub, item: dict[str, Any], shown: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A declared integration with what its kind generates (a drop box's login and password).
+
+    For a new integration they are generated and what to show once goes into ``shown``; an
+    existing one keeps the values it was given when it was created.
+    """
+    try:
+        prepare = get_kind(str(item.get("kind"))).prepare_new
+    except KeyError:
+        return item
+    settings = item.get("settings") or {}
+    if prepare is None or not isinstance(settings, dict):
+        return item
+    name = str(item.get("name"))
+    with hub.engine.connect() as conn:
+        row = _find_row(conn, hub.workspace_id, name)
+    prepared, once = prepare(name, dict(settings))
+    if row is None:
+        shown[name] = once
+        return {**item, "settings": prepared}
+    stored = {**(row.settings or {}), **hub.secrets.open(row.secrets)}
+    kept = {key: stored[key] for key in prepared if key not in settings and key in stored}
+    return {**item, "settings": {**settings, **kept}}
+
+
+def apply_file(
+    hub: Hub, document: dict[str, Any], shown: dict[str, dict[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    """Create or update the integrations a declarative document names: (name, created/updated/unchanged).
+
+    What is generated for a new integration and must be shown once (a drop box's password) is
+    put into ``shown`` by name, when given.
+    """
+    generated: dict[str, dict[str, str]] = {}
     items = document.get("integrations")
     extra = sorted(set(document) - {"integrations"})
     problems: list[str] = [f"{key}: unknown key (expected 'integrations')" for key in extra]
@@ -234,6 +266,7 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
     declared_status: set[str] = set()
     for index, item in enumerate(items):
         if isinstance(item, dict):
+            item = _prepare_declared(hub, item, generated)
             raw_settings[str(item.get("name"))] = dict(item.get("settings") or {})
             if "status" in item:
                 declared_status.add(str(item.get("name")))
@@ -279,6 +312,8 @@ def apply_file(hub: Hub, document: dict[str, Any]) -> list[tuple[str, str]]:
                     )
                 )
                 results.append((spec.name, "created"))
+                if shown is not None and generated.get(spec.name):
+                    shown[spec.name] = generated[spec.name]
             elif any(getattr(row, key) != value for key, value in values.items() if key != "secrets") or (
                 hub.secrets.open(row.secrets) != hub.secrets.open(values["secrets"])
             ):

@@ -1,5 +1,9 @@
 """Service functions for mail integrations: inbox addresses, finding an inbox, receiving a mail.
 
+A received mail's SPF and DKIM results (``renkei.sources.mail.auth``) are recorded in its
+delivery's ``meta["auth"]``; an integration with ``quarantine_auth_failures`` holds a mail that
+fails either check (the delivery is quarantined with the reason instead of processed).
+
 An inbox address is ``<kind>-<id>-<secret>@<RENKEI_MAIL_DOMAIN>``: the secret (100 random bits)
 makes it unguessable; only its SHA-256 is stored in the clear, so a recipient is found at RCPT
 time with one indexed query and nothing decrypted.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import os
 from email.parser import BytesHeaderParser
 from email.policy import compat32
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -17,6 +22,7 @@ from renkei.errors import ConfigurationError
 from renkei.pipeline.deliveries import Delivery, ProcessResult, land, process_delivery
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration, inbox_hash, integration_by_name
+from renkei.sources.mail.auth import AuthResults, Resolver, auth_mode, authenticate, dns_resolver
 from renkei.sources.mail_kind import MAIL_KINDS, MailSettings, new_inbox_secret
 from renkei.store.schema import integrations
 
@@ -89,20 +95,72 @@ def message_id_of(raw: bytes) -> str | None:
 
 
 def receive_mail(
-    hub: Hub, integration: Integration, raw: bytes, *, channel: str, envelope_from: str | None = None
+    hub: Hub,
+    integration: Integration,
+    raw: bytes,
+    *,
+    channel: str,
+    envelope_from: str | None = None,
+    auth: AuthResults | None = None,
 ) -> tuple[Delivery, bool]:
     """Land a mail durably (archive, then delivery row): the step before saying ``250``.
 
-    Returns (delivery, is_new); a mail whose Message-ID the integration already has is recorded
-    as a duplicate.
+    ``auth`` (SPF and DKIM results, when they were checked) is recorded with the delivery; with
+    ``quarantine_auth_failures`` a failed check holds the delivery for quarantine. Returns
+    (delivery, is_new); a mail whose Message-ID the integration already has is recorded as a
+    duplicate.
     """
-    meta = {"message_id": message_id_of(raw), "envelope_from": envelope_from}
-    return land(hub, integration, raw, file_name=None, channel=channel, meta=meta)
+    return land(
+        hub, integration, raw, file_name=None, channel=channel, meta=mail_meta(integration, raw, envelope_from, auth)
+    )
 
 
-def import_mail(hub: Hub, integration: Integration, raw: bytes, *, channel: str = "cli") -> ProcessResult:
-    """Land and process one mail exactly as the SMTP inbox does."""
-    delivery, is_new = receive_mail(hub, integration, raw, channel=channel)
+def mail_meta(
+    integration: Integration, raw: bytes, envelope_from: str | None = None, auth: AuthResults | None = None
+) -> dict[str, Any]:
+    """What a mail's delivery records besides its bytes: Message-ID, envelope sender, auth results."""
+    meta: dict[str, Any] = {"message_id": message_id_of(raw), "envelope_from": envelope_from}
+    if auth is not None:
+        meta["auth"] = auth.to_meta()
+        failure = auth.failure()
+        settings = integration.settings
+        if failure and isinstance(settings, MailSettings) and settings.quarantine_auth_failures:
+            meta["quarantine"] = f"the mail failed authentication: {failure}"
+    return meta
+
+
+#: The resolver mail authentication uses when the caller gives none (made on first use).
+_default_resolver: Resolver | None = None
+
+
+def default_resolver() -> Resolver:
+    """The system DNS resolver, shared."""
+    global _default_resolver
+    if _default_resolver is None:
+        _default_resolver = dns_resolver()
+    return _default_resolver
+
+
+def check_mail(
+    raw: bytes,
+    *,
+    resolver: Resolver | None = None,
+    peer_ip: str | None = None,
+    helo: str | None = None,
+    mail_from: str | None = None,
+) -> AuthResults | None:
+    """SPF (with an SMTP session) and DKIM results of a mail, or None when ``RENKEI_MAIL_AUTH=off``."""
+    if auth_mode() == "off":
+        return None
+    return authenticate(raw, resolver or default_resolver(), peer_ip=peer_ip, helo=helo, mail_from=mail_from)
+
+
+def import_mail(
+    hub: Hub, integration: Integration, raw: bytes, *, channel: str = "cli", resolver: Resolver | None = None
+) -> ProcessResult:
+    """Land and process one mail exactly as the SMTP inbox does (DKIM only: there is no SMTP session)."""
+    auth = check_mail(raw, resolver=resolver)
+    delivery, is_new = receive_mail(hub, integration, raw, channel=channel, auth=auth)
     if not is_new:
         return ProcessResult(delivery.id, "duplicate", reason=delivery.reason, duplicate_of=delivery.duplicate_of)
     return process_delivery(hub, delivery.id)

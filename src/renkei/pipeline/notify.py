@@ -11,7 +11,15 @@ as outbox rows that commit or roll back with the result itself, and are sent lat
   and its error addresses get one mail saying so, and no per-delivery error mail while it
   stays failing; the next delivery without errors makes it ``active`` again, with one mail.
 
+- quarantined (sender not allowed, unreadable mail, failed SPF/DKIM): one notice to
+  ``notify.errors`` with the reason; it counts neither way.
+
 Duplicates, not-a-lead and ignored deliveries count neither way.
+
+Mail integrations also learn here that the portal's forwarding works (``on_mail_confirmation``):
+the portal's address-confirmation mail, or the first lead, sets ``integrations.confirmed_at`` in
+the delivery's transaction, and a confirmation mail brings one notice (連携が完了しました) to every
+notification address.
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration
+from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.store.schema import deliveries, integrations, outbox, row_errors
 
 log = logging.getLogger(__name__)
@@ -44,6 +53,8 @@ CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由 (reason)"]
 COUNTED = ("processed", "failed", "replaced", "undone")
 #: A cell starting with one of these is a formula to a spreadsheet: shown as text instead.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Channels whose payloads are whole mails.
+MAIL_CHANNELS = ("smtp", "imap")
 
 
 def failing_after() -> int:
@@ -70,11 +81,15 @@ def on_delivery(
     conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult
 ) -> None:
     """Queue the report mails for one delivery's result and track consecutive failures."""
+    what = delivery.file_name or ("mail" if delivery.channel in MAIL_CHANNELS else f"delivery {delivery.id}")
+    if result.state == "quarantined":
+        _queue(conn, hub, integration, delivery, integration.spec.notify.errors,
+               *_quarantine_mail(integration, delivery, result, what))  # fmt: skip
+        return
     if result.state not in ("processed", "failed"):
         return
     status, _ = _current_status(conn, integration.id)
     notify = integration.spec.notify
-    what = delivery.file_name or ("mail" if delivery.channel == "smtp" else f"delivery {delivery.id}")
     if result.state == "failed":
         if status == "failing":
             return
@@ -94,6 +109,27 @@ def on_delivery(
         _queue_error_report(conn, hub, integration, delivery, result, what)
         return
     _queue(conn, hub, integration, delivery, notify.success, *_success_mail(integration, delivery, result, what))
+
+
+def on_mail_confirmation(
+    conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult
+) -> None:
+    """A mail integration's confirmation mail or first lead: forwarding is confirmed (and told, for the former)."""
+    if integration.spec.kind not in MAIL_KINDS or delivery.file_name is not None:
+        return
+    confirmation = result.meta.get("verdict") == "confirmation"
+    if not confirmation and result.state != "processed":
+        return
+    if integration.confirmed_at is None:
+        conn.execute(
+            integrations.update()
+            .where(integrations.c.id == integration.id, integrations.c.confirmed_at.is_(None))
+            .values(confirmed_at=utcnow())
+        )
+    if confirmation:
+        notify = integration.spec.notify
+        recipients = list(dict.fromkeys([*notify.errors, *notify.success]))
+        _queue(conn, hub, integration, delivery, recipients, *_confirmed_mail(integration, delivery, result))
 
 
 def _current_status(conn: Connection, integration_id: int) -> tuple[str, str | None]:
@@ -306,12 +342,55 @@ def _success_mail(integration: Integration, delivery: Delivery, result: ProcessR
     return subject, _join(ja, en)
 
 
+def _quarantine_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
+    subject = f"[Renkei] 隔離: {integration.name} ({what})"
+    ja, en = _head(integration, delivery, what)
+    ja += [
+        f"理由: {result.reason or '隔離'}",
+        "",
+        "この配信は処理せずに隔離しました。顧客データは変更されていません。",
+        f"内容は renkei deliveries show {delivery.id} で確認できます。",
+    ]
+    en += [
+        f"Reason: {result.reason or 'quarantined'}",
+        "",
+        "This delivery was quarantined instead of processed; no customer was changed.",
+        f"See renkei deliveries show {delivery.id}.",
+    ]
+    return subject, _join(ja, en)
+
+
+def _confirmed_mail(integration: Integration, delivery: Delivery, result: ProcessResult) -> tuple[str, str]:
+    subject = f"[Renkei] 連携が完了しました: {integration.name}"
+    ja, en = _head(integration, delivery, "mail")
+    ja += [
+        "",
+        f"ポータルからの確認メールを受信しました。連携「{integration.name}」へのメール転送は確認済みです。",
+        "これ以降、反響メールは自動で取り込まれます。",
+    ]
+    en += [
+        "",
+        f"The portal's address-confirmation mail arrived: forwarding to {integration.name!r} is confirmed.",
+        "Inquiry mails are imported from now on.",
+    ]
+    url = result.meta.get("confirm_url")
+    if url:
+        ja += [
+            "",
+            "確認メールには次のURLがありました。ポータルの案内どおり確定が必要な場合は開いてください:",
+            f"  {url}",
+        ]
+        en += ["", "The confirmation mail carried this link; open it if the portal asks you to confirm:", f"  {url}"]
+    return subject, _join(ja, en)
+
+
 def _join(ja: list[str], en: list[str]) -> str:
     return "\n".join([*ja, "", "-" * 40, "", *en]) + "\n"
 
 
-if not any(
-    getattr(hook, "__qualname__", "") == "on_delivery" and hook.__module__ == __name__
-    for hook in delivery_service.AFTER_DELIVERY
-):
-    delivery_service.AFTER_DELIVERY.append(on_delivery)
+for _hook in (on_delivery, on_mail_confirmation):
+    if not any(
+        getattr(hook, "__qualname__", "") == _hook.__qualname__ and hook.__module__ == __name__
+        for hook in delivery_service.AFTER_DELIVERY
+    ):
+        delivery_service.AFTER_DELIVERY.append(_hook)

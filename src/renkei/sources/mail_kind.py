@@ -7,13 +7,14 @@ mail that is not a lead, or that cannot be read, is classified instead, with a r
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from renkei.core.records import SourceRecord
 from renkei.sources.csv_kind import CsvSettings, extract_csv
@@ -21,6 +22,8 @@ from renkei.sources.mail import UndecodableMail, decode_mail
 from renkei.sources.portals.mail_labels import PRESETS
 from renkei.sources.portals.registry import parse_portal_mail
 from renkei.sources.registry import Extraction, SourceKind, register
+
+_URL = re.compile(r"https?://[^\s<>「」（）()、。]+")
 
 MAIL_KINDS = ("suumo", "homes", "athome", "mail-labels", "mail-csv")
 
@@ -36,6 +39,40 @@ VERDICT_STATES = {
 def new_inbox_secret() -> str:
     """An unguessable inbox secret: 25 hex digits, 100 random bits."""
     return secrets.token_bytes(13).hex()[:25]
+
+
+class ImapSettings(BaseModel):
+    """A mailbox Renkei polls over IMAP instead of (or besides) receiving forwarded mail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(description="The IMAP server.", min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535, description="Default 993 with TLS, else 143.")
+    tls: bool = Field(default=True, description="IMAPS: TLS from the first byte (port 993).")
+    starttls: bool = Field(default=False, description="Plain connection upgraded with STARTTLS (when tls is off).")
+    username: str = Field(min_length=1, description="The IMAP login.")
+    password: SecretStr | None = Field(
+        default=None,
+        description="The IMAP password (stored encrypted, never shown; a settings file may leave it out to keep it).",
+    )
+    folder: str = Field(default="INBOX", min_length=1, description="The folder to poll.")
+    interval_minutes: int = Field(default=5, ge=1, le=24 * 60, description="Minutes between polls.")
+    after: Literal["seen", "move", "delete"] = Field(
+        default="seen", description="What happens to a mail once it is landed: marked seen, moved or deleted."
+    )
+    move_to: str | None = Field(default=None, description="The folder mails are moved to (after: move).")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ImapSettings:
+        if self.after == "move" and not (self.move_to or "").strip():
+            raise ValueError("after: move needs move_to (the folder to move landed mails to)")
+        if self.tls and self.starttls:
+            raise ValueError("choose tls (IMAPS) or starttls, not both")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or (993 if self.tls else 143)
 
 
 class MailSettings(BaseModel):
@@ -54,6 +91,11 @@ class MailSettings(BaseModel):
     preset: str | None = Field(
         default=None, description="mail-labels only: the label preset (reguide, ieul, home4u, …)."
     )
+    quarantine_auth_failures: bool = Field(
+        default=False,
+        description="Quarantine a mail whose SPF or DKIM check says fail instead of processing it.",
+    )
+    imap: ImapSettings | None = Field(default=None, description="Poll this IMAP mailbox for mails.")
 
 
 def _extract_mail(kind: str) -> Any:
@@ -73,10 +115,12 @@ def _extract_mail(kind: str) -> Any:
             return Extraction([], iter(()), verdict="failed", reason=f"unknown mail-labels preset {preset!r}")
         result = parse_portal_mail(mail, kind, preset)
         if result.verdict != "lead" or result.record is None:
+            meta: dict[str, Any] = {"verdict": result.verdict, "message_id": mail.message_id}
+            if result.verdict == "confirmation" and (url := _URL.search(mail.text or "")):
+                meta["confirm_url"] = url.group(0)  # the portal may want someone to open it
             return Extraction(
-                [], iter(()), verdict=VERDICT_STATES.get(result.verdict, "not-a-lead"), reason=result.reason,
-                meta={"verdict": result.verdict, "message_id": mail.message_id},
-            )  # fmt: skip
+                [], iter(()), verdict=VERDICT_STATES.get(result.verdict, "not-a-lead"), reason=result.reason, meta=meta
+            )
         # The portal's id names the inquiry, not the person: it is the inquiry's external id.
         record: SourceRecord = replace(result.record, external_id=None, locator="mail body")
         batches: Iterator[list[SourceRecord | Any]] = iter([[record]])

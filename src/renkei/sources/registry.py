@@ -69,4 +69,4 @@ def kinds() -> list[SourceKind]:
 
 
 def _load_builtins() -> None:
-    from renkei.sources import csv_kind, ftp_kind, mail_kind  # noqa: F401  (they register themselves)
+    from renkei.sources import csv_kind, ftp_kind, mail_kind, pull_kind  # noqa: F401  (they register themselves)

@@ -58,27 +58,67 @@ class SecretBox:
 
 
 def secret_fields(model: type[BaseModel]) -> set[str]:
-    """The names of a settings model's secret fields (typed ``SecretStr``)."""
+    """The names of a settings model's secret fields (typed ``SecretStr``), nested ones as ``imap.password``."""
     names = set()
     for name, info in model.model_fields.items():
         annotation = info.annotation
-        if annotation is SecretStr or SecretStr in getattr(annotation, "__args__", ()):
+        args = getattr(annotation, "__args__", ())
+        if annotation is SecretStr or SecretStr in args:
             names.add(name)
+            continue
+        for candidate in (annotation, *args):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                names |= {f"{name}.{inner}" for inner in secret_fields(candidate)}
     return names
 
 
+def _parent(settings: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
+    """The dict holding the field a dotted path names (None if a level is missing), and its key."""
+    *heads, leaf = path.split(".")
+    parent: Any = settings
+    for head in heads:
+        parent = parent.get(head) if isinstance(parent, dict) else None
+    return (parent if isinstance(parent, dict) else None), leaf
+
+
+def _copy(settings: dict[str, Any]) -> dict[str, Any]:
+    return {k: _copy(v) if isinstance(v, dict) else v for k, v in settings.items()}
+
+
 def split_secrets(model: type[BaseModel], settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Settings without their secrets, and the secrets."""
-    secret = secret_fields(model)
-    plain = {k: v for k, v in settings.items() if k not in secret}
-    hidden = {k: str(v) for k, v in settings.items() if k in secret and v is not None}
+    """Settings without their secrets, and the secrets (nested ones under dotted keys)."""
+    plain = _copy(settings)
+    hidden: dict[str, str] = {}
+    for path in secret_fields(model):
+        parent, leaf = _parent(plain, path)
+        if parent is not None and leaf in parent:
+            value = parent.pop(leaf)
+            if value is not None:
+                hidden[path] = str(value)
     return plain, hidden
+
+
+def join_secrets(plain: dict[str, Any], hidden: dict[str, str]) -> dict[str, Any]:
+    """Settings with their secrets put back (a nested secret only where its section still exists)."""
+    joined = _copy(plain)
+    for path, value in hidden.items():
+        parent, leaf = _parent(joined, path)
+        if parent is not None:
+            parent[leaf] = value
+    return joined
+
+
+def names_secret(settings: dict[str, Any], path: str) -> bool:
+    """Whether ``settings`` (as a user wrote them) sets the secret at ``path``."""
+    parent, leaf = _parent(settings, path)
+    return parent is not None and leaf in parent
 
 
 def redact(model: type[BaseModel], settings: dict[str, Any], present: set[str]) -> dict[str, Any]:
     """Settings fit to show: every secret that is set replaced by a mask."""
-    shown = dict(settings)
-    for name in secret_fields(model):
-        if name in present:
-            shown[name] = REDACTED
+    shown = _copy(settings)
+    for path in secret_fields(model):
+        parent, leaf = _parent(shown, path)
+        if path in present and parent is not None:
+            parent[leaf] = REDACTED
     return shown

@@ -2,8 +2,9 @@
 
 JDS mails come from ``system@jds.suumo.jp`` (older: ``jds_system@jds.jutakujoho.jp``). Only
 ``[リクルートＪＤＳ]反響お知らせメール`` and its tour variant ``反響（見学予約）お知らせメール`` are inquiries;
-the address-confirmation mail is a ``confirmation`` and every other mail of that sender (settings,
-maintenance) is ``not_a_lead``. With JDS set to 「通知のみ」 the inquiry mail only says that an inquiry
+the address-confirmation mails (``メールアドレス変更確認メール``, ``反響詳細情報送信先メールアドレスの確認``)
+are a ``confirmation`` (they prove forwarding reaches us) and every other mail of that sender
+(settings, maintenance) is ``not_a_lead``. With JDS set to 「通知のみ」 the inquiry mail only says that an inquiry
 arrived: ``not_a_lead``, unless it carries something that looks like contact details, which means the
 customer block is there under labels we do not know (``broken_lead``).
 
@@ -52,6 +53,8 @@ VOCABULARY = vocabulary(
         "お問合せ者情報",
     ),
 )  # fmt: skip
+#: Subject fragments (folded) of JDS mails that confirm the address inquiries are sent to.
+_CONFIRMATION_MARKERS = ("アドレス変更確認", "送信先メールアドレスの確認", "送信先メールアドレス確認")
 _NOTICE_ONLY_HINTS = ("通知のみ", "ログイン", "管理画面", "JDSにて", "ＪＤＳにて", "JDSでご確認", "ＪＤＳでご確認")
 
 
@@ -72,7 +75,7 @@ class SuumoParser:
         key = subject_key(mail.subject)
         if sender_is(mail, TOUR_SENDERS) or ("suumo" in key and "見学予約" in key and "リクルートjds" not in key):
             return self._tour(mail)
-        if "メールアドレス変更確認" in key or "アドレス変更確認" in key:
+        if any(marker in key for marker in _CONFIRMATION_MARKERS):
             return PortalResult(
                 "confirmation", self.name, None,
                 "SUUMO JDS address-confirmation mail: someone must confirm the address in JDS; not an inquiry",

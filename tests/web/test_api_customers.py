@@ -1,0 +1,76 @@
+"""Customers over the API: list and search by cursor, show with sources and history, streamed export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from renkei.pipeline.hub import Hub
+from renkei.pipeline.integrations import add_integration
+from tests.web.api_helpers import HEADER, csv_bytes, upload
+from tests.web.conftest import bearer
+
+
+@pytest.fixture
+def api(hub: Hub) -> dict[str, str]:
+    return bearer(hub, "viewer")
+
+
+@pytest.fixture
+def loaded(hub: Hub, client) -> int:
+    """Six customers from one file, then a second file that changes one of them."""
+    operator = bearer(hub, "operator")
+    integration = add_integration(hub, {"name": "members", "kind": "csv", "defaults": {"tags": ["展示会"]}})
+    rows = [
+        [f"山田 {i}郎", "ヤマダ タロウ", f"u{i}@example.jp", f"090-1234-{i:04d}", "株式会社テスト"] for i in range(5)
+    ]
+    rows.append(["佐藤 花子", "サトウ ハナコ", "hanako@example.jp", "03-3333-4444", "=連携商事"])
+    upload(client, operator, integration.id, csv_bytes([HEADER, *rows]), name="a.csv", wait=True)
+    change = [["佐藤 花子", "サトウ ハナコ", "hanako@example.jp", "03-3333-4444", "連携ホールディングス"]]
+    upload(client, operator, integration.id, csv_bytes([HEADER, *change]), name="b.csv", wait=True)
+    return integration.id
+
+
+def test_list_pages_newest_first_and_searches(client, api, loaded):
+    first = client.get("/api/customers", headers=api, params={"limit": 4}).json()
+    rest = client.get("/api/customers", headers=api, params={"limit": 4, "cursor": first["next_cursor"]}).json()
+    ids = [c["id"] for c in first["items"] + rest["items"]]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == 6 and rest["next_cursor"] is None
+    found = client.get("/api/customers", headers=api, params={"q": "さとう"}).json()["items"]
+    assert [c["first_name"] for c in found] == ["花子"] and found[0]["tags"] == ["展示会"]
+    assert found[0]["url"] == f"/api/customers/{found[0]['id']}"
+    assert len(client.get("/api/customers", headers=api, params={"tag": "展示会"}).json()["items"]) == 6
+    assert client.get("/api/customers", headers=api, params={"group": "none"}).json()["items"] == []
+
+
+def test_show_has_every_values_source_history_and_inquiries(client, api, loaded):
+    [hanako] = client.get("/api/customers", headers=api, params={"q": "hanako"}).json()["items"]
+    shown = client.get(hanako["url"], headers=api).json()
+    company = shown["fields"]["company_name"]
+    assert company["value"] == "連携ホールディングス"
+    assert company["source"]["integration"] == "members" and company["source"]["file_name"] == "b.csv"
+    [change] = [h for h in shown["history"] if h["field"] == "company_name"]
+    assert change["old"] == "=連携商事" and change["new"] == "連携ホールディングス"
+    assert change["old_source"]["file_name"] == "a.csv" and change["new_source"]["file_name"] == "b.csv"
+    assert shown["tags"] == ["展示会"] and shown["inquiries"] == []
+    missing = client.get("/api/customers/999999", headers=api)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("format_", ["jsonl", "csv"])
+def test_export_streams_every_customer(client, api, loaded, format_):
+    response = client.get("/api/customers/export", headers=api, params={"format": format_})
+    assert response.status_code == 200
+    assert f'filename="customers-default.{format_}"' in response.headers["content-disposition"]
+    if format_ == "jsonl":
+        assert response.headers["content-type"].startswith("application/x-ndjson")
+        records = [json.loads(line) for line in response.text.splitlines()]
+        assert len(records) == 6 and {r["tags"][0] for r in records} == {"展示会"}
+    else:
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert len(rows) == 6 and {r["company_name"] for r in rows} == {"株式会社テスト", "連携ホールディングス"}
+    assert client.get("/api/customers/export", headers=api, params={"format": "xml"}).status_code == 422
