@@ -18,6 +18,7 @@ run: install
 	$(BIN)/renkei serve
 
 test: install
+	sh scripts/ensure_chromium.sh
 	$(BIN)/python scripts/test_services.py
 	$(BIN)/python -m pytest
 

@@ -221,11 +221,17 @@ def apply(file: Path, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
 @app.command("run")
 @handled
 def run_check_now(name: str, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
-    """Check a pull integration (sftp-pull, ftp-pull) now: fetch, land and import its new files."""
+    """Check a pull integration now: an SFTP/FTP folder (sftp-pull, ftp-pull) or a mail kind's IMAP mailbox."""
     from renkei.pipeline.pull import run_check
 
     hub = open_hub(workspace)
-    result = run_check(hub, integration_service.integration_by_name(hub, name))
+    integration = integration_service.integration_by_name(hub, name)
+    if getattr(integration.settings, "imap", None) is not None:
+        from renkei.pipeline.imap_pull import poll_once
+
+        present.poll(console, name, poll_once(hub, integration), as_json)
+        return
+    result = run_check(hub, integration)
     present.check(console, name, result, as_json)
     if result.state != "ok":
         if as_json:

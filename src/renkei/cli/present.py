@@ -360,3 +360,28 @@ def check(console: Console, name: str, result: Any, as_json: bool) -> None:
         console.print(f"  {file_name}: still changing, left for the next check", markup=False, highlight=False)
     for file_name, reason in result.skipped:
         console.print(f"  {file_name}: skipped, {reason}", markup=False, highlight=False, soft_wrap=True)
+
+
+def poll(console: Console, name: str, result: Any, as_json: bool) -> None:
+    """What one poll of a mail integration's IMAP mailbox did (``renkei run``)."""
+    data = {
+        "integration": name,
+        "found": result.found,
+        "landed": result.landed,
+        "duplicates": result.duplicates,
+        "finished": result.finished,
+        "skipped": [{"message": key, "reason": why} for key, why in result.skipped],
+    }
+    if as_json:
+        _json(console, data)
+        return
+    console.print(
+        f"poll of {name!r}: {result.found} message(s) in the folder, {len(result.landed)} landed"
+        f" (deliveries {', '.join(map(str, result.landed)) or '-'}), {result.duplicates} duplicate(s),"
+        f" {result.finished} marked on the server",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    for key, why in result.skipped:
+        console.print(f"  message {key} left alone: {why}", markup=False, highlight=False, soft_wrap=True)

@@ -7,6 +7,7 @@ stops them on shutdown.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -131,4 +132,10 @@ def run(host: str, port: int, workspace: str, smtp_port: int = 0, ftp_port: int 
         channels.append(DropBoxController(hub, ftp_host(), ftp_port or None, sftp_port or None))
         print(f"Drop box on {ftp_host()}: FTP(S) port {ftp_port or '-'}, SFTP port {sftp_port or '-'}", flush=True)
     channels.append(make_sender(hub))
+    if os.environ.get("RENKEI_SCHEDULER", "on") != "off":
+        from renkei.channels.imap import make_poller
+        from renkei.channels.scheduler import make_scheduler
+
+        channels += [make_scheduler(hub), make_poller(hub)]
+        print("Scheduler on: pull integrations at their schedules, IMAP mailboxes at their intervals", flush=True)
     uvicorn.run(create_app(hub, channels), host=host, port=port, log_level="info")

@@ -44,3 +44,41 @@ document.addEventListener("submit", (event) => {
 });
 
 window.renkei = renkei;
+
+// A section of a form that a checkbox switches on (an IMAP mailbox in the settings form).
+document.addEventListener("change", (event) => {
+  const box = event.target.closest("[data-toggles]");
+  if (!box) return;
+  const section = document.getElementById(box.dataset.toggles);
+  if (section) section.hidden = !box.checked;
+});
+
+// The connection check of an integration (the REST API's POST …/check).
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-verify]");
+  if (!button) return;
+  const out = button.parentElement.querySelector(".verify-result");
+  out.className = "verify-result";
+  out.textContent = button.dataset.running;
+  button.disabled = true;
+  try {
+    const body = await renkei.call(button.dataset.verify, { method: "POST" });
+    // "error" is the one failure; mail inboxes answer "waiting" or "confirmed", kinds without credentials "nothing-to-verify".
+    const ok = Boolean(body) && body.result !== "error";
+    out.textContent = (ok ? button.dataset.ok : button.dataset.failed) + (body && body.message ? ` (${body.message})` : "");
+    out.classList.add(ok ? "ok" : "bad");
+  } catch (error) {
+    out.textContent = `${button.dataset.failed} (${error.message})`;
+    out.classList.add("bad");
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// A select whose "custom field" choice shows a name input (the upload's column mapping).
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-custom-toggle]");
+  if (!select) return;
+  const input = document.getElementById(select.dataset.customToggle);
+  if (input) input.hidden = select.value !== "custom";
+});

@@ -1,0 +1,61 @@
+"""Customers: a search and list, and one customer with every value's source, its history and inquiries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from renkei.core.fields import SCALAR_FIELDS
+from renkei.errors import ConfigurationError
+from renkei.pipeline.browse import page_customers
+from renkei.pipeline.customers import show_customer
+from renkei.web.auth import Caller, page_caller
+from renkei.web.ui.render import render
+
+router = APIRouter(include_in_schema=False)
+
+Viewer = Annotated[Caller, Depends(page_caller())]
+
+
+@router.get("/customers")
+def customers_page(
+    request: Request,
+    caller: Viewer,
+    q: str | None = None,
+    tag: str | None = None,
+    group: str | None = None,
+    cursor: str | None = None,
+) -> Response:
+    filters = {"query": q or None, "tag": tag or None, "group": group or None}
+    try:
+        page = page_customers(caller.hub, cursor=cursor, **filters)
+    except ConfigurationError:
+        page = page_customers(caller.hub, **filters)
+    return render(
+        request,
+        "customers.html",
+        caller=caller,
+        nav="customers",
+        page=page,
+        q=q or "",
+        tag=tag or "",
+        group=group or "",
+    )
+
+
+@router.get("/customers/{customer_id}")
+def customer_page(request: Request, customer_id: int, caller: Viewer) -> Response:
+    customer = show_customer(caller.hub, customer_id)
+    ordered = [name for name in SCALAR_FIELDS if name in customer["fields"]]
+    ordered += sorted(name for name in customer["fields"] if name not in SCALAR_FIELDS)
+    return render(
+        request,
+        "customer.html",
+        caller=caller,
+        nav="customers",
+        customer=customer,
+        ordered=ordered,
+        inquiries=list(reversed(customer["inquiries"])),
+    )

@@ -1,0 +1,330 @@
+"""What operators do on the pages: add an integration, edit and preview a mapping, replay, upload, manage users."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from renkei.errors import ConfigurationError
+from renkei.pipeline import progress
+from renkei.pipeline.deliveries import delivery_labels, get_delivery, replay_delivery
+from renkei.pipeline.integrations import find_integration, get_integration, set_status
+from renkei.pipeline.mail import inbox_address
+from renkei.pipeline.specs import MappingModel
+from tests.conftest import write_csv
+from tests.web.test_ui_pages import MEMBERS, seed
+
+
+def test_the_wizard_creates_a_stopped_integration_and_starts_it_in_step_three(hub, admin):
+    step2 = admin.post(
+        "/integrations/new",
+        data={
+            "kind": "suumo",
+            "name": "SUUMO 渋谷店",
+            "owner": "山田",
+            "status": "新規反響",
+            "group": "SUUMO",
+            "tags": "賃貸、渋谷",
+        },
+    )
+    assert step2.status_code == 200 and 'data-testid="wizard-credentials"' in step2.text
+    assert 'name="inbox_secret"' not in step2.text  # generated, never asked for
+    assert find_integration(hub, "SUUMO 渋谷店") is None  # nothing stored in step 1
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', step2.text))
+    created = admin.post("/integrations/new/create", data=fields, follow_redirects=False)
+    assert created.status_code == 303
+    integration = find_integration(hub, "SUUMO 渋谷店")
+    assert integration.spec.status == "stopped"
+    assert integration.spec.defaults.model_dump() == {
+        "owner": "山田",
+        "status": "新規反響",
+        "acquisition_channel": None,
+        "tags": ["賃貸", "渋谷"],
+        "groups": ["SUUMO"],
+    }
+    step3 = admin.client.get(created.headers["location"])
+    assert inbox_address(integration) in step3.text and "反響メール送信先" in step3.text
+    assert "確認メール" in step3.text and 'data-copy="inbox-address"' in step3.text
+    refused = admin.post(f"/integrations/{integration.id}/setup", data={})
+    assert refused.status_code == 422 and get_integration(hub, integration.id).spec.status == "stopped"
+    started = admin.post(f"/integrations/{integration.id}/setup", data={"confirmed": "1"}, follow_redirects=False)
+    assert started.headers["location"] == "/integrations?done=started"
+    assert get_integration(hub, integration.id).spec.status == "active"
+    listing = admin.client.get("/integrations?done=started").text
+    assert "連携を開始しました" in listing and "確認待ち" in listing  # no mail yet
+
+
+def test_step_one_refuses_a_name_that_is_taken(hub, admin):
+    admin.post("/integrations/new/create", data={"kind": "csv", "name": "会員CSV"})
+    again = admin.post("/integrations/new", data={"kind": "csv", "name": "会員CSV"})
+    assert again.status_code == 422 and "すでにあります" in again.text
+
+
+def test_a_drop_box_shows_its_one_time_password_once(hub, admin):
+    shown = admin.post("/integrations/new/create", data={"kind": "ftp-drop", "name": "取引先A"})
+    password = re.search(r'data-testid="one-time-password">([^<]+)<', shown.text).group(1)
+    integration = find_integration(hub, "取引先A")
+    assert integration.settings.username in shown.text and integration.spec.status == "stopped"
+    later = admin.client.get(f"/integrations/{integration.id}/setup").text
+    assert password not in later and 'data-testid="one-time-password"' not in later
+
+
+def test_settings_form_errors_are_shown_with_their_field(hub, admin):
+    page = admin.post("/integrations/new/create", data={"kind": "mail-csv", "name": "CSVメール"})
+    assert page.status_code == 422 and "allowed_senders" in page.text
+    assert find_integration(hub, "CSVメール") is None
+
+
+def test_secrets_are_never_sent_back_and_kept_when_left_empty(hub, admin):
+    admin.post(
+        "/integrations/new/create",
+        data={
+            "kind": "mail-labels",
+            "name": "リガイド",
+            "preset": "reguide",
+            "imap.enabled": "1",
+            "imap.host": "imap.example.jp",
+            "imap.username": "u",
+            "imap.password": "s3cret-pass",
+            "imap.tls": "1",
+        },
+    )
+    integration = find_integration(hub, "リガイド")
+    assert integration.settings.imap.password.get_secret_value() == "s3cret-pass"
+    page = admin.client.get(f"/integrations/{integration.id}/credentials").text
+    assert "s3cret-pass" not in page and 'data-testid="verify"' in page and "設定済み" in page
+    admin.post(
+        f"/integrations/{integration.id}/credentials",
+        data={
+            "preset": "ieul",
+            "imap.enabled": "1",
+            "imap.host": "imap2.example.jp",
+            "imap.username": "u",
+            "imap.tls": "1",
+        },
+    )
+    changed = get_integration(hub, integration.id)
+    assert changed.settings.preset == "ieul" and changed.settings.imap.host == "imap2.example.jp"
+    assert changed.settings.imap.password.get_secret_value() == "s3cret-pass"
+
+
+def test_the_list_shows_failing_with_its_reason_and_stops_and_starts(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    set_status(hub, "manual-import", "failing", reason="CSVの見出しが読めません")
+    html = admin.client.get("/integrations").text
+    assert "連携失敗" in html and "CSVの見出しが読めません" in html and "連携中" in html
+    admin.post(f"/integrations/{ids['suumo']}/stop")
+    assert get_integration(hub, ids["suumo"]).spec.status == "stopped"
+    assert "停止中" in admin.client.get("/integrations").text
+    admin.post(f"/integrations/{ids['suumo']}/start")
+    assert get_integration(hub, ids["suumo"]).spec.status == "active"
+
+
+# --- mapping ---------------------------------------------------------------------------------
+
+
+def test_replay_may_try_a_mapping_that_is_not_stored_only_as_a_dry_run(hub, tmp_path):
+    ids = seed(hub, tmp_path)
+    trial = MappingModel(rules=[{"source": "会員ランク", "target": "memo", "permission": "R"}])
+    result = replay_delivery(hub, ids["file"], dry_run=True, mapping=trial)
+    changes = {(d.customer_id, name, new) for d in result.diffs for name, _old, new in d.fields}
+    assert any(name == "memo" and new == "ゴールド" for _cid, name, new in changes)
+    assert get_integration(hub, ids["manual"]).spec.mapping.rules == []  # nothing stored
+    assert replay_delivery(hub, ids["file"], dry_run=True).diffs == []  # nor written
+    with pytest.raises(ConfigurationError):
+        replay_delivery(hub, ids["file"], mapping=trial)
+    assert delivery_labels(hub, ids["file"]) == MEMBERS[0]
+
+
+def test_the_mapping_preview_shows_the_diff_of_the_unsaved_mapping(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    page = admin.client.get(f"/integrations/{ids['manual']}/mapping").text
+    assert '<option value="会員ランク">' in page  # headers of the latest delivery are offered
+    form = {
+        "source": "会員ランク",
+        "target": "memo",
+        "custom": "",
+        "permission": "R",
+        "auto_map": "1",
+        "unknown_columns": "custom",
+        "delivery": str(ids["file"]),
+    }
+    preview = admin.post(f"/integrations/{ids['manual']}/mapping/preview", data=form)
+    assert preview.status_code == 200 and 'data-testid="preview-result"' in preview.text
+    assert re.search(
+        r"メモ</th><td class=\"diff-old\">.*?</td><td aria-hidden=\"true\">→</td><td class=\"diff-new\">ゴールド",
+        preview.text,
+    )
+    assert 'value="会員ランク"' in preview.text  # the unsaved rows stay in the form
+    assert get_integration(hub, ids["manual"]).spec.mapping.rules == []
+    saved = admin.post(f"/integrations/{ids['manual']}/mapping", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    assert [r.model_dump() for r in get_integration(hub, ids["manual"]).spec.mapping.rules] == [
+        {"source": "会員ランク", "target": "memo", "permission": "R"}
+    ]
+
+
+def test_a_protected_field_is_never_writable_and_the_page_says_why(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    page = admin.client.get(f"/integrations/{ids['manual']}/mapping").text
+    assert (
+        "書き込み（W/RW）にはできません" in page
+        and "&#34;score&#34;: {&#34;allowed&#34;: [&#34;NG&#34;, &#34;R&#34;]" in page
+    )
+    refused = admin.post(
+        f"/integrations/{ids['manual']}/mapping",
+        data={"source": "スコア", "target": "score", "permission": "RW", "auto_map": "1", "unknown_columns": "custom"},
+    )
+    assert refused.status_code == 422 and "protected" in refused.text
+    assert "Renkeiまたは同期が管理するため" in refused.text
+    custom = admin.post(
+        f"/integrations/{ids['manual']}/mapping",
+        data={
+            "source": "会員ランク",
+            "target": "custom",
+            "custom": "rank",
+            "permission": "RW",
+            "auto_map": "1",
+            "unknown_columns": "custom",
+        },
+        follow_redirects=False,
+    )
+    assert custom.status_code == 303
+    assert get_integration(hub, ids["manual"]).spec.mapping.rules[0].target == "custom:rank"
+
+
+# --- deliveries and customers ----------------------------------------------------------------
+
+
+def test_a_delivery_shows_its_row_errors_and_the_raw_payload(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    html = admin.client.get(f"/deliveries/{ids['file']}").text
+    assert "not-an-address" in html and "メールアドレス" in html and 'data-testid="row-errors"' in html
+    assert "山田太郎,yamada@example.jp" in html and "cp932" in html
+    mail = admin.client.get(f"/deliveries/{ids['mail']}").text
+    assert "[リクルートＪＤＳ]反響お知らせメール" in mail and 'data-testid="mail-text"' in mail
+    listing = admin.client.get(f"/deliveries?integration={ids['suumo']}").text
+    assert f'data-testid="delivery-{ids["mail"]}"' in listing and f'data-testid="delivery-{ids["file"]}"' not in listing
+    failed = admin.client.get("/deliveries?state=failed").text
+    assert 'data-testid="delivery-' not in failed
+
+
+def test_dry_run_replay_and_undo_from_the_delivery_page(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    dry = admin.post(f"/deliveries/{ids['file']}/dry-run")
+    assert dry.status_code == 200 and "変更はありません" in dry.text
+    replayed = admin.post(f"/deliveries/{ids['file']}/replay", follow_redirects=False)
+    assert replayed.headers["location"].endswith("done=replayed")
+    undone = admin.post(f"/deliveries/{ids['file']}/undo", follow_redirects=False)
+    assert undone.status_code == 303 and get_delivery(hub, ids["file"]).state == "undone"
+    again = admin.post(f"/deliveries/{ids['file']}/undo")
+    assert again.status_code == 409 and "only a processed delivery" in again.text
+
+
+def test_customers_search_and_detail_with_sources_and_inquiries(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    found = admin.client.get("/customers", params={"q": "yamada@example.jp"}).text
+    assert f'data-testid="customer-{ids["customer"]}"' in found
+    assert 'data-testid="customer-' not in admin.client.get("/customers", params={"q": "存在しない名前"}).text
+    tagged = admin.client.get("/customers", params={"tag": "賃貸"}).text
+    assert tagged.count('data-testid="customer-') == 1
+    suumo_customer = re.search(r'data-testid="customer-(\d+)"', tagged).group(1)
+    detail = admin.client.get(f"/customers/{suumo_customer}").text
+    assert "SUUMO 渋谷" in detail and f'href="/deliveries/{ids["mail"]}"' in detail
+    assert 'data-testid="inquiries"' in detail and "A1234567890" in detail and "山田" in detail
+
+
+# --- upload ----------------------------------------------------------------------------------
+
+
+def wait_until_finished(session, delivery_id: int) -> dict:
+    for _ in range(200):
+        state = session.client.get(f"/upload/{delivery_id}/progress").json()
+        if state["finished"]:
+            return state
+        time.sleep(0.05)
+    raise AssertionError("the import never finished")
+
+
+def test_upload_confirms_the_mapping_imports_in_the_background_and_shows_row_errors(hub, admin, tmp_path):
+    path = write_csv(tmp_path / "会員.csv", MEMBERS)
+    with path.open("rb") as handle:
+        confirm = admin.post(
+            "/upload", data={"integration": "manual-import"}, files={"file": ("会員.csv", handle, "text/csv")}
+        )
+    assert confirm.status_code == 200 and 'data-testid="columns"' in confirm.text
+    assert "cp932" in confirm.text and "yamada@example.jp" in confirm.text
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm.text))
+    selects = re.findall(r'<select name="(target-\d+)"', confirm.text)
+    assert len(selects) == 4
+    chosen = {
+        name: re.search(rf'name="{name}".*?<option value="([^"]+)" selected', confirm.text, re.S).group(1)
+        for name in selects
+    }
+    assert chosen["target-0"] == "full_name" and chosen["target-1"] == "email"
+    chosen["target-3"] = "memo"  # 会員ランク → メモ instead of a custom field
+    started = admin.post("/upload/import", data={**form, **chosen}, follow_redirects=False)
+    assert started.status_code == 303
+    delivery_id = int(started.headers["location"].rsplit("/", 1)[1])
+    state = wait_until_finished(admin, delivery_id)
+    assert state["state"] == "processed" and state["counts"] == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": 1,
+    }
+    page = admin.client.get(started.headers["location"]).text
+    assert 'data-testid="row-errors"' in page and "not-an-address" in page and 'value="100"' in page
+    integration = find_integration(hub, "manual-import")
+    assert [r.target for r in integration.spec.mapping.rules] == ["memo"]
+
+
+def test_an_upload_token_cannot_name_another_payload(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    other = get_delivery(hub, ids["mail"]).sha256
+    refused = admin.post(
+        "/upload/import",
+        data={"sha256": other, "token": "0" * 64, "file_name": "x.csv", "integration": str(ids["manual"])},
+    )
+    assert refused.status_code == 422
+
+
+def test_the_progress_registry_follows_only_what_it_was_asked_to():
+    progress.advance(987654, 10)
+    assert progress.get(987654) is None
+    progress.track(987654, 200)
+    progress.advance(987654, 50)
+    assert progress.get(987654).percent == 25
+    progress.advance(987654, 500)
+    assert progress.get(987654).percent == 99  # the total is an estimate: 100 only once finished
+    progress.finish(987654, "processed", {"created": 1})
+    assert progress.get(987654).to_json()["percent"] == 100
+
+
+def test_estimated_rows_count_lines_less_the_header(tmp_path):
+    path = write_csv(tmp_path / "a.csv", MEMBERS)
+    assert progress.estimate_rows(path) == 2
+    (tmp_path / "b.csv").write_bytes(b"a,b\n1,2")
+    assert progress.estimate_rows(tmp_path / "b.csv") == 1
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def test_admins_add_users_with_a_one_time_password_and_manage_tokens(hub, admin, new_client):
+    added = admin.post("/settings/users", data={"login": "suzuki@example.jp", "role": "operator", "locale": "ja"})
+    password = re.search(r'data-testid="one-time-password">([^<]+)<', added.text).group(1)
+    from tests.web.conftest import sign_in
+
+    assert sign_in(new_client(), "suzuki@example.jp", password).client.get("/api/me").json()["role"] == "operator"
+    assert password not in admin.client.get("/settings").text
+    duplicate = admin.post("/settings/users", data={"login": "suzuki@example.jp", "role": "viewer"})
+    assert duplicate.status_code == 422 and "already exists" in duplicate.text
+    created = admin.post("/settings/tokens", data={"name": "Zapier", "role": "viewer"})
+    secret = re.search(r'data-testid="token">([^<]+)<', created.text).group(1)
+    assert new_client().get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    token_id = re.search(r'action="/settings/tokens/(\d+)/revoke"', created.text).group(1)
+    admin.post(f"/settings/tokens/{token_id}/revoke")
+    assert new_client().get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
