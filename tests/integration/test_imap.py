@@ -253,3 +253,23 @@ def test_the_poller_waits_for_each_integrations_interval(hub, imap_server):
     assert list_deliveries(hub) == []
     done = poller.poll_due(now=1000.0 + 300)
     assert len(done[integration.id].landed) == 1
+
+
+def test_renkei_run_polls_a_mail_integrations_mailbox_now(tmp_path, imap_server):
+    home = tmp_path / "home"
+    hub = Hub.open(home=home)
+    try:
+        add_polled(hub, imap_server)
+    finally:
+        hub.close()
+    imap_server.append(RENTAL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
+    env |= {"RENKEI_HOME": str(home), "RENKEI_MAIL_AUTH": "off"}
+    command = [sys.executable, "-m", "renkei.cli.main", "run", "SUUMO (IMAP)"]
+    done = subprocess.run([*command, "--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["found"] == 1 and len(result["landed"]) == 1 and result["finished"] == 1
+    again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0 and "0 landed" in again.stdout
+    assert imap_server.messages() == [(b"\\Seen",)]
