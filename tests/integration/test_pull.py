@@ -23,7 +23,7 @@ from renkei.pipeline import integrations as integration_service
 from renkei.pipeline.deliveries import list_deliveries
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.pull import list_checks, run_check
-from renkei.store.schema import checks, remote_items
+from renkei.store.schema import checks, integrations, remote_items
 from tests.helpers import export, states
 from tests.integration.pull_servers import PASSWORD, USER, RemoteFtp, RemoteSftp
 
@@ -327,3 +327,32 @@ def test_a_running_check_with_a_fresh_heartbeat_blocks_a_second_one(hub, partner
     taken_over = check(hub)
     assert (taken_over.state, taken_over.landed) == ("ok", 1)
     assert sorted(c["state"] for c in list_checks(hub)) == ["abandoned", "ok"]
+
+
+def test_checks_failing_in_a_row_mark_the_integration_failing_once_and_a_working_check_recovers_it(hub, tmp_path):
+    from renkei.store.schema import outbox
+
+    partner = start_partner("sftp", tmp_path)
+    try:
+        integration = add_pull(hub, partner, password="wrong")
+        integration_service.update_integration(hub, integration.id, {"notify": {"errors": ["ops@example.jp"]}})
+        for _ in range(5):
+            assert check(hub).state == "failed"
+        failing = integration_service.get_integration(hub, integration.id)
+        with hub.engine.connect() as conn:
+            status = conn.execute(select(integrations.c.status, integrations.c.status_reason)).one()
+            mails = conn.execute(select(outbox.c.subject, outbox.c.body, outbox.c.recipients)).all()
+        assert status.status == "failing" and "3 checks in a row failed" in status.status_reason
+        assert "login refused" in status.status_reason and failing.name == "取引先ファイル"
+        assert [(m.subject, m.recipients) for m in mails] == [("[Renkei] 連携失敗: 取引先ファイル", ["ops@example.jp"])]
+        assert "wrong" not in mails[0].body.replace("(wrong password or key)", "")
+        integration_service.update_integration(
+            hub, integration.id, {"settings": {"password": partner.settings["password"]}}
+        )
+        assert check(hub).state == "ok"
+        with hub.engine.connect() as conn:
+            assert conn.execute(select(integrations.c.status)).scalar() == "active"
+            subjects = conn.execute(select(outbox.c.subject).order_by(outbox.c.id)).scalars().all()
+        assert subjects[-1] == "[Renkei] 連携復旧: 取引先ファイル" and len(subjects) == 2
+    finally:
+        partner.server.stop()

@@ -16,6 +16,11 @@ as outbox rows that commit or roll back with the result itself, and are sent lat
 
 Duplicates, not-a-lead and ignored deliveries count neither way.
 
+Pull integrations' checks (``on_check``) count the same way: ``FAILING_AFTER`` failed checks in a
+row (server down, login refused, wrong host key) make an active integration ``failing`` with one
+mail to ``notify.errors``; the next check that works makes it ``active`` again, with one mail,
+unless its deliveries are what is failing.
+
 Mail integrations also learn here that the portal's forwarding works (``on_mail_confirmation``):
 the portal's address-confirmation mail, or the first lead, sets ``integrations.confirmed_at`` in
 the delivery's transaction, and a confirmation mail brings one notice (連携が完了しました) to every
@@ -38,7 +43,7 @@ from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration
 from renkei.sources.mail_kind import MAIL_KINDS
-from renkei.store.schema import deliveries, integrations, outbox, row_errors
+from renkei.store.schema import checks, deliveries, integrations, outbox, row_errors
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +137,72 @@ def on_mail_confirmation(
         _queue(conn, hub, integration, delivery, recipients, *_confirmed_mail(integration, delivery, result))
 
 
+#: The reason a failing integration carries when its checks, not its deliveries, failed.
+CHECKS_FAILED = "checks in a row failed"
+
+
+def on_check(conn: Connection, hub: Hub, integration: Integration, failed: bool, message: str | None) -> None:
+    """Track a pull integration's checks, inside the transaction that records the check's end."""
+    status, reason = _current_status(conn, integration.id)
+    n = failing_after()
+    errors = integration.spec.notify.errors
+    if failed:
+        if status == "active" and _checks_failed_in_a_row(conn, integration.id, n) >= n:
+            _set_status(conn, integration.id, "failing", f"{n} {CHECKS_FAILED}; the last: {message or 'failed'}")
+            _queue(conn, hub, integration, None, errors, *_check_failing_mail(integration, n, message))
+        return
+    if status == "failing" and CHECKS_FAILED in (reason or "") and not _failures_in_a_row(conn, integration.id, 1):
+        _set_status(conn, integration.id, "active", None)
+        _queue(conn, hub, integration, None, errors, *_check_recovered_mail(integration, message))
+
+
+def _checks_failed_in_a_row(conn: Connection, integration_id: int, limit: int) -> int:
+    recent = conn.execute(
+        select(checks.c.state)
+        .where(checks.c.integration_id == integration_id, checks.c.state.in_(("ok", "failed")))
+        .order_by(desc(checks.c.id))
+        .limit(limit)
+    ).scalars()
+    count = 0
+    for state in recent:
+        if state != "failed":
+            break
+        count += 1
+    return count
+
+
+def _check_failing_mail(integration: Integration, n: int, message: str | None) -> tuple[str, str]:
+    subject = f"[Renkei] 連携失敗: {integration.name}"
+    ja = [
+        f"連携: {integration.name} ({integration.spec.kind})",
+        f"理由: {message or '失敗'}",
+        "",
+        f"サーバーの確認が {n} 回続けて失敗したため、この連携を「連携失敗」にしました。",
+        "ファイルは取得されていません。接続先・ユーザー・パスワード・ホスト鍵を確認してください。",
+        "確認が成功すると「連携中」に戻り、お知らせします。",
+    ]
+    en = [
+        f"Integration: {integration.name} ({integration.spec.kind})",
+        f"Reason: {message or 'failed'}",
+        "",
+        f"{n} checks of the server in a row failed, so this integration is now marked failing.",
+        "No files were fetched. Check the host, user, password and host key.",
+        "When a check works again the integration becomes active again and you will be told.",
+    ]
+    return subject, _join(ja, en)
+
+
+def _check_recovered_mail(integration: Integration, message: str | None) -> tuple[str, str]:
+    subject = f"[Renkei] 連携復旧: {integration.name}"
+    kind = f"連携: {integration.name} ({integration.spec.kind})"
+    ja = [kind, "", "サーバーの確認が成功し、「連携中」に戻りました。"]
+    en = [f"Integration: {integration.name} ({integration.spec.kind})", "", "A check of the server worked again."]
+    if message:
+        ja.append(f"結果: {message}")
+        en.append(f"Result: {message}")
+    return subject, _join(ja, en)
+
+
 def _current_status(conn: Connection, integration_id: int) -> tuple[str, str | None]:
     query = select(integrations.c.status, integrations.c.status_reason).where(integrations.c.id == integration_id)
     if conn.dialect.name == "postgresql":
@@ -169,7 +240,7 @@ def _queue(
     conn: Connection,
     hub: Hub,
     integration: Integration,
-    delivery: Delivery,
+    delivery: Delivery | None,
     recipients: list[str],
     subject: str,
     body: str,
@@ -182,7 +253,7 @@ def _queue(
         outbox.insert().values(
             workspace_id=hub.workspace_id,
             integration_id=integration.id,
-            delivery_id=delivery.id,
+            delivery_id=delivery.id if delivery is not None else None,
             kind="report",
             recipients=list(recipients),
             subject=_one_line(subject),

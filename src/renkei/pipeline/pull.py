@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine, desc, func, select
 from renkei import failpoints
 from renkei.core.pull_rules import RemoteFile, Sighting, is_stable, same_version, selection
 from renkei.errors import ConfigurationError, FatalError, RenkeiError
+from renkei.pipeline import notify
 from renkei.pipeline.apply import Counts
 from renkei.pipeline.deliveries import process_delivery, record_landing
 from renkei.pipeline.hub import Hub, utcnow
@@ -128,6 +129,7 @@ def run_check(
                 message=result.message,
             )
         )
+        notify.on_check(conn, hub, integration, result.state == "failed", result.message)
     return result
 
 
