@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline.hub import Hub
-from renkei.sources.registry import Extraction, SourceKind, register
+from renkei.sources.registry import Extraction, SourceKind, register, unregister
 from renkei.store.schema import integrations
 
 
@@ -54,3 +54,4 @@ def test_secret_settings_are_encrypted_at_rest_and_masked(tmp_path: Path) -> Non
         ) == [("relay", "unchanged")]
     finally:
         hub.close()
+        unregister("test-relay")

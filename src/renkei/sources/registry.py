@@ -54,6 +54,11 @@ def register(kind: SourceKind) -> SourceKind:
     return kind
 
 
+def unregister(name: str) -> None:
+    """Forget the kind called ``name`` (for kinds registered by a test or a plugin that goes away)."""
+    _KINDS.pop(name, None)
+
+
 def get_kind(name: str) -> SourceKind:
     """The kind called ``name``; raises KeyError naming the known kinds."""
     _load_builtins()
