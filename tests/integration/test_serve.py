@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.cookiejar
 import json
 import os
+import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.conftest import write_csv
@@ -69,14 +74,9 @@ def test_serve_answers_health_and_processes_what_a_crash_left(tmp_path: Path):
     assert [d["state"] for d in json.loads(listed.stdout)] == ["processed"]
 
 
-def test_first_start_prints_a_one_time_admin_password_that_signs_in(tmp_path: Path):
-    import http.cookiejar
-    import re
-    import urllib.parse
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
-    env["RENKEI_HOME"] = str(tmp_path / "home")
-    port = free_port()
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int) -> Iterator[tuple[subprocess.Popen, list[str]]]:
+    """`renkei serve` without its mail and file servers, answering on ``port``; its output once stopped."""
     off = ["--smtp-port", "0", "--ftp-port", "0", "--sftp-port", "0"]
     process = subprocess.Popen(
         [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port), *off],
@@ -85,37 +85,34 @@ def test_first_start_prints_a_one_time_admin_password_that_signs_in(tmp_path: Pa
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output: list[str] = []
     try:
         wait_for(f"http://127.0.0.1:{port}/health", process)
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
+        yield process, output
     finally:
-        if process.poll() is None:
+        process.terminate()
+        try:
+            output.append(process.communicate(timeout=30)[0])
+        except subprocess.TimeoutExpired:
             process.kill()
-            process.wait()
-    password = re.search(r"created user 'admin' .* one-time password (\S+)", output).group(1)
+            output.append(process.communicate()[0])
+
+
+def test_first_start_prints_a_one_time_admin_password_that_signs_in(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
+    env["RENKEI_HOME"] = str(tmp_path / "home")
+    port = free_port()
+    with serving(env, port) as (_process, first):
+        pass
+    password = re.search(r"created user 'admin' .* one-time password (\S+)", first[0]).group(1)
     # A second start creates no second admin and prints no password.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "renkei.cli.main", "serve", "--port", str(port), *off],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_for(f"http://127.0.0.1:{port}/health", process)
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with serving(env, port) as (_process, second):
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         page = opener.open(f"http://127.0.0.1:{port}/login", timeout=5).read().decode()
         csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
         fields = {"login": "admin", "password": password, "csrf": csrf, "next": "/api/me"}
-        form = urllib.parse.urlencode(fields).encode()
-        me = json.loads(opener.open(f"http://127.0.0.1:{port}/login", data=form, timeout=5).read())
+        me = json.loads(
+            opener.open(f"http://127.0.0.1:{port}/login", data=urllib.parse.urlencode(fields).encode()).read()
+        )
         assert me["role"] == "admin" and me["workspace"] == "default"
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    assert "one-time password" not in output
+    assert "one-time password" not in second[0]

@@ -228,14 +228,17 @@ def integration_by_name(hub: Hub, name: str) -> Integration:
 def get_integration(hub: Hub, integration_id: int) -> Integration:
     """An integration by id, within this workspace only."""
     with hub.engine.connect() as conn:
-        row = conn.execute(
-            select(integrations).where(
-                integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id
-            )
-        ).first()
+        return _from_row(_row_by_id(conn, hub, integration_id), hub.secrets)
+
+
+def _row_by_id(conn: Connection, hub: Hub, integration_id: int) -> Any:
+    """The stored row of an integration of the hub's workspace; NotFoundError for any other id."""
+    row = conn.execute(
+        select(integrations).where(integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id)
+    ).first()
     if row is None:
         raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
-    return _from_row(row, hub.secrets)
+    return row
 
 
 def list_integrations(hub: Hub) -> list[Integration]:
@@ -397,13 +400,7 @@ def update_integration(hub: Hub, integration_id: int, changes: dict[str, Any]) -
         changeable = ", ".join(sorted(UPDATABLE))
         raise ConfigurationError(f"{', '.join(unknown)}: cannot be changed (changeable: {changeable})")
     with hub.engine.begin() as conn:
-        row = conn.execute(
-            select(integrations).where(
-                integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id
-            )
-        ).first()
-        if row is None:
-            raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
+        row = _row_by_id(conn, hub, integration_id)
         current = _from_row(row, hub.secrets)
         data = current.spec.model_dump(mode="json")
         hidden = hub.secrets.open(row.secrets)

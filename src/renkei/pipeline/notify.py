@@ -157,14 +157,21 @@ def on_check(conn: Connection, hub: Hub, integration: Integration, failed: bool,
 
 
 def _checks_failed_in_a_row(conn: Connection, integration_id: int, limit: int) -> int:
-    recent = conn.execute(
-        select(checks.c.state)
-        .where(checks.c.integration_id == integration_id, checks.c.state.in_(("ok", "failed")))
-        .order_by(desc(checks.c.id))
-        .limit(limit)
-    ).scalars()
+    """How many of the integration's latest finished checks failed, up to ``limit``."""
+    return _leading_failures(
+        conn.execute(
+            select(checks.c.state)
+            .where(checks.c.integration_id == integration_id, checks.c.state.in_(("ok", "failed")))
+            .order_by(desc(checks.c.id))
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def _leading_failures(states: Any) -> int:
+    """How many of ``states`` (newest first) are ``failed`` before the first that is not."""
     count = 0
-    for state in recent:
+    for state in states:
         if state != "failed":
             break
         count += 1
@@ -214,18 +221,14 @@ def _current_status(conn: Connection, integration_id: int) -> tuple[str, str | N
 
 def _failures_in_a_row(conn: Connection, integration_id: int, limit: int) -> int:
     """How many of the integration's latest counted deliveries (this one included) failed, up to ``limit``."""
-    recent = conn.execute(
-        select(deliveries.c.state)
-        .where(deliveries.c.integration_id == integration_id, deliveries.c.state.in_(COUNTED))
-        .order_by(desc(deliveries.c.id))
-        .limit(limit)
-    ).scalars()
-    count = 0
-    for state in recent:
-        if state != "failed":
-            break
-        count += 1
-    return count
+    return _leading_failures(
+        conn.execute(
+            select(deliveries.c.state)
+            .where(deliveries.c.integration_id == integration_id, deliveries.c.state.in_(COUNTED))
+            .order_by(desc(deliveries.c.id))
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def _set_status(conn: Connection, integration_id: int, status: str, reason: str | None) -> None:
