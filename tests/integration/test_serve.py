@@ -105,6 +105,7 @@ def test_first_start_prints_a_one_time_admin_password_that_signs_in(tmp_path: Pa
     with serving(env, port) as (_process, first):
         pass
     password = re.search(r"created user 'admin' .* one-time password (\S+)", first[0]).group(1)
+    assert "Scheduler on" in first[0]  # pull schedules and IMAP mailboxes are looked after by serve
     # A second start creates no second admin and prints no password.
     with serving(env, port) as (_process, second):
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))

@@ -121,10 +121,11 @@ def api_caller(role: str = "viewer") -> Callable[[Request], Awaitable[Caller]]:
         principal = _principal(request)
         if principal is None:
             raise ApiError(401, "sign in or send an API token (Authorization: Bearer …)")
-        if not await _csrf_ok(request, principal):
-            raise ApiError(403, "the CSRF token is missing or wrong", "csrf")
+        # The role first: a caller who may not do this never gets a request body read (a form, an upload).
         if not principal.may(role):
             raise ApiError(403, f"this needs the {role} role; you have {principal.role}")
+        if not await _csrf_ok(request, principal):
+            raise ApiError(403, "the CSRF token is missing or wrong", "csrf")
         return _caller(request, principal)
 
     return dependency
@@ -137,10 +138,10 @@ def page_caller(role: str = "viewer") -> Callable[[Request], Awaitable[Caller]]:
         principal = _principal(request)
         if principal is None or principal.via != "session":
             raise LoginRequired()
-        if not await _csrf_ok(request, principal):
-            raise ApiError(403, "the CSRF token is missing or wrong; reload the page and try again", "csrf")
         if not principal.may(role):
             raise ApiError(403, f"this needs the {role} role; you have {principal.role}")
+        if not await _csrf_ok(request, principal):
+            raise ApiError(403, "the CSRF token is missing or wrong; reload the page and try again", "csrf")
         return _caller(request, principal)
 
     return dependency
