@@ -19,7 +19,7 @@ import jaconv
 from sqlalchemy import Select, and_, case, desc, exists, func, or_, select
 
 from renkei.errors import ConfigurationError
-from renkei.pipeline.deliveries import Delivery, _load, _to_delivery
+from renkei.pipeline.deliveries import Delivery, delivery_from_row, load_delivery
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, list_integrations
 from renkei.store.schema import checks, customer_labels, customers, deliveries, integrations, row_errors
@@ -179,7 +179,7 @@ def page_deliveries(
         query = query.where(deliveries.c.state == state)
     with hub.engine.connect() as conn:
         rows = conn.execute(_paged(query, deliveries.c.id, cursor, limit)).all()
-    return _page([_to_delivery(r) for r in rows], limit, lambda d: d.id)
+    return _page([delivery_from_row(r) for r in rows], limit, lambda d: d.id)
 
 
 _DIGITS = re.compile(r"\d")
@@ -275,7 +275,7 @@ def page_checks(
 def page_row_errors(hub: Hub, delivery_id: int, *, cursor: str | None = None, limit: int = 100) -> Page[dict[str, Any]]:
     """One delivery's row errors in file order (the cursor continues after the last one seen)."""
     with hub.engine.connect() as conn:
-        _load(conn, hub, delivery_id)  # NotFoundError for another workspace's delivery
+        load_delivery(conn, hub, delivery_id)  # NotFoundError for another workspace's delivery
         query = select(row_errors).where(row_errors.c.delivery_id == delivery_id)
         after = decode_cursor(cursor)
         if after is not None:

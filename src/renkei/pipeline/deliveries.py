@@ -75,7 +75,8 @@ class ProcessResult:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _to_delivery(row: Any) -> Delivery:
+def delivery_from_row(row: Any) -> Delivery:
+    """A ``deliveries`` row as a Delivery."""
     return Delivery(
         id=int(row.id),
         integration_id=int(row.integration_id),
@@ -94,19 +95,20 @@ def _to_delivery(row: Any) -> Delivery:
     )
 
 
-def _load(conn: Connection, hub: Hub, delivery_id: int) -> Delivery:
+def load_delivery(conn: Connection, hub: Hub, delivery_id: int) -> Delivery:
+    """A delivery of the hub's workspace, read in the caller's transaction; NotFoundError for any other."""
     row = conn.execute(
         select(deliveries).where(deliveries.c.workspace_id == hub.workspace_id, deliveries.c.id == delivery_id)
     ).first()
     if row is None:
         raise NotFoundError(f"no delivery {delivery_id} in workspace {hub.workspace!r}")
-    return _to_delivery(row)
+    return delivery_from_row(row)
 
 
 def get_delivery(hub: Hub, delivery_id: int) -> Delivery:
     """A delivery of this workspace by id."""
     with hub.engine.connect() as conn:
-        return _load(conn, hub, delivery_id)
+        return load_delivery(conn, hub, delivery_id)
 
 
 def list_deliveries(hub: Hub, integration: Integration | None = None, limit: int = 50) -> list[Delivery]:
@@ -116,13 +118,13 @@ def list_deliveries(hub: Hub, integration: Integration | None = None, limit: int
         query = query.where(deliveries.c.integration_id == integration.id)
     with hub.engine.connect() as conn:
         rows = conn.execute(query.order_by(desc(deliveries.c.id)).limit(limit)).all()
-    return [_to_delivery(r) for r in rows]
+    return [delivery_from_row(r) for r in rows]
 
 
 def delivery_errors(hub: Hub, delivery_id: int, limit: int | None = None) -> list[dict[str, Any]]:
     """The row errors of a delivery, in file order."""
     with hub.engine.connect() as conn:
-        _load(conn, hub, delivery_id)
+        load_delivery(conn, hub, delivery_id)
         query = select(row_errors).where(row_errors.c.delivery_id == delivery_id).order_by(row_errors.c.id)
         if limit is not None:
             query = query.limit(limit)
@@ -204,7 +206,7 @@ def record_landing(
         .limit(1)
     ).first()
     if earlier is not None and earlier.state == "received":
-        return _to_delivery(earlier), True
+        return delivery_from_row(earlier), True
     if force:
         earlier = None
     values = {
@@ -229,7 +231,7 @@ def record_landing(
     else:
         values["state"] = "received"
     new_id = conn.execute(deliveries.insert().values(**values).returning(deliveries.c.id)).scalar_one()
-    return _load(conn, hub, int(new_id)), earlier is None
+    return load_delivery(conn, hub, int(new_id)), earlier is None
 
 
 def _apply_payload(
@@ -363,7 +365,7 @@ AFTER_DELIVERY: list[Any] = []
 def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
     # Read before the transaction: on SQLite a second connection cannot begin while it is open.
     with hub.engine.connect() as read:
-        integration_id = _load(read, hub, delivery_id).integration_id
+        integration_id = load_delivery(read, hub, delivery_id).integration_id
     try:
         integration: Integration | None = get_integration(hub, integration_id)
     except RenkeiError:
@@ -374,7 +376,7 @@ def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
             .where(deliveries.c.id == delivery_id)
             .values(state="failed", reason=reason, processed_at=utcnow())
         )
-        delivery = _load(conn, hub, delivery_id)
+        delivery = load_delivery(conn, hub, delivery_id)
         result = ProcessResult(delivery_id, "failed", reason=reason)
         if integration is not None:
             after_delivery(conn, hub, integration, delivery, result)
@@ -412,7 +414,7 @@ def _claim(conn: Connection, delivery_id: int) -> bool:
 def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) -> ProcessResult:
     """Apply a landed delivery in one transaction, replacing an earlier file of the same name."""
     with hub.engine.connect() as conn:
-        delivery = _load(conn, hub, delivery_id)
+        delivery = load_delivery(conn, hub, delivery_id)
     if delivery.state != "received":
         raise FatalError(f"delivery {delivery_id} is {delivery.state}, not waiting to be processed")
     integration = get_integration(hub, delivery.integration_id)
@@ -429,7 +431,7 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
         with hub.engine.connect() as conn, conn.begin():
             if not _claim(conn, delivery_id):
                 # Another worker (a resume at start, a second node) processed it meanwhile.
-                now_state = _load(conn, hub, delivery_id).state
+                now_state = load_delivery(conn, hub, delivery_id).state
                 return ProcessResult(delivery_id, now_state, reason="already processed by another worker")
             replaced = _previous_same_name(conn, delivery)
             if replaced is not None:
@@ -514,14 +516,14 @@ def dry_run_file(hub: Hub, integration: Integration, path: Path, *, file_name: s
 def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
     """Take back everything a processed delivery did; it stays in the history as ``undone``."""
     with hub.engine.connect() as conn, conn.begin():
-        delivery = _load(conn, hub, delivery_id)
+        delivery = load_delivery(conn, hub, delivery_id)
         if delivery.state != "processed":
             raise FatalError(f"delivery {delivery_id} is {delivery.state}: only a processed delivery can be undone")
         undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow())
         conn.execute(
             deliveries.update().where(deliveries.c.id == delivery_id).values(state="undone", reason="undone by a user")
         )
-        return _load(conn, hub, delivery_id)
+        return load_delivery(conn, hub, delivery_id)
 
 
 def replay_delivery(
@@ -535,7 +537,7 @@ def replay_delivery(
     if mapping is not None and not dry_run:
         raise ConfigurationError("a mapping that is not stored can only be tried in a dry run; save it first")
     with hub.engine.connect() as conn:
-        delivery = _load(conn, hub, delivery_id)
+        delivery = load_delivery(conn, hub, delivery_id)
     if delivery.state in ("duplicate", "received"):
         target = f"delivery {delivery.duplicate_of}" if delivery.duplicate_of else "it"
         raise FatalError(f"delivery {delivery_id} is {delivery.state}: replay {target} instead")
@@ -615,7 +617,7 @@ def row_error_count(hub: Hub, delivery_id: int) -> int:
     from sqlalchemy import func
 
     with hub.engine.connect() as conn:
-        _load(conn, hub, delivery_id)
+        load_delivery(conn, hub, delivery_id)
         count = conn.execute(
             select(func.count()).select_from(row_errors).where(row_errors.c.delivery_id == delivery_id)
         ).scalar()
