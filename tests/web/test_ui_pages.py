@@ -134,6 +134,7 @@ def test_the_page_routes_this_suite_knows(app):
     assert {
         "/integrations/{integration_id}/start",
         "/integrations/{integration_id}/stop",
+        "/integrations/{integration_id}/run",
         "/integrations/new",
         "/integrations/new/create",
         "/integrations/{integration_id}/credentials",

@@ -24,7 +24,19 @@ GENERATED_FOR = {"ftp-drop": frozenset({"username"})}
 ONLY_FOR = {"preset": frozenset({"mail-labels"})}
 #: Flash messages a redirect may ask for (``?done=…``), each a catalogue key.
 FLASHES = frozenset(
-    {"started", "stopped", "created", "saved", "mapping_saved", "replayed", "undone", "token_revoked", "user_added"}
+    {
+        "started",
+        "stopped",
+        "created",
+        "saved",
+        "mapping_saved",
+        "replayed",
+        "undone",
+        "token_revoked",
+        "user_added",
+        "check_started",
+        "polled",
+    }
 )
 
 

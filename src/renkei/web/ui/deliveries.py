@@ -34,9 +34,11 @@ def deliveries_page(
     integration: str | None = None,
     state: str | None = None,
     cursor: str | None = None,
+    done: str | None = None,
 ) -> Response:
     integration_id = int(integration) if integration and integration.isdigit() else None
     chosen_state = state if state in STATES else None
+    key = flash_key(done)
     try:
         page = page_deliveries(caller.hub, integration_id=integration_id, state=chosen_state, cursor=cursor)
     except ConfigurationError:
@@ -52,6 +54,7 @@ def deliveries_page(
         states=STATES,
         integration_id=integration_id,
         state=chosen_state,
+        flash=caller.t(key) if key else None,
     )
 
 

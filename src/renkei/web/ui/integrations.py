@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from renkei.pipeline.browse import integration_summaries
 from renkei.pipeline.integrations import get_integration, set_status
+from renkei.sources.pull_kind import PULL_KINDS
 from renkei.web.auth import Caller, page_caller
 from renkei.web.ui.common import display_state, flash_key, redirect
 from renkei.web.ui.render import render
@@ -22,7 +23,12 @@ Operator = Annotated[Caller, Depends(page_caller("operator"))]
 @router.get("/integrations")
 def integrations_page(request: Request, caller: Viewer, done: str | None = None) -> Response:
     rows = [
-        {"summary": s, "state": display_state(s.status, s.waiting, s.integration.spec.kind)}
+        {
+            "summary": s,
+            "state": display_state(s.status, s.waiting, s.integration.spec.kind),
+            # Pull kinds check a server, mail kinds with IMAP poll a mailbox: both can be run now.
+            "runnable": s.integration.spec.kind in PULL_KINDS or getattr(s.integration.settings, "imap", None),
+        }
         for s in integration_summaries(caller.hub)
     ]
     key = flash_key(done)
