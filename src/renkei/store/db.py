@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +33,85 @@ def database_url(home: Path | None = None) -> str:
     return f"sqlite:///{home / 'renkei.db'}"
 
 
+#: How long a thread waits for another thread's write transaction, as SQLite's busy_timeout does.
+WRITE_WAIT_SECONDS = 30.0
+_write_locks: dict[str, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(database: str) -> threading.RLock:
+    with _write_locks_guard:
+        return _write_locks.setdefault(database, threading.RLock())
+
+
+class _TurnTakingConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions take turns with this process's other threads.
+
+    Every transaction here starts with ``BEGIN IMMEDIATE`` (the database's write lock). Threads of
+    one process that want it at once would otherwise meet SQLite's busy handler, which sleeps and
+    polls (1, 2, 5 … 100 ms); waiting on a lock of our own instead wakes the next thread the moment
+    the commit or rollback is done. Other processes still meet the busy handler.
+    """
+
+    write_lock: threading.RLock | None = None
+    holding = False
+
+    def take_turn(self) -> None:
+        lock = self.write_lock
+        if lock is None or self.holding:
+            return
+        if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise sqlite3.OperationalError("database is locked (another thread kept writing)")
+        self.holding = True
+
+    def end_turn(self) -> None:
+        if self.holding and self.write_lock is not None:
+            self.holding = False
+            self.write_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.end_turn()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.end_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.end_turn()
+
+
+def _autobegun() -> bool:
+    """Whether the transaction beginning now was begun implicitly, by a first statement on a connection.
+
+    Every write in Renkei opens its transaction explicitly (``engine.begin()``, ``conn.begin()``);
+    a transaction SQLAlchemy begins on its own is a read. Should SQLAlchemy's internals change so
+    that this is not recognised, every transaction is simply treated as a write, as before.
+    """
+    frame = sys._getframe(2)
+    for _ in range(16):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == "_autobegin":
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see `begin` below).
         dbapi_connection.isolation_level = None
+        if isinstance(dbapi_connection, _TurnTakingConnection):
+            dbapi_connection.write_lock = _write_lock(str(engine.url.database))
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -45,15 +122,29 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
-        # Every transaction takes the write lock up front: no upgrade deadlocks between writers.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if _autobegun():
+            # `with engine.connect() as conn: conn.execute(select …)`: a read. In WAL mode it sees a
+            # snapshot and neither waits for nor holds up a writer (a page stays quick during an import).
+            conn.exec_driver_sql("BEGIN")
+            return
+        # `engine.begin()` / `conn.begin()`: a write. It takes the write lock up front: no upgrade
+        # deadlocks between writers.
+        dbapi_connection = conn.connection.dbapi_connection
+        if isinstance(dbapi_connection, _TurnTakingConnection):
+            dbapi_connection.take_turn()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(dbapi_connection, _TurnTakingConnection):
+                dbapi_connection.end_turn()
+            raise
 
 
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default: from the environment), with SQLite tuned for WAL."""
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "factory": _TurnTakingConnection})
         _sqlite_setup(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -1,0 +1,74 @@
+"""SQLite under several threads: reads never wait for a writer; writers take turns without errors."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from renkei.pipeline.browse import integration_summaries
+from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.integrations import add_integration, get_integration
+from renkei.store.schema import workspaces
+
+
+def test_pages_read_while_an_import_holds_the_write_lock(tmp_path: Path):
+    hub = Hub.open(url=f"sqlite:///{tmp_path / 'renkei.db'}", home=tmp_path / "home")
+    try:
+        integration = add_integration(hub, {"name": "展示会", "kind": "csv"})
+        holding, done_reading = threading.Event(), threading.Event()
+
+        def long_write() -> None:
+            with hub.engine.begin() as conn:
+                conn.execute(workspaces.insert().values(name="busy", created_at=utcnow()))
+                holding.set()
+                # Held until the reads below are done: if they waited for this lock, nothing would end.
+                done_reading.wait(timeout=60)
+
+        writer = threading.Thread(target=long_write)
+        writer.start()
+        assert holding.wait(timeout=60)
+        seen = {
+            "integration": get_integration(hub, integration.id).name,
+            "summaries": [s.integration.name for s in integration_summaries(hub)],
+        }
+        with hub.engine.connect() as conn:
+            seen["workspaces"] = conn.execute(select(func.count()).select_from(workspaces)).scalar()
+        reads_finished_while_held = writer.is_alive()
+        done_reading.set()
+        writer.join(timeout=60)
+        assert reads_finished_while_held
+        assert seen == {"integration": "展示会", "summaries": ["展示会"], "workspaces": 1}  # the write not yet seen
+        with hub.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(workspaces)).scalar() == 2
+    finally:
+        hub.close()
+
+
+def test_writers_on_many_threads_take_turns_and_all_succeed(tmp_path: Path):
+    hub = Hub.open(url=f"sqlite:///{tmp_path / 'renkei.db'}", home=tmp_path / "home")
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(25):
+                with hub.engine.begin() as conn:
+                    count = conn.execute(select(func.count()).select_from(workspaces)).scalar()
+                    conn.execute(workspaces.insert().values(name=f"w{n}-{i}-{count}", created_at=utcnow()))
+        except BaseException as error:  # collected: the assertion below names it
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert errors == []
+        with hub.engine.connect() as conn:
+            names = conn.execute(select(workspaces.c.name)).scalars().all()
+        # Each write saw every earlier one: the counts in the names are 1 … 200, each once.
+        assert sorted(int(name.rsplit("-", 1)[1]) for name in names if name != "default") == list(range(1, 201))
+    finally:
+        hub.close()
