@@ -243,8 +243,10 @@ def _apply_payload(
     file_name: str | None,
     collect_rows: bool,
     reuse_ids: dict[tuple[str, str], int] | None = None,
+    extraction: Extraction | None = None,
 ) -> ProcessResult:
-    extraction = integration.kind.extract(path, integration.settings, file_name)
+    if extraction is None:
+        extraction = integration.kind.extract(path, integration.settings, file_name)
     if extraction.verdict == "split":
         # A mail carrying files: each becomes a delivery of its own (see process_delivery).
         result = ProcessResult(delivery_id, "split", reason=extraction.reason)
@@ -428,6 +430,12 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
         return ProcessResult(delivery_id, "ignored", reason="the integration is stopped")
     path = hub.archive.path_for(delivery.sha256)
     try:
+        # A mail is decoded and parsed before the transaction, so the write lock is held only to apply it.
+        # (A file is read as it is applied: its extraction is lazy.)
+        quarantined = bool(delivery.meta.get("quarantine"))
+        early = None
+        if not quarantined and delivery.file_name is None and not integration.kind.accepts_files:
+            early = integration.kind.extract(path, integration.settings, None)
         with hub.engine.connect() as conn, conn.begin():
             if not _claim(conn, delivery_id):
                 # Another worker (a resume at start, a second node) processed it meanwhile.
@@ -445,11 +453,13 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
                         reason=f"replaced by delivery {delivery.id} of the same name",
                     )
                 )
-            if delivery.meta.get("quarantine"):
+            if quarantined:
                 # Held by its channel at landing (a failed SPF/DKIM check); a replay processes it anyway.
                 result = ProcessResult(delivery_id, "quarantined", reason=str(delivery.meta["quarantine"]))
             else:
-                result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, collect_rows)
+                result = _apply_payload(
+                    conn, hub, integration, delivery_id, path, delivery.file_name, collect_rows, extraction=early
+                )
             result.replaced = replaced
             if result.state == "split":
                 _land_parts(conn, hub, integration, delivery_id, result)
