@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -158,3 +159,20 @@ def test_apply_leaves_a_status_it_does_not_name(cli, tmp_path):
     cli("apply", str(spec))
     code, out, _ = cli("integrations", "list", "--json")
     assert json.loads(out)[0]["status"] == "active"
+
+
+def test_adding_a_mail_integration_prints_its_inbox_address(cli):
+    code, out, _ = cli("integrations", "add", "suumo", "SUUMO 渋谷店")
+    assert code == 0
+    address = re.search(r"Inbox address: (suumo-\d+-[0-9a-f]{25}@\S+)", out).group(1)
+    code, listed, _ = cli("integrations", "list", "--json")
+    assert json.loads(listed)[0]["inbox_address"] == address
+
+
+def test_set_values_yaml_cannot_read_are_taken_as_text(cli):
+    code, out, err = cli(
+        "integrations", "add", "mail-csv", "会員", "--set", "allowed_senders=[@partner.example.jp, b@x.jp]",
+        "--set", "notify.errors=[ops@example.jp]", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["settings"]["allowed_senders"] == ["@partner.example.jp", "b@x.jp"]

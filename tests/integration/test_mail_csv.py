@@ -30,6 +30,7 @@ def mail_csv(hub, **settings):
         "name": "会員メール",
         "kind": "mail-csv",
         "settings": {"allowed_senders": ["@partner.example.jp"], **settings},
+        "notify": {"errors": ["ops@example.jp"]},
     }
     return integration_service.add_integration(hub, data)
 
@@ -88,6 +89,26 @@ def test_stopped_integration_keeps_the_mail_but_does_not_process_it(hub):
 def test_allowed_senders_are_required(hub):
     with pytest.raises(ConfigurationError, match="allowed_senders"):
         integration_service.add_integration(hub, {"name": "x", "kind": "mail-csv"})
+
+
+def test_error_report_addresses_are_required_and_must_be_addresses(hub):
+    settings = {"allowed_senders": ["@partner.example.jp"]}
+    with pytest.raises(ConfigurationError, match=r"notify\.errors: a mail-csv integration needs"):
+        integration_service.add_integration(hub, {"name": "x", "kind": "mail-csv", "settings": settings})
+    with pytest.raises(ConfigurationError, match=r"'ops-at-example\.jp'"):
+        integration_service.add_integration(
+            hub, {"name": "x", "kind": "mail-csv", "settings": settings, "notify": {"errors": ["ops-at-example.jp"]}}
+        )
+    added = integration_service.add_integration(
+        hub,
+        {
+            "name": "x",
+            "kind": "mail-csv",
+            "settings": settings,
+            "notify": {"errors": ["ＯＰＳ@Example.jp", "ops@example.jp"]},
+        },
+    )
+    assert added.spec.notify.errors == ["ops@example.jp"]
 
 
 def test_daily_rule_refuses_other_names_with_a_reason(hub, tmp_path):

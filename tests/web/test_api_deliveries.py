@@ -89,7 +89,15 @@ def test_upload_needs_a_file_field_and_a_kind_that_takes_files(client, api, hub,
     suumo = add_integration(hub, {"name": "suumo", "kind": "suumo"})
     refused = upload(client, api, suumo.id, csv_bytes([HEADER, GOOD]))
     assert refused.status_code == 422 and "inbox address" in refused.json()["error"]["message"]
-    mail_csv = add_integration(hub, {"name": "mailed", "kind": "mail-csv", "settings": {"allowed_senders": ["@x.jp"]}})
+    mail_csv = add_integration(
+        hub,
+        {
+            "name": "mailed",
+            "kind": "mail-csv",
+            "settings": {"allowed_senders": ["@x.jp"]},
+            "notify": {"errors": ["o@x.jp"]},
+        },
+    )
     accepted = upload(client, api, mail_csv.id, csv_bytes([HEADER, GOOD]), wait=True)
     assert accepted.status_code == 200 and accepted.json()["result"]["counts"]["created"] == 1
     assert upload(client, api, 999, b"x").status_code == 404

@@ -328,3 +328,40 @@ def test_admins_add_users_with_a_one_time_password_and_manage_tokens(hub, admin,
     token_id = re.search(r'action="/settings/tokens/(\d+)/revoke"', created.text).group(1)
     admin.post(f"/settings/tokens/{token_id}/revoke")
     assert new_client().get("/api/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+
+
+def test_report_addresses_are_asked_in_the_wizard_and_required_for_mail_csv(hub, admin):
+    rules = {"kind": "mail-csv", "name": "CSVメール", "owner": "", "status": "", "group": "", "tags": ""}
+    page = admin.post(
+        "/integrations/new/create", data={**rules, "allowed_senders": "@partner.example.jp", "notify_errors": ""}
+    )
+    assert page.status_code == 422 and "notify.errors" in page.text and find_integration(hub, "CSVメール") is None
+    bad = admin.post("/integrations/new", data={**rules, "notify_errors": "ops-at-example"})
+    assert bad.status_code == 422 and "ops-at-example" in bad.text
+    admin.post(
+        "/integrations/new/create",
+        data={**rules, "allowed_senders": "@partner.example.jp", "notify_errors": "ＯＰＳ@Example.jp、b@example.jp"},
+    )
+    created = find_integration(hub, "CSVメール")
+    assert created is not None and created.spec.notify.errors == ["ops@example.jp", "b@example.jp"]
+
+
+def test_import_rules_and_report_addresses_can_be_changed_later(hub, admin):
+    from renkei.pipeline.integrations import add_integration
+
+    integration = add_integration(
+        hub, {"name": "展示会", "kind": "csv", "defaults": {"owner": "田中", "acquisition_channel": "展示会"}}
+    )
+    page = admin.client.get(f"/integrations/{integration.id}/rules").text
+    assert 'value="田中"' in page and "通知先" in page
+    response = admin.post(
+        f"/integrations/{integration.id}/rules",
+        data={"name": "展示会2026", "owner": "佐藤", "status": "見込み", "group": "東京, 大阪", "tags": "展示会",
+              "notify_errors": "ops@example.jp", "notify_success": ""},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+    changed = find_integration(hub, "展示会2026")
+    assert (changed.spec.defaults.owner, changed.spec.defaults.status) == ("佐藤", "見込み")
+    assert changed.spec.defaults.groups == ["東京", "大阪"] and changed.spec.defaults.tags == ["展示会"]
+    assert changed.spec.defaults.acquisition_channel == "展示会" and changed.spec.notify.errors == ["ops@example.jp"]

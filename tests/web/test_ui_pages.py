@@ -135,6 +135,7 @@ def test_the_page_routes_this_suite_knows(app):
         "/integrations/{integration_id}/start",
         "/integrations/{integration_id}/stop",
         "/integrations/{integration_id}/run",
+        "/integrations/{integration_id}/rules",
         "/integrations/new",
         "/integrations/new/create",
         "/integrations/{integration_id}/credentials",

@@ -76,6 +76,19 @@ def handled(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _set_value(raw: str) -> Any:
+    """A ``--set`` value: YAML, or where YAML will not take it (``[@partner.example.jp]``), plain text."""
+    if not raw:
+        return ""
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        text = raw.strip()
+        if text.startswith("[") and text.endswith("]"):
+            return [item.strip().strip("'\"") for item in text[1:-1].split(",") if item.strip()]
+        return raw
+
+
 def _parse_sets(pairs: list[str]) -> dict[str, Any]:
     from renkei.errors import ConfigurationError
 
@@ -85,7 +98,7 @@ def _parse_sets(pairs: list[str]) -> dict[str, Any]:
         if "=" not in pair:
             raise ConfigurationError(f"--set {pair!r}: expected KEY=VALUE")
         key, raw = pair.split("=", 1)
-        value = yaml.safe_load(raw) if raw else ""
+        value = _set_value(raw)
         path = key.strip().split(".")
         if path[0] not in top:
             path = ["settings", *path]

@@ -58,6 +58,15 @@ def integration_added(console: Console, integration: Integration, as_json: bool)
     console.print(
         f"Added {integration.spec.kind} integration {integration.name!r} (id {integration.id}).", markup=False
     )
+    address = _inbox(integration)
+    if address:
+        console.print(f"Inbox address: {address}", markup=False, highlight=False, soft_wrap=True)
+        console.print(
+            "Have the portal send (or forward) its mails to this address; keep it secret"
+            " (`renkei integrations rotate-inbox` makes a new one).",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def integrations(console: Console, hub: Hub, items: list[Integration], as_json: bool) -> None:

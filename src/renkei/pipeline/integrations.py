@@ -25,6 +25,8 @@ from renkei.store.secrets import (
 )
 
 MANUAL_IMPORT = "manual-import"
+#: Kinds whose failures nobody sees unless they are mailed: error-report addresses are required.
+NEEDS_ERROR_ADDRESSES = frozenset({"mail-csv"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +74,18 @@ def validate_spec(data: dict[str, Any], where: str = "") -> tuple[IntegrationSpe
         kind = get_kind(spec.kind)
     except KeyError as error:
         raise ConfigurationError(f"{where}kind: {error.args[0]}") from None
+    problems = []
+    if spec.kind in NEEDS_ERROR_ADDRESSES and not spec.notify.errors:
+        problems.append(
+            f"{where}notify.errors: a {spec.kind} integration needs at least one error-report address"
+            " (its senders hear nothing otherwise)"
+        )
     try:
         settings = kind.settings.model_validate(spec.settings)
     except ValidationError as error:
-        raise ConfigurationError(describe_validation(error, f"{where}settings.")) from None
+        raise ConfigurationError("\n".join([describe_validation(error, f"{where}settings."), *problems])) from None
+    if problems:
+        raise ConfigurationError("\n".join(problems))
     # Keep what validation generated (an inbox secret) so that it is stored, not generated again.
     spec = spec.model_copy(update={"settings": settings_values(settings)})
     return spec, kind, settings

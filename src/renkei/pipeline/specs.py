@@ -10,10 +10,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from renkei.core.errors import NormalizationError
 from renkei.core.fields import Permission
 from renkei.core.mapping import FieldRule, MappingError, MappingSpec, validate_spec
 from renkei.core.matching import MATCH_KEYS, MatchKey
 from renkei.core.merge import Defaults, MergePolicy, Policy
+from renkei.core.normalize import normalize_email
 
 Status = Literal["active", "stopped", "failing"]
 
@@ -91,11 +93,26 @@ class DefaultsModel(BaseModel):
 
 
 class NotifyModel(BaseModel):
-    """Who hears about deliveries."""
+    """Who hears about deliveries: error reports and success reports, each a list of e-mail addresses."""
 
     model_config = ConfigDict(extra="forbid")
     errors: list[str] = Field(default_factory=list)
     success: list[str] = Field(default_factory=list)
+
+    @field_validator("errors", "success")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        out: list[str] = []
+        for raw in value:
+            if not raw.strip():
+                continue
+            try:
+                address = normalize_email(raw)
+            except NormalizationError as error:
+                raise ValueError(f"{raw!r}: {error.reason}") from None
+            if address not in out:
+                out.append(address)
+        return out
 
 
 class IntegrationSpec(BaseModel):

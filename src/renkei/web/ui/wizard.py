@@ -29,7 +29,7 @@ from renkei.pipeline.integrations import (
     update_integration,
 )
 from renkei.pipeline.mail import inbox_address
-from renkei.pipeline.specs import DefaultsModel
+from renkei.pipeline.specs import DefaultsModel, NotifyModel
 from renkei.sources.registry import get_kind, kinds
 from renkei.web.auth import Caller, page_caller
 from renkei.web.ui.common import flash_key, is_mail, redirect, settings_form, settings_from_form, verifiable
@@ -40,7 +40,7 @@ router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Caller, Depends(page_caller())]
 Operator = Annotated[Caller, Depends(page_caller("operator"))]
 
-RULE_FIELDS = ("kind", "name", "owner", "status", "group", "tags")
+RULE_FIELDS = ("kind", "name", "owner", "status", "group", "tags", "notify_errors", "notify_success")
 #: The kinds in the order our users look for them: portals first, then files.
 KIND_ORDER = ("suumo", "homes", "athome", "mail-labels", "mail-csv", "csv", "ftp-drop", "sftp-pull", "ftp-pull")
 
@@ -64,9 +64,32 @@ def _defaults(rules: dict[str, str]) -> DefaultsModel:
     return DefaultsModel(
         owner=rules["owner"] or None,
         status=rules["status"] or None,
-        groups=[rules["group"]] if rules["group"] else [],
+        groups=_split(rules["group"]),
         tags=_split(rules["tags"]),
     )
+
+
+def _notify(rules: dict[str, str]) -> NotifyModel:
+    """The report addresses typed into the rules form (commas, 、 or new lines between them)."""
+    return NotifyModel(
+        errors=_split(rules["notify_errors"].replace("\n", ",")),
+        success=_split(rules["notify_success"].replace("\n", ",")),
+    )
+
+
+def rules_of(integration: Integration) -> dict[str, str]:
+    """An integration's import rules and report addresses as the rules form shows them."""
+    defaults, notify = integration.spec.defaults, integration.spec.notify
+    return {
+        "kind": integration.spec.kind,
+        "name": integration.name,
+        "owner": defaults.owner or "",
+        "status": defaults.status or "",
+        "group": ", ".join(defaults.groups),
+        "tags": ", ".join(defaults.tags),
+        "notify_errors": ", ".join(notify.errors),
+        "notify_success": ", ".join(notify.success),
+    }
 
 
 def _step1(request: Request, caller: Caller, rules: dict[str, str], error: str | None = None) -> Response:
@@ -117,6 +140,7 @@ async def rules_done(request: Request, caller: Operator) -> Response:
         return _step1(request, caller, rules, caller.t("wizard.error.name_taken", name=rules["name"]))
     try:
         _defaults(rules)
+        _notify(rules)
     except ValidationError as error:
         return _step1(request, caller, rules, describe_validation(error))
     return _step2_new(request, caller, rules)
@@ -141,6 +165,7 @@ async def create(request: Request, caller: Operator) -> Response:
                 "status": "stopped",
                 "settings": settings,
                 "defaults": _defaults(rules).model_dump(mode="json"),
+                "notify": _notify(rules).model_dump(mode="json"),
             },
         )
     except (ConfigurationError, ValidationError) as error:
@@ -250,3 +275,43 @@ def new_drop_password(request: Request, integration_id: int, caller: Operator) -
     integration, password = reset_password(caller.hub, integration.name)
     username = getattr(integration.settings, "username", "")
     return _step3(request, caller, integration, shown={"username": username, "password": password})
+
+
+def _rules_page(
+    request: Request, caller: Caller, integration: Integration, rules: dict[str, str], error: str | None = None
+) -> Response:
+    return render(
+        request,
+        "rules.html",
+        caller=caller,
+        nav="integrations",
+        integration=integration,
+        rules=rules,
+        error=error,
+        status_code=422 if error else 200,
+    )
+
+
+@router.get("/integrations/{integration_id}/rules")
+def rules_form(request: Request, integration_id: int, caller: Viewer) -> Response:
+    """Step 1 again for an integration that exists: its name, import rules and report addresses."""
+    integration = get_integration(caller.hub, integration_id)
+    return _rules_page(request, caller, integration, rules_of(integration))
+
+
+@router.post("/integrations/{integration_id}/rules")
+async def save_rules(request: Request, integration_id: int, caller: Operator) -> Response:
+    integration = get_integration(caller.hub, integration_id)
+    rules = {**_rules(await request.form()), "kind": integration.spec.kind}
+    if not rules["name"]:
+        return _rules_page(request, caller, integration, rules, caller.t("wizard.error.name"))
+    try:
+        defaults = _defaults(rules).model_dump(mode="json")
+        defaults["acquisition_channel"] = integration.spec.defaults.acquisition_channel
+        changes = {"name": rules["name"], "defaults": defaults, "notify": _notify(rules).model_dump(mode="json")}
+        update_integration(caller.hub, integration.id, changes)
+    except ValidationError as error:
+        return _rules_page(request, caller, integration, rules, describe_validation(error))
+    except ConfigurationError as error:
+        return _rules_page(request, caller, integration, rules, str(error))
+    return redirect("/integrations?done=saved")
