@@ -25,6 +25,7 @@ from typer.testing import CliRunner
 
 from renkei.channels import outbox as outbox_sender
 from renkei.cli.main import app
+from renkei.errors import ConfigurationError
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import notify
@@ -371,13 +372,35 @@ def test_failing_after_is_set_by_the_environment(hub, tmp_path, monkeypatch, set
     ]
 
 
-@pytest.mark.parametrize(
-    "address", ["nobody@example.jp", "ops@example.jp\r\nBcc: spy@example.jp"], ids=["refused", "header-injection"]
-)
-def test_a_mail_that_cannot_be_sent_is_given_up_at_once(hub, tmp_path, relay, address):
+INJECTED = "ops@example.jp\r\nBcc: spy@example.jp"
+
+
+def test_a_header_injecting_address_is_refused_when_configured(hub):
+    with pytest.raises(ConfigurationError, match=r"notify\.errors"):
+        add_csv(hub, errors=[INJECTED])
+
+
+def test_a_mail_that_cannot_be_sent_is_given_up_at_once(hub, tmp_path, relay):
     settings, sink = relay
-    integration = add_csv(hub, errors=[address])
+    integration = add_csv(hub, errors=["nobody@example.jp"])
     delivery_service.import_file(hub, integration, empty_file(tmp_path, "empty.csv"))
+    assert send(hub, settings).failed == 1
+    [row] = rows(hub)
+    assert (row.state, row.attempts) == ("failed", 1) and row.last_error
+    assert sink.mails == []
+
+
+def test_a_queued_mail_with_a_header_injecting_recipient_is_given_up_not_sent(hub, relay):
+    # Configuration refuses such an address; a row queued by an older version must still not reach the relay.
+    settings, sink = relay
+    now = utcnow()
+    with hub.engine.begin() as conn:
+        conn.execute(
+            outbox.insert().values(
+                workspace_id=hub.workspace_id, kind="report", recipients=[INJECTED], subject="s", body="b",
+                attachments=[], state="queued", attempts=0, next_attempt_at=now, created_at=now,
+            )
+        )  # fmt: skip
     assert send(hub, settings).failed == 1
     [row] = rows(hub)
     assert (row.state, row.attempts) == ("failed", 1) and row.last_error

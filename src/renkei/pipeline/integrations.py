@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -138,23 +139,14 @@ def _row_values(spec: IntegrationSpec, kind: SourceKind, box: SecretBox) -> dict
     }
 
 
-#: Integrations already validated, by what their row says; a changed row (every change bumps
-#: ``updated_at`` or reseals the secrets) is a new key. Mail ingest reads one per delivery.
-_PARSED: dict[tuple[Any, ...], Integration] = {}
+#: Integrations already validated, by everything their row says: any change to the row (ours
+#: or a hand-edited database's) is a new key. Mail ingest reads one per delivery.
+_PARSED: dict[str, Integration] = {}
 _PARSED_MAX = 512
 
 
 def _from_row(row: Any, box: SecretBox) -> Integration:
-    key = (
-        id(box),
-        row.id,
-        row.workspace_id,
-        row.updated_at,
-        row.status,
-        row.status_reason,
-        row.confirmed_at,
-        row.secrets,
-    )
+    key = json.dumps([id(box), *row], sort_keys=True, default=str)
     found = _PARSED.get(key)
     if found is None:
         found = _parse_row(row, box)
