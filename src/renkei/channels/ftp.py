@@ -35,6 +35,7 @@ with warnings.catch_warnings():
 from renkei import __version__
 from renkei.channels.worker import Processor, WorkspaceHubs, resume_all
 from renkei.errors import ConfigurationError
+from renkei.limits import env_bytes
 from renkei.passwords import verify_password
 from renkei.pipeline.dropbox import DropUser, drop_folder, dropbox_root, find_drop_user, land_dropped_file
 from renkei.pipeline.hub import Hub
@@ -59,16 +60,7 @@ DEFAULT_MAX_BYTES = (2 << 30) + (64 << 20)
 
 def env_max_bytes() -> int:
     """``RENKEI_DROPBOX_MAX_BYTES``: the largest upload accepted, in bytes (default 2 GiB + 64 MiB)."""
-    raw = os.environ.get("RENKEI_DROPBOX_MAX_BYTES")
-    if not raw:
-        return DEFAULT_MAX_BYTES
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigurationError(f"RENKEI_DROPBOX_MAX_BYTES={raw!r}: expected a number of bytes") from None
-    if value < 1:
-        raise ConfigurationError(f"RENKEI_DROPBOX_MAX_BYTES={raw!r}: must be 1 or more")
-    return value
+    return env_bytes("RENKEI_DROPBOX_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 class LoginThrottle:

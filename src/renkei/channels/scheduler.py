@@ -16,14 +16,14 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
 from renkei.channels.worker import WorkspaceHubs
 from renkei.core.schedule import DEFAULT_TIMEZONE, ScheduleError, due_runs
 from renkei.errors import RenkeiError
-from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.hub import Hub, as_utc, utcnow
 from renkei.pipeline.integrations import get_integration
 from renkei.pipeline.pull import last_started, run_check
 from renkei.sources.pull_kind import PULL_KINDS, stored_schedule
@@ -121,7 +121,7 @@ class Scheduler:
                 except (ScheduleError, ValueError, TypeError) as error:
                     log.warning("integration %r (id %s) is not scheduled: %s", row.name, row.id, error)
                     continue
-                last = last_started(conn, int(row.id)) or _aware(row.created_at)
+                last = last_started(conn, int(row.id)) or as_utc(row.created_at)
                 decision = due_runs(schedule, last, now)
                 if decision.due and decision.slot is not None:
                     due.append((int(row.workspace_id), int(row.id), decision.slot))
@@ -147,10 +147,6 @@ class Scheduler:
                 self.tick()
             except Exception:
                 log.exception("the scheduler's look crashed; trying again in %s s", self._interval)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def make_scheduler(hub: Hub, interval: float = INTERVAL) -> Scheduler:

@@ -25,6 +25,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from renkei import __version__
 from renkei.channels.worker import Processor, WorkspaceHubs, resume_all
 from renkei.errors import ConfigurationError, NotFoundError
+from renkei.limits import env_bytes
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
 from renkei.pipeline.integrations import get_integration
 from renkei.pipeline.mail import check_mail, find_inbox, mail_domain, receive_mail
@@ -48,16 +49,7 @@ def env_host() -> str:
 
 def env_max_bytes() -> int:
     """``RENKEI_SMTP_MAX_BYTES``, by default 25 MiB."""
-    raw = os.environ.get("RENKEI_SMTP_MAX_BYTES")
-    if not raw:
-        return DEFAULT_MAX_BYTES
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigurationError(f"RENKEI_SMTP_MAX_BYTES={raw!r}: expected a number of bytes") from None
-    if value <= 0:
-        raise ConfigurationError(f"RENKEI_SMTP_MAX_BYTES={raw!r}: must be positive")
-    return value
+    return env_bytes("RENKEI_SMTP_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 def masked(address: str) -> str:

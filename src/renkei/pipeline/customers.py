@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.errors import NotFoundError
-from renkei.pipeline.hub import Hub
+from renkei.pipeline.hub import Hub, as_utc
 from renkei.store.customers import load_customers
 from renkei.store.schema import customer_labels, customers, deliveries, field_history, inquiries, integrations
 
@@ -40,9 +40,7 @@ JST = ZoneInfo("Asia/Tokyo")
 def _jsonable(value: Any) -> Any:
     """Times in Japan time with their offset (SQLite hands back UTC without one)."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(JST).isoformat()
+        return as_utc(value).astimezone(JST).isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

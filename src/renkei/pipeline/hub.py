@@ -21,6 +21,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A time read from the store, aware: SQLite hands back naive UTC, PostgreSQL aware times."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 @dataclass(slots=True)
 class Hub:
     """What the service functions work on: the store, the archive and the caller's workspace."""

@@ -33,7 +33,7 @@ from renkei.errors import ConfigurationError, FatalError, RenkeiError
 from renkei.pipeline import notify
 from renkei.pipeline.apply import Counts
 from renkei.pipeline.deliveries import process_delivery, record_landing
-from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.hub import Hub, as_utc, utcnow
 from renkei.pipeline.integrations import Integration
 from renkei.sources.pull_kind import PULL_KINDS, PullSettings
 from renkei.sources.remote import RemoteFolder, open_folder
@@ -153,7 +153,7 @@ def _check(
     done = [r for r in rows if r.state in ("landed", "done")]
     new = [e for e in taken if not any(r.key == remote_key(settings, e.name) and _same(e, r) for r in done)]
     result.found = len(new)
-    sightings = {r.key: Sighting(r.size, r.mtime, _aware(r.seen_at)) for r in rows if r.state == "seen"}
+    sightings = {r.key: Sighting(r.size, r.mtime, as_utc(r.seen_at)) for r in rows if r.state == "seen"}
     now = utcnow()
     ready = [e for e in new if is_stable(e, sightings.get(remote_key(settings, e.name)), now, settings.stable_seconds)]
     growing = [e for e in new if e not in ready]
@@ -300,7 +300,7 @@ def _rows(engine: Engine, integration_id: int, listed: Iterable[str]) -> list[An
 
 
 def _same(entry: RemoteFile, row: Any) -> bool:
-    return same_version(entry, row.size, _aware(row.mtime) if row.mtime is not None else None)
+    return same_version(entry, row.size, as_utc(row.mtime) if row.mtime is not None else None)
 
 
 def _record_sightings(
@@ -371,10 +371,6 @@ def _forget_gone(engine: Engine, integration_id: int, listed: set[str]) -> None:
 # --- checks: the overrun guard and the history ----------------------------------------------------
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 #: Who runs a check, in its message while it runs: a check of a process that died on this host is
 #: taken over at once instead of after STALE_AFTER.
 _RUNNER_PATTERN = re.compile(r"^running: pid (\d+) on (.+)$")
@@ -408,10 +404,10 @@ def _start(hub: Hub, integration: Integration, trigger: str) -> tuple[int | None
             select(checks).where(checks.c.integration_id == integration.id, checks.c.state == "running")
         ).all()
         for row in running:
-            beat = _aware(row.heartbeat_at)
+            beat = as_utc(row.heartbeat_at)
             gone = _died_here(row.message)
             if now - beat <= STALE_AFTER and not gone:
-                started = _aware(row.started_at).isoformat(timespec="seconds")
+                started = as_utc(row.started_at).isoformat(timespec="seconds")
                 return None, f"a check of {integration.name!r} is already running (check {row.id}, since {started})"
             conn.execute(
                 checks.update()
@@ -468,7 +464,7 @@ def last_started(conn: Connection, integration_id: int) -> datetime | None:
     """When the integration's latest check started (any trigger, any outcome), or None."""
     query = select(func.max(checks.c.started_at)).where(checks.c.integration_id == integration_id)
     found = conn.execute(query).scalar()
-    return _aware(found) if found is not None else None
+    return as_utc(found) if found is not None else None
 
 
 def list_checks(hub: Hub, integration: Integration | None = None, limit: int = 50) -> list[dict[str, Any]]:

@@ -13,14 +13,14 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
 
 from renkei.errors import ConfigurationError, NotFoundError
 from renkei.passwords import hash_password, new_password, verify_password
-from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.hub import Hub, as_utc, utcnow
 from renkei.store.schema import api_tokens, users, web_sessions, workspaces
 
 ROLES = ("admin", "operator", "viewer")
@@ -188,8 +188,8 @@ def authenticate(engine: Engine, login: str, password: str, now: datetime | None
     if row is None:
         verify_password(None, password)  # the same time as a real check
         return LoginRefused("wrong")
-    if row.locked_until is not None and _aware(row.locked_until) > now:
-        return LoginRefused("locked", _aware(row.locked_until))
+    if row.locked_until is not None and as_utc(row.locked_until) > now:
+        return LoginRefused("locked", as_utc(row.locked_until))
     if not verify_password(row.password_hash, password):
         failed = int(row.failed_logins) + 1
         locked_until = now + LOCKOUT if failed >= MAX_FAILED_LOGINS else None
@@ -205,11 +205,6 @@ def authenticate(engine: Engine, login: str, password: str, now: datetime | None
             update(users).where(users.c.id == row.id).values(failed_logins=0, locked_until=None, last_login_at=now)
         )
     return _user(row)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back: they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def open_session(engine: Engine, user: User, now: datetime | None = None) -> tuple[str, str]:
@@ -248,8 +243,8 @@ def session_principal(engine: Engine, token: str, now: datetime | None = None) -
         row = conn.execute(query).first()
     if row is None:
         return None
-    last_seen = _aware(row.last_seen_at)
-    if _aware(row.expires_at) <= now or last_seen + SESSION_IDLE <= now:
+    last_seen = as_utc(row.last_seen_at)
+    if as_utc(row.expires_at) <= now or last_seen + SESSION_IDLE <= now:
         close_session(engine, token)
         return None
     if now - last_seen >= TOUCH_EVERY:
@@ -339,7 +334,7 @@ def token_principal(engine: Engine, token: str, now: datetime | None = None) -> 
         row = conn.execute(query).first()
     if row is None:
         return None
-    if row.last_used_at is None or now - _aware(row.last_used_at) >= TOUCH_EVERY:
+    if row.last_used_at is None or now - as_utc(row.last_used_at) >= TOUCH_EVERY:
         with engine.begin() as conn:
             conn.execute(update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=now))
     return Principal(int(row.workspace_id), row.workspace_name, row.role, "en", row.user_id, row.name, "token", None)

@@ -5,13 +5,14 @@ This module has no ``router``: the server includes only the modules that have on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from renkei.pipeline.browse import MAX_LIMIT
+from renkei.pipeline.hub import as_utc
 from renkei.web.auth import Caller, api_caller
 
 T = TypeVar("T")
@@ -104,5 +105,4 @@ def aware(moment: Any) -> datetime | None:
     """A stored time as an aware UTC datetime (SQLite hands back naive UTC)."""
     if moment is None:
         return None
-    found: datetime = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found
+    return as_utc(datetime.fromisoformat(moment) if isinstance(moment, str) else moment)

@@ -16,7 +16,6 @@ does.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator
@@ -30,6 +29,7 @@ from starlette.datastructures import UploadFile
 from starlette.types import Receive, Scope
 
 from renkei.channels.worker import Processor
+from renkei.limits import env_bytes
 from renkei.pipeline.deliveries import get_delivery, land, process_delivery
 from renkei.pipeline.integrations import Integration, get_integration
 from renkei.web.api.common import IntegrationId, Operator, errors
@@ -45,8 +45,7 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 def max_upload_bytes() -> int:
     """The largest file an upload may carry (``RENKEI_UPLOAD_MAX_BYTES``, default 2 GiB)."""
-    raw = os.environ.get("RENKEI_UPLOAD_MAX_BYTES", "").strip()
-    return int(raw) if raw.isdigit() else DEFAULT_MAX_BYTES
+    return env_bytes("RENKEI_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 _lock = threading.Lock()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
+from renkei.pipeline.hub import as_utc
 from renkei.sources.registry import SourceKind
 from renkei.store.secrets import secret_fields
 from renkei.web.ui.render import TEMPLATES
@@ -50,9 +51,7 @@ def jst(value: Any, with_seconds: bool = False) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(JST).strftime("%Y/%m/%d %H:%M:%S" if with_seconds else "%Y/%m/%d %H:%M")
+        return as_utc(value).astimezone(JST).strftime("%Y/%m/%d %H:%M:%S" if with_seconds else "%Y/%m/%d %H:%M")
     return str(value)
 
 
