@@ -22,11 +22,11 @@ from renkei.errors import ConfigurationError
 from renkei.pipeline.deliveries import Delivery, delivery_from_row, load_delivery
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, list_integrations
+from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.store.schema import checks, customer_labels, customers, deliveries, integrations, row_errors
 
 T = TypeVar("T")
 MAX_LIMIT = 200
-MAIL_KINDS = ("suumo", "homes", "athome", "mail-labels", "mail-csv")
 CUSTOMER_SUMMARY = (
     "last_name",
     "first_name",
@@ -106,7 +106,7 @@ class IntegrationSummary:
 
 
 def integration_summaries(hub: Hub) -> list[IntegrationSummary]:
-    """Every integration of the workspace by name, with its last delivery and counts (three queries)."""
+    """Every integration of the workspace by name, with its last delivery and counts."""
     found = list_integrations(hub)
     since = utcnow() - timedelta(days=7)
     failed = or_(deliveries.c.state == "failed", deliveries.c.error_count > 0)
@@ -134,24 +134,15 @@ def integration_summaries(hub: Hub) -> list[IntegrationSummary]:
                 )
             )
         }
-        statuses = {
-            int(r.id): (r.status, r.status_reason)
-            for r in conn.execute(
-                select(integrations.c.id, integrations.c.status, integrations.c.status_reason).where(
-                    integrations.c.workspace_id == hub.workspace_id
-                )
-            )
-        }
     out = []
     for integration in found:
         total = totals.get(integration.id)
         latest = last.get(int(total.last_id)) if total is not None else None
-        status, reason = statuses.get(integration.id, (integration.spec.status, integration.status_reason))
         out.append(
             IntegrationSummary(
                 integration=integration,
-                status=status,
-                status_reason=reason,
+                status=integration.spec.status,
+                status_reason=integration.status_reason,
                 deliveries=int(total.deliveries) if total else 0,
                 customers_created=int(total.created) if total else 0,
                 failed_recent=int(total.failed or 0) if total else 0,

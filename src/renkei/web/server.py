@@ -78,23 +78,18 @@ def create_app(hub: Hub, channels: Sequence[Channel] = (), *, limiter: LoginLimi
     def home(_caller: Caller = Depends(page_caller())) -> Response:  # noqa: B008
         return RedirectResponse("/integrations", status_code=303)
 
-    from renkei.web.ui import session
-
-    app.include_router(session.router)
-    _include_optional(app)
+    _include_routers(app)
     return app
 
 
-def _include_optional(app: FastAPI) -> None:
-    """Routers of the API and the pages (each module has ``router``)."""
+def _include_routers(app: FastAPI) -> None:
+    """The routers of the API and of the pages: every module of theirs that has a ``router``."""
     import importlib
     import pkgutil
 
     for package in ("renkei.web.api", "renkei.web.ui"):
         module = importlib.import_module(package)
         for info in sorted(pkgutil.iter_modules(module.__path__), key=lambda m: m.name):
-            if info.name in {"session", "render"}:
-                continue
             sub = importlib.import_module(f"{package}.{info.name}")
             router = getattr(sub, "router", None)
             if router is not None:

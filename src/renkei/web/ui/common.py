@@ -11,12 +11,12 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from renkei.pipeline.hub import as_utc
+from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.sources.registry import SourceKind
 from renkei.store.secrets import secret_fields
 from renkei.web.ui.render import TEMPLATES
 
 JST = ZoneInfo("Asia/Tokyo")
-MAIL_KINDS = ("suumo", "homes", "athome", "mail-labels", "mail-csv")
 #: Settings Renkei generates itself: never asked for in a form.
 GENERATED = frozenset({"inbox_secret", "password_hash"})
 #: Settings generated for one kind when left empty, and not asked for when it is added.
