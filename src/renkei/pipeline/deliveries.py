@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, delete, desc, or_, select
+from sqlalchemy import Connection, delete, desc, func, or_, select
 
 from renkei import failpoints
 from renkei.core.mapping import compile_mapping
@@ -624,8 +624,6 @@ def raw_payload(hub: Hub, delivery_id: int) -> RawPayload:
 
 def row_error_count(hub: Hub, delivery_id: int) -> int:
     """How many row errors a delivery of this workspace has recorded."""
-    from sqlalchemy import func
-
     with hub.engine.connect() as conn:
         load_delivery(conn, hub, delivery_id)
         count = conn.execute(
