@@ -21,6 +21,7 @@ import pytest
 
 from renkei.channels import worker
 from renkei.channels.smtp import InboxController, make_controller
+from renkei.errors import ConfigurationError
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline.deliveries import list_deliveries, resume_pending
 from renkei.pipeline.hub import Hub
@@ -146,10 +147,23 @@ def test_a_mail_for_a_stopped_integration_is_kept_but_not_applied(hub, inbox):
     assert customers(hub) == []
 
 
-def test_a_processing_crash_leaves_the_delivery_for_resume_and_the_server_running(hub, inbox, monkeypatch):
+@pytest.fixture
+def thread_inbox(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Iterator[InboxController]:
+    """An inbox that processes on a thread of this process (RENKEI_PROCESSING=thread), where patches reach."""
+    monkeypatch.setenv("RENKEI_PROCESSING", "thread")
+    controller = make_controller(hub, "127.0.0.1", free_port(), max_bytes=64 * 1024)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+def test_a_processing_crash_leaves_the_delivery_for_resume_and_the_server_running(hub, thread_inbox, monkeypatch):
+    inbox = thread_inbox
     address = add_suumo(hub)
     crashed = threading.Event()
-    real_process = worker.process_delivery
+    real_process = worker.process_mails
 
     def crash_once(*args, **kwargs):
         if not crashed.is_set():
@@ -157,7 +171,7 @@ def test_a_processing_crash_leaves_the_delivery_for_resume_and_the_server_runnin
             raise RuntimeError("a bug in a parser")
         return real_process(*args, **kwargs)
 
-    monkeypatch.setattr(worker, "process_delivery", crash_once)
+    monkeypatch.setattr(worker, "process_mails", crash_once)
     assert send(inbox.port, [address])[0] == 250
     eventually(crashed.is_set, "processing was tried")
     other = RENTAL.replace(b"<s1@jds>", b"<s2@jds>").replace(b"A1234567890", b"A0000000002")
@@ -165,6 +179,39 @@ def test_a_processing_crash_leaves_the_delivery_for_resume_and_the_server_runnin
     eventually(lambda: states(hub) == ["processed", "received"], "the second mail is processed")
     assert [r.state for r in resume_pending(hub)] == ["processed"]
     assert states(hub) == ["processed", "processed"]
+
+
+def test_the_worker_process_dies_mid_batch_and_its_replacement_applies_every_mail_once(hub, tmp_path, monkeypatch):
+    # The first worker process dies just before committing; the inbox starts another, which resumes.
+    marker = tmp_path / "crashed-once"
+    monkeypatch.setenv("RENKEI_FAILPOINT", "process.before_commit")
+    monkeypatch.setenv("RENKEI_FAILPOINT_ONCE", str(marker))
+    address = add_suumo(hub)
+    controller = make_controller(hub, "127.0.0.1", free_port(), max_bytes=64 * 1024)
+    controller.start()
+    try:
+        first_pid = controller.processor.pid
+        mails = [
+            RENTAL.replace(b"<s1@jds>", f"<s{n}@jds>".encode()).replace(b"A1234567890", f"A{n:010d}".encode())
+            for n in range(1, 4)
+        ]
+        for raw in mails:
+            assert send(controller.port, [address], raw)[0] == 250
+        eventually(settled(hub, 3), "every mail is processed")
+        controller.processor.join()
+        assert marker.exists()  # the first worker did die
+        assert controller.processor.pid != first_pid
+    finally:
+        controller.stop()
+    assert states(hub) == ["processed"] * 3
+    [customer] = customers(hub)
+    assert sorted(i["external_id"] for i in customer["inquiries"]) == ["A0000000001", "A0000000002", "A0000000003"]
+
+
+def test_processing_mode_is_checked(hub, monkeypatch):
+    monkeypatch.setenv("RENKEI_PROCESSING", "fork")
+    with pytest.raises(ConfigurationError, match="RENKEI_PROCESSING"):
+        make_controller(hub, "127.0.0.1", free_port())
 
 
 def dialogue(port: int, lines: list[bytes]) -> list[int]:
@@ -239,6 +286,8 @@ def test_garbage_to_a_real_inbox_is_accepted_and_classified(hub, inbox, raw):
 def child_env(home: Path, url: str, failpoint: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
     env |= {"RENKEI_HOME": str(home), "RENKEI_DATABASE_URL": url, "RENKEI_MAIL_DOMAIN": mail_domain()}
+    # One process, as a power cut takes it (the worker process's own crash has its test above).
+    env["RENKEI_PROCESSING"] = "thread"
     if failpoint:
         env["RENKEI_FAILPOINT"] = failpoint
     return env

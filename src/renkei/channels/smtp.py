@@ -22,8 +22,9 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from renkei import __version__
+from renkei import __version__, gc_tuning
 from renkei.channels.worker import Processor, WorkspaceHubs, resume_all
+from renkei.channels.worker_process import ProcessWorker, make_processor
 from renkei.errors import ConfigurationError, NotFoundError
 from renkei.limits import env_bytes
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
@@ -85,7 +86,11 @@ class InboxHandler:
     """aiosmtpd hooks: check the sender and each recipient, land the mail, hand it on."""
 
     def __init__(
-        self, hubs: WorkspaceHubs, processor: Processor, executor: ThreadPoolExecutor, resolver: Resolver | None = None
+        self,
+        hubs: WorkspaceHubs,
+        processor: Processor | ProcessWorker,
+        executor: ThreadPoolExecutor,
+        resolver: Resolver | None = None,
     ) -> None:
         self._hubs = hubs
         self._processor = processor
@@ -177,7 +182,7 @@ class InboxController(Controller):
         self.hubs = WorkspaceHubs(hub)
         #: Off when the caller (``renkei serve``) has already resumed every workspace once.
         self.resume_at_start = True
-        self.processor = Processor(self.hubs)
+        self.processor = make_processor(self.hubs)
         self._executor = ThreadPoolExecutor(LANDING_THREADS, thread_name_prefix="renkei-smtp-land")
         handler = InboxHandler(self.hubs, self.processor, self._executor, resolver)
         super().__init__(
@@ -193,6 +198,7 @@ class InboxController(Controller):
         return InboxSMTP(self.handler, **self.SMTP_kwargs)
 
     def start(self) -> None:
+        gc_tuning.tune()
         resumed = resume_all(self.hubs) if self.resume_at_start else 0
         if resumed:
             log.info("processed %s deliveries left received by an earlier run", resumed)

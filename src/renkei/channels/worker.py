@@ -1,8 +1,11 @@
-"""Processing landed deliveries off the channel's event loop: one thread, one delivery at a time.
+"""Processing landed deliveries off the channel's event loop, on one thread.
 
 A channel lands a payload (archive + delivery row), answers the sender, and hands the delivery
-here. Nothing in this module may lose a delivery: an error is logged and the delivery is left
-as it is (``received`` if processing crashed), for the next start or ``renkei deliveries resume``.
+here. What is waiting when the thread comes round is processed together: plain mails of one
+workspace in one transaction (``pipeline.batch``), so a burst of mail costs one commit, not one
+per mail; a quiet inbox still processes each mail the moment it lands. Nothing in this module
+may lose a delivery: an error is logged and the delivery is left as it is (``received`` if
+processing crashed), for the next start or ``renkei deliveries resume``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 from sqlalchemy import select
 
 from renkei.errors import FatalError
+from renkei.pipeline.batch import MAX_BATCH, process_mails
 from renkei.pipeline.deliveries import process_delivery
 from renkei.pipeline.hub import Hub
 from renkei.store.schema import deliveries
@@ -54,6 +58,20 @@ def process_safely(hubs: WorkspaceHubs, workspace_id: int, delivery_id: int) -> 
     except Exception:
         log.exception("delivery %s: processing crashed; it stays received for `renkei deliveries resume`", delivery_id)
     return None
+
+
+def process_together(hubs: WorkspaceHubs, workspace_id: int, delivery_ids: list[int]) -> None:
+    """Process deliveries of one workspace together; should that fail, one by one (logged)."""
+    try:
+        process_mails(hubs.get(workspace_id), delivery_ids)
+        return
+    except Exception:
+        if len(delivery_ids) == 1:
+            log.exception("delivery %s: processing crashed; it stays received", delivery_ids[0])
+            return
+        log.exception("processing %s deliveries together failed; processing them one by one", len(delivery_ids))
+    for delivery_id in delivery_ids:
+        process_safely(hubs, workspace_id, delivery_id)
 
 
 def resume_all(hubs: WorkspaceHubs) -> int:
@@ -100,13 +118,29 @@ class Processor:
             if self._thread.is_alive():
                 log.warning("the processing thread did not stop within %s s", timeout)
 
+    def _take_waiting(self) -> list[tuple[int, int] | None]:
+        """The next item, waiting for it, and whatever else is already queued (up to MAX_BATCH)."""
+        items = [self._queue.get()]
+        while len(items) < MAX_BATCH and items[-1] is not None:
+            try:
+                items.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return items
+
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
+            items = self._take_waiting()
             try:
-                if item is None:
-                    return
                 if not self._stopping.is_set():
-                    process_safely(self._hubs, *item)
+                    by_workspace: dict[int, list[int]] = {}
+                    for item in items:
+                        if item is not None:
+                            by_workspace.setdefault(item[0], []).append(item[1])
+                    for workspace_id, delivery_ids in by_workspace.items():
+                        process_together(self._hubs, workspace_id, delivery_ids)
+                if items[-1] is None:
+                    return
             finally:
-                self._queue.task_done()
+                for _ in items:
+                    self._queue.task_done()

@@ -15,6 +15,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from renkei import gc_tuning
 from renkei.cli import present
 from renkei.errors import RenkeiError
 from renkei.pipeline import customers as customer_service
@@ -45,6 +46,7 @@ def open_hub(workspace: str) -> Hub:
     """Open the store for one command; ``handled`` closes it when the command ends."""
     hub = Hub.open(workspace)
     _opened.append(hub)
+    gc_tuning.tune()  # the store and what the command needs are loaded: freeze them (see gc_tuning)
     return hub
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, delete, desc, func, or_, select
+from sqlalchemy import Connection, delete, desc, func, select, union_all
 
 from renkei import failpoints
 from renkei.core.mapping import compile_mapping
@@ -27,6 +27,7 @@ from renkei.pipeline.specs import MappingModel
 from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
 from renkei.store.archive import Stored
+from renkei.store.customers import IdAllocator
 from renkei.store.schema import deliveries, inquiries, row_errors
 
 TERMINAL = ("processed", "failed", "duplicate", "ignored", "undone", "replaced", "quarantined")
@@ -178,6 +179,26 @@ def land(
     return delivery, is_new
 
 
+def _earlier_copy(conn: Connection, integration_id: int, sha256: str, message_id: str | None) -> Any:
+    """The first delivery of the integration with this content or this Message-ID that counts, if any.
+
+    One indexed lookup per key, joined with UNION ALL: an ``OR`` of the two keys makes SQLite
+    scan every delivery of the integration, which grows with every mail an inbox ever took.
+    """
+    counted = deliveries.c.state.in_(("received", "processed", "not-a-lead"))
+    lookups = [
+        select(deliveries).where(deliveries.c.integration_id == integration_id, deliveries.c.sha256 == sha256, counted)
+    ]
+    if message_id:
+        lookups.append(
+            select(deliveries).where(
+                deliveries.c.integration_id == integration_id, deliveries.c.message_id == message_id, counted
+            )
+        )
+    found = union_all(*lookups).subquery() if len(lookups) > 1 else lookups[0].subquery()
+    return conn.execute(select(found).order_by(found.c.id).limit(1)).first()
+
+
 def record_landing(
     conn: Connection,
     hub: Hub,
@@ -192,19 +213,7 @@ def record_landing(
     """Record an archived payload as a delivery inside the caller's transaction: (delivery, is_new)."""
     now = utcnow()
     message_id = (meta or {}).get("message_id")
-    same = deliveries.c.sha256 == stored.sha256
-    if message_id:
-        same = or_(same, deliveries.c.message_id == message_id)
-    earlier = conn.execute(
-        select(deliveries)
-        .where(
-            deliveries.c.integration_id == integration.id,
-            same,
-            deliveries.c.state.in_(("received", "processed", "not-a-lead")),
-        )
-        .order_by(deliveries.c.id)
-        .limit(1)
-    ).first()
+    earlier = _earlier_copy(conn, integration.id, stored.sha256, message_id)
     if earlier is not None and earlier.state == "received":
         return delivery_from_row(earlier), True
     if force:
@@ -230,8 +239,8 @@ def record_landing(
         }
     else:
         values["state"] = "received"
-    new_id = conn.execute(deliveries.insert().values(**values).returning(deliveries.c.id)).scalar_one()
-    return load_delivery(conn, hub, int(new_id)), earlier is None
+    row = conn.execute(deliveries.insert().values(**values).returning(*deliveries.c)).one()
+    return delivery_from_row(row), earlier is None
 
 
 def _apply_payload(
@@ -244,6 +253,7 @@ def _apply_payload(
     collect_rows: bool,
     reuse_ids: dict[tuple[str, str], int] | None = None,
     extraction: Extraction | None = None,
+    allocator: IdAllocator | None = None,
 ) -> ProcessResult:
     if extraction is None:
         extraction = integration.kind.extract(path, integration.settings, file_name)
@@ -274,6 +284,7 @@ def _apply_payload(
         now=utcnow(),
         collect_rows=collect_rows,
         reuse_ids=dict(reuse_ids or {}),
+        allocator=allocator,
     )
     parallel = not collect_rows and path.stat().st_size >= PARALLEL_BYTES
 

@@ -9,6 +9,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: threads still take turns, processes meet SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -35,39 +40,81 @@ def database_url(home: Path | None = None) -> str:
 
 #: How long a thread waits for another thread's write transaction, as SQLite's busy_timeout does.
 WRITE_WAIT_SECONDS = 30.0
-_write_locks: dict[str, threading.RLock] = {}
-_write_locks_guard = threading.Lock()
 
 
-def _write_lock(database: str) -> threading.RLock:
-    with _write_locks_guard:
-        return _write_locks.setdefault(database, threading.RLock())
+class WriteTurn:
+    """Turns at one SQLite database's write lock: a thread lock, and a file lock between processes.
+
+    Threads of one process wait on the thread lock; processes (the inbox's worker, a CLI import
+    beside ``renkei serve``) wait on an advisory ``flock`` of ``<database>-turn``. Both wake the
+    next writer the moment a commit or rollback ends the turn, where SQLite's own busy handler
+    would sleep and poll (1, 2, 5 … 100 ms). The file lock only orders writers: SQLite's locking
+    still decides, so a process that does not take turns (the ``sqlite3`` shell) is safe too.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.thread_lock = threading.RLock()
+        self._holders = 0
+        self._fd: int | None = None
+        if database and database != ":memory:" and fcntl is not None:
+            try:
+                self._fd = os.open(f"{database}-turn", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only folder: threads still take turns
+                self._fd = None
+
+    def take(self) -> None:
+        if not self.thread_lock.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise sqlite3.OperationalError("database is locked (another thread kept writing)")
+        self._holders += 1
+        if self._holders == 1 and self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except OSError:
+                pass  # no file locks here: SQLite's busy handler orders the processes
+
+    def give(self) -> None:
+        self._holders -= 1
+        if self._holders == 0 and self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            except OSError:
+                pass
+        self.thread_lock.release()
+
+
+_turns: dict[str, WriteTurn] = {}
+_turns_guard = threading.Lock()
+
+
+def _write_turn(database: str) -> WriteTurn:
+    with _turns_guard:
+        found = _turns.get(database)
+        if found is None:
+            found = _turns[database] = WriteTurn(database)
+        return found
 
 
 class _TurnTakingConnection(sqlite3.Connection):
-    """A SQLite connection whose write transactions take turns with this process's other threads.
+    """A SQLite connection whose write transactions take turns (see ``WriteTurn``).
 
-    Every transaction here starts with ``BEGIN IMMEDIATE`` (the database's write lock). Threads of
-    one process that want it at once would otherwise meet SQLite's busy handler, which sleeps and
-    polls (1, 2, 5 … 100 ms); waiting on a lock of our own instead wakes the next thread the moment
-    the commit or rollback is done. Other processes still meet the busy handler.
+    Every write transaction here starts with ``BEGIN IMMEDIATE`` (the database's write lock),
+    after waiting for its turn.
     """
 
-    write_lock: threading.RLock | None = None
+    write_turn: WriteTurn | None = None
     holding = False
 
     def take_turn(self) -> None:
-        lock = self.write_lock
-        if lock is None or self.holding:
+        turn = self.write_turn
+        if turn is None or self.holding:
             return
-        if not lock.acquire(timeout=WRITE_WAIT_SECONDS):
-            raise sqlite3.OperationalError("database is locked (another thread kept writing)")
+        turn.take()
         self.holding = True
 
     def end_turn(self) -> None:
-        if self.holding and self.write_lock is not None:
+        if self.holding and self.write_turn is not None:
             self.holding = False
-            self.write_lock.release()
+            self.write_turn.give()
 
     def commit(self) -> None:
         try:
@@ -111,7 +158,7 @@ def _sqlite_setup(engine: Engine) -> None:
         # Let SQLAlchemy, not pysqlite, decide when transactions begin (see `begin` below).
         dbapi_connection.isolation_level = None
         if isinstance(dbapi_connection, _TurnTakingConnection):
-            dbapi_connection.write_lock = _write_lock(str(engine.url.database))
+            dbapi_connection.write_turn = _write_turn(str(engine.url.database or ""))
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -1,0 +1,161 @@
+"""Processing many landed mails in one transaction: the inbox's throughput path.
+
+A portal mail is small: decoding and mapping it costs well under a millisecond, and what costs
+is the transaction around it (taking the write lock, reading the delivery and its integration,
+committing). When mails arrive faster than one transaction each can keep up with, the inbox
+hands its worker every mail waiting, and ``process_mails`` applies them together:
+
+- read every delivery in one query, and each integration once;
+- decode and parse every mail before the transaction (the write lock is held only to apply);
+- one transaction; each mail inside its own savepoint, so a mail whose processing fails is
+  rolled back alone and recorded ``failed`` with its reason, and the others still commit;
+- customer ids from one allocator, the report mails queued as for a single mail.
+
+A crash anywhere leaves every mail of the batch ``received`` (nothing committed) or every one
+finished: the next start processes what is left, exactly once. Anything that is not a plain
+mail (a file, a stopped integration, a delivery already processed) goes through
+``process_delivery`` one at a time, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from renkei import failpoints
+from renkei.errors import RenkeiError
+from renkei.pipeline.deliveries import (
+    Delivery,
+    ProcessResult,
+    _apply_payload,
+    _finish,
+    _land_parts,
+    after_delivery,
+    delivery_from_row,
+    process_delivery,
+)
+from renkei.pipeline.hub import Hub
+from renkei.pipeline.integrations import Integration, get_integration
+from renkei.sources.registry import Extraction
+from renkei.store.customers import IdAllocator
+from renkei.store.schema import deliveries
+
+log = logging.getLogger(__name__)
+
+#: The most mails applied in one transaction (a bound on the write lock's hold and on memory).
+MAX_BATCH = 200
+
+
+@dataclass(slots=True)
+class _Mail:
+    delivery: Delivery
+    integration: Integration
+    extraction: Extraction | None = None
+    #: Why the mail could not be read (it is recorded failed, as process_delivery would).
+    failure: str | None = None
+
+
+def _load(conn: Connection, hub: Hub, ids: Sequence[int]) -> dict[int, Delivery]:
+    rows = conn.execute(
+        select(deliveries).where(deliveries.c.workspace_id == hub.workspace_id, deliveries.c.id.in_(list(ids)))
+    )
+    return {int(row.id): delivery_from_row(row) for row in rows}
+
+
+def _batchable(delivery: Delivery, integration: Integration) -> bool:
+    """A plain mail for a running mail integration: what a batch handles (anything else goes alone)."""
+    return (
+        delivery.state == "received"
+        and delivery.file_name is None
+        and not integration.kind.accepts_files
+        and integration.spec.status != "stopped"
+        and not delivery.meta.get("quarantine")
+    )
+
+
+def _prepare(hub: Hub, delivery: Delivery, integration: Integration) -> _Mail:
+    mail = _Mail(delivery, integration)
+    try:
+        mail.extraction = integration.kind.extract(hub.archive.path_for(delivery.sha256), integration.settings, None)
+    except RenkeiError as error:
+        mail.failure = str(error)
+    return mail
+
+
+def _claimed(conn: Connection, ids: Sequence[int]) -> set[int]:
+    """The deliveries still ``received``, held for this transaction (PostgreSQL locks their rows)."""
+    query = select(deliveries.c.id).where(deliveries.c.id.in_(list(ids)), deliveries.c.state == "received")
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {int(i) for i in conn.execute(query).scalars()}
+
+
+def _apply_one(conn: Connection, hub: Hub, mail: _Mail, allocator: IdAllocator) -> ProcessResult:
+    delivery, integration = mail.delivery, mail.integration
+    if mail.failure is not None:
+        result = ProcessResult(delivery.id, "failed", reason=mail.failure)
+    else:
+        path = hub.archive.path_for(delivery.sha256)
+        try:
+            with conn.begin_nested():
+                result = _apply_payload(
+                    conn, hub, integration, delivery.id, path, None, False, extraction=mail.extraction,
+                    allocator=allocator,
+                )  # fmt: skip
+                if result.state == "split":
+                    _land_parts(conn, hub, integration, delivery.id, result)
+        except RenkeiError as error:
+            # Rolled back to the savepoint: this mail's partial effect is gone, the batch goes on
+            # (ids it took are simply not used).
+            result = ProcessResult(delivery.id, "failed", reason=str(error))
+    _finish(conn, delivery.id, result)
+    after_delivery(conn, hub, integration, delivery, result)
+    return result
+
+
+def process_mails(hub: Hub, delivery_ids: Sequence[int]) -> dict[int, ProcessResult]:
+    """Process landed deliveries of this workspace, plain mails together in one transaction.
+
+    Returns each processed delivery's result by id; a delivery that was no longer waiting (or
+    is not in this workspace) has none. An error that is not Renkei's (a bug, the database
+    gone) rolls the whole batch back and is raised: every mail stays ``received``.
+    """
+    with hub.engine.connect() as conn:
+        found = _load(conn, hub, delivery_ids)
+    integrations: dict[int, Integration] = {}
+    mails: list[_Mail] = []
+    alone: list[int] = []
+    for delivery_id in delivery_ids:
+        delivery = found.get(delivery_id)
+        if delivery is None or delivery.state != "received":
+            continue
+        integration = integrations.get(delivery.integration_id)
+        if integration is None:
+            integration = integrations[delivery.integration_id] = get_integration(hub, delivery.integration_id)
+        if _batchable(delivery, integration):
+            mails.append(_prepare(hub, delivery, integration))
+        else:
+            alone.append(delivery_id)
+    results: dict[int, ProcessResult] = {}
+    children: list[int] = []
+    if mails:
+        with hub.engine.connect() as conn, conn.begin():
+            claimed = _claimed(conn, [m.delivery.id for m in mails])
+            allocator = IdAllocator(conn)
+            for mail in mails:
+                if mail.delivery.id not in claimed:
+                    continue  # another worker took it meanwhile
+                result = _apply_one(conn, hub, mail, allocator)
+                results[mail.delivery.id] = result
+                children.extend(result.children)
+            failpoints.hit("process.before_commit")
+        failpoints.hit("process.committed")
+    for delivery_id in [*alone, *children]:
+        results[delivery_id] = process_delivery(hub, delivery_id)
+    return results
+
+
+__all__ = ["MAX_BATCH", "process_mails"]
