@@ -7,8 +7,8 @@ hands its worker every mail waiting, and ``process_mails`` applies them together
 
 - read every delivery in one query, and each integration once;
 - decode and parse every mail before the transaction (the write lock is held only to apply);
-- one transaction; each mail inside its own savepoint, so a mail whose processing fails is
-  rolled back alone and recorded ``failed`` with its reason, and the others still commit;
+- one transaction; a mail whose processing fails is recorded ``failed`` with its reason, and
+  the others are applied again without it (so its partial effect is gone and theirs commits);
 - customer ids from one allocator, the report mails queued as for a single mail.
 
 A crash anywhere leaves every mail of the batch ``received`` (nothing committed) or every one
@@ -93,40 +93,65 @@ def _claimed(conn: Connection, ids: Sequence[int]) -> set[int]:
     return {int(i) for i in conn.execute(query).scalars()}
 
 
-def _apply_one(conn: Connection, hub: Hub, mail: _Mail, allocator: IdAllocator) -> ProcessResult:
+class _MailFailed(Exception):
+    """A mail's processing failed: the batch is rolled back and applied again without it."""
+
+    def __init__(self, delivery_id: int, reason: str) -> None:
+        super().__init__(reason)
+        self.delivery_id = delivery_id
+        self.reason = reason
+
+
+def _apply_one(
+    conn: Connection, hub: Hub, mail: _Mail, allocator: IdAllocator, failed: dict[int, str]
+) -> ProcessResult:
     delivery, integration = mail.delivery, mail.integration
-    if mail.failure is not None:
-        result = ProcessResult(delivery.id, "failed", reason=mail.failure)
+    reason = mail.failure or failed.get(delivery.id)
+    if reason is not None:
+        result = ProcessResult(delivery.id, "failed", reason=reason)
     else:
         path = hub.archive.path_for(delivery.sha256)
         try:
-            with conn.begin_nested():
-                result = _apply_payload(
-                    conn, hub, integration, delivery.id, path, None, False, extraction=mail.extraction,
-                    allocator=allocator,
-                )  # fmt: skip
-                if result.state == "split":
-                    _land_parts(conn, hub, integration, delivery.id, result)
+            result = _apply_payload(
+                conn, hub, integration, delivery.id, path, None, False, extraction=mail.extraction, allocator=allocator
+            )
+            if result.state == "split":
+                _land_parts(conn, hub, integration, delivery.id, result)
         except RenkeiError as error:
-            # Rolled back to the savepoint: this mail's partial effect is gone, the batch goes on
-            # (ids it took are simply not used).
-            result = ProcessResult(delivery.id, "failed", reason=str(error))
+            raise _MailFailed(delivery.id, str(error)) from error
     _finish(conn, delivery.id, result)
     after_delivery(conn, hub, integration, delivery, result)
     return result
+
+
+def _apply_all(hub: Hub, mails: list[_Mail], failed: dict[int, str]) -> dict[int, ProcessResult]:
+    """One transaction for every mail still waiting; raises _MailFailed (rolled back) when one fails."""
+    results: dict[int, ProcessResult] = {}
+    with hub.engine.connect() as conn, conn.begin():
+        claimed = _claimed(conn, [m.delivery.id for m in mails])
+        allocator = IdAllocator(conn)
+        for mail in mails:
+            if mail.delivery.id in claimed:  # else another worker took it meanwhile
+                results[mail.delivery.id] = _apply_one(conn, hub, mail, allocator, failed)
+        failpoints.hit("process.before_commit")
+    failpoints.hit("process.committed")
+    return results
 
 
 def process_mails(hub: Hub, delivery_ids: Sequence[int]) -> dict[int, ProcessResult]:
     """Process landed deliveries of this workspace, plain mails together in one transaction.
 
     Returns each processed delivery's result by id; a delivery that was no longer waiting (or
-    is not in this workspace) has none. An error that is not Renkei's (a bug, the database
-    gone) rolls the whole batch back and is raised: every mail stays ``received``.
+    is not in this workspace) has none. A mail whose processing fails (a Renkei error) is
+    recorded ``failed`` with its reason, and the others are applied again without it, in a new
+    transaction (no savepoint per mail: failures are rare, statements are not). An error that
+    is not Renkei's (a bug, the database gone) rolls the whole batch back and is raised: every
+    mail stays ``received``.
     """
     with hub.engine.connect() as conn:
         found = _load(conn, hub, delivery_ids)
     integrations: dict[int, Integration] = {}
-    mails: list[_Mail] = []
+    batched: list[tuple[Delivery, Integration]] = []
     alone: list[int] = []
     for delivery_id in delivery_ids:
         delivery = found.get(delivery_id)
@@ -136,23 +161,21 @@ def process_mails(hub: Hub, delivery_ids: Sequence[int]) -> dict[int, ProcessRes
         if integration is None:
             integration = integrations[delivery.integration_id] = get_integration(hub, delivery.integration_id)
         if _batchable(delivery, integration):
-            mails.append(_prepare(hub, delivery, integration))
+            batched.append((delivery, integration))
         else:
             alone.append(delivery_id)
     results: dict[int, ProcessResult] = {}
-    children: list[int] = []
-    if mails:
-        with hub.engine.connect() as conn, conn.begin():
-            claimed = _claimed(conn, [m.delivery.id for m in mails])
-            allocator = IdAllocator(conn)
-            for mail in mails:
-                if mail.delivery.id not in claimed:
-                    continue  # another worker took it meanwhile
-                result = _apply_one(conn, hub, mail, allocator)
-                results[mail.delivery.id] = result
-                children.extend(result.children)
-            failpoints.hit("process.before_commit")
-        failpoints.hit("process.committed")
+    failed: dict[int, str] = {}
+    while batched:
+        # Decoded before the transaction, so the write lock is held only to apply (again after a failure:
+        # a mail's records are read once).
+        mails = [_prepare(hub, delivery, integration) for delivery, integration in batched]
+        try:
+            results = _apply_all(hub, mails, failed)
+            break
+        except _MailFailed as failure:
+            failed[failure.delivery_id] = failure.reason
+    children = [child for result in results.values() for child in result.children]
     for delivery_id in [*alone, *children]:
         results[delivery_id] = process_delivery(hub, delivery_id)
     return results

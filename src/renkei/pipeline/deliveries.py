@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Connection, delete, desc, func, select, union_all
+from sqlalchemy import Connection, bindparam, delete, desc, func, select, union_all
 
 from renkei import failpoints
 from renkei.core.mapping import compile_mapping
@@ -179,24 +179,28 @@ def land(
     return delivery, is_new
 
 
-def _earlier_copy(conn: Connection, integration_id: int, sha256: str, message_id: str | None) -> Any:
-    """The first delivery of the integration with this content or this Message-ID that counts, if any.
+def _earlier_copy_statement() -> Any:
+    """The first delivery of an integration with some content or some Message-ID that counts.
 
     One indexed lookup per key, joined with UNION ALL: an ``OR`` of the two keys makes SQLite
     scan every delivery of the integration, which grows with every mail an inbox ever took.
+    Built once: making a union's column collections costs more than running it.
     """
     counted = deliveries.c.state.in_(("received", "processed", "not-a-lead"))
-    lookups = [
-        select(deliveries).where(deliveries.c.integration_id == integration_id, deliveries.c.sha256 == sha256, counted)
-    ]
-    if message_id:
-        lookups.append(
-            select(deliveries).where(
-                deliveries.c.integration_id == integration_id, deliveries.c.message_id == message_id, counted
-            )
-        )
-    found = union_all(*lookups).subquery() if len(lookups) > 1 else lookups[0].subquery()
-    return conn.execute(select(found).order_by(found.c.id).limit(1)).first()
+    integration = deliveries.c.integration_id == bindparam("integration_id")
+    by_content = select(deliveries).where(integration, deliveries.c.sha256 == bindparam("sha256"), counted)
+    by_message = select(deliveries).where(integration, deliveries.c.message_id == bindparam("message_id"), counted)
+    found = union_all(by_content, by_message).subquery()
+    return select(found).order_by(found.c.id).limit(1)
+
+
+_EARLIER_COPY = _earlier_copy_statement()
+
+
+def _earlier_copy(conn: Connection, integration_id: int, sha256: str, message_id: str | None) -> Any:
+    """The earlier delivery this content or Message-ID (None: none, matches nothing) repeats, if any."""
+    params = {"integration_id": integration_id, "sha256": sha256, "message_id": message_id}
+    return conn.execute(_EARLIER_COPY, params).first()
 
 
 def record_landing(
@@ -309,20 +313,24 @@ def _apply_payload(
     return result
 
 
+_KNOWN_INQUIRY = (
+    select(inquiries.c.delivery_id)
+    .where(
+        inquiries.c.workspace_id == bindparam("workspace_id"),
+        inquiries.c.source == bindparam("source"),
+        inquiries.c.external_id == bindparam("external_id"),
+    )
+    .limit(1)
+)
+
+
 def _known_inquiry(conn: Connection, hub: Hub, extraction: Extraction) -> int | None:
     """The delivery that already brought this inquiry (same source and external id), if any."""
     source, external_id = extraction.meta.get("inquiry_source"), extraction.meta.get("inquiry_external_id")
     if not source or not external_id:
         return None
-    found = conn.execute(
-        select(inquiries.c.delivery_id)
-        .where(
-            inquiries.c.workspace_id == hub.workspace_id,
-            inquiries.c.source == source,
-            inquiries.c.external_id == external_id,
-        )
-        .limit(1)
-    ).scalar()
+    params = {"workspace_id": hub.workspace_id, "source": source, "external_id": external_id}
+    found = conn.execute(_KNOWN_INQUIRY, params).scalar()
     return int(found) if found is not None else None
 
 
@@ -343,20 +351,38 @@ def _previous_same_name(conn: Connection, delivery: Delivery) -> int | None:
     return int(found) if found is not None else None
 
 
+#: Built once: every delivery ends with it (building an UPDATE costs more than running it).
+_FINISH = (
+    deliveries.update()
+    .where(deliveries.c.id == bindparam("delivery_id"))
+    .values(
+        state=bindparam("state"),
+        reason=bindparam("reason"),
+        processed_at=bindparam("processed_at"),
+        duplicate_of=bindparam("duplicate_of"),
+        created_count=bindparam("created_count"),
+        updated_count=bindparam("updated_count"),
+        unchanged_count=bindparam("unchanged_count"),
+        error_count=bindparam("error_count"),
+    )
+)
+
+
 def _finish(conn: Connection, delivery_id: int, result: ProcessResult) -> None:
+    counts = result.counts
     conn.execute(
-        deliveries.update()
-        .where(deliveries.c.id == delivery_id)
-        .values(
-            state=result.state,
-            reason=result.reason,
-            processed_at=utcnow(),
-            duplicate_of=result.duplicate_of,
-            created_count=result.counts.created,
-            updated_count=result.counts.updated,
-            unchanged_count=result.counts.unchanged,
-            error_count=result.counts.errors,
-        )
+        _FINISH,
+        {
+            "delivery_id": delivery_id,
+            "state": result.state,
+            "reason": result.reason,
+            "processed_at": utcnow(),
+            "duplicate_of": result.duplicate_of,
+            "created_count": counts.created,
+            "updated_count": counts.updated,
+            "unchanged_count": counts.unchanged,
+            "error_count": counts.errors,
+        },
     )
 
 

@@ -36,7 +36,7 @@ import os
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, desc, select
+from sqlalchemy import Connection, bindparam, desc, select
 
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline.deliveries import Delivery, ProcessResult
@@ -210,12 +210,17 @@ def _check_recovered_mail(integration: Integration, message: str | None) -> tupl
     return subject, _join(ja, en)
 
 
+_STATUS = select(integrations.c.status, integrations.c.status_reason).where(
+    integrations.c.id == bindparam("integration_id")
+)
+# Two deliveries of one integration finishing at once must not both declare it failing.
+_STATUS_LOCKED = _STATUS.with_for_update()
+
+
 def _current_status(conn: Connection, integration_id: int) -> tuple[str, str | None]:
-    query = select(integrations.c.status, integrations.c.status_reason).where(integrations.c.id == integration_id)
-    if conn.dialect.name == "postgresql":
-        # Two deliveries of one integration finishing at once must not both declare it failing.
-        query = query.with_for_update()
-    row = conn.execute(query).one()
+    # Statements built once: this runs for every delivery, and building one costs more than running it.
+    query = _STATUS_LOCKED if conn.dialect.name == "postgresql" else _STATUS
+    row = conn.execute(query, {"integration_id": integration_id}).one()
     return str(row.status), row.status_reason
 
 
