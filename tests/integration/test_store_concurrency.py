@@ -1,7 +1,9 @@
-"""SQLite under several threads: reads never wait for a writer; writers take turns without errors."""
+"""SQLite under several threads and processes: reads never wait for a writer; writers take turns without errors."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -72,3 +74,51 @@ def test_writers_on_many_threads_take_turns_and_all_succeed(tmp_path: Path):
         assert sorted(int(name.rsplit("-", 1)[1]) for name in names if name != "default") == list(range(1, 201))
     finally:
         hub.close()
+
+
+WRITER = """
+import sys
+from pathlib import Path
+from renkei.pipeline.hub import Hub, utcnow
+from renkei.store.schema import workspaces
+folder, name = Path(sys.argv[1]), sys.argv[2]
+hub = Hub.open(url=f"sqlite:///{folder / 'renkei.db'}", home=folder / "home")
+sys.stdout.write("ready\\n")
+sys.stdout.flush()
+sys.stdin.readline()  # both start writing together
+for n in range(150):
+    with hub.engine.begin() as conn:
+        conn.execute(workspaces.insert().values(name=f"{name}-{n}", created_at=utcnow()))
+hub.close()
+"""
+
+
+def test_writers_in_two_processes_take_turns_on_the_turn_file_and_all_succeed(tmp_path: Path):
+    Hub.open(url=f"sqlite:///{tmp_path / 'renkei.db'}", home=tmp_path / "home").close()
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(tmp_path), name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("left", "right")
+    ]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        _, errors = writer.communicate(timeout=120)
+        assert writer.returncode == 0, errors
+    assert (tmp_path / "renkei.db-turn").exists()
+    hub = Hub.open(url=f"sqlite:///{tmp_path / 'renkei.db'}", home=tmp_path / "home")
+    try:
+        with hub.engine.connect() as conn:
+            names = set(conn.execute(select(workspaces.c.name)).scalars())
+    finally:
+        hub.close()
+    assert {f"{side}-{n}" for side in ("left", "right") for n in range(150)} <= names
