@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from renkei.errors import ConfigurationError, NotFoundError
 from renkei.pipeline.hub import Hub, utcnow
@@ -233,11 +233,15 @@ def get_integration(hub: Hub, integration_id: int) -> Integration:
         return _from_row(_row_by_id(conn, hub, integration_id), hub.secrets)
 
 
+#: Built once: every mail landed and processed reads its integration (building costs more than running).
+_ROW_BY_ID = select(integrations).where(
+    integrations.c.workspace_id == bindparam("workspace_id"), integrations.c.id == bindparam("integration_id")
+)
+
+
 def _row_by_id(conn: Connection, hub: Hub, integration_id: int) -> Any:
     """The stored row of an integration of the hub's workspace; NotFoundError for any other id."""
-    row = conn.execute(
-        select(integrations).where(integrations.c.workspace_id == hub.workspace_id, integrations.c.id == integration_id)
-    ).first()
+    row = conn.execute(_ROW_BY_ID, {"workspace_id": hub.workspace_id, "integration_id": integration_id}).first()
     if row is None:
         raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
     return row

@@ -16,7 +16,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 
 from renkei.errors import ConfigurationError
 from renkei.pipeline.deliveries import Delivery, ProcessResult, land, process_delivery
@@ -43,6 +43,12 @@ def inbox_address(integration: Integration) -> str:
     return f"{integration.spec.kind}-{integration.id}-{secret}@{mail_domain()}"
 
 
+#: Built once: it runs for every recipient of every mail.
+_INBOX = select(integrations.c.workspace_id, integrations.c.id, integrations.c.kind).where(
+    integrations.c.inbox_hash == bindparam("inbox_hash")
+)
+
+
 def find_inbox(engine: Engine, recipient: str) -> tuple[int, int] | None:
     """(workspace id, integration id) of the inbox ``recipient`` names, or None."""
     local, _, domain = recipient.strip().strip("<>").rpartition("@")
@@ -52,11 +58,7 @@ def find_inbox(engine: Engine, recipient: str) -> tuple[int, int] | None:
     if not readable or not secret:
         return None
     with engine.connect() as conn:
-        row = conn.execute(
-            select(integrations.c.workspace_id, integrations.c.id, integrations.c.kind).where(
-                integrations.c.inbox_hash == inbox_hash(secret.lower())
-            )
-        ).first()
+        row = conn.execute(_INBOX, {"inbox_hash": inbox_hash(secret.lower())}).first()
     if row is None or readable.lower() != f"{row.kind}-{row.id}":
         return None
     return int(row.workspace_id), int(row.id)
