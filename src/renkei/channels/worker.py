@@ -60,22 +60,20 @@ def process_safely(hubs: WorkspaceHubs, workspace_id: int, delivery_id: int) -> 
     return None
 
 
-def process_together(hubs: WorkspaceHubs, workspace_id: int, delivery_ids: list[int]) -> None:
-    """Process deliveries of one workspace together; should that fail, one by one (logged)."""
+def process_together(hubs: WorkspaceHubs, workspace_id: int, delivery_ids: list[int]) -> int:
+    """Process deliveries of one workspace together; should that fail, one by one (logged). How many were processed."""
     try:
-        process_mails(hubs.get(workspace_id), delivery_ids)
-        return
+        return len(process_mails(hubs.get(workspace_id), delivery_ids))
     except Exception:
         if len(delivery_ids) == 1:
             log.exception("delivery %s: processing crashed; it stays received", delivery_ids[0])
-            return
+            return 0
         log.exception("processing %s deliveries together failed; processing them one by one", len(delivery_ids))
-    for delivery_id in delivery_ids:
-        process_safely(hubs, workspace_id, delivery_id)
+    return sum(process_safely(hubs, workspace_id, delivery_id) is not None for delivery_id in delivery_ids)
 
 
 def resume_all(hubs: WorkspaceHubs) -> int:
-    """Process every delivery of every workspace left ``received``; how many were processed."""
+    """Process every delivery of every workspace left ``received`` (mails in batches); how many were processed."""
     with hubs.base.engine.connect() as conn:
         pending = conn.execute(
             select(deliveries.c.workspace_id, deliveries.c.id)
@@ -83,9 +81,12 @@ def resume_all(hubs: WorkspaceHubs) -> int:
             .order_by(deliveries.c.id)
         ).all()
     done = 0
-    for workspace_id, delivery_id in pending:
-        if process_safely(hubs, int(workspace_id), int(delivery_id)) is not None:
-            done += 1
+    for start in range(0, len(pending), MAX_BATCH):
+        by_workspace: dict[int, list[int]] = {}
+        for workspace_id, delivery_id in pending[start : start + MAX_BATCH]:
+            by_workspace.setdefault(int(workspace_id), []).append(int(delivery_id))
+        for workspace_id, delivery_ids in by_workspace.items():
+            done += process_together(hubs, workspace_id, delivery_ids)
     return done
 
 
