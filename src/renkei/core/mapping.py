@@ -23,8 +23,8 @@ from renkei.core.fields import (
 )
 from renkei.core.normalize import normalize_label
 from renkei.core.patch import CustomerPatch, FieldError
-from renkei.core.records import SourceRecord
-from renkei.core.transforms import Apply, transform_for
+from renkei.core.records import RowFields, SourceRecord
+from renkei.core.transforms import Apply, memo_size_for, transform_for
 
 UnknownColumns = Literal["custom", "report", "ignore"]
 
@@ -86,7 +86,11 @@ class ColumnPlan:
 
 @dataclass(frozen=True, slots=True)
 class CompiledMapping:
-    """A mapping resolved against the labels one source actually has."""
+    """A mapping resolved against the labels one source actually has.
+
+    ``positions`` and ``unknown_positions`` are ``active`` and ``unknown`` with each label's
+    position in ``labels``: ``map_record`` reads a record's values by position.
+    """
 
     columns: tuple[ColumnPlan, ...]
     active: tuple[tuple[str, Apply], ...]
@@ -94,6 +98,9 @@ class CompiledMapping:
     constant_values: tuple[str, ...]
     unknown: tuple[str, ...]
     unknown_columns: UnknownColumns
+    labels: tuple[str, ...]
+    positions: tuple[tuple[int, str, Apply], ...]
+    unknown_positions: tuple[tuple[int, str], ...]
 
     def targets(self) -> dict[str, str | None]:
         """Source label → target, for showing the user what was auto-mapped."""
@@ -107,6 +114,7 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
     auto = header_aliases.auto_map(labels) if spec.auto_map else {}
     claimed: set[str] = set()
     plans: list[ColumnPlan] = []
+    memo_size = memo_size_for(len(labels))
     for label in labels:
         rule = explicit.get(normalize_label(label))
         target: str | None
@@ -127,16 +135,20 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
                 plans.append(ColumnPlan(label, None, None))
                 continue
         claimed.add(target)
-        plans.append(ColumnPlan(label, target, transform_for(target, label)))
-    unknown = tuple(p.label for p in plans if p.target is None and p.label.strip())
+        plans.append(ColumnPlan(label, target, transform_for(target, label, memo_size)))
+    positions = tuple((i, p.label, p.apply) for i, p in enumerate(plans) if p.apply is not None)
+    unknown_positions = tuple((i, p.label) for i, p in enumerate(plans) if p.target is None and p.label.strip())
     constants = tuple((target, transform_for(target)) for target in spec.constants)
     return CompiledMapping(
         columns=tuple(plans),
-        active=tuple((p.label, p.apply) for p in plans if p.apply is not None),
+        active=tuple((label, apply) for _, label, apply in positions),
         constants=constants,
         constant_values=tuple(spec.constants.values()),
-        unknown=unknown,
+        unknown=tuple(label for _, label in unknown_positions),
         unknown_columns=spec.unknown_columns,
+        labels=tuple(labels),
+        positions=positions,
+        unknown_positions=unknown_positions,
     )
 
 
@@ -144,9 +156,9 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     """Turn one record into a patch; every rejected value becomes a ``FieldError``."""
     patch = CustomerPatch(external_id=record.external_id, inquiry=record.inquiry)
     errors: list[FieldError] = []
-    values = record.fields
-    for label, apply in mapping.active:
-        raw = values.get(label)
+    values = _values_by_position(record, mapping)
+    for position, label, apply in mapping.positions:
+        raw = values[position]
         if not raw:
             continue
         reason = apply(raw, patch)
@@ -159,14 +171,25 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
         if reason is not None:
             errors.append(FieldError(f"constant {target}", raw, reason))
     if mapping.unknown_columns == "report":
-        for label in mapping.unknown:
-            raw = values.get(label)
+        for position, label in mapping.unknown_positions:
+            raw = values[position]
             if raw:
                 errors.append(FieldError(label, raw, "column is not mapped to any field"))
     patch.finish()
     if not errors and patch.is_anonymous():
         errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
     return patch, errors
+
+
+def _values_by_position(record: SourceRecord, mapping: CompiledMapping) -> Sequence[str | None]:
+    """The record's value under each of the mapping's labels, in the mapping's order.
+
+    A file row (``RowFields``) of the file the mapping was compiled for already is that list.
+    """
+    fields = record.fields
+    if isinstance(fields, RowFields) and fields.labels == mapping.labels and len(fields.row) == len(fields.labels):
+        return fields.row
+    return [fields.get(label) for label in mapping.labels]
 
 
 __all__ = [

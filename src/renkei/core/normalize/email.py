@@ -34,13 +34,20 @@ _LEGACY_DOMAINS = frozenset({"docomo.ne.jp", "ezweb.ne.jp"})
 _CANONICAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_DOMAIN.pattern}")
 
 
+def _is_canonical(value: str) -> bool:
+    """True for a plain lower-case address within the length limits: every check below passes."""
+    return len(value) <= 254 and _CANONICAL.fullmatch(value) is not None and len(value.partition("@")[0]) <= 64
+
+
 def normalize_email(s: str) -> str:
     """Trim, fold full width to ASCII, lower-case; raise NormalizationError if not an address."""
-    if len(s) <= 254 and _CANONICAL.fullmatch(s) is not None and len(s.partition("@")[0]) <= 64:
+    if _is_canonical(s):
         return s
     value = fold_width(s).strip().lower()
     if value.startswith("mailto:"):
         value = value[len("mailto:") :].strip()
+    if _is_canonical(value):  # the common case: only case or width was off
+        return value
     if not value:
         raise NormalizationError("E-mail address is empty", s)
     if not value.isascii():

@@ -20,6 +20,8 @@ __all__ = ["DASHES", "clean_text", "fold_dashes", "fold_width", "normalize_label
 # point to one code point, so folding never changes the length of the string.
 _WIDTH_TABLE: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE[0x3000] = 0x20
+# What fold_width changes at all: most values need no folding and are returned as they are.
+_TO_FOLD = re.compile("[\u3000\uff01-\uff5e\uff61-\uff9f]")
 
 _HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
 
@@ -43,7 +45,11 @@ def fold_width(s: str) -> str:
     """
     if s.isascii():
         return s
-    s = s.translate(_WIDTH_TABLE)
+    first = _TO_FOLD.search(s)
+    if first is None:
+        return s
+    start = first.start()  # what comes before needs no folding: not even looked up
+    s = s[:start] + s[start:].translate(_WIDTH_TABLE)
     if _HALF_WIDTH_KANA.search(s) is not None:
         s = str(mojimoji.han_to_zen(s, ascii=False, digit=False))
     return s
@@ -82,7 +88,9 @@ def clean_text(s: str) -> str | None:
         text = _collapse_line(s)
     if not text:
         return None
-    if len(text) <= 12 and (_ONLY_MARKS.fullmatch(text) is not None or fold_width(text).lower() in _EMPTY_WORDS):
+    if len(text) > 12 or text[0].isdigit():  # no marker is that long or starts with a digit
+        return text
+    if _ONLY_MARKS.fullmatch(text) is not None or fold_width(text).lower() in _EMPTY_WORDS:
         return None
     return text
 
