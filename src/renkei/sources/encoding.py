@@ -166,17 +166,23 @@ _TWO_BYTE_UTF8 = re.compile("[\u0080-\u07ff]")
 
 
 def _looks_like_cp932_read_as_utf8(sample: bytes, complete: bool) -> bool:
-    """Short CP932 text can also be valid UTF-8 (ﾅ① is C5 87 40, read as 'Ň@').
+    """Short CP932 text can also be valid UTF-8 (ﾅ① is C5 87 40, read as 'Ň@'; ﾅｶ is C5 B6, 'Ŷ').
 
-    UTF-8 that holds no Japanese at all but some Latin-extended, Greek or Cyrillic letters, and
-    whose CP932 reading has full-width characters (not only half-width kana, which any two
-    UTF-8 bytes can look like), is far more likely CP932 in a Japanese file.
+    UTF-8 that holds no Japanese at all but some Latin-extended, Greek or Cyrillic letters is
+    far more likely CP932 in a Japanese file when its CP932 reading has full-width characters,
+    or is nothing but half-width katakana letters (ﾅｶ) while the UTF-8 reading has no Latin-1
+    letter: European names (é, ü, ñ) stay UTF-8, and so does text whose CP932 reading would put
+    half-width punctuation among the kana (ʤ reads ﾊ､).
     """
     text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
     if _TWO_BYTE_UTF8.search(text) is None or _JAPANESE.search(text) is not None:
         return False
     as_cp932 = codecs.getincrementaldecoder("cp932")(errors="ignore").decode(sample, final=complete)
-    return any(ord(c) > 0x7F and not 0xFF61 <= ord(c) <= 0xFF9F for c in as_cp932)
+    non_ascii = [c for c in as_cp932 if ord(c) > 0x7F]
+    if any(not 0xFF61 <= ord(c) <= 0xFF9F for c in non_ascii):
+        return True
+    katakana_letters_only = all(0xFF66 <= ord(c) <= 0xFF9F for c in non_ascii)
+    return katakana_letters_only and not any(0x80 <= ord(c) <= 0xFF for c in text)
 
 
 _KANA = re.compile("[\u3041-\u30ff]")

@@ -386,6 +386,8 @@ def test_whatever_excel_writes_reads_back_with_physical_line_numbers(rows: list[
     ("cell", "encoding"),
     [
         pytest.param("ﾅ①", "cp932", id="cp932-that-is-also-valid-utf8"),
+        pytest.param("ﾅｶ", "cp932", id="half-width-katakana-that-is-also-valid-utf8"),
+        pytest.param("Müller", "utf-8", id="utf8-latin1-letters-stay-utf8"),
         pytest.param("ｶｶ", "cp932", id="half-width-kana-only-is-cp932-not-euc"),
         pytest.param("ʤ", "utf-8", id="utf8-latin-extended-stays-utf8"),
         pytest.param("やまだ", "euc_jp", id="euc-jp-with-kana"),
