@@ -94,7 +94,11 @@ def test_files_and_processed_deliveries_in_a_batch(hub, tmp_path):
     assert results[ids[0]].state == "processed"
     assert results[file_delivery.id].state == "processed"
     assert done not in results  # already processed: left alone
-    assert sorted(c["email"] for c in export(hub)) == ["hanako@example.jp", "ichiro@example.jp", "taro.yamada@example.jp"]
+    assert sorted(c["email"] for c in export(hub)) == [
+        "hanako@example.jp",
+        "ichiro@example.jp",
+        "taro.yamada@example.jp",
+    ]
 
 
 def _other_file(tmp_path: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -67,18 +68,15 @@ class WriteTurn:
             raise sqlite3.OperationalError("database is locked (another thread kept writing)")
         self._holders += 1
         if self._holders == 1 and self._fd is not None:
-            try:
+            # Without file locks here, SQLite's busy handler orders the processes.
+            with contextlib.suppress(OSError):
                 fcntl.flock(self._fd, fcntl.LOCK_EX)
-            except OSError:
-                pass  # no file locks here: SQLite's busy handler orders the processes
 
     def give(self) -> None:
         self._holders -= 1
         if self._holders == 0 and self._fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
-            except OSError:
-                pass
         self.thread_lock.release()
 
 
