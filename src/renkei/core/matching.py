@@ -12,6 +12,11 @@ MATCH_KEYS: tuple[MatchKey, ...] = ("external_id", "email", "mobile", "phone")
 DEFAULT_MATCH_KEYS: tuple[MatchKey, ...] = MATCH_KEYS
 
 
+def key_value(patch: CustomerPatch, kind: MatchKey) -> str | None:
+    """The patch's value for the match key ``kind``: None or empty when it has none."""
+    return patch.external_id if kind == "external_id" else patch.fields.get(kind)
+
+
 def patch_keys(patch: CustomerPatch, order: Sequence[MatchKey]) -> list[tuple[MatchKey, str]]:
     """The patch's key values in ``order``, skipping empty ones."""
     keys: list[tuple[MatchKey, str]] = []

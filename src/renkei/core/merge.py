@@ -102,6 +102,10 @@ def _incoming_wins(
     return False
 
 
+#: What a patch that changes nothing does (outcomes are immutable, so one serves every row).
+_NOTHING = MergeOutcome(False, (), (), ())
+
+
 def merge(
     stored: StoredCustomer | None,
     patch: CustomerPatch,
@@ -117,38 +121,45 @@ def merge(
     """
     if stored is None:
         return _create(patch, defaults, explain)
+    stored_fields = stored.fields
     changes: list[FieldChange] = []
-    # Decide the date field last so that newer_wins compares against the stored date.
-    names = sorted(patch.fields, key=lambda n: n == policy.date_field)
-    for name in names:
-        new = patch.fields[name]
-        old = stored.fields.get(name)
-        if old == new:
-            continue
-        if _incoming_wins(policy.for_field(name), old, policy.date_field, patch, stored):
-            changes.append(FieldChange(name, old, new))
-    for key, new in patch.custom.items():
-        name = CUSTOM_PREFIX + key
-        old = stored.custom.get(key)
-        if old == new:
-            continue
-        if _incoming_wins(policy.for_field(name), old, policy.date_field, patch, stored):
-            changes.append(FieldChange(name, old, new))
-    tags_added = tuple(t for t in patch.tags if t not in stored.tags)
-    groups_added = tuple(g for g in patch.groups if g not in stored.groups)
+    # A re-delivered record's values are mostly the stored ones: one subset test settles that
+    # case, and otherwise the few that differ are found before deciding anything.
+    if not patch.fields.items() <= stored_fields.items():
+        differing = [name for name, new in patch.fields.items() if stored_fields.get(name) != new]
+        # Decide the date field last so that newer_wins compares against the stored date.
+        if policy.date_field in differing:
+            differing.remove(policy.date_field)
+            differing.append(policy.date_field)
+        for name in differing:
+            old = stored_fields.get(name)
+            if _incoming_wins(policy.for_field(name), old, policy.date_field, patch, stored):
+                changes.append(FieldChange(name, old, patch.fields[name]))
+    if not patch.custom.items() <= stored.custom.items():
+        for key, new in patch.custom.items():
+            name = CUSTOM_PREFIX + key
+            old = stored.custom.get(key)
+            if old == new:
+                continue
+            if _incoming_wins(policy.for_field(name), old, policy.date_field, patch, stored):
+                changes.append(FieldChange(name, old, new))
+    tags_added = tuple(t for t in patch.tags if t not in stored.tags) if patch.tags else ()
+    groups_added = tuple(g for g in patch.groups if g not in stored.groups) if patch.groups else ()
+    if not (changes or tags_added or groups_added):
+        return _NOTHING
     return MergeOutcome(False, tuple(changes), tags_added, groups_added)
 
 
 def _create(patch: CustomerPatch, defaults: Defaults, explain: bool) -> MergeOutcome:
     values: dict[str, str | None] = dict(patch.fields)
-    for name, default in (
-        ("owner", defaults.owner),
-        ("status", defaults.status),
-        # A portal inquiry's customer came through that portal unless the integration says otherwise.
-        ("acquisition_channel", defaults.acquisition_channel or (patch.inquiry.source if patch.inquiry else None)),
-    ):
-        if default and not values.get(name):
-            values[name] = default
+    if defaults.owner and not values.get("owner"):
+        values["owner"] = defaults.owner
+    if defaults.status and not values.get("status"):
+        values["status"] = defaults.status
+    # A portal inquiry's customer came through that portal unless the integration says otherwise.
+    channel = defaults.acquisition_channel or (patch.inquiry.source if patch.inquiry else None)
+    if channel and not values.get("acquisition_channel"):
+        values["acquisition_channel"] = channel
     tags = tuple(dict.fromkeys((*patch.tags, *defaults.tags))) if defaults.tags else tuple(patch.tags)
     groups = tuple(dict.fromkeys((*patch.groups, *defaults.groups))) if defaults.groups else tuple(patch.groups)
     state = StoredCustomer(values, dict(patch.custom), list(tags), list(groups))

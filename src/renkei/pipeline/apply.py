@@ -1,7 +1,8 @@
 """Applying source records to the store: map, match, merge and write, a batch at a time.
 
-This is the hot path of every import. Per batch it maps every record (pure), looks up every
-match key in one round of queries, merges in memory, and writes with ``executemany``.
+This is the hot path of every import. Per batch it maps every record (pure), looks the match
+keys up a kind at a time (one round of queries each), loads the customers found once, merges in
+memory, and writes with driver-level ``executemany``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from renkei.core.mapping import CompiledMapping
-from renkei.core.matching import MatchKey, patch_keys
+from renkei.core.matching import MatchKey, key_value, patch_keys
 from renkei.core.merge import (
     Defaults,
     FieldChange,
     MergeOutcome,
     MergePolicy,
-    StoredCustomer,
     apply_outcome,
     merge,
 )
@@ -30,8 +30,10 @@ from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
     customer_values,
-    find_by_keys,
+    find_ids,
     insert_new_customers,
+    insert_rows,
+    load_customers,
     update_customers,
 )
 from renkei.store.schema import customer_external_ids, customer_labels, field_history, inquiries, row_errors
@@ -61,8 +63,14 @@ class Counts:
     errors: int = 0
 
     def add(self, action: Action) -> None:
-        name = "errors" if action == "error" else action
-        setattr(self, name, getattr(self, name) + 1)
+        if action == "unchanged":
+            self.unchanged += 1
+        elif action == "created":
+            self.created += 1
+        elif action == "updated":
+            self.updated += 1
+        else:
+            self.errors += 1
 
 
 @dataclass(slots=True)
@@ -130,20 +138,22 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
         else:
             patches.append((line, locator, mapped))
 
-    wanted: dict[MatchKey, set[str]] = {}
     keyed: list[list[tuple[MatchKey, str]]] = []
+    external_ids: set[str] = set()
+    labelled = False
     for _, _, patch in patches:
-        keys = patch_keys(patch, ctx.match_keys)
-        keyed.append(keys)
-        for kind, value in keys:
-            wanted.setdefault(kind, set()).add(value)
+        keyed.append(patch_keys(patch, ctx.match_keys))
         if patch.external_id:
             # Known even when not a match key, so that an id is never mapped twice.
-            wanted.setdefault("external_id", set()).add(patch.external_id)
-    index, found = find_by_keys(ctx.conn, ctx.workspace_id, ctx.integration_id, wanted)
+            external_ids.add(patch.external_id)
+        labelled = labelled or bool(patch.tags or patch.groups)
+    index = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids)
+    # Stored tags and groups only matter to a record that brings some: skip loading them otherwise.
+    found = load_customers(ctx.conn, ctx.workspace_id, sorted(set(index.values())), labels=labelled)
     for row in found.values():
         row.new = row.created_by == ctx.delivery_id
 
+    policy, defaults, explain = ctx.policy, ctx.defaults, ctx.collect_rows
     for (line, locator, patch), keys in zip(patches, keyed, strict=True):
         customer: CustomerRow | None = None
         for key in keys:
@@ -151,19 +161,13 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
             if cid is not None:
                 customer = found[cid]
                 break
-        outcome = merge(customer.state if customer else None, patch, ctx.policy, ctx.defaults, explain=ctx.collect_rows)
         if customer is None:
-            reused = next((ctx.reuse_ids.pop(key) for key in keys if key in ctx.reuse_ids), None)
-            customer = CustomerRow(
-                id=reused if reused is not None and reused not in found else ctx.allocator.next(),
-                state=StoredCustomer({}, {}, [], []),
-                created_by=ctx.delivery_id,
-                new=True,
-            )
-            found[customer.id] = customer
+            outcome = merge(None, patch, policy, defaults, explain=explain)
+            customer = _new_customer(ctx, keys, found, outcome)
             writes.inserts[customer.id] = customer
-        external_key: tuple[MatchKey, str] | None = ("external_id", patch.external_id) if patch.external_id else None
-        if external_key is not None and external_key not in index:
+        else:
+            outcome = merge(customer.state, patch, policy, defaults, explain=explain)
+        if patch.external_id and ("external_id", patch.external_id) not in index:
             writes.external_ids.append(
                 {
                     "integration_id": ctx.integration_id,
@@ -174,8 +178,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
             )
         for key in keys:
             index.setdefault(key, customer.id)
-        action: Action = "created" if outcome.created else ("updated" if outcome.changed else "unchanged")
-        if outcome.changed:
+        changed = outcome.changed
+        action: Action = "created" if outcome.created else ("updated" if changed else "unchanged")
+        if changed:
             _record_changes(ctx, writes, customer, outcome)
         if patch.inquiry is not None or patch.inquiry_values:
             writes.inquiries.append(_inquiry_row(ctx, customer.id, patch))
@@ -198,6 +203,52 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
     if ctx.collect_rows:
         ctx.rows[first_row:] = sorted(ctx.rows[first_row:], key=lambda r: r.line or 0)
     _flush(ctx, writes)
+
+
+def _stored_keys(
+    ctx: ApplyContext, patches: list[CustomerPatch], external_ids: set[str]
+) -> dict[tuple[MatchKey, str], int]:
+    """The stored customer each key that can decide a match finds: (kind, value) → customer id.
+
+    Every external id is looked up. The match keys are looked up a kind at a time, in match
+    order, and a record's key only while its earlier keys found nobody stored. The keys left out
+    are never consulted: a record stops at its first key that finds a customer, so it only
+    reaches a key when its earlier keys found nobody stored, and then that key was looked up.
+    A re-import, whose records are nearly all found by their first key, so looks up one key a
+    record instead of three.
+    """
+    conn, workspace_id, integration_id = ctx.conn, ctx.workspace_id, ctx.integration_id
+    external = find_ids(conn, workspace_id, integration_id, "external_id", external_ids)
+    index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
+    pending = patches
+    for kind in ctx.match_keys:
+        if kind == "external_id":
+            hits = external
+        else:
+            values = {value for patch in pending if (value := patch.fields.get(kind))}
+            hits = find_ids(conn, workspace_id, integration_id, kind, values)
+            for value, cid in hits.items():
+                index[(kind, value)] = cid
+        if hits:
+            # Only the records this kind found nobody for go on to the next kind.
+            pending = [patch for patch in pending if key_value(patch, kind) not in hits]
+    return index
+
+
+def _new_customer(
+    ctx: ApplyContext, keys: list[tuple[MatchKey, str]], found: dict[int, CustomerRow], outcome: MergeOutcome
+) -> CustomerRow:
+    """The customer a creating ``outcome`` makes, with its id: one an undo freed for these keys, or a new one."""
+    assert ctx.allocator is not None and outcome.state is not None
+    reused = next((ctx.reuse_ids.pop(key) for key in keys if key in ctx.reuse_ids), None) if ctx.reuse_ids else None
+    customer = CustomerRow(
+        id=reused if reused is not None and reused not in found else ctx.allocator.next(),
+        state=outcome.state,
+        created_by=ctx.delivery_id,
+        new=True,
+    )
+    found[customer.id] = customer
+    return customer
 
 
 def _report_error(
@@ -276,14 +327,10 @@ def _flush(ctx: ApplyContext, writes: _Writes) -> None:
     ctx.inserted += len(writes.inserts)
     insert_new_customers(conn, writes.inserts.values(), ctx.workspace_id, ctx.now)
     update_customers(conn, [customer_values(c, ctx.workspace_id, ctx.now) for c in writes.updates.values()])
-    if writes.history:
-        conn.execute(field_history.insert(), writes.history)
-    if writes.labels:
-        conn.execute(customer_labels.insert(), writes.labels)
-    if writes.external_ids:
-        conn.execute(customer_external_ids.insert(), writes.external_ids)
-    if writes.inquiries:
-        conn.execute(inquiries.insert(), writes.inquiries)
-    if writes.errors:
-        conn.execute(row_errors.insert(), writes.errors)
+    # Each goes to the driver in one executemany: SQLAlchemy's per-row handling would cost more.
+    insert_rows(conn, field_history, writes.history)
+    insert_rows(conn, customer_labels, writes.labels)
+    insert_rows(conn, customer_external_ids, writes.external_ids)
+    insert_rows(conn, inquiries, writes.inquiries)
+    insert_rows(conn, row_errors, writes.errors)
     _refresh_statistics(ctx)

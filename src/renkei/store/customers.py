@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Column, Connection, Table, text
 
 from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.core.matching import MatchKey
 from renkei.core.merge import StoredCustomer
-from renkei.store.schema import customer_external_ids, customer_labels, customers
+from renkei.store.schema import customers
 
 CHUNK = 500
 #: Keys per lookup query: large, to keep round trips few (SQLite allows 32,766 parameters).
@@ -74,7 +75,7 @@ class IdAllocator:
 
 
 def _decode_json(value: Any) -> dict[str, Any]:
-    if value is None:
+    if value is None or value == "null":
         return {}
     if isinstance(value, str):
         loaded = json.loads(value)
@@ -82,93 +83,126 @@ def _decode_json(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-_COLUMNS = [
-    customers.c.id,
-    *(customers.c[name] for name in SCALAR_FIELDS),
-    customers.c.custom,
-    customers.c.sources,
-    customers.c.created_by,
-]
+def _decode_sources(value: Any) -> dict[str, int]:
+    sources = _decode_json(value)
+    return {k: int(v) for k, v in sources.items()} if sources else {}
 
 
-def _rows_to_customers(conn: Connection, rows: Sequence[Any]) -> dict[int, CustomerRow]:
+#: What merging needs of a customer, in this order (``_rows_to_customers`` reads them by position).
+_LOAD_COLUMNS = ("id", *SCALAR_FIELDS, "custom", "sources", "created_by")
+_CUSTOM_AT = 1 + len(SCALAR_FIELDS)
+
+
+@cache
+def _placeholders(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _one_of(postgres: bool, column: str, values: Sequence[Any], sql_type: str) -> tuple[str, tuple[Any, ...]]:
+    """A driver-level condition ``column`` is one of ``values``, and its parameters.
+
+    PostgreSQL takes the values as one array; SQLite as one placeholder each. Plain SQL text, not
+    SQLAlchemy's expanding ``in_()``, whose per-value bound names cost more than the lookup itself.
+    """
+    if postgres:
+        return f"{column} = ANY(CAST(%s AS {sql_type}[]))", (list(values),)
+    return f"{column} IN ({_placeholders(len(values))})", tuple(values)
+
+
+def _select_where_in(
+    conn: Connection, select_sql: str, scope: tuple[Any, ...], column: str, values: Sequence[Any], sql_type: str
+) -> list[Any]:
+    """Rows of ``select_sql`` (ending in ``WHERE`` conditions with ``{mark}`` placeholders bound to
+    ``scope``) whose ``column`` is one of ``values``, a chunk of values per query."""
+    postgres = conn.dialect.name == "postgresql"
+    head = select_sql.format(mark="%s" if postgres else "?")
+    rows: list[Any] = []
+    for part in chunks(values, LOOKUP_CHUNK):
+        condition, params = _one_of(postgres, column, part, sql_type)
+        rows.extend(conn.exec_driver_sql(f"{head} AND {condition}", (*scope, *params)).fetchall())
+    return rows
+
+
+def _rows_to_customers(
+    conn: Connection, workspace_id: int, rows: Sequence[Any], labels: bool
+) -> dict[int, CustomerRow]:
     found: dict[int, CustomerRow] = {}
     tags: dict[int, list[str]] = {}
     groups: dict[int, list[str]] = {}
     for row in rows:
-        mapping = row._mapping
-        cid = int(mapping["id"])
+        cid = int(row[0])
         tags[cid] = []
         groups[cid] = []
-        fields = {name: mapping[name] for name in SCALAR_FIELDS}
         found[cid] = CustomerRow(
             id=cid,
-            state=StoredCustomer(fields, _decode_json(mapping["custom"]), tags[cid], groups[cid]),
-            sources={k: int(v) for k, v in _decode_json(mapping["sources"]).items()},
-            created_by=int(mapping["created_by"]),
+            state=StoredCustomer(
+                dict(zip(SCALAR_FIELDS, row[1:_CUSTOM_AT], strict=True)),
+                _decode_json(row[_CUSTOM_AT]),
+                tags[cid],
+                groups[cid],
+            ),
+            sources=_decode_sources(row[_CUSTOM_AT + 1]),
+            created_by=int(row[_CUSTOM_AT + 2]),
         )
-    if found:
-        ids = list(found)
-        for part in chunks(ids):
-            label_rows = conn.execute(
-                select(customer_labels.c.customer_id, customer_labels.c.kind, customer_labels.c.name).where(
-                    customer_labels.c.customer_id.in_(part)
-                )
-            )
-            for cid, kind, name in label_rows:
-                (tags if kind == "tag" else groups)[int(cid)].append(name)
+    if found and labels:
+        label_rows = _select_where_in(
+            conn,
+            "SELECT l.customer_id, l.kind, l.name FROM customer_labels l JOIN customers c ON c.id = l.customer_id"
+            " WHERE +c.workspace_id = {mark}",
+            (workspace_id,),
+            "l.customer_id",
+            list(found),
+            "BIGINT",
+        )
+        for cid, kind, name in label_rows:
+            (tags if kind == "tag" else groups)[int(cid)].append(name)
     return found
 
 
-def load_customers(conn: Connection, workspace_id: int, ids: Iterable[int]) -> dict[int, CustomerRow]:
-    """Customers by id, within one workspace."""
-    wanted = list(ids)
-    rows: list[Any] = []
-    for part in chunks(wanted):
-        rows.extend(
-            conn.execute(select(*_COLUMNS).where(customers.c.workspace_id == workspace_id, customers.c.id.in_(part)))
-        )
-    return _rows_to_customers(conn, rows)
+def load_customers(
+    conn: Connection, workspace_id: int, ids: Iterable[int], *, labels: bool = True
+) -> dict[int, CustomerRow]:
+    """Customers by id, within one workspace.
+
+    ``labels=False`` leaves every customer's tags and groups empty, for a caller that will not
+    look at them (an import batch none of whose records carries a tag or a group).
+    """
+    # ``+workspace_id`` (here and for the labels): SQLite, without planner statistics, would
+    # rather scan the whole workspace through an index that starts with workspace_id than look
+    # the ids up. The unary plus keeps that index out of the running; the condition still holds.
+    rows = _select_where_in(
+        conn,
+        f"SELECT {', '.join(_LOAD_COLUMNS)} FROM customers WHERE +workspace_id = {{mark}}",
+        (workspace_id,),
+        "id",
+        list(ids),
+        "BIGINT",
+    )
+    return _rows_to_customers(conn, workspace_id, rows, labels)
 
 
-def find_by_keys(
-    conn: Connection,
-    workspace_id: int,
-    integration_id: int,
-    keys: dict[MatchKey, set[str]],
-) -> tuple[dict[tuple[MatchKey, str], int], dict[int, CustomerRow]]:
-    """Look up every key at once: (kind, value) → customer id, and the customers found."""
-    index: dict[tuple[MatchKey, str], int] = {}
-    rows: list[Any] = []
-    external = sorted(keys.get("external_id", ()))
-    for part in chunks(external, LOOKUP_CHUNK):
-        for external_id, cid in conn.execute(
-            select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
-                customer_external_ids.c.integration_id == integration_id,
-                customer_external_ids.c.external_id.in_(part),
-            )
-        ):
-            index[("external_id", external_id)] = int(cid)
-    column_keys: list[tuple[MatchKey, list[str]]] = [
-        (kind, sorted(keys.get(kind, ()))) for kind in ("email", "mobile", "phone")
-    ]
-    seen: set[int] = set()
-    for kind, values in column_keys:
-        column = customers.c[kind]
-        for part in chunks(values, LOOKUP_CHUNK):
-            for row in conn.execute(
-                select(*_COLUMNS).where(customers.c.workspace_id == workspace_id, column.in_(part))
-            ):
-                cid = int(row.id)
-                index.setdefault((kind, row._mapping[kind]), cid)
-                if cid not in seen:
-                    seen.add(cid)
-                    rows.append(row)
-    found = _rows_to_customers(conn, rows)
-    missing = {cid for (kind, _), cid in index.items() if kind == "external_id" and cid not in found}
-    if missing:
-        found.update(load_customers(conn, workspace_id, missing))
-    return index, found
+def find_ids(
+    conn: Connection, workspace_id: int, integration_id: int, kind: MatchKey, values: Collection[str]
+) -> dict[str, int]:
+    """The stored customer a ``kind`` key finds, for each of ``values`` that finds one.
+
+    Where several customers share a value the oldest (lowest id) wins, whatever order the
+    database returns them in. An index-only lookup: the customers themselves are loaded once,
+    by id, however many of their keys matched.
+    """
+    if kind == "external_id":
+        select_sql = "SELECT external_id, customer_id FROM customer_external_ids WHERE integration_id = {mark}"
+        scope = integration_id
+    elif kind in ("email", "mobile", "phone"):
+        select_sql = f"SELECT {kind}, id FROM customers WHERE workspace_id = {{mark}}"
+        scope = workspace_id
+    else:
+        raise ValueError(f"not a match key: {kind!r}")
+    found: dict[str, int] = {}
+    for value, cid in _select_where_in(conn, select_sql, (scope,), kind, sorted(values), "TEXT"):
+        if value not in found or cid < found[value]:
+            found[value] = int(cid)
+    return found
 
 
 def customer_values(row: CustomerRow, workspace_id: int, now: datetime) -> dict[str, Any]:
@@ -191,29 +225,42 @@ def _json_text(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else None
 
 
+def _bind_processor(conn: Connection, column: Column[Any]) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy prepares a value of ``column`` for this database's driver (None: as is)."""
+    process: Callable[[Any], Any] | None = column.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+    return process
+
+
+def _execute_many(conn: Connection, sql: str, params: list[tuple[Any, ...]]) -> None:
+    """``executemany`` on the driver's own cursor, inside the connection's transaction."""
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
 def insert_new_customers(conn: Connection, rows: Iterable[CustomerRow], workspace_id: int, now: datetime) -> None:
     """Insert new customers with one driver-level ``executemany`` (the import's hot path).
 
     SQLAlchemy's per-row parameter processing costs more than the insert itself here, so the
     rows go to the driver as plain tuples; the timestamp is processed once, as SQLAlchemy would.
     """
-    process = customers.c.created_at.type.bind_processor(conn.dialect)
+    process = _bind_processor(conn, customers.c.created_at)
     stamp = process(now) if process else now
-    params = []
-    for row in rows:
-        fields = row.state.fields
-        params.append(
-            (
-                row.id,
-                workspace_id,
-                *[fields.get(name) for name in SCALAR_FIELDS],
-                _json_text(row.state.custom),
-                _json_text(row.sources),
-                row.created_by,
-                stamp,
-                stamp,
-            )
+    params = [
+        (
+            row.id,
+            workspace_id,
+            *map(row.state.fields.get, SCALAR_FIELDS),
+            _json_text(row.state.custom),
+            _json_text(row.sources),
+            row.created_by,
+            stamp,
+            stamp,
         )
+        for row in rows
+    ]
     if not params:
         return
     postgres = conn.dialect.name == "postgresql"
@@ -222,23 +269,50 @@ def insert_new_customers(conn: Connection, rows: Iterable[CustomerRow], workspac
         mark = "%s" if postgres else "?"
         marks.append(f"CAST({mark} AS JSON)" if postgres and name in ("custom", "sources") else mark)
     sql = f"INSERT INTO customers ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join(marks)})"
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, params)
-    finally:
-        cursor.close()
+    _execute_many(conn, sql, params)
+
+
+_UPDATE_COLUMNS = (*SCALAR_FIELDS, "custom", "sources", "updated_at")
 
 
 def update_customers(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Write changed customers back (values from ``customer_values``)."""
+    """Write changed customers back (values from ``customer_values``) with one ``executemany``.
+
+    As for inserts, the rows go to the driver as tuples; each value is prepared by its column
+    type's own processor (JSON, timestamps), so what is stored is what SQLAlchemy would store.
+    """
     if not rows:
         return
-    statement = (
-        customers.update()
-        .where(customers.c.id == bindparam("c_id"))
-        .values(**{name: bindparam(name) for name in (*SCALAR_FIELDS, "custom", "sources", "updated_at")})
-    )
-    conn.execute(statement, rows)
+    processors = [(name, _bind_processor(conn, customers.c[name])) for name in _UPDATE_COLUMNS]
+    params = [
+        (
+            *[values[name] if process is None else process(values[name]) for name, process in processors],
+            values["c_id"],
+            values["workspace_id"],
+        )
+        for values in rows
+    ]
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    assignments = ", ".join(f"{name} = {mark}" for name in _UPDATE_COLUMNS)
+    _execute_many(conn, f"UPDATE customers SET {assignments} WHERE id = {mark} AND workspace_id = {mark}", params)
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` with one driver-level ``executemany``.
+
+    What ``conn.execute(table.insert(), rows)`` stores, without SQLAlchemy's per-row parameter
+    handling: each value goes through its column type's own processor (JSON, timestamps).
+    """
+    if not rows:
+        return
+    processors = [(name, _bind_processor(conn, table.c[name])) for name in rows[0]]
+    params = [
+        tuple([row[name] if process is None else process(row[name]) for name, process in processors]) for row in rows
+    ]
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    names = ", ".join(name for name, _ in processors)
+    marks = ", ".join(mark for _ in processors)
+    _execute_many(conn, f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
 
 
 __all__ = [
@@ -246,8 +320,9 @@ __all__ = [
     "IdAllocator",
     "chunks",
     "customer_values",
-    "find_by_keys",
+    "find_ids",
     "insert_new_customers",
+    "insert_rows",
     "load_customers",
     "update_customers",
 ]

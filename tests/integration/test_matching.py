@@ -1,0 +1,72 @@
+"""Which stored customer a record finds, when its keys point at different customers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from renkei.pipeline import deliveries as delivery_service
+from renkei.pipeline import integrations as integration_service
+from tests.conftest import write_csv
+from tests.helpers import export
+
+HEADER = ["氏名", "メールアドレス", "電話番号", "会社名"]
+
+
+def _by_name(hub) -> dict[str, dict]:
+    return {f"{c['last_name']} {c['first_name']}": c for c in export(hub)}
+
+
+def test_a_later_record_finds_the_stored_owner_of_its_phone_not_an_earlier_records_customer(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    first = write_csv(
+        tmp_path / "first.csv",
+        [HEADER, ["青木 一郎", "ichiro@example.com", "03-1111-2222", ""], ["井上 二郎", "", "090-3333-4444", ""]],
+    )
+    assert delivery_service.import_file(hub, integration, first).counts.created == 2
+    # 一郎's record brings 二郎's mobile number; the record after it has only that number.
+    second = write_csv(
+        tmp_path / "second.csv",
+        [HEADER, ["青木 一郎", "ichiro@example.com", "090-3333-4444", ""], ["", "", "090-3333-4444", "上野商会"]],
+    )
+    result = delivery_service.import_file(hub, integration, second)
+    assert (result.counts.created, result.counts.updated, result.counts.errors) == (0, 2, 0)
+    people = _by_name(hub)
+    assert set(people) == {"青木 一郎", "井上 二郎"}
+    assert people["青木 一郎"]["mobile"] == "+819033334444"
+    assert people["青木 一郎"]["company_name"] is None
+    assert people["井上 二郎"]["company_name"] == "上野商会"
+
+
+def test_importing_the_same_file_again_changes_nothing(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    rows = [HEADER] + [[f"佐藤 {n}郎", f"p{n}@example.com", f"090-1234-{n:04d}", f"会社{n}"] for n in range(30)]
+    # Person 3 twice in one file: the second row updates the customer the first created.
+    rows.append(["佐藤 3郎", "p3@example.com", "", "別会社"])
+    source = write_csv(tmp_path / "people.csv", rows)
+    first = delivery_service.import_file(hub, integration, source)
+    assert (first.counts.created, first.counts.updated, first.counts.errors) == (30, 1, 0)
+    before = export(hub)
+    again = write_csv(tmp_path / "people-again.csv", rows)
+    second = delivery_service.import_file(hub, integration, again, force=True)
+    # Person 3: the first row puts the company back, the second changes it again; both are updates.
+    assert (second.counts.created, second.counts.updated, second.counts.unchanged) == (0, 2, 29)
+    assert export(hub) == before
+
+
+def test_a_value_several_customers_share_finds_the_oldest_of_them(hub, tmp_path: Path):
+    by_mobile = integration_service.add_integration(
+        hub, {"name": "by-mobile", "kind": "csv", "policies": {"match_keys": ["mobile"]}}
+    )
+    shared = "shared@example.com"
+    rows = [HEADER, ["青木 一郎", shared, "090-1111-2222", ""], ["井上 二郎", shared, "090-3333-4444", ""]]
+    assert delivery_service.import_file(hub, by_mobile, write_csv(tmp_path / "two.csv", rows)).counts.created == 2
+    # A later change to the older customer must not make it lose the tie.
+    later = [HEADER, ["青木 一郎", shared, "090-1111-2222", "青木商店"]]
+    assert delivery_service.import_file(hub, by_mobile, write_csv(tmp_path / "later.csv", later)).counts.updated == 1
+    manual = integration_service.manual_import_integration(hub)
+    by_email = [HEADER, ["", shared, "", "共有商事"]]
+    result = delivery_service.import_file(hub, manual, write_csv(tmp_path / "by-email.csv", by_email))
+    assert (result.counts.created, result.counts.updated) == (0, 1)
+    people = _by_name(hub)
+    assert people["青木 一郎"]["company_name"] == "共有商事"
+    assert people["井上 二郎"]["company_name"] is None
