@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,14 +50,21 @@ def send(port: int, recipients: list[str], raw: bytes = RENTAL, sender: str = SE
         return client.data(raw)
 
 
-@pytest.fixture
-def inbox(hub: Hub) -> Iterator[InboxController]:
+@contextmanager
+def running_inbox(hub: Hub) -> Iterator[InboxController]:
+    """An inbox on a free port, started, and stopped at the end."""
     controller = make_controller(hub, "127.0.0.1", free_port(), max_bytes=64 * 1024)
     controller.start()
     try:
         yield controller
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def inbox(hub: Hub) -> Iterator[InboxController]:
+    with running_inbox(hub) as controller:
+        yield controller
 
 
 def test_a_portal_mail_becomes_a_customer_with_its_inquiry(hub, inbox):
@@ -151,12 +159,8 @@ def test_a_mail_for_a_stopped_integration_is_kept_but_not_applied(hub, inbox):
 def thread_inbox(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> Iterator[InboxController]:
     """An inbox that processes on a thread of this process (RENKEI_PROCESSING=thread), where patches reach."""
     monkeypatch.setenv("RENKEI_PROCESSING", "thread")
-    controller = make_controller(hub, "127.0.0.1", free_port(), max_bytes=64 * 1024)
-    controller.start()
-    try:
+    with running_inbox(hub) as controller:
         yield controller
-    finally:
-        controller.stop()
 
 
 def test_a_processing_crash_leaves_the_delivery_for_resume_and_the_server_running(hub, thread_inbox, monkeypatch):
