@@ -8,6 +8,7 @@ crash after it loses nothing.
 from __future__ import annotations
 
 import os
+import signal
 import smtplib
 import socket
 import subprocess
@@ -287,17 +288,17 @@ def test_garbage_to_a_real_inbox_is_accepted_and_classified(hub, inbox, raw):
 # --- the real commands, in child processes, crashing at the failpoints ---------------------------
 
 
-def child_env(home: Path, url: str, failpoint: str | None = None) -> dict[str, str]:
+def child_env(home: Path, url: str, failpoint: str | None = None, processing: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
     env |= {"RENKEI_HOME": str(home), "RENKEI_DATABASE_URL": url, "RENKEI_MAIL_DOMAIN": mail_domain()}
-    # One process, as a power cut takes it (the worker process's own crash has its test above).
-    env["RENKEI_PROCESSING"] = "thread"
+    if processing:
+        env["RENKEI_PROCESSING"] = processing
     if failpoint:
         env["RENKEI_FAILPOINT"] = failpoint
     return env
 
 
-def start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[str]:
+def start(args: list[str], env: dict[str, str], port: int, new_session: bool = False) -> subprocess.Popen[str]:
     """Start ``renkei ARGS`` and wait until it takes connections on ``port``."""
     process = subprocess.Popen(
         [sys.executable, "-m", "renkei.cli.main", *args],
@@ -305,6 +306,7 @@ def start(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[s
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=new_session,
     )
     for _ in range(600):
         if process.poll() is not None:
@@ -359,7 +361,8 @@ def test_a_crash_around_the_250_loses_nothing_and_applies_nothing_twice(
     try:
         address = add_suumo(hub)
         port = free_port()
-        crashing = start(["smtp", "--port", str(port)], child_env(home, database_url, failpoint), port)
+        # One process, as a power cut takes it (the worker process's own crash has its test above).
+        crashing = start(["smtp", "--port", str(port)], child_env(home, database_url, failpoint, "thread"), port)
         try:
             if told:
                 assert send(port, [address])[0] == 250
@@ -372,7 +375,7 @@ def test_a_crash_around_the_250_loses_nothing_and_applies_nothing_twice(
         assert len(archived_files(home)) == 1
         assert states(hub) == left
 
-        restarted = start(["smtp", "--port", str(port)], child_env(home, database_url), port)
+        restarted = start(["smtp", "--port", str(port)], child_env(home, database_url, processing="thread"), port)
         try:
             if not told:
                 assert send(port, [address])[0] == 250  # the sender's retry
@@ -405,5 +408,29 @@ def test_serve_takes_mail_on_its_smtp_port(tmp_path):
             assert stop(serving) in (0, -15)
         assert states(hub) == ["processed"]
         assert [c["email"] for c in customers(hub)] == ["taro.yamada@example.jp"]
+    finally:
+        hub.close()
+
+
+def test_ctrl_c_stops_the_inbox_and_its_worker_process_cleanly(tmp_path):
+    # Ctrl+C in a terminal sends SIGINT to the whole process group, the worker process included.
+    home = tmp_path / "home"
+    home.mkdir()
+    url = f"sqlite:///{home / 'renkei.db'}"
+    hub = Hub.open("default", url=url, home=home)
+    try:
+        address = add_suumo(hub)
+        port = free_port()
+        serving = start(["smtp", "--port", str(port)], child_env(home, url), port, new_session=True)
+        try:
+            assert send(port, [address])[0] == 250
+            eventually(settled(hub, 1), "the mail is processed by the worker process")
+        finally:
+            os.killpg(serving.pid, signal.SIGINT)
+            output, _ = serving.communicate(timeout=60)
+        assert serving.returncode == 0, output
+        assert "Traceback" not in output
+        assert "worker exited" not in output  # it was stopped, not lost and restarted
+        assert states(hub) == ["processed"]
     finally:
         hub.close()

@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -73,6 +74,16 @@ def _batches(fd: int) -> Iterator[list[tuple[int, int] | None]]:
             yield items
 
 
+def _say(line: bytes) -> bool:
+    """Tell the inbox ``line``; False when it is gone (nobody to work for)."""
+    try:
+        sys.stdout.buffer.write(line + b"\n")
+        sys.stdout.buffer.flush()
+    except (BrokenPipeError, OSError):
+        return False
+    return True
+
+
 def main() -> None:
     """The child (``python -m renkei.channels.worker_process``): open the store, resume, then process what stdin brings.
 
@@ -85,6 +96,9 @@ def main() -> None:
     from renkei.pipeline.batch import MAX_BATCH
     from renkei.pipeline.hub import Hub
 
+    # Ctrl+C in a terminal reaches the whole process group: the inbox stops this child itself
+    # (``stop`` on stdin, or end of file when the inbox is gone), after the batch in hand.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s [worker]: %(message)s")
     logging.getLogger("renkei").setLevel(logging.INFO)
     config = json.loads(sys.stdin.buffer.readline())
@@ -93,9 +107,8 @@ def main() -> None:
     gc_tuning.tune()
     if config.get("resume"):
         resume_all(hubs)
-    out = sys.stdout.buffer
-    out.write(b"ready\n")
-    out.flush()
+    if not _say(b"ready"):
+        return
     for items in _batches(sys.stdin.fileno()):
         work = [item for item in items if item is not None]
         for start in range(0, len(work), MAX_BATCH):
@@ -104,9 +117,7 @@ def main() -> None:
                 by_workspace.setdefault(workspace_id, []).append(delivery_id)
             for workspace_id, delivery_ids in by_workspace.items():
                 process_together(hubs, workspace_id, delivery_ids)
-        out.write(f"done {len(work)}\n".encode())
-        out.flush()
-        if None in items:
+        if not _say(f"done {len(work)}".encode()) or None in items:
             hub.close()
             return
 
