@@ -389,11 +389,16 @@ def test_a_crash_around_the_250_loses_nothing_and_applies_nothing_twice(
         hub.close()
 
 
-def test_serve_takes_mail_on_its_smtp_port(tmp_path):
+def sqlite_store(tmp_path: Path) -> tuple[Path, str, Hub]:
+    """A SQLite store under ``tmp_path/home`` for a child process to share: (home, URL, hub); close the hub."""
     home = tmp_path / "home"
     home.mkdir()
     url = f"sqlite:///{home / 'renkei.db'}"
-    hub = Hub.open("default", url=url, home=home)
+    return home, url, Hub.open("default", url=url, home=home)
+
+
+def test_serve_takes_mail_on_its_smtp_port(tmp_path):
+    home, url, hub = sqlite_store(tmp_path)
     try:
         address = add_suumo(hub)
         http_port, smtp_port = free_port(), free_port()
@@ -414,10 +419,7 @@ def test_serve_takes_mail_on_its_smtp_port(tmp_path):
 
 def test_ctrl_c_stops_the_inbox_and_its_worker_process_cleanly(tmp_path):
     # Ctrl+C in a terminal sends SIGINT to the whole process group, the worker process included.
-    home = tmp_path / "home"
-    home.mkdir()
-    url = f"sqlite:///{home / 'renkei.db'}"
-    hub = Hub.open("default", url=url, home=home)
+    home, url, hub = sqlite_store(tmp_path)
     try:
         address = add_suumo(hub)
         port = free_port()

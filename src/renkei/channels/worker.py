@@ -72,6 +72,18 @@ def process_together(hubs: WorkspaceHubs, workspace_id: int, delivery_ids: list[
     return sum(process_safely(hubs, workspace_id, delivery_id) is not None for delivery_id in delivery_ids)
 
 
+def process_items(hubs: WorkspaceHubs, items: list[tuple[int, int]]) -> int:
+    """Process (workspace id, delivery id) items, each workspace's together, MAX_BATCH at a time; how many were."""
+    done = 0
+    for start in range(0, len(items), MAX_BATCH):
+        by_workspace: dict[int, list[int]] = {}
+        for workspace_id, delivery_id in items[start : start + MAX_BATCH]:
+            by_workspace.setdefault(int(workspace_id), []).append(int(delivery_id))
+        for workspace_id, delivery_ids in by_workspace.items():
+            done += process_together(hubs, workspace_id, delivery_ids)
+    return done
+
+
 def resume_all(hubs: WorkspaceHubs) -> int:
     """Process every delivery of every workspace left ``received`` (mails in batches); how many were processed."""
     with hubs.base.engine.connect() as conn:
@@ -80,14 +92,7 @@ def resume_all(hubs: WorkspaceHubs) -> int:
             .where(deliveries.c.state == "received")
             .order_by(deliveries.c.id)
         ).all()
-    done = 0
-    for start in range(0, len(pending), MAX_BATCH):
-        by_workspace: dict[int, list[int]] = {}
-        for workspace_id, delivery_id in pending[start : start + MAX_BATCH]:
-            by_workspace.setdefault(int(workspace_id), []).append(int(delivery_id))
-        for workspace_id, delivery_ids in by_workspace.items():
-            done += process_together(hubs, workspace_id, delivery_ids)
-    return done
+    return process_items(hubs, [(int(w), int(d)) for w, d in pending])
 
 
 class Processor:
@@ -134,12 +139,7 @@ class Processor:
             items = self._take_waiting()
             try:
                 if not self._stopping.is_set():
-                    by_workspace: dict[int, list[int]] = {}
-                    for item in items:
-                        if item is not None:
-                            by_workspace.setdefault(item[0], []).append(item[1])
-                    for workspace_id, delivery_ids in by_workspace.items():
-                        process_together(self._hubs, workspace_id, delivery_ids)
+                    process_items(self._hubs, [item for item in items if item is not None])
                 if items[-1] is None:
                     return
             finally:

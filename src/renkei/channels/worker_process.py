@@ -92,8 +92,7 @@ def main() -> None:
     answers ``ready`` once the store is open and ``done <n>`` after each batch, on stdout.
     """
     from renkei import gc_tuning
-    from renkei.channels.worker import process_together, resume_all
-    from renkei.pipeline.batch import MAX_BATCH
+    from renkei.channels.worker import process_items, resume_all
     from renkei.pipeline.hub import Hub
 
     # Ctrl+C in a terminal reaches the whole process group: the inbox stops this child itself
@@ -111,12 +110,7 @@ def main() -> None:
         return
     for items in _batches(sys.stdin.fileno()):
         work = [item for item in items if item is not None]
-        for start in range(0, len(work), MAX_BATCH):
-            by_workspace: dict[int, list[int]] = {}
-            for workspace_id, delivery_id in work[start : start + MAX_BATCH]:
-                by_workspace.setdefault(workspace_id, []).append(delivery_id)
-            for workspace_id, delivery_ids in by_workspace.items():
-                process_together(hubs, workspace_id, delivery_ids)
+        process_items(hubs, work)
         if not _say(f"done {len(work)}".encode()) or None in items:
             hub.close()
             return
