@@ -3,9 +3,14 @@
 A recipient that names no inbox is refused at RCPT (550), a mail over the size limit at DATA
 (552; the limit is announced as SIZE in EHLO). ``250`` is answered only once the raw mail is
 archived durably and its delivery recorded for every inbox it names: a crash before that makes
-the sender retry, a crash after it loses nothing. Processing runs after the ``250``, on a
-worker thread. Database, archive and DNS work (SPF and DKIM, recorded with each delivery
-unless ``RENKEI_MAIL_AUTH=off``) never runs on the event loop.
+the sender retry, a crash after it loses nothing. Mails of concurrent sessions are landed
+together, in one transaction, by one thread (``renkei.channels.landing``). Processing runs
+after the ``250``, in the worker process. Database, archive and DNS work (SPF and DKIM,
+recorded with each delivery unless ``RENKEI_MAIL_AUTH=off``) never runs on the event loop.
+
+A recipient found at RCPT is remembered for a minute, so that the next mail to the same inbox
+is not looked up again: the landing reads the integration anyway, inside its transaction, and
+refuses the mail if the inbox has gone or its address was rotated in between.
 """
 
 from __future__ import annotations
@@ -16,20 +21,20 @@ import logging
 import os
 import signal
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from renkei import __version__, gc_tuning
+from renkei.channels.landing import Lander, Origin
 from renkei.channels.worker import Processor, WorkspaceHubs, resume_all
 from renkei.channels.worker_process import ProcessWorker, make_processor
-from renkei.errors import ConfigurationError, NotFoundError
+from renkei.errors import ConfigurationError
 from renkei.limits import env_bytes
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
-from renkei.pipeline.integrations import get_integration
-from renkei.pipeline.mail import check_mail, find_inbox, mail_domain, receive_mail
+from renkei.pipeline.mail import find_inbox, inbox_key, mail_domain
 from renkei.sources.mail.auth import Resolver
 
 log = logging.getLogger(__name__)
@@ -40,7 +45,11 @@ DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 MAX_RECIPIENTS = 100
 #: RFC 5321 allows 1000 octets a line; real portal mails (HTML) break it, and Postfix accepts them.
 LINE_LENGTH_LIMIT = 64 * 1024
-LANDING_THREADS = 8
+#: Threads for RCPT lookups of inboxes not yet remembered.
+LOOKUP_THREADS = 4
+#: How long a recipient found at RCPT is remembered (seconds), and how many at most.
+REMEMBER_S = 60.0
+REMEMBER_MAX = 10_000
 
 
 def env_host() -> str:
@@ -70,7 +79,8 @@ class InboxEnvelope(Envelope):
 
     def __init__(self) -> None:
         super().__init__()
-        self.inboxes: dict[int, int] = {}  # integration id → workspace id
+        #: integration id → (workspace id, SHA-256 of the inbox secret the recipient gave)
+        self.inboxes: dict[int, tuple[int, str]] = {}
 
 
 class InboxSMTP(SMTP):
@@ -82,23 +92,32 @@ class InboxSMTP(SMTP):
         return InboxEnvelope()
 
 
+class Recipients:
+    """Inboxes found at RCPT, remembered for ``REMEMBER_S`` (only found ones: a refusal is always looked up)."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], tuple[float, int, int]] = {}
+
+    def get(self, key: tuple[str, str]) -> tuple[int, int] | None:
+        hit = self._found.get(key)
+        if hit is None or hit[0] < time.monotonic():
+            return None
+        return hit[1], hit[2]
+
+    def remember(self, key: tuple[str, str], found: tuple[int, int]) -> None:
+        if len(self._found) >= REMEMBER_MAX:
+            self._found.clear()
+        self._found[key] = (time.monotonic() + REMEMBER_S, *found)
+
+
 class InboxHandler:
-    """aiosmtpd hooks: check the sender and each recipient, land the mail, hand it on."""
+    """aiosmtpd hooks: check the sender and each recipient, hand the mail to the lander."""
 
-    def __init__(
-        self,
-        hubs: WorkspaceHubs,
-        processor: Processor | ProcessWorker,
-        executor: ThreadPoolExecutor,
-        resolver: Resolver | None = None,
-    ) -> None:
+    def __init__(self, hubs: WorkspaceHubs, lander: Lander, executor: ThreadPoolExecutor) -> None:
         self._hubs = hubs
-        self._processor = processor
+        self._lander = lander
         self._executor = executor
-        self._resolver = resolver
-
-    async def _off_loop(self, func: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+        self._recipients = Recipients()
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
@@ -117,15 +136,22 @@ class InboxHandler:
         assert isinstance(envelope, InboxEnvelope)
         if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
             return "452 4.5.3 Error: too many recipients"
-        try:
-            found = await self._off_loop(find_inbox, self._hubs.base.engine, address)
-        except Exception:
-            log.exception("looking up recipient %s failed", masked(address))
-            return "451 4.3.0 Error: temporary failure, try again later"
-        if found is None:
+        key = inbox_key(address)
+        if key is None:
             return "550 5.1.1 Error: no such inbox"
+        found = self._recipients.get(key)
+        if found is None:
+            try:
+                loop = asyncio.get_running_loop()
+                found = await loop.run_in_executor(self._executor, find_inbox, self._hubs.base.engine, address)
+            except Exception:
+                log.exception("looking up recipient %s failed", masked(address))
+                return "451 4.3.0 Error: temporary failure, try again later"
+            if found is None:
+                return "550 5.1.1 Error: no such inbox"
+            self._recipients.remember(key, found)
         workspace_id, integration_id = found
-        envelope.inboxes[integration_id] = workspace_id
+        envelope.inboxes[integration_id] = (workspace_id, key[1])
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"
@@ -134,45 +160,19 @@ class InboxHandler:
         assert isinstance(envelope, InboxEnvelope)
         raw = envelope.original_content or b""
         peer = session.peer[0] if isinstance(session.peer, tuple) and session.peer else None
-        smtp = (str(peer) if peer else None, session.host_name, envelope.mail_from)
+        origin = Origin(str(peer) if peer else None, session.host_name, envelope.mail_from)
         try:
-            landed, accepted = await self._off_loop(self._land, raw, smtp, dict(envelope.inboxes))
+            _landed, accepted = await asyncio.wrap_future(self._lander.land(raw, origin, dict(envelope.inboxes)))
         except Exception:
-            log.exception("landing a mail from %s failed; the sender will retry", envelope.mail_from)
+            # The lander has logged why.
             return "451 4.3.0 Error: temporary failure, try again later"
         if not accepted:
             return "554 5.1.1 Error: no valid recipients"
-        for workspace_id, delivery_id in landed:
-            self._processor.submit(workspace_id, delivery_id)
         return "250 2.0.0 OK: received"
-
-    def _land(
-        self, raw: bytes, smtp: tuple[str | None, str | None, str | None], inboxes: dict[int, int]
-    ) -> tuple[list[tuple[int, int]], int]:
-        """Check SPF and DKIM once, then archive and record the mail once per inbox.
-
-        Returns (deliveries to process, inboxes that took it).
-        """
-        peer_ip, helo, mail_from = smtp
-        auth = check_mail(raw, resolver=self._resolver, peer_ip=peer_ip, helo=helo, mail_from=mail_from)
-        landed: list[tuple[int, int]] = []
-        accepted = 0
-        for integration_id, workspace_id in inboxes.items():
-            hub = self._hubs.get(workspace_id)
-            try:
-                integration = get_integration(hub, integration_id)
-            except NotFoundError:
-                log.warning("integration %s was removed while a mail for it arrived", integration_id)
-                continue
-            delivery, is_new = receive_mail(hub, integration, raw, channel="smtp", envelope_from=mail_from, auth=auth)
-            accepted += 1
-            if is_new:
-                landed.append((workspace_id, delivery.id))
-        return landed, accepted
 
 
 class InboxController(Controller):
-    """The SMTP inbox on its own thread, with its processing thread.
+    """The SMTP inbox on its own thread, with its landing thread and processing worker.
 
     ``start`` first processes what an earlier run left ``received`` (so a resent mail is then
     recorded as a duplicate of it), then starts listening. One start and one stop per object.
@@ -182,9 +182,10 @@ class InboxController(Controller):
         self.hubs = WorkspaceHubs(hub)
         #: Off when the caller (``renkei serve``) has already resumed every workspace once.
         self.resume_at_start = True
-        self.processor = make_processor(self.hubs)
-        self._executor = ThreadPoolExecutor(LANDING_THREADS, thread_name_prefix="renkei-smtp-land")
-        handler = InboxHandler(self.hubs, self.processor, self._executor, resolver)
+        self.processor: Processor | ProcessWorker = make_processor(self.hubs)
+        self.lander = Lander(self.hubs, self.processor.submit, resolver)
+        self._executor = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="renkei-smtp-rcpt")
+        handler = InboxHandler(self.hubs, self.lander, self._executor)
         super().__init__(
             handler,
             hostname=host,
@@ -203,15 +204,18 @@ class InboxController(Controller):
         if resumed:
             log.info("processed %s deliveries left received by an earlier run", resumed)
         self.processor.start()
+        self.lander.start()
         try:
             super().start()
         except BaseException:
+            self.lander.stop()
             self.processor.stop()
             self._executor.shutdown(wait=True)
             raise
 
     def stop(self, no_assert: bool = False) -> None:
         super().stop(no_assert)
+        self.lander.stop()
         self._executor.shutdown(wait=True)
         self.processor.stop()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -245,6 +246,26 @@ def _row_by_id(conn: Connection, hub: Hub, integration_id: int) -> Any:
     if row is None:
         raise NotFoundError(f"no integration with id {integration_id} in workspace {hub.workspace!r}")
     return row
+
+
+@dataclass(frozen=True, slots=True)
+class Inbox:
+    """A mail integration as its inbox sees it when a mail lands."""
+
+    workspace_id: int
+    inbox_hash: str | None
+    integration: Integration
+
+
+def inboxes_by_id(conn: Connection, box: SecretBox, ids: Collection[int]) -> dict[int, Inbox]:
+    """The integrations with these ids, whatever their workspace (for the SMTP inbox, which serves all).
+
+    One query for a group of mails landing together, read inside their transaction.
+    """
+    if not ids:
+        return {}
+    rows = conn.execute(select(integrations).where(integrations.c.id.in_(sorted(ids)))).all()
+    return {int(row.id): Inbox(int(row.workspace_id), row.inbox_hash, _from_row(row, box)) for row in rows}
 
 
 def list_integrations(hub: Hub) -> list[Integration]:

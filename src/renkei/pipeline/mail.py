@@ -49,17 +49,27 @@ _INBOX = select(integrations.c.workspace_id, integrations.c.id, integrations.c.k
 )
 
 
-def find_inbox(engine: Engine, recipient: str) -> tuple[int, int] | None:
-    """(workspace id, integration id) of the inbox ``recipient`` names, or None."""
+def inbox_key(recipient: str) -> tuple[str, str] | None:
+    """(readable part ``<kind>-<id>`` in lower case, SHA-256 of the secret) of an address on the
+    inbox domain, or None for any other address. Nothing is looked up."""
     local, _, domain = recipient.strip().strip("<>").rpartition("@")
     if not local or domain.lower() != mail_domain():
         return None
     readable, _, secret = local.rpartition("-")
     if not readable or not secret:
         return None
+    return readable.lower(), inbox_hash(secret.lower())
+
+
+def find_inbox(engine: Engine, recipient: str) -> tuple[int, int] | None:
+    """(workspace id, integration id) of the inbox ``recipient`` names, or None."""
+    key = inbox_key(recipient)
+    if key is None:
+        return None
+    readable, hashed = key
     with engine.connect() as conn:
-        row = conn.execute(_INBOX, {"inbox_hash": inbox_hash(secret.lower())}).first()
-    if row is None or readable.lower() != f"{row.kind}-{row.id}":
+        row = conn.execute(_INBOX, {"inbox_hash": hashed}).first()
+    if row is None or readable != f"{row.kind}-{row.id}":
         return None
     return int(row.workspace_id), int(row.id)
 
