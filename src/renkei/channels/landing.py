@@ -162,9 +162,9 @@ class Lander:
                         landed.append((workspace_id, delivery.id))
                 answers.append((landed, accepted))
         failpoints.hit("land.recorded")
-        for landed, _ in answers:
-            for workspace_id, delivery_id in landed:
-                self._submit(workspace_id, delivery_id)
+        # A mail sent twice in one group names the first copy's delivery again: submitted once.
+        for workspace_id, delivery_id in dict.fromkeys(item for landed, _ in answers for item in landed):
+            self._submit(workspace_id, delivery_id)
         return answers
 
 
