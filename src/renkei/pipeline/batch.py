@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from renkei import failpoints
+from renkei.core.mapping import CompiledMapping
 from renkei.errors import RenkeiError
 from renkei.pipeline.deliveries import (
     Delivery,
@@ -103,7 +104,12 @@ class _MailFailed(Exception):
 
 
 def _apply_one(
-    conn: Connection, hub: Hub, mail: _Mail, allocator: IdAllocator, failed: dict[int, str]
+    conn: Connection,
+    hub: Hub,
+    mail: _Mail,
+    allocator: IdAllocator,
+    failed: dict[int, str],
+    mappings: dict[tuple[int, tuple[str, ...]], CompiledMapping],
 ) -> ProcessResult:
     delivery, integration = mail.delivery, mail.integration
     reason = mail.failure or failed.get(delivery.id)
@@ -113,7 +119,16 @@ def _apply_one(
         path = hub.archive.path_for(delivery.sha256)
         try:
             result = _apply_payload(
-                conn, hub, integration, delivery.id, path, None, False, extraction=mail.extraction, allocator=allocator
+                conn,
+                hub,
+                integration,
+                delivery.id,
+                path,
+                None,
+                False,
+                extraction=mail.extraction,
+                allocator=allocator,
+                mappings=mappings,
             )
             if result.state == "split":
                 _land_parts(conn, hub, integration, delivery.id, result)
@@ -130,9 +145,10 @@ def _apply_all(hub: Hub, mails: list[_Mail], failed: dict[int, str]) -> dict[int
     with hub.engine.connect() as conn, conn.begin():
         claimed = _claimed(conn, [m.delivery.id for m in mails])
         allocator = IdAllocator(conn)
+        mappings: dict[tuple[int, tuple[str, ...]], CompiledMapping] = {}
         for mail in mails:
             if mail.delivery.id in claimed:  # else another worker took it meanwhile
-                results[mail.delivery.id] = _apply_one(conn, hub, mail, allocator, failed)
+                results[mail.delivery.id] = _apply_one(conn, hub, mail, allocator, failed, mappings)
         failpoints.hit("process.before_commit")
     failpoints.hit("process.committed")
     return results

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, bindparam, delete, desc, func, select, union_all
 
 from renkei import failpoints
-from renkei.core.mapping import compile_mapping
+from renkei.core.mapping import CompiledMapping, compile_mapping
 from renkei.errors import ConfigurationError, FatalError, NotFoundError, RenkeiError
 from renkei.pipeline import progress
 from renkei.pipeline.apply import ApplyContext, Counts, RowReport, apply_batch
@@ -232,6 +232,10 @@ def record_landing(
         "received_at": now,
         "meta": meta or {},
         "message_id": message_id,
+        "state": "received",
+        "duplicate_of": None,
+        "processed_at": None,
+        "reason": None,
     }
     if earlier is not None:
         values |= {
@@ -241,10 +245,12 @@ def record_landing(
             "reason": f"same {'Message-ID' if message_id and earlier.message_id == message_id else 'content'} "
             f"as delivery {earlier.id}",
         }
-    else:
-        values["state"] = "received"
-    row = conn.execute(deliveries.insert().values(**values).returning(*deliveries.c)).one()
+    row = conn.execute(_INSERT_DELIVERY, values).one()
     return delivery_from_row(row), earlier is None
+
+
+#: Built once: every landing runs it (the values are its parameters).
+_INSERT_DELIVERY = deliveries.insert().returning(*deliveries.c)
 
 
 def _apply_payload(
@@ -258,7 +264,13 @@ def _apply_payload(
     reuse_ids: dict[tuple[str, str], int] | None = None,
     extraction: Extraction | None = None,
     allocator: IdAllocator | None = None,
+    mappings: dict[tuple[int, tuple[str, ...]], CompiledMapping] | None = None,
 ) -> ProcessResult:
+    """Apply one payload inside ``conn``'s transaction.
+
+    ``mappings`` keeps compiled mappings by (integration, labels) for a caller that applies
+    many payloads of the same shape in one go (a batch of portal mails compiles each once).
+    """
     if extraction is None:
         extraction = integration.kind.extract(path, integration.settings, file_name)
     if extraction.verdict == "split":
@@ -274,7 +286,12 @@ def _apply_payload(
         return ProcessResult(
             delivery_id, "duplicate", reason=f"the same inquiry arrived in delivery {duplicate}", duplicate_of=duplicate
         )
-    mapping = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
+    shape = (integration.id, tuple(extraction.labels))
+    mapping = mappings.get(shape) if mappings is not None else None
+    if mapping is None:
+        mapping = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
+        if mappings is not None:
+            mappings[shape] = mapping
     ctx = ApplyContext(
         conn=conn,
         workspace_id=hub.workspace_id,

@@ -248,6 +248,10 @@ def _row_by_id(conn: Connection, hub: Hub, integration_id: int) -> Any:
     return row
 
 
+#: Built once, like ``_ROW_BY_ID``.
+_ROWS_BY_IDS = select(integrations).where(integrations.c.id.in_(bindparam("ids", expanding=True)))
+
+
 @dataclass(frozen=True, slots=True)
 class Inbox:
     """A mail integration as its inbox sees it when a mail lands."""
@@ -264,7 +268,7 @@ def inboxes_by_id(conn: Connection, box: SecretBox, ids: Collection[int]) -> dic
     """
     if not ids:
         return {}
-    rows = conn.execute(select(integrations).where(integrations.c.id.in_(sorted(ids)))).all()
+    rows = conn.execute(_ROWS_BY_IDS, {"ids": sorted(ids)}).all()
     return {int(row.id): Inbox(int(row.workspace_id), row.inbox_hash, _from_row(row, box)) for row in rows}
 
 
