@@ -23,7 +23,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from renkei import failpoints
 from renkei.core.mapping import CompiledMapping
@@ -59,10 +59,19 @@ class _Mail:
     failure: str | None = None
 
 
+#: Statements built once: a batch of one mail runs each once, and building one costs more than running it.
+_LOAD = select(deliveries).where(
+    deliveries.c.workspace_id == bindparam("workspace_id"), deliveries.c.id.in_(bindparam("ids", expanding=True))
+)
+_CLAIM = select(deliveries.c.id).where(
+    deliveries.c.id.in_(bindparam("ids", expanding=True)), deliveries.c.state == "received"
+)
+#: PostgreSQL locks the claimed rows for the transaction.
+_CLAIM_LOCKED = _CLAIM.with_for_update()
+
+
 def _load(conn: Connection, hub: Hub, ids: Sequence[int]) -> dict[int, Delivery]:
-    rows = conn.execute(
-        select(deliveries).where(deliveries.c.workspace_id == hub.workspace_id, deliveries.c.id.in_(list(ids)))
-    )
+    rows = conn.execute(_LOAD, {"workspace_id": hub.workspace_id, "ids": list(ids)})
     return {int(row.id): delivery_from_row(row) for row in rows}
 
 
@@ -88,10 +97,8 @@ def _prepare(hub: Hub, delivery: Delivery, integration: Integration) -> _Mail:
 
 def _claimed(conn: Connection, ids: Sequence[int]) -> set[int]:
     """The deliveries still ``received``, held for this transaction (PostgreSQL locks their rows)."""
-    query = select(deliveries.c.id).where(deliveries.c.id.in_(list(ids)), deliveries.c.state == "received")
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    return {int(i) for i in conn.execute(query).scalars()}
+    query = _CLAIM_LOCKED if conn.dialect.name == "postgresql" else _CLAIM
+    return {int(i) for i in conn.execute(query, {"ids": list(ids)}).scalars()}
 
 
 class _MailFailed(Exception):
