@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import Message
 from email.utils import getaddresses, parsedate_tz
+from functools import lru_cache
 
 from renkei.sources.mail.charsets import decode_text, sniff
 
 MAX_HEADER_CHARS = 65536
+#: Header values up to this long are remembered once decoded (a few hundred of them at most).
+REMEMBER_BYTES = 1024
 JST = timezone(timedelta(hours=9), "JST")
 
 _ENCODED_WORD = re.compile(rb"=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?\s]*)\?=")
@@ -60,6 +63,17 @@ def decode_header(raw: bytes | None, warnings: list[str]) -> str:
     """Decode an unfolded header value: encoded words and raw 8-bit text, controls removed."""
     if not raw:
         return ""
+    text, found = _decoded_header(raw) if len(raw) <= REMEMBER_BYTES else _decoded_header.__wrapped__(raw)
+    for message in found:
+        _warn(warnings, message)
+    return text
+
+
+@lru_cache(maxsize=1024)
+def _decoded_header(raw: bytes) -> tuple[str, tuple[str, ...]]:
+    """``decode_header`` as a pure function of the bytes: (text, warnings). Remembered: a portal
+    sends every inquiry with the same Subject, From and To."""
+    warnings: list[str] = []
     pieces: list[tuple[str | None, bytes]] = []  # (charset of an encoded word or None, bytes)
     pos = 0
     for match in _ENCODED_WORD.finditer(raw):
@@ -88,7 +102,7 @@ def decode_header(raw: bytes | None, warnings: list[str]) -> str:
             if warning:
                 _warn(warnings, f"header: {warning}")
             out.append(text)
-    return clean("".join(out))
+    return clean("".join(out)), tuple(warnings)
 
 
 def _warn(warnings: list[str], message: str) -> None:
@@ -108,6 +122,16 @@ def decode_addresses(raw: bytes | None, warnings: list[str]) -> list[Address]:
     """The mailboxes of an address header, display names decoded."""
     if not raw:
         return []
+    result, found = _decoded_addresses(raw) if len(raw) <= REMEMBER_BYTES else _decoded_addresses.__wrapped__(raw)
+    for message in found:
+        _warn(warnings, message)
+    return list(result)
+
+
+@lru_cache(maxsize=1024)
+def _decoded_addresses(raw: bytes) -> tuple[tuple[Address, ...], tuple[str, ...]]:
+    """``decode_addresses`` as a pure function of the bytes: (mailboxes, warnings), remembered."""
+    warnings: list[str] = []
     value = raw.decode("ascii", "surrogateescape")
     result = []
     for name, addr in getaddresses([value]):
@@ -115,7 +139,7 @@ def decode_addresses(raw: bytes | None, warnings: list[str]) -> list[Address]:
         bare = clean(header_bytes(addr).decode("utf-8", "replace")).replace(" ", "").lower()
         if bare or display:
             result.append(Address(bare, display))
-    return result
+    return tuple(result), tuple(warnings)
 
 
 def decode_date(raw: bytes | None, warnings: list[str]) -> datetime | None:
