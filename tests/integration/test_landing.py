@@ -131,3 +131,21 @@ def test_a_rotated_inbox_address_is_refused_even_right_after_a_mail_to_it(hub):
         assert send(inbox.port, [new_address], person(3))[0] == 250
         eventually(settled(hub, 2), "the mail to the new address is processed")
     assert sorted(c["email"] for c in customers(hub)) == ["bench1@example.jp", "bench3@example.jp"]
+
+
+def test_a_mail_whose_session_went_away_before_landing_is_left_alone_and_the_lander_goes_on(hub):
+    address = add_suumo(hub)
+    named = inboxes(hub, address)
+    submitted: list[tuple[int, int]] = []
+    lander = lander_for(hub, submitted)
+    gone = lander.land(person(1), ORIGIN, named)
+    kept = lander.land(person(2), ORIGIN, named)
+    assert gone.cancel()  # what aiosmtpd does when the client disconnects while it waits
+    lander.start()
+    try:
+        assert kept.result(timeout=30)[1] == 1
+        assert lander.land(person(3), ORIGIN, named).result(timeout=30)[1] == 1
+    finally:
+        lander.stop()
+    assert states(hub) == ["received", "received"]
+    assert len(submitted) == 2

@@ -112,6 +112,13 @@ class Lander:
             self._land_group(group)
 
     def _land_group(self, group: list[Arrival]) -> None:
+        # A session that went away before its mail was taken up (aiosmtpd cancels its wait) will
+        # send again: its mail is left alone. Once taken up, a mail can no longer be cancelled.
+        group = [arrival for arrival in group if arrival.answer.set_running_or_notify_cancel()]
+        if group:
+            self._land_running(group)
+
+    def _land_running(self, group: list[Arrival]) -> None:
         try:
             answers = self._land_together(group)
         except Exception:
@@ -121,7 +128,7 @@ class Lander:
                 return
             log.exception("landing %s mails together failed; landing them one at a time", len(group))
             for arrival in group:
-                self._land_group([arrival])
+                self._land_running([arrival])
             return
         for arrival, answer in zip(group, answers, strict=True):
             arrival.answer.set_result(answer)
