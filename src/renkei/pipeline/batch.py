@@ -39,7 +39,7 @@ from renkei.pipeline.deliveries import (
     process_delivery,
 )
 from renkei.pipeline.hub import Hub
-from renkei.pipeline.integrations import Integration, get_integration
+from renkei.pipeline.integrations import Integration, inboxes_by_id
 from renkei.sources.registry import Extraction
 from renkei.store.customers import IdAllocator
 from renkei.store.schema import deliveries
@@ -146,10 +146,10 @@ def _apply_one(
     return result
 
 
-def _apply_all(hub: Hub, mails: list[_Mail], failed: dict[int, str]) -> dict[int, ProcessResult]:
+def _apply_all(conn: Connection, hub: Hub, mails: list[_Mail], failed: dict[int, str]) -> dict[int, ProcessResult]:
     """One transaction for every mail still waiting; raises _MailFailed (rolled back) when one fails."""
     results: dict[int, ProcessResult] = {}
-    with hub.engine.connect() as conn, conn.begin():
+    with conn.begin():
         claimed = _claimed(conn, [m.delivery.id for m in mails])
         allocator = IdAllocator(conn)
         mappings: dict[tuple[int, tuple[str, ...]], CompiledMapping] = {}
@@ -161,6 +161,12 @@ def _apply_all(hub: Hub, mails: list[_Mail], failed: dict[int, str]) -> dict[int
     return results
 
 
+def _integrations(conn: Connection, hub: Hub, ids: set[int]) -> dict[int, Integration]:
+    """The hub's workspace's integrations with these ids (one read for the batch)."""
+    found = inboxes_by_id(conn, hub.secrets, ids)
+    return {i: inbox.integration for i, inbox in found.items() if inbox.workspace_id == hub.workspace_id}
+
+
 def process_mails(hub: Hub, delivery_ids: Sequence[int]) -> dict[int, ProcessResult]:
     """Process landed deliveries of this workspace, plain mails together in one transaction.
 
@@ -169,35 +175,31 @@ def process_mails(hub: Hub, delivery_ids: Sequence[int]) -> dict[int, ProcessRes
     recorded ``failed`` with its reason, and the others are applied again without it, in a new
     transaction (no savepoint per mail: failures are rare, statements are not). An error that
     is not Renkei's (a bug, the database gone) rolls the whole batch back and is raised: every
-    mail stays ``received``.
+    mail stays ``received``. One connection serves the batch: the reads, then the transaction.
     """
+    results: dict[int, ProcessResult] = {}
+    alone: list[int] = []
     with hub.engine.connect() as conn:
         found = _load(conn, hub, delivery_ids)
-    integrations: dict[int, Integration] = {}
-    batched: list[tuple[Delivery, Integration]] = []
-    alone: list[int] = []
-    for delivery_id in delivery_ids:
-        delivery = found.get(delivery_id)
-        if delivery is None or delivery.state != "received":
-            continue
-        integration = integrations.get(delivery.integration_id)
-        if integration is None:
-            integration = integrations[delivery.integration_id] = get_integration(hub, delivery.integration_id)
-        if _batchable(delivery, integration):
-            batched.append((delivery, integration))
-        else:
-            alone.append(delivery_id)
-    results: dict[int, ProcessResult] = {}
-    failed: dict[int, str] = {}
-    while batched:
-        # Decoded before the transaction, so the write lock is held only to apply (again after a failure:
-        # a mail's records are read once).
-        mails = [_prepare(hub, delivery, integration) for delivery, integration in batched]
-        try:
-            results = _apply_all(hub, mails, failed)
-            break
-        except _MailFailed as failure:
-            failed[failure.delivery_id] = failure.reason
+        waiting = [found[i] for i in delivery_ids if i in found and found[i].state == "received"]
+        integrations = _integrations(conn, hub, {delivery.integration_id for delivery in waiting})
+        conn.rollback()  # the reads end here: decoding runs outside any transaction
+        batched: list[tuple[Delivery, Integration]] = []
+        for delivery in waiting:
+            integration = integrations.get(delivery.integration_id)
+            if integration is not None and _batchable(delivery, integration):
+                batched.append((delivery, integration))
+            else:
+                alone.append(delivery.id)
+        failed: dict[int, str] = {}
+        while batched:
+            # Decoded before the transaction, so the write lock is held only to apply.
+            mails = [_prepare(hub, delivery, integration) for delivery, integration in batched]
+            try:
+                results = _apply_all(conn, hub, mails, failed)
+                break
+            except _MailFailed as failure:
+                failed[failure.delivery_id] = failure.reason
     children = [child for result in results.values() for child in result.children]
     for delivery_id in [*alone, *children]:
         results[delivery_id] = process_delivery(hub, delivery_id)
