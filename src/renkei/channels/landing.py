@@ -27,7 +27,6 @@ from renkei.pipeline.deliveries import record_landing
 from renkei.pipeline.integrations import Inbox, inboxes_by_id
 from renkei.pipeline.mail import check_mail, mail_meta
 from renkei.sources.mail.auth import AuthResults, Resolver
-from renkei.store.archive import Stored
 
 log = logging.getLogger(__name__)
 
@@ -135,23 +134,25 @@ class Lander:
 
     def _land_together(self, group: list[Arrival]) -> list[Landed]:
         """Archive every mail of the group, record them in one transaction; each mail's answer."""
-        checked: list[tuple[AuthResults | None, Stored]] = []
+        checked: list[AuthResults | None] = []
         for arrival in group:
             origin = arrival.origin
-            auth = check_mail(
-                arrival.raw,
-                resolver=self._resolver,
-                peer_ip=origin.peer_ip,
-                helo=origin.helo,
-                mail_from=origin.mail_from,
+            checked.append(
+                check_mail(
+                    arrival.raw,
+                    resolver=self._resolver,
+                    peer_ip=origin.peer_ip,
+                    helo=origin.helo,
+                    mail_from=origin.mail_from,
+                )
             )
-            checked.append((auth, self._hubs.base.archive.put_bytes(arrival.raw)))
+        stored = self._hubs.base.archive.put_many([arrival.raw for arrival in group])
         failpoints.hit("land.archived")
         answers: list[Landed] = []
         base = self._hubs.base
         with base.engine.begin() as conn:
             found = inboxes_by_id(conn, base.secrets, {i for arrival in group for i in arrival.inboxes})
-            for arrival, (auth, stored) in zip(group, checked, strict=True):
+            for arrival, auth, where in zip(group, checked, stored, strict=True):
                 landed: list[tuple[int, int]] = []
                 accepted = 0
                 for integration_id, (workspace_id, secret_hash) in arrival.inboxes.items():
@@ -162,7 +163,7 @@ class Lander:
                     meta = mail_meta(inbox.integration, arrival.raw, arrival.origin.mail_from, auth)
                     hub = self._hubs.get(workspace_id)
                     delivery, is_new = record_landing(
-                        conn, hub, inbox.integration, stored, file_name=None, channel="smtp", meta=meta
+                        conn, hub, inbox.integration, where, file_name=None, channel="smtp", meta=meta
                     )
                     accepted += 1
                     if is_new:

@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -43,38 +44,49 @@ class Archive:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put_bytes(self, data: bytes) -> Stored:
-        """Store ``data`` durably.
+        """Store ``data`` durably."""
+        return self.put_many([data])[0]
 
-        Every mail lands here, so it is plain system calls: write a temporary file beside the
-        target, fsync it, rename it into place, fsync the folder. Folders are made only when
-        missing (the first try tells).
+    def put_many(self, payloads: Sequence[bytes]) -> list[Stored]:
+        """Store several payloads durably, syncing them together; where each now lives, in order.
+
+        Every mail lands here, so it is plain system calls, a step at a time for all of them:
+        write each to a temporary file beside its target, fsync them all, rename them all into
+        place, fsync their folders. The first fsync of a step commits the file system's journal
+        for the others too, so a group costs little more than one payload. Folders are made only
+        when missing (the first try tells).
         """
-        sha256 = hashlib.sha256(data).hexdigest()
-        target = self.path_for(sha256)
-        if os.path.exists(target):
-            return Stored(sha256, len(data), target)
-        folder = os.path.dirname(target)
-        tmp = os.path.join(folder, f".landing-{os.getpid()}-{next(_SERIAL)}")
+        stored: list[Stored] = []
+        pending: dict[str, tuple[int | None, str, str]] = {}  # target → (open fd, temporary name, folder)
         try:
-            fd = os.open(tmp, _NEW_FILE, 0o600)
-        except FileNotFoundError:
-            os.makedirs(folder, exist_ok=True)
-            fd = os.open(tmp, _NEW_FILE, 0o600)
-        try:
-            try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+            for data in payloads:
+                sha256 = hashlib.sha256(data).hexdigest()
+                target = self.path_for(sha256)
+                stored.append(Stored(sha256, len(data), target))
+                key = str(target)
+                if key in pending or os.path.exists(key):
+                    continue
+                folder = os.path.dirname(key)
+                tmp = os.path.join(folder, f".landing-{os.getpid()}-{next(_SERIAL)}")
+                pending[key] = (_write_new(tmp, folder, data), tmp, folder)
+            for key, (fd, tmp, folder) in pending.items():
+                assert fd is not None  # every fd is open until this loop closes it
                 os.fsync(fd)
-            finally:
                 os.close(fd)
-            os.replace(tmp, target)
+                pending[key] = (None, tmp, folder)
+            for key, (_, tmp, _) in pending.items():
+                os.replace(tmp, key)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            for fd, tmp, _ in pending.values():
+                if fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)  # gone already once renamed into place
             raise
-        _fsync_dir(Path(folder))
-        return Stored(sha256, len(data), target)
+        for folder in dict.fromkeys(folder for _, _, folder in pending.values()):
+            _fsync_dir(Path(folder))
+        return stored
 
     def put_file(self, path: Path) -> Stored:
         """Store the file at ``path`` durably, streaming it (the file may be larger than memory)."""
@@ -116,6 +128,25 @@ class Archive:
     def read(self, sha256: str) -> bytes:
         """A stored payload's bytes."""
         return self.path_for(sha256).read_bytes()
+
+
+def _write_new(tmp: str, folder: str, data: bytes) -> int:
+    """Write ``data`` to the new file ``tmp`` (making ``folder`` if missing); its still open descriptor."""
+    try:
+        fd = os.open(tmp, _NEW_FILE, 0o600)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, _NEW_FILE, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return fd
 
 
 def _fsync_dir(folder: Path) -> None:
