@@ -67,7 +67,7 @@ def _batches(fd: int) -> Iterator[list[tuple[int, int] | None]]:
     steady trickle nothing waits.
     """
     pending = b""
-    last_end = -BUSY_S
+    last_end = float("-inf")  # no batch yet: not busy
     while True:
         data = os.read(fd, 1 << 16)
         if data and time.monotonic() - last_end < BUSY_S:
