@@ -53,7 +53,7 @@ def test_mails_from_many_sessions_at_once_each_become_one_customer(hub):
 
 
 def lander_for(hub: Hub, submitted: list[tuple[int, int]]) -> Lander:
-    return Lander(WorkspaceHubs(hub), lambda workspace_id, delivery_id: submitted.append((workspace_id, delivery_id)))
+    return Lander(WorkspaceHubs(hub), submitted.extend)
 
 
 def inboxes(hub: Hub, address: str) -> dict[int, tuple[int, str]]:

@@ -60,14 +60,14 @@ class Arrival:
 class Lander:
     """The thread that lands mails for every SMTP session, a group at a time.
 
-    ``submit`` is called with the deliveries each mail made once they are committed, before
-    the sessions are answered.
+    ``submit`` is called with the (workspace id, delivery id) the group's mails made once they
+    are committed, before the sessions are answered.
     """
 
     def __init__(
         self,
         hubs: WorkspaceHubs,
-        submit: Callable[[int, int], None],
+        submit: Callable[[list[tuple[int, int]]], None],
         resolver: Resolver | None = None,
         name: str = "renkei-smtp-land",
     ) -> None:
@@ -171,8 +171,7 @@ class Lander:
                 answers.append((landed, accepted))
         failpoints.hit("land.recorded")
         # A mail sent twice in one group names the first copy's delivery again: submitted once.
-        for workspace_id, delivery_id in dict.fromkeys(item for landed, _ in answers for item in landed):
-            self._submit(workspace_id, delivery_id)
+        self._submit(list(dict.fromkeys(item for landed, _ in answers for item in landed)))
         return answers
 
 

@@ -206,7 +206,7 @@ class InboxController(Controller):
         #: Off when the caller (``renkei serve``) has already resumed every workspace once.
         self.resume_at_start = True
         self.processor: Processor | ProcessWorker = make_processor(self.hubs)
-        self.lander = Lander(self.hubs, self.processor.submit, resolver)
+        self.lander = Lander(self.hubs, self.processor.submit_many, resolver)
         self._executor = ThreadPoolExecutor(LOOKUP_THREADS, thread_name_prefix="renkei-smtp-rcpt")
         handler = InboxHandler(self.hubs, self.lander, self._executor)
         super().__init__(

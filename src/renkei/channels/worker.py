@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
@@ -110,6 +111,11 @@ class Processor:
     def submit(self, workspace_id: int, delivery_id: int) -> None:
         """Process this delivery soon (after what was submitted before)."""
         self._queue.put((workspace_id, delivery_id))
+
+    def submit_many(self, items: Sequence[tuple[int, int]]) -> None:
+        """Process these (workspace id, delivery id) soon, in order."""
+        for item in items:
+            self._queue.put(item)
 
     def join(self) -> None:
         """Wait until everything submitted so far is done."""

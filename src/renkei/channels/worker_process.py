@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from renkei.channels.worker import Processor, WorkspaceHubs
@@ -224,13 +224,19 @@ class ProcessWorker:
 
     def submit(self, workspace_id: int, delivery_id: int) -> None:
         """Process this delivery soon (after what was submitted before)."""
+        self.submit_many([(workspace_id, delivery_id)])
+
+    def submit_many(self, items: Sequence[tuple[int, int]]) -> None:
+        """Process these (workspace id, delivery id) soon, in order: one write to the child for all."""
+        if not items:
+            return
         with self._lock:
-            self._pending += 1
+            self._pending += len(items)
             if self._child is None:
-                self._backlog.append((workspace_id, delivery_id))
-            elif not self._send(self._child, f"{workspace_id} {delivery_id}"):
+                self._backlog.extend(items)
+            elif not self._send(self._child, "\n".join(f"{w} {d}" for w, d in items)):
                 # The child is gone: the one that replaces it resumes every delivery left received.
-                log.warning("the processing worker is gone; delivery %s will be resumed by the next", delivery_id)
+                log.warning("the processing worker is gone; %s deliveries will be resumed by the next", len(items))
 
     def join(self) -> None:
         """Wait until everything submitted so far is done."""
