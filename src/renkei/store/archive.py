@@ -38,10 +38,12 @@ class Archive:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root_text = str(root)
 
     def path_for(self, sha256: str) -> Path:
         """Where the payload with this hash is (or would be) stored."""
-        return self.root / sha256[:2] / sha256[2:4] / sha256
+        # One Path from one string: joining Paths a part at a time costs more (every mail asks, twice).
+        return Path(os.path.join(self._root_text, sha256[:2], sha256[2:4], sha256))
 
     def put_bytes(self, data: bytes) -> Stored:
         """Store ``data`` durably."""
