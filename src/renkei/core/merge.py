@@ -51,9 +51,12 @@ class Defaults:
     groups: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class StoredCustomer:
-    """What the merge needs to know of a stored customer."""
+class StoredCustomer(NamedTuple):
+    """What the merge needs to know of a stored customer.
+
+    A NamedTuple, immutable as a frozen dataclass would be: one is built for every customer an
+    import loads or creates, and it builds in a third of the time.
+    """
 
     fields: Mapping[str, str | None]
     custom: Mapping[str, str]
@@ -69,9 +72,11 @@ class FieldChange(NamedTuple):
     new: str
 
 
-@dataclass(frozen=True, slots=True)
-class MergeOutcome:
-    """What applying a patch does. ``created`` customers list every value as a change."""
+class MergeOutcome(NamedTuple):
+    """What applying a patch does. ``created`` customers list every value as a change.
+
+    A NamedTuple for the reason ``StoredCustomer`` is one: every row of an import makes one.
+    """
 
     created: bool
     changes: tuple[FieldChange, ...]
@@ -103,7 +108,7 @@ def _incoming_wins(
 
 
 #: What a patch that changes nothing does (outcomes are immutable, so one serves every row).
-_NOTHING = MergeOutcome(False, (), (), ())
+NOTHING = MergeOutcome(False, (), (), ())
 
 
 def merge(
@@ -146,7 +151,7 @@ def merge(
     tags_added = tuple(t for t in patch.tags if t not in stored.tags) if patch.tags else ()
     groups_added = tuple(g for g in patch.groups if g not in stored.groups) if patch.groups else ()
     if not (changes or tags_added or groups_added):
-        return _NOTHING
+        return NOTHING
     return MergeOutcome(False, tuple(changes), tags_added, groups_added)
 
 

@@ -29,6 +29,7 @@ from renkei.core.normalize import (
     normalize_email,
     normalize_postal_code,
     parse_date,
+    plain_email,
     split_city,
     split_full_name,
     split_prefecture,
@@ -105,8 +106,11 @@ def _scalar(name: str, size: int) -> Apply:
 
 def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
     keep_raw = ERROR_POLICY.get(name, "reject") == "keep_raw"
+    plain = _PLAIN.get(name)
 
     def check(raw: str) -> Checked:
+        if plain is not None and (value := plain(raw)) is not None:
+            return value, None
         text = _text(raw)
         if text is None:
             return _BLANK
@@ -306,6 +310,18 @@ def _external_id(raw: str, patch: CustomerPatch) -> str | None:
     return None
 
 
+#: Targets whose normaliser may reject a value, and the normaliser.
+_CHECKED: dict[str, Callable[[str], str]] = {
+    "email": normalize_email,
+    "last_name_kana": to_katakana,
+    "first_name_kana": to_katakana,
+    "acquired_at": _date,
+}
+#: For some of those, their common shape of value normalised in one step (None: another shape):
+#: what ``_text`` and then the normaliser give it, for a fraction of the work.
+_PLAIN: dict[str, Callable[[str], str | None]] = {"email": plain_email}
+
+
 def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
@@ -330,12 +346,6 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
         return _external_id  # unique per row: nothing to remember
     if target in ("tags", "groups"):
         return _list(target, size)
-    checked: dict[str, Callable[[str], str]] = {
-        "email": normalize_email,
-        "last_name_kana": to_katakana,
-        "first_name_kana": to_katakana,
-        "acquired_at": _date,
-    }
-    if target in checked:
-        return _rejecting(target, checked[target], size)
+    if target in _CHECKED:
+        return _rejecting(target, _CHECKED[target], size)
     return _scalar(target, size)

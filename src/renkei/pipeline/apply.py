@@ -15,8 +15,9 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from renkei.core.mapping import CompiledMapping
-from renkei.core.matching import MatchKey, key_value, patch_keys
+from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
+    NOTHING,
     Defaults,
     FieldChange,
     MergeOutcome,
@@ -153,7 +154,10 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
     for row in found.values():
         row.new = row.created_by == ctx.delivery_id
 
-    policy, defaults, explain = ctx.policy, ctx.defaults, ctx.collect_rows
+    policy, defaults, inserts = ctx.policy, ctx.defaults, writes.inserts
+    explain = collect = ctx.collect_rows  # reported row by row (dry runs): every change explained
+    # Counted here and added once: this loop runs for every row of a file.
+    created = updated = unchanged = 0
     for (line, locator, patch), keys in zip(patches, keyed, strict=True):
         customer: CustomerRow | None = None
         for key in keys:
@@ -164,7 +168,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
         if customer is None:
             outcome = merge(None, patch, policy, defaults, explain=explain)
             customer = _new_customer(ctx, keys, found, outcome)
-            writes.inserts[customer.id] = customer
+            inserts[customer.id] = customer
         else:
             outcome = merge(customer.state, patch, policy, defaults, explain=explain)
         if patch.external_id and ("external_id", patch.external_id) not in index:
@@ -178,16 +182,29 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
             )
         for key in keys:
             index.setdefault(key, customer.id)
-        changed = outcome.changed
-        action: Action = "created" if outcome.created else ("updated" if changed else "unchanged")
-        if changed:
-            _record_changes(ctx, writes, customer, outcome)
+        action: Action
+        if outcome.created:
+            action = "created"
+            # A new customer's state is the outcome's already: only labels remain to be written.
+            if outcome.tags_added or outcome.groups_added:
+                _record_changes(ctx, writes, customer, outcome)
+        elif outcome is NOTHING:
+            action = "unchanged"
+        else:
+            action = "updated" if outcome.changed else "unchanged"
+            if action == "updated":
+                _record_changes(ctx, writes, customer, outcome)
         if patch.inquiry is not None or patch.inquiry_values:
             writes.inquiries.append(_inquiry_row(ctx, customer.id, patch))
             if action == "unchanged":
                 action = "updated"
-        ctx.counts.add(action)
-        if ctx.collect_rows:
+        if action == "unchanged":
+            unchanged += 1
+        elif action == "created":
+            created += 1
+        else:
+            updated += 1
+        if collect:
             ctx.touched.add(customer.id)
             ctx.rows.append(
                 RowReport(
@@ -200,6 +217,10 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
                     outcome.groups_added,
                 )
             )
+    counts = ctx.counts
+    counts.created += created
+    counts.updated += updated
+    counts.unchanged += unchanged
     if ctx.collect_rows:
         ctx.rows[first_row:] = sorted(ctx.rows[first_row:], key=lambda r: r.line or 0)
     _flush(ctx, writes)
@@ -231,7 +252,10 @@ def _stored_keys(
                 index[(kind, value)] = cid
         if hits:
             # Only the records this kind found nobody for go on to the next kind.
-            pending = [patch for patch in pending if key_value(patch, kind) not in hits]
+            if kind == "external_id":
+                pending = [patch for patch in pending if patch.external_id not in hits]
+            else:
+                pending = [patch for patch in pending if patch.fields.get(kind) not in hits]
     return index
 
 

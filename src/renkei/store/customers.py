@@ -117,32 +117,50 @@ def _select_where_in(
     postgres = conn.dialect.name == "postgresql"
     head = select_sql.format(mark="%s" if postgres else "?")
     rows: list[Any] = []
-    for part in chunks(values, LOOKUP_CHUNK):
-        condition, params = _one_of(postgres, column, part, sql_type)
-        rows.extend(conn.exec_driver_sql(f"{head} AND {condition}", (*scope, *params)).fetchall())
+    # Inside a transaction (every import batch), the driver's cursor gives plain tuples, cheaper
+    # than SQLAlchemy's rows; outside one, SQLAlchemy begins it as it always does.
+    cursor = conn.connection.dbapi_connection.cursor() if conn.in_transaction() else None  # type: ignore[union-attr]
+    try:
+        for part in chunks(values, LOOKUP_CHUNK):
+            condition, params = _one_of(postgres, column, part, sql_type)
+            sql = f"{head} AND {condition}"
+            if cursor is None:
+                rows.extend(conn.exec_driver_sql(sql, (*scope, *params)).fetchall())
+            else:
+                cursor.execute(sql, (*scope, *params))
+                rows.extend(cursor.fetchall())
+    finally:
+        if cursor is not None:
+            cursor.close()
     return rows
 
 
 def _rows_to_customers(
     conn: Connection, workspace_id: int, rows: Sequence[Any], labels: bool
 ) -> dict[int, CustomerRow]:
+    # One customer per stored row of a re-import: kept to the few steps each needs.
     found: dict[int, CustomerRow] = {}
     tags: dict[int, list[str]] = {}
     groups: dict[int, list[str]] = {}
+    names, custom_at = SCALAR_FIELDS, _CUSTOM_AT
     for row in rows:
         cid = int(row[0])
-        tags[cid] = []
-        groups[cid] = []
+        custom, sources = row[custom_at], row[custom_at + 1]
+        tag_list: list[str] = []
+        group_list: list[str] = []
+        if labels:
+            tags[cid] = tag_list
+            groups[cid] = group_list
         found[cid] = CustomerRow(
-            id=cid,
-            state=StoredCustomer(
-                dict(zip(SCALAR_FIELDS, row[1:_CUSTOM_AT], strict=True)),
-                _decode_json(row[_CUSTOM_AT]),
-                tags[cid],
-                groups[cid],
+            cid,
+            StoredCustomer(
+                dict(zip(names, row[1:custom_at], strict=True)),
+                {} if custom is None else _decode_json(custom),
+                tag_list,
+                group_list,
             ),
-            sources=_decode_sources(row[_CUSTOM_AT + 1]),
-            created_by=int(row[_CUSTOM_AT + 2]),
+            {} if sources is None else _decode_sources(sources),
+            int(row[custom_at + 2]),
         )
     if found and labels:
         label_rows = _select_where_in(

@@ -27,7 +27,7 @@ from renkei.core.normalize.address import (
     split_prefecture,
 )
 from renkei.core.normalize.dates import JST, parse_date, parse_datetime
-from renkei.core.normalize.email import normalize_email
+from renkei.core.normalize.email import normalize_email, plain_email
 from renkei.core.normalize.kana import to_katakana
 from renkei.core.normalize.name import split_full_name
 from renkei.core.normalize.phone import PhoneKind, PhoneNumber, classify_phone, normalize_phone
@@ -54,6 +54,7 @@ __all__ = [
     "normalize_postal_code",
     "parse_date",
     "parse_datetime",
+    "plain_email",
     "split_address",
     "split_city",
     "split_full_name",

@@ -85,7 +85,7 @@ def clean_text(s: str) -> str | None:
             lines.pop(0)
         text = "\n".join(lines)
     else:
-        text = _collapse_line(s)
+        text = " ".join(s.split())  # _collapse_line, inlined: every value of an import comes here
     if not text:
         return None
     if len(text) > 12 or text[0].isdigit():  # no marker is that long or starts with a digit

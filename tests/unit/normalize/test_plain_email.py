@@ -1,0 +1,115 @@
+"""The import's one-step e-mail path gives what cleaning and ``normalize_email`` give."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from bench.gen_csv import HEADER, generate
+from hypothesis import given
+from hypothesis import strategies as st
+
+from renkei.core import transforms
+from renkei.core.errors import NormalizationError
+from renkei.core.normalize import clean_text, fold_width, normalize_email, plain_email
+from renkei.core.patch import CustomerPatch
+from renkei.core.transforms import transform_for
+
+TRICKY = [
+    "taro@example.jp",
+    "Taro.Yamada@Example.CO.JP",
+    "TARO@EXAMPLE.JP",
+    "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ",
+    "taro＠example.jp",
+    " taro@example.jp ",
+    "taro@example.jp\n",
+    "\u3000taro@example.jp",
+    "mailto:taro@example.jp",
+    "MAILTO:Taro@Example.jp",
+    "\u212a@example.jp",  # KELVIN SIGN: lower-cases to an ASCII k
+    "İ@example.jp",
+    "taro..yamada.@docomo.ne.jp",
+    "Taro..Yamada.@DOCOMO.NE.JP",
+    "taro..yamada@example.jp",
+    ".taro@example.jp",
+    "taro@example",
+    "taro@-example.jp",
+    "taro@@example.jp",
+    "@example.jp",
+    "taro@",
+    "none@x.jp",
+    "N/A",
+    "なし",
+    "-",
+    "a" * 64 + "@example.jp",
+    "a" * 65 + "@example.jp",
+    "a@" + "b" * 63 + ".jp",
+    "a@" + ".".join(["b" * 60] * 5) + ".jp",
+    "山田@example.jp",
+    "taro@例え.jp",
+    "㈱@example.jp",
+    "①@example.jp",
+    "ﾀﾛｳ@example.jp",
+    "taro@example.jp～",
+    "taro\t@example.jp",
+    "\x1ctaro@example.jp",
+]
+
+
+def _cleaned_then_normalised(raw: str) -> str | None:
+    """The plain definition: the transform's cleaning, then the normaliser (None: rejected or blank)."""
+    text = clean_text(fold_width(raw))
+    if text is None:
+        return None
+    try:
+        return normalize_email(text)
+    except NormalizationError:
+        return None
+
+
+def _agrees(raw: str) -> None:
+    fast = plain_email(raw)
+    if fast is not None:
+        assert fast == _cleaned_then_normalised(raw), raw
+
+
+@pytest.fixture(scope="module")
+def bench_emails(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """The e-mail column of the benchmark's generated file (mixed case and width, padded)."""
+    path = Path(tmp_path_factory.mktemp("bench")) / "members.csv"
+    generate(path, 3000)
+    with path.open(encoding="cp932", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = HEADER.index("メールアドレス")
+    return [row[column] for row in rows[1:]]
+
+
+@pytest.mark.parametrize("raw", TRICKY)
+def test_a_tricky_value_gives_the_same_address(raw: str) -> None:
+    _agrees(raw)
+
+
+def test_the_benchmark_addresses_give_the_same_addresses(bench_emails: list[str]) -> None:
+    for raw in bench_emails:
+        _agrees(raw)
+    taken = sum(plain_email(raw) is not None for raw in bench_emails)
+    assert taken > len(bench_emails) // 2, "the common shape takes the one-step path"
+
+
+@given(st.one_of(st.sampled_from(TRICKY), st.from_regex(r"[A-Za-z0-9._+\-@ ]{0,30}", fullmatch=True), st.emails()))
+def test_any_value_gives_the_same_address(raw: str) -> None:
+    _agrees(raw)
+
+
+@given(st.one_of(st.sampled_from(TRICKY), st.emails(), st.text(max_size=20)))
+def test_the_email_transform_puts_the_same_value_or_reason(raw: str) -> None:
+    patch, plain_patch = CustomerPatch(), CustomerPatch()
+    reason = transform_for("email", memo_size=0)(raw, patch)
+    saved = dict(transforms._PLAIN)
+    transforms._PLAIN.clear()
+    try:
+        plain_reason = transform_for("email", memo_size=0)(raw, plain_patch)
+    finally:
+        transforms._PLAIN.update(saved)
+    assert (patch, reason) == (plain_patch, plain_reason)
