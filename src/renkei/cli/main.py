@@ -36,8 +36,8 @@ app.add_typer(outbox_app, name="outbox")
 relay_app = typer.Typer(no_args_is_help=True, help="The SMTP relay report mails are sent through.")
 app.add_typer(relay_app, name="relay")
 
-console = Console()
-err = Console(stderr=True)
+console = Console(emoji=False)  # a value such as a fingerprint "…:ab:…" is never an emoji code
+err = Console(stderr=True, emoji=False)
 F = TypeVar("F", bound=Callable[..., Any])
 _opened: list[Hub] = []
 
