@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from renkei import failpoints
 from renkei.channels.worker import WorkspaceHubs
 from renkei.pipeline.deliveries import record_landing
-from renkei.pipeline.integrations import Inbox, inboxes_by_id
+from renkei.pipeline.integrations import StoredIntegration, integrations_by_id
 from renkei.pipeline.mail import check_mail, mail_meta
 from renkei.sources.mail.auth import AuthResults, Resolver
 
@@ -146,12 +146,12 @@ class Lander:
                     mail_from=origin.mail_from,
                 )
             )
-        stored = self._hubs.base.archive.put_many([arrival.raw for arrival in group])
+        base = self._hubs.base
+        stored = base.archive.put_many([arrival.raw for arrival in group])
         failpoints.hit("land.archived")
         answers: list[Landed] = []
-        base = self._hubs.base
         with base.engine.begin() as conn:
-            found = inboxes_by_id(conn, base.secrets, {i for arrival in group for i in arrival.inboxes})
+            found = integrations_by_id(conn, base.secrets, {i for arrival in group for i in arrival.inboxes})
             for arrival, auth, where in zip(group, checked, stored, strict=True):
                 landed: list[tuple[int, int]] = []
                 accepted = 0
@@ -175,7 +175,7 @@ class Lander:
         return answers
 
 
-def _still_there(inbox: Inbox | None, workspace_id: int, secret_hash: str) -> Inbox | None:
+def _still_there(inbox: StoredIntegration | None, workspace_id: int, secret_hash: str) -> StoredIntegration | None:
     """``inbox`` if it is still the one the recipient named (same workspace, same secret)."""
     if inbox is None or inbox.workspace_id != workspace_id or inbox.inbox_hash != secret_hash:
         return None

@@ -35,7 +35,7 @@ from renkei.channels.worker_process import ProcessWorker, make_processor
 from renkei.errors import ConfigurationError
 from renkei.limits import env_bytes
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
-from renkei.pipeline.mail import find_inbox, inbox_key, mail_domain
+from renkei.pipeline.mail import inbox_by_key, inbox_key, mail_domain
 from renkei.sources.mail.auth import Resolver
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class InboxHandler:
         if found is None:
             try:
                 loop = asyncio.get_running_loop()
-                found = await loop.run_in_executor(self._executor, find_inbox, self._hubs.base.engine, address)
+                found = await loop.run_in_executor(self._executor, inbox_by_key, self._hubs.base.engine, key)
             except Exception:
                 log.exception("looking up recipient %s failed", masked(address))
                 return "451 4.3.0 Error: temporary failure, try again later"

@@ -39,7 +39,7 @@ from renkei.pipeline.deliveries import (
     process_delivery,
 )
 from renkei.pipeline.hub import Hub
-from renkei.pipeline.integrations import Integration, inboxes_by_id
+from renkei.pipeline.integrations import Integration, integrations_by_id
 from renkei.sources.registry import Extraction
 from renkei.store.customers import IdAllocator
 from renkei.store.schema import deliveries
@@ -163,8 +163,8 @@ def _apply_all(conn: Connection, hub: Hub, mails: list[_Mail], failed: dict[int,
 
 def _integrations(conn: Connection, hub: Hub, ids: set[int]) -> dict[int, Integration]:
     """The hub's workspace's integrations with these ids (one read for the batch)."""
-    found = inboxes_by_id(conn, hub.secrets, ids)
-    return {i: inbox.integration for i, inbox in found.items() if inbox.workspace_id == hub.workspace_id}
+    found = integrations_by_id(conn, hub.secrets, ids)
+    return {i: stored.integration for i, stored in found.items() if stored.workspace_id == hub.workspace_id}
 
 
 def process_mails(hub: Hub, delivery_ids: Sequence[int]) -> dict[int, ProcessResult]:

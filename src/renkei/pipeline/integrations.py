@@ -253,23 +253,24 @@ _ROWS_BY_IDS = select(integrations).where(integrations.c.id.in_(bindparam("ids",
 
 
 @dataclass(frozen=True, slots=True)
-class Inbox:
-    """A mail integration as its inbox sees it when a mail lands."""
+class StoredIntegration:
+    """An integration with what its row says besides: its workspace and its inbox's secret hash."""
 
     workspace_id: int
     inbox_hash: str | None
     integration: Integration
 
 
-def inboxes_by_id(conn: Connection, box: SecretBox, ids: Collection[int]) -> dict[int, Inbox]:
-    """The integrations with these ids, whatever their workspace (for the SMTP inbox, which serves all).
+def integrations_by_id(conn: Connection, box: SecretBox, ids: Collection[int]) -> dict[int, StoredIntegration]:
+    """The integrations with these ids, whatever their workspace, in one query on ``conn``.
 
-    One query for a group of mails landing together, read inside their transaction.
+    For callers that serve many deliveries at once: the SMTP inbox landing a group of mails
+    (inside their transaction), the worker processing a batch. Each checks the workspace.
     """
     if not ids:
         return {}
     rows = conn.execute(_ROWS_BY_IDS, {"ids": sorted(ids)}).all()
-    return {int(row.id): Inbox(int(row.workspace_id), row.inbox_hash, _from_row(row, box)) for row in rows}
+    return {int(row.id): StoredIntegration(int(row.workspace_id), row.inbox_hash, _from_row(row, box)) for row in rows}
 
 
 def list_integrations(hub: Hub) -> list[Integration]:

@@ -65,8 +65,11 @@ def inbox_key(recipient: str) -> tuple[str, str] | None:
 def find_inbox(engine: Engine, recipient: str) -> tuple[int, int] | None:
     """(workspace id, integration id) of the inbox ``recipient`` names, or None."""
     key = inbox_key(recipient)
-    if key is None:
-        return None
+    return None if key is None else inbox_by_key(engine, key)
+
+
+def inbox_by_key(engine: Engine, key: tuple[str, str]) -> tuple[int, int] | None:
+    """``find_inbox`` for an address already read by ``inbox_key``."""
     readable, hashed = key
     with engine.connect() as conn:
         row = conn.execute(_INBOX, {"inbox_hash": hashed}).first()
