@@ -59,7 +59,8 @@ class Archive:
         when missing (the first try tells).
         """
         stored: list[Stored] = []
-        pending: dict[str, tuple[int | None, str, str]] = {}  # target → (open fd, temporary name, folder)
+        pending: dict[str, str] = {}  # target → its temporary file
+        open_files: list[int] = []
         try:
             for data in payloads:
                 sha256 = hashlib.sha256(data).hexdigest()
@@ -69,25 +70,22 @@ class Archive:
                 if key in pending or os.path.exists(key):
                     continue
                 folder = os.path.dirname(key)
-                tmp = os.path.join(folder, f".landing-{os.getpid()}-{next(_SERIAL)}")
-                pending[key] = (_write_new(tmp, folder, data), tmp, folder)
-            for key, (fd, tmp, folder) in pending.items():
-                assert fd is not None  # every fd is open until this loop closes it
+                pending[key] = tmp = os.path.join(folder, f".landing-{os.getpid()}-{next(_SERIAL)}")
+                open_files.append(_write_new(tmp, folder, data))
+            for fd in open_files:
                 os.fsync(fd)
-                os.close(fd)
-                pending[key] = (None, tmp, folder)
-            for key, (_, tmp, _) in pending.items():
+            for key, tmp in pending.items():
                 os.replace(tmp, key)
         except BaseException:
-            for fd, tmp, _ in pending.values():
-                if fd is not None:
-                    with contextlib.suppress(OSError):
-                        os.close(fd)
+            for tmp in pending.values():
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)  # gone already once renamed into place
             raise
-        for folder in dict.fromkeys(folder for _, _, folder in pending.values()):
-            _fsync_dir(Path(folder))
+        finally:
+            for fd in open_files:
+                os.close(fd)
+        for folder in dict.fromkeys(os.path.dirname(key) for key in pending):
+            _fsync_dir(folder)
         return stored
 
     def put_file(self, path: Path) -> Stored:
@@ -151,7 +149,7 @@ def _write_new(tmp: str, folder: str, data: bytes) -> int:
     return fd
 
 
-def _fsync_dir(folder: Path) -> None:
+def _fsync_dir(folder: str | Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
