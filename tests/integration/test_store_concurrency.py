@@ -122,3 +122,33 @@ def test_writers_in_two_processes_take_turns_on_the_turn_file_and_all_succeed(tm
     finally:
         hub.close()
     assert {f"{side}-{n}" for side in ("left", "right") for n in range(150)} <= names
+
+
+def test_a_new_store_uses_8_kib_pages_and_an_older_store_keeps_its_own(tmp_path: Path):
+    import sqlite3
+
+    from renkei.store.db import PAGE_SIZE
+
+    hub = Hub.open(url=f"sqlite:///{tmp_path / 'new.db'}", home=tmp_path / "home")
+    try:
+        add_integration(hub, {"name": "展示会", "kind": "csv"})
+    finally:
+        hub.close()
+    with sqlite3.connect(tmp_path / "new.db") as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (PAGE_SIZE,) == (8192,)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+    # A store made before (4 KiB pages, already in WAL mode) opens and works as it is.
+    old = tmp_path / "old.db"
+    with sqlite3.connect(old) as conn:
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE t (x)")
+    hub = Hub.open(url=f"sqlite:///{old}", home=tmp_path / "home2")
+    try:
+        integration = add_integration(hub, {"name": "反響", "kind": "csv"})
+        assert get_integration(hub, integration.id).name == "反響"
+    finally:
+        hub.close()
+    with sqlite3.connect(old) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone() == (4096,)

@@ -150,6 +150,10 @@ def _autobegun() -> bool:
     return False
 
 
+#: SQLite page size of a new store, in bytes.
+PAGE_SIZE = 8192
+
+
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -158,6 +162,10 @@ def _sqlite_setup(engine: Engine) -> None:
         if isinstance(dbapi_connection, _TurnTakingConnection):
             dbapi_connection.write_turn = _write_turn(str(engine.url.database or ""))
         cursor = dbapi_connection.cursor()
+        # Only a new, empty file takes it (before WAL mode is set); an existing store keeps its size.
+        # Wide customer rows and their three key indexes insert ~20 % faster on 8 KiB pages than on
+        # the default 4 KiB (bench/run.py's first import).
+        cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
