@@ -70,3 +70,32 @@ def test_a_value_several_customers_share_finds_the_oldest_of_them(hub, tmp_path:
     people = _by_name(hub)
     assert people["青木 一郎"]["company_name"] == "共有商事"
     assert people["井上 二郎"]["company_name"] is None
+
+
+def test_a_record_bringing_the_stored_values_changes_nothing_even_between_records_that_do(hub, tmp_path: Path):
+    """Records that bring exactly what is stored are settled from the stored row; one that changes
+    the customer, and every record after it for the same customer, merge as usual."""
+    from sqlalchemy import text
+
+    integration = integration_service.manual_import_integration(hub)
+    yamada = ["山田 太郎", "taro@example.com", "03-1111-2222", "山田商事"]
+    sato = ["佐藤 花子", "hanako@example.com", "", "佐藤工業"]
+    first = write_csv(tmp_path / "first.csv", [HEADER, yamada, sato])
+    assert delivery_service.import_file(hub, integration, first).counts.created == 2
+    moved = [*yamada[:3], "山田ホールディングス"]
+    second = write_csv(tmp_path / "second.csv", [HEADER, yamada, moved, yamada, sato, sato])
+    result = delivery_service.import_file(hub, integration, second)
+    # 山田: unchanged, changed, changed back; 佐藤: unchanged twice.
+    assert (result.counts.created, result.counts.updated, result.counts.unchanged) == (0, 2, 3)
+    people = _by_name(hub)
+    assert people["山田 太郎"]["company_name"] == "山田商事"
+    assert people["佐藤 花子"]["company_name"] == "佐藤工業"
+    with hub.engine.connect() as conn:
+        history = conn.execute(
+            text("SELECT field, old_value, new_value, new_delivery_id FROM field_history ORDER BY id")
+        ).all()
+    assert [(field, old, new) for field, old, new, _ in history] == [
+        ("company_name", "山田商事", "山田ホールディングス"),
+        ("company_name", "山田ホールディングス", "山田商事"),
+    ]
+    assert {delivery for *_, delivery in history} == {result.delivery_id}

@@ -153,3 +153,24 @@ def test_a_constant_is_worked_out_once(computed: list[str]) -> None:
         patch, _ = map_record(SourceRecord(f"row {line}", {"氏名": "山田"}, line=line), mapping)
         assert patch.fields["status"] == "新規"
     assert computed.count("新規") == 1
+
+
+def test_a_date_column_remembers_beyond_its_share(computed: list[str]) -> None:
+    """A file's dates repeat, but are too many distinct values for a column's share of the budget."""
+    from renkei.core.transforms import DATE_MEMO_SIZE
+
+    apply = transform_for("acquired_at", memo_size=4)
+    days = [f"2021/{month}/{day}" for month in range(1, 13) for day in range(1, 29)]  # 336 distinct
+    assert len(days) < DATE_MEMO_SIZE
+    for _ in range(3):
+        for raw in days:
+            patch = CustomerPatch()
+            assert apply(raw, patch) is None
+    assert computed == days, "each date worked out once, though the column's share is 4"
+    assert patch.fields == {"acquired_at": "2021-12-28"}
+    # Without memo (size 0) nothing is remembered, dates included.
+    computed.clear()
+    apply = transform_for("acquired_at", memo_size=0)
+    apply("2021/1/1", CustomerPatch())
+    apply("2021/1/1", CustomerPatch())
+    assert computed == ["2021/1/1", "2021/1/1"]

@@ -164,18 +164,20 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
         reason = apply(raw, patch)
         if reason is not None:
             errors.append(FieldError(label, raw, reason))
-    for (target, apply), raw in zip(mapping.constants, mapping.constant_values, strict=True):
-        if target in patch.fields and target not in ("tags", "groups"):
-            continue
-        reason = apply(raw, patch)
-        if reason is not None:
-            errors.append(FieldError(f"constant {target}", raw, reason))
+    if mapping.constants:  # most mappings have none: not even an empty zip per row
+        for (target, apply), raw in zip(mapping.constants, mapping.constant_values, strict=True):
+            if target in patch.fields and target not in ("tags", "groups"):
+                continue
+            reason = apply(raw, patch)
+            if reason is not None:
+                errors.append(FieldError(f"constant {target}", raw, reason))
     if mapping.unknown_columns == "report":
         for position, label in mapping.unknown_positions:
             raw = values[position]
             if raw:
                 errors.append(FieldError(label, raw, "column is not mapped to any field"))
-    patch.finish()
+    if patch.postal_area is not None:  # what finish() looks at first
+        patch.finish()
     if not errors and patch.is_anonymous():
         errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
     return patch, errors

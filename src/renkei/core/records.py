@@ -40,6 +40,28 @@ class SourceRecord:
     inquiry: InquiryFacts | None = None
 
 
+_new_record = object.__new__
+_set_locator, _set_fields, _set_line, _set_external_id, _set_inquiry = (
+    SourceRecord.__dict__[name].__set__ for name in ("locator", "fields", "line", "external_id", "inquiry")
+)
+
+
+def file_row_record(locator: str, fields: Mapping[str, str], line: int) -> SourceRecord:
+    """``SourceRecord(locator, fields, line)``, built at half the cost: one per row of a file.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` looked up
+    anew; this sets the same slots through their descriptors, found once. A test checks that
+    the record equals the one ``__init__`` builds.
+    """
+    record = _new_record(SourceRecord)
+    _set_locator(record, locator)
+    _set_fields(record, fields)
+    _set_line(record, line)
+    _set_external_id(record, None)
+    _set_inquiry(record, None)
+    return record
+
+
 class RowFields(Mapping[str, str]):
     """One file row as ``SourceRecord.fields``: its values under the file's labels, by position.
 

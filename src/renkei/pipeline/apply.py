@@ -7,13 +7,14 @@ memory, and writes with driver-level ``executemany``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Connection
 
+from renkei.core.fields import CUSTOM_PREFIX
 from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
@@ -30,12 +31,14 @@ from renkei.pipeline.parallel import Mapped
 from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
-    customer_values,
+    customers_from_rows,
     find_ids,
+    find_rows,
     insert_new_customers,
     insert_rows,
-    load_customers,
-    update_customers,
+    load_rows,
+    stored_values,
+    update_changed,
 )
 from renkei.store.schema import customer_external_ids, customer_labels, field_history, inquiries, row_errors
 
@@ -103,6 +106,8 @@ class ApplyContext:
 class _Writes:
     inserts: dict[int, CustomerRow] = field(default_factory=dict)
     updates: dict[int, CustomerRow] = field(default_factory=dict)
+    #: The columns each updated customer's changes touched (``updated_at`` goes with them).
+    columns: dict[int, set[str]] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
     labels: list[dict[str, Any]] = field(default_factory=list)
     external_ids: list[dict[str, Any]] = field(default_factory=list)
@@ -148,54 +153,71 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
             # Known even when not a match key, so that an id is never mapped twice.
             external_ids.add(patch.external_id)
         labelled = labelled or bool(patch.tags or patch.groups)
-    index = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids)
-    # Stored tags and groups only matter to a record that brings some: skip loading them otherwise.
-    found = load_customers(ctx.conn, ctx.workspace_id, sorted(set(index.values())), labels=labelled)
-    for row in found.values():
-        row.new = row.created_by == ctx.delivery_id
+    index, rows = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids)
+    wanted = set(index.values())
+    # Customers found through an external id are loaded by id; the other keys loaded theirs.
+    if missing := wanted.difference(rows):
+        rows.update(load_rows(ctx.conn, ctx.workspace_id, sorted(missing)))
+    found: dict[int, CustomerRow] = {}
+    if labelled or ctx.collect_rows:
+        # Stored tags and groups only matter to a record that brings some: loaded only then.
+        found = customers_from_rows(ctx.conn, ctx.workspace_id, [rows[cid] for cid in sorted(wanted)], labelled)
+        for stored_customer in found.values():
+            stored_customer.new = stored_customer.created_by == ctx.delivery_id
+    # Otherwise a stored customer becomes a CustomerRow only when a record may change it: most
+    # records of a re-import bring exactly the values stored, which the stored row itself shows.
 
     policy, defaults, inserts = ctx.policy, ctx.defaults, writes.inserts
     explain = collect = ctx.collect_rows  # reported row by row (dry runs): every change explained
     # Counted here and added once: this loop runs for every row of a file.
     created = updated = unchanged = 0
     for (line, locator, patch), keys in zip(patches, keyed, strict=True):
-        customer: CustomerRow | None = None
+        cid: int | None = None
         for key in keys:
             cid = index.get(key)
             if cid is not None:
-                customer = found[cid]
                 break
-        if customer is None:
+        customer: CustomerRow | None = None
+        outcome: MergeOutcome
+        if cid is None:
             outcome = merge(None, patch, policy, defaults, explain=explain)
-            customer = _new_customer(ctx, keys, found, outcome)
+            customer = _new_customer(ctx, keys, found, rows, outcome)
             inserts[customer.id] = customer
+            cid = customer.id
+        elif (customer := found.get(cid)) is not None:
+            outcome = merge(customer.state, patch, policy, defaults, explain=explain)
+        elif _brings_stored_values(patch, rows[cid]):
+            outcome = NOTHING
         else:
+            customer = found[cid] = _stored_customer(ctx, rows[cid])
             outcome = merge(customer.state, patch, policy, defaults, explain=explain)
         if patch.external_id and ("external_id", patch.external_id) not in index:
             writes.external_ids.append(
                 {
                     "integration_id": ctx.integration_id,
                     "external_id": patch.external_id,
-                    "customer_id": customer.id,
+                    "customer_id": cid,
                     "delivery_id": ctx.delivery_id,
                 }
             )
         for key in keys:
-            index.setdefault(key, customer.id)
+            index.setdefault(key, cid)
         action: Action
-        if outcome.created:
+        if outcome is NOTHING:
+            action = "unchanged"
+        elif outcome.created:
             action = "created"
             # A new customer's state is the outcome's already: only labels remain to be written.
             if outcome.tags_added or outcome.groups_added:
+                assert customer is not None
                 _record_changes(ctx, writes, customer, outcome)
-        elif outcome is NOTHING:
-            action = "unchanged"
         else:
             action = "updated" if outcome.changed else "unchanged"
             if action == "updated":
+                assert customer is not None
                 _record_changes(ctx, writes, customer, outcome)
         if patch.inquiry is not None or patch.inquiry_values:
-            writes.inquiries.append(_inquiry_row(ctx, customer.id, patch))
+            writes.inquiries.append(_inquiry_row(ctx, cid, patch))
             if action == "unchanged":
                 action = "updated"
         if action == "unchanged":
@@ -205,13 +227,13 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
         else:
             updated += 1
         if collect:
-            ctx.touched.add(customer.id)
+            ctx.touched.add(cid)
             ctx.rows.append(
                 RowReport(
                     line,
                     locator,
                     action,
-                    customer.id,
+                    cid,
                     outcome.changes,
                     outcome.tags_added,
                     outcome.groups_added,
@@ -228,8 +250,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
 
 def _stored_keys(
     ctx: ApplyContext, patches: list[CustomerPatch], external_ids: set[str]
-) -> dict[tuple[MatchKey, str], int]:
-    """The stored customer each key that can decide a match finds: (kind, value) → customer id.
+) -> tuple[dict[tuple[MatchKey, str], int], dict[int, Sequence[Any]]]:
+    """The stored customer each key that can decide a match finds: (kind, value) → customer id;
+    and the stored rows of the customers found by a key other than an external id.
 
     Every external id is looked up. The match keys are looked up a kind at a time, in match
     order, and a record's key only while its earlier keys found nobody stored. The keys left out
@@ -241,13 +264,15 @@ def _stored_keys(
     conn, workspace_id, integration_id = ctx.conn, ctx.workspace_id, ctx.integration_id
     external = find_ids(conn, workspace_id, integration_id, "external_id", external_ids)
     index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
+    rows: dict[int, Sequence[Any]] = {}
     pending = patches
     for kind in ctx.match_keys:
         if kind == "external_id":
             hits = external
         else:
             values = {value for patch in pending if (value := patch.fields.get(kind))}
-            hits = find_ids(conn, workspace_id, integration_id, kind, values)
+            hits, loaded = find_rows(conn, workspace_id, kind, values)
+            rows.update(loaded)
             for value, cid in hits.items():
                 index[(kind, value)] = cid
         if hits:
@@ -256,17 +281,42 @@ def _stored_keys(
                 pending = [patch for patch in pending if patch.external_id not in hits]
             else:
                 pending = [patch for patch in pending if patch.fields.get(kind) not in hits]
-    return index
+    return index, rows
+
+
+def _brings_stored_values(patch: CustomerPatch, row: Sequence[Any]) -> bool:
+    """Whether merging ``patch`` into the stored customer ``row`` can only find nothing to do.
+
+    True when the patch carries nothing but fields and each is the value stored: whatever the
+    policies, no value changes, and tags, groups and custom values are not touched.
+    """
+    if patch.custom or patch.tags or patch.groups:
+        return False
+    fields = patch.fields
+    return stored_values(row, tuple(fields)) == tuple(fields.values())
+
+
+def _stored_customer(ctx: ApplyContext, row: Sequence[Any]) -> CustomerRow:
+    """A stored customer (without its tags and groups: records with some load them all up front)."""
+    customer = customers_from_rows(ctx.conn, ctx.workspace_id, [row], labels=False)[int(row[0])]
+    customer.new = customer.created_by == ctx.delivery_id
+    return customer
 
 
 def _new_customer(
-    ctx: ApplyContext, keys: list[tuple[MatchKey, str]], found: dict[int, CustomerRow], outcome: MergeOutcome
+    ctx: ApplyContext,
+    keys: list[tuple[MatchKey, str]],
+    found: dict[int, CustomerRow],
+    stored: dict[int, Sequence[Any]],
+    outcome: MergeOutcome,
 ) -> CustomerRow:
-    """The customer a creating ``outcome`` makes, with its id: one an undo freed for these keys, or a new one."""
+    """The customer a creating ``outcome`` makes, with its id: one an undo freed for these keys
+    (unless a customer with that id is ``found`` or ``stored``), or a new one."""
     assert ctx.allocator is not None and outcome.state is not None
     reused = next((ctx.reuse_ids.pop(key) for key in keys if key in ctx.reuse_ids), None) if ctx.reuse_ids else None
+    free = reused is not None and reused not in found and reused not in stored
     customer = CustomerRow(
-        id=reused if reused is not None and reused not in found else ctx.allocator.next(),
+        id=reused if free and reused is not None else ctx.allocator.next(),
         state=outcome.state,
         created_by=ctx.delivery_id,
         new=True,
@@ -299,10 +349,13 @@ def _record_changes(ctx: ApplyContext, writes: _Writes, customer: CustomerRow, o
                 }
             )
             customer.sources[change.field] = ctx.delivery_id
-        if customer.id not in writes.inserts:
-            writes.updates[customer.id] = customer
-    elif customer.id not in writes.inserts:
+    if customer.id not in writes.inserts:  # a customer inserted by this batch is written whole
         writes.updates[customer.id] = customer
+        columns = writes.columns.setdefault(customer.id, set())
+        for change in outcome.changes:
+            columns.add("custom" if change.field.startswith(CUSTOM_PREFIX) else change.field)
+        if outcome.changes and not customer.new:
+            columns.add("sources")
     customer.state = apply_outcome(customer.state, outcome)
     for name in outcome.tags_added:
         writes.labels.append({"customer_id": customer.id, "kind": "tag", "name": name, "delivery_id": ctx.delivery_id})
@@ -350,7 +403,7 @@ def _flush(ctx: ApplyContext, writes: _Writes) -> None:
     conn = ctx.conn
     ctx.inserted += len(writes.inserts)
     insert_new_customers(conn, writes.inserts.values(), ctx.workspace_id, ctx.now)
-    update_customers(conn, [customer_values(c, ctx.workspace_id, ctx.now) for c in writes.updates.values()])
+    update_changed(conn, [(c, writes.columns[c.id]) for c in writes.updates.values()], ctx.workspace_id, ctx.now)
     # Each goes to the driver in one executemany: SQLAlchemy's per-row handling would cost more.
     insert_rows(conn, field_history, writes.history)
     insert_rows(conn, customer_labels, writes.labels)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from renkei.core.file_rules import file_name_problem
-from renkei.core.records import RowFields, SourceRecord
+from renkei.core.records import RowFields, SourceRecord, file_row_record
 from renkei.sources.csvfile import CsvOptions, CsvProblem, open_csv
 from renkei.sources.encoding import resolve_encoding
 from renkei.sources.registry import Extraction, SourceKind, register
@@ -54,7 +54,7 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
                 yield [
                     item
                     if isinstance(item, CsvProblem)
-                    else SourceRecord(f"{name} row {item[0]}", RowFields(labels, index, item[1]), item[0])
+                    else file_row_record(f"{name} row {item[0]}", RowFields(labels, index, item[1]), item[0])
                     for item in batch
                 ]
 

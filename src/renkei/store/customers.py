@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -88,9 +89,10 @@ def _decode_sources(value: Any) -> dict[str, int]:
     return {k: int(v) for k, v in sources.items()} if sources else {}
 
 
-#: What merging needs of a customer, in this order (``_rows_to_customers`` reads them by position).
-_LOAD_COLUMNS = ("id", *SCALAR_FIELDS, "custom", "sources", "created_by")
+#: What merging needs of a customer, in this order (``customers_from_rows`` reads them by position).
+LOAD_COLUMNS = ("id", *SCALAR_FIELDS, "custom", "sources", "created_by")
 _CUSTOM_AT = 1 + len(SCALAR_FIELDS)
+_FIELD_POSITION = {name: position for position, name in enumerate(SCALAR_FIELDS)}
 
 
 @cache
@@ -135,9 +137,10 @@ def _select_where_in(
     return rows
 
 
-def _rows_to_customers(
-    conn: Connection, workspace_id: int, rows: Sequence[Any], labels: bool
+def customers_from_rows(
+    conn: Connection, workspace_id: int, rows: Iterable[Sequence[Any]], labels: bool
 ) -> dict[int, CustomerRow]:
+    """Customers from their stored rows (``load_rows``), with their tags and groups when ``labels``."""
     # One customer per stored row of a re-import: kept to the few steps each needs.
     found: dict[int, CustomerRow] = {}
     tags: dict[int, list[str]] = {}
@@ -185,18 +188,60 @@ def load_customers(
     ``labels=False`` leaves every customer's tags and groups empty, for a caller that will not
     look at them (an import batch none of whose records carries a tag or a group).
     """
+    return customers_from_rows(conn, workspace_id, list(load_rows(conn, workspace_id, ids).values()), labels)
+
+
+def load_rows(conn: Connection, workspace_id: int, ids: Iterable[int]) -> dict[int, Sequence[Any]]:
+    """Customers by id as stored rows (``LOAD_COLUMNS``), for ``customers_from_rows`` or ``stored_values``."""
     # ``+workspace_id`` (here and for the labels): SQLite, without planner statistics, would
     # rather scan the whole workspace through an index that starts with workspace_id than look
     # the ids up. The unary plus keeps that index out of the running; the condition still holds.
     rows = _select_where_in(
         conn,
-        f"SELECT {', '.join(_LOAD_COLUMNS)} FROM customers WHERE +workspace_id = {{mark}}",
+        f"SELECT {', '.join(LOAD_COLUMNS)} FROM customers WHERE +workspace_id = {{mark}}",
         (workspace_id,),
         "id",
         list(ids),
         "BIGINT",
     )
-    return _rows_to_customers(conn, workspace_id, rows, labels)
+    return {int(row[0]): row for row in rows}
+
+
+def find_rows(
+    conn: Connection, workspace_id: int, kind: MatchKey, values: Collection[str]
+) -> tuple[dict[str, int], dict[int, Sequence[Any]]]:
+    """What ``find_ids`` finds for a key stored on the customer (e-mail, mobile, phone), and
+    every customer having one of ``values`` as its stored row (``load_rows``'s form).
+
+    One query finds and loads: a re-import, whose records nearly all find their customer by
+    their first key, reads each customer once instead of finding it and then loading it by id.
+    """
+    if kind not in ("email", "mobile", "phone"):
+        raise ValueError(f"not a key stored on the customer: {kind!r}")
+    position = 1 + SCALAR_FIELDS.index(kind)
+    found: dict[str, int] = {}
+    loaded: dict[int, Sequence[Any]] = {}
+    select_sql = f"SELECT {', '.join(LOAD_COLUMNS)} FROM customers WHERE workspace_id = {{mark}}"
+    for row in _select_where_in(conn, select_sql, (workspace_id,), kind, sorted(values), "TEXT"):
+        value, cid = row[position], int(row[0])
+        if value not in found or cid < found[value]:
+            found[value] = cid
+        loaded[cid] = row
+    return found, loaded
+
+
+def stored_values(row: Sequence[Any], names: tuple[str, ...]) -> tuple[Any, ...]:
+    """The values of ``names`` (scalar fields) in a stored row, in that order."""
+    return _getter(names)(row)
+
+
+@cache
+def _getter(names: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    positions = [1 + _FIELD_POSITION[name] for name in names]
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda row: (row[only],)
+    return operator.itemgetter(*positions)
 
 
 def find_ids(
@@ -301,18 +346,58 @@ def update_customers(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
-    processors = [(name, _bind_processor(conn, customers.c[name])) for name in _UPDATE_COLUMNS]
-    params = [
+    _update(
+        conn,
+        _UPDATE_COLUMNS,
+        [([values[name] for name in _UPDATE_COLUMNS], values["c_id"]) for values in rows],
+        rows[0]["workspace_id"],
+    )
+
+
+def update_changed(
+    conn: Connection, changed: Iterable[tuple[CustomerRow, Collection[str]]], workspace_id: int, now: datetime
+) -> None:
+    """Write back, for each customer, only the columns named with it (fields, ``custom``,
+    ``sources``), and ``updated_at``: one ``executemany`` per set of columns.
+
+    Setting a column an index covers makes the database rewrite that index entry even when the
+    value is the one stored: an import's update that sets every column costs six times one that
+    sets the column that changed.
+    """
+    groups: dict[tuple[str, ...], list[tuple[list[Any], int]]] = {}
+    for row, columns in changed:
+        names = (*sorted(columns), "updated_at")
+        groups.setdefault(names, []).append(([_column_value(row, name, now) for name in names], row.id))
+    for names, params in groups.items():
+        _update(conn, names, params, workspace_id)
+
+
+def _column_value(row: CustomerRow, name: str, now: datetime) -> Any:
+    if name == "custom":
+        return dict(row.state.custom) or None
+    if name == "sources":
+        return row.sources or None
+    if name == "updated_at":
+        return now
+    return row.state.fields.get(name)
+
+
+def _update(conn: Connection, names: Sequence[str], params: list[tuple[list[Any], int]], workspace_id: int) -> None:
+    """``UPDATE customers SET names… WHERE id AND workspace_id`` for each (values, id) of ``params``."""
+    if not params:
+        return
+    processors = [_bind_processor(conn, customers.c[name]) for name in names]
+    prepared = [
         (
-            *[values[name] if process is None else process(values[name]) for name, process in processors],
-            values["c_id"],
-            values["workspace_id"],
+            *[value if process is None else process(value) for value, process in zip(values, processors, strict=True)],
+            cid,
+            workspace_id,
         )
-        for values in rows
+        for values, cid in params
     ]
     mark = "%s" if conn.dialect.name == "postgresql" else "?"
-    assignments = ", ".join(f"{name} = {mark}" for name in _UPDATE_COLUMNS)
-    _execute_many(conn, f"UPDATE customers SET {assignments} WHERE id = {mark} AND workspace_id = {mark}", params)
+    assignments = ", ".join(f"{name} = {mark}" for name in names)
+    _execute_many(conn, f"UPDATE customers SET {assignments} WHERE id = {mark} AND workspace_id = {mark}", prepared)
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -338,9 +423,14 @@ __all__ = [
     "IdAllocator",
     "chunks",
     "customer_values",
+    "customers_from_rows",
     "find_ids",
+    "find_rows",
     "insert_new_customers",
     "insert_rows",
     "load_customers",
+    "load_rows",
+    "stored_values",
+    "update_changed",
     "update_customers",
 ]

@@ -33,6 +33,8 @@ PREFECTURES: tuple[str, ...] = (
     "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
 )  # fmt: skip
 
+# The plain definition of a leading prefecture, which split_prefecture's lookup stands in for
+# (tests/unit/normalize/test_quick_address.py compares the two).
 _PREFECTURE = re.compile("|".join(sorted(PREFECTURES, key=len, reverse=True)))
 # Spellings that differ between Japan Post data and what people type (ヶ/ケ, ヵ/カ) are one
 # character each, so positions in a key and in the original text stay aligned (``_city_key``).
@@ -40,13 +42,21 @@ _DISTRICT = re.compile(r"^(.+?郡)(.+[町村])$")
 _WARD = re.compile(r"^(.+?市)(.+区)$")
 
 
+_PREFECTURE_SET = frozenset(PREFECTURES)
+
+
 def split_prefecture(address: str) -> tuple[str | None, str]:
-    """Split a leading prefecture off an address: ``(prefecture, rest)`` or ``(None, address)``."""
+    """Split a leading prefecture off an address: ``(prefecture, rest)`` or ``(None, address)``.
+
+    Prefecture names are three or four characters long and none is the start of another, so
+    looking up the first four and then the first three characters finds what ``_PREFECTURE``
+    (longest first) matches, for a fraction of a regex alternation's cost.
+    """
     text = address.lstrip()
-    match = _PREFECTURE.match(text)
-    if match is None:
-        return None, address
-    return match.group(), text[match.end() :].lstrip()
+    for size in (4, 3):
+        if text[:size] in _PREFECTURE_SET:
+            return text[:size], text[size:].lstrip()
+    return None, address
 
 
 @cache

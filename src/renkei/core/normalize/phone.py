@@ -20,6 +20,7 @@ Kinds: 060/070/080/090 mobile; 050 voip; 0120/0800 toll_free; 020 (M2M/pager), 0
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from renkei.core.errors import NormalizationError
-from renkei.core.normalize.text import fold_dashes, fold_width
+from renkei.core.normalize.text import DASHES, fold_dashes, fold_width
 
 __all__ = ["PhoneKind", "PhoneNumber", "classify_phone", "normalize_phone"]
 
@@ -136,7 +137,22 @@ def _kind_of(national: str) -> PhoneKind | None:
 
 
 def classify_phone(s: str) -> tuple[str, PhoneKind]:
-    """E.164 and kind of a telephone number: the import's hot path (no display form computed)."""
+    """E.164 and kind of a telephone number: the import's hot path (no display form computed).
+
+    A domestic number written with nothing but digits and separators, in either width, goes
+    the quick way (``_quick_compact``, ``_domestic_kind``); anything else the general one.
+    """
+    compact = _quick_compact(s)
+    if compact is None:
+        return _classify_general(s)
+    kind = _domestic_kind(compact)
+    if kind is None:
+        raise NormalizationError("Phone number is not a valid number", s)
+    return "+81" + compact[1:], kind
+
+
+def _classify_general(s: str) -> tuple[str, PhoneKind]:
+    """``classify_phone`` of any value: the shapes ``_quick_compact`` leaves, and the rest."""
     fast = _FAST_3_4_4.fullmatch(s)
     if fast is not None:
         return _classify_mobile_match(fast)
@@ -221,13 +237,101 @@ def _compact(s: str) -> str:
     compact = "".join(value.split()).translate(_SEPARATOR_MARKS)
     if len(compact) >= 20:
         raise NormalizationError("Phone field holds more than one number", s)
+    return _national_form(compact)
+
+
+def _national_form(compact: str) -> str:
+    """Compact digits as dialled at home: ``+81`` and a dropped leading zero put back as ``0``."""
     if compact.startswith("+81"):
         # "+81 90-..." and "+81 (0)3-..." are domestic numbers written for abroad.
-        compact = "0" + compact[3:].removeprefix("0")
-    elif compact.isdigit() and compact[0] != "0" and len(compact) in (9, 10):
+        return "0" + compact[3:].removeprefix("0")
+    if compact.isdigit() and compact[0] != "0" and len(compact) in (9, 10):
         # Spreadsheets drop the leading zero of a number stored as a number (9012345678).
-        compact = "0" + compact
+        return "0" + compact
     return compact
+
+
+# What _compact's folding does to the characters a plainly written number holds: full-width
+# digits, plus, brackets, dot and space to ASCII, the dash family to "-". Nothing else changes
+# here, so anything else is left for the general path to judge.
+_QUICK_FOLD: dict[int, str] = {0xFF10 + i: str(i) for i in range(10)}
+_QUICK_FOLD.update({ord(c): a for c, a in zip("＋（）．\u3000", "+(). ", strict=True)})
+_QUICK_FOLD.update(dict.fromkeys(map(ord, DASHES), "-"))
+_LONG_MARKS = ("\u30fc", "\uff70")
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+def _quick_compact(s: str) -> str | None:
+    """What ``_compact`` gives a domestic number written plainly; None for any other value.
+
+    Plainly: digits of either width, spaces, tabs, brackets, dots and dashes (``ー`` only between
+    two digits, as ``fold_dashes`` reads it), and an optional leading ``+81``. That is how an
+    office writes a Japanese number, and each separator just goes, with ``str.replace`` (a
+    translate table that deletes is slower). A test checks this against ``_compact``.
+    """
+    if not s.isascii():
+        s = s.translate(_QUICK_FOLD)
+        if _LONG_MARKS[0] in s or _LONG_MARKS[1] in s:
+            joined = _long_marks_as_dashes(s)
+            if joined is None:
+                return None
+            s = joined
+    compact = s.replace("-", "").replace(" ", "").replace("(", "").replace(")", "").replace(".", "").replace("\t", "")
+    if not compact.isascii():
+        return None
+    if compact.isdigit():
+        if compact[0] != "0" and len(compact) in (9, 10):  # _national_form: the dropped zero
+            compact = "0" + compact
+    elif compact[:3] == "+81" and compact[3:].isdigit() and s.lstrip()[:1] == "+":
+        compact = "0" + compact[3:].removeprefix("0")  # _national_form: written for abroad
+    else:
+        return None
+    # _DOMESTIC_DIGITS, spelt out: "0", nine or ten digits, not the international prefix 010.
+    if len(compact) in (10, 11) and compact[0] == "0" and compact[1] != "0" and compact[1:3] != "10":
+        return compact
+    return None
+
+
+def _long_marks_as_dashes(s: str) -> str | None:
+    """``s`` (digits already ASCII) with every ``ー``/``ｰ`` made ``-``; None unless each sits between digits.
+
+    Where one does not, ``fold_dashes`` keeps it and the value is no plain number.
+    """
+    parts = s.replace(_LONG_MARKS[1], _LONG_MARKS[0]).split(_LONG_MARKS[0])
+    for before, after in itertools.pairwise(parts):
+        if before[-1:] not in _ASCII_DIGITS or after[:1] not in _ASCII_DIGITS:
+            return None
+    return "-".join(parts)
+
+
+#: ``_domestic_kind`` by (first five digits, length). JP number-type patterns for a national
+#: number not starting with 0 fix at most its first four digits (``800\d``, ``1[1-9][2-8]``…)
+#: and let the rest be any digits, so the kind of ``0`` + nine or ten digits depends on nothing
+#: else; a test checks this against the metadata for every four-digit prefix. Six digits deep,
+#: as ``_TEMPLATES`` keys, a file's numbers would hardly ever share a key.
+_KIND_DEPTH = 5
+_KIND_BY_PREFIX: dict[tuple[str, int], PhoneKind | None] = {}
+
+
+def _domestic_kind(compact: str) -> PhoneKind | None:
+    """Kind of a domestic number in compact form (``0`` and nine or ten digits); None if invalid.
+
+    What ``_classify_general`` decides for it, remembered per prefix and length.
+    """
+    key = (compact[:_KIND_DEPTH], len(compact))
+    try:
+        return _KIND_BY_PREFIX[key]
+    except KeyError:
+        pass
+    fast = _FAST_3_4_4.fullmatch(compact)
+    if fast is not None:
+        kind: PhoneKind | None = "mobile" if fast.group(1) is not None else "voip"
+    else:
+        kind = _kind_of(compact[1:])
+    if len(_KIND_BY_PREFIX) >= _TEMPLATE_LIMIT:
+        _KIND_BY_PREFIX.clear()
+    _KIND_BY_PREFIX[key] = kind
+    return kind
 
 
 def _classify_mobile_match(m: re.Match[str]) -> tuple[str, PhoneKind]:

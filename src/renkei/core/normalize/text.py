@@ -20,6 +20,11 @@ __all__ = ["DASHES", "clean_text", "fold_dashes", "fold_width", "normalize_label
 # point to one code point, so folding never changes the length of the string.
 _WIDTH_TABLE: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE[0x3000] = 0x20
+# The same table as a string indexed by code point, for str.translate: a dict table raises and
+# clears a KeyError inside translate for every character it does not hold (kanji, kana), which
+# made folding an address cost twice as much. Code points past the BMP are left as they are,
+# as a missing key leaves them.
+_WIDTH_STRING = "".join(chr(_WIDTH_TABLE.get(code, code)) for code in range(0x10000))
 # What fold_width changes at all: most values need no folding and are returned as they are.
 _TO_FOLD = re.compile("[\u3000\uff01-\uff5e\uff61-\uff9f]")
 
@@ -49,7 +54,7 @@ def fold_width(s: str) -> str:
     if first is None:
         return s
     start = first.start()  # what comes before needs no folding: not even looked up
-    s = s[:start] + s[start:].translate(_WIDTH_TABLE)
+    s = s[:start] + s[start:].translate(_WIDTH_STRING)
     if _HALF_WIDTH_KANA.search(s) is not None:
         s = str(mojimoji.han_to_zen(s, ascii=False, digit=False))
     return s
