@@ -326,13 +326,27 @@ def insert_new_customers(conn: Connection, rows: Iterable[CustomerRow], workspac
     ]
     if not params:
         return
-    postgres = conn.dialect.name == "postgresql"
-    marks = []
-    for name in _INSERT_COLUMNS:
-        mark = "%s" if postgres else "?"
-        marks.append(f"CAST({mark} AS JSON)" if postgres and name in ("custom", "sources") else mark)
-    sql = f"INSERT INTO customers ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join(marks)})"
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, "customers", _INSERT_COLUMNS, params)
+        return
+    sql = f"INSERT INTO customers ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
     _execute_many(conn, sql, params)
+
+
+def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: ``rows`` into ``table`` with ``COPY … FROM STDIN``, inside the connection's transaction.
+
+    A batch's new customers as one stream: an ``INSERT`` per row, even pipelined, costs the
+    server a statement each (a 1M-row import spent half its time waiting on them). JSON columns
+    take their text as it is; timestamps and None go through psycopg's own adaptation.
+    """
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 _UPDATE_COLUMNS = (*SCALAR_FIELDS, "custom", "sources", "updated_at")
