@@ -144,15 +144,11 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
         else:
             patches.append((line, locator, mapped))
 
-    keyed: list[list[tuple[MatchKey, str]]] = []
-    external_ids: set[str] = set()
-    labelled = False
-    for _, _, patch in patches:
-        keyed.append(patch_keys(patch, ctx.match_keys))
-        if patch.external_id:
-            # Known even when not a match key, so that an id is never mapped twice.
-            external_ids.add(patch.external_id)
-        labelled = labelled or bool(patch.tags or patch.groups)
+    match_keys = ctx.match_keys
+    keyed = [patch_keys(patch, match_keys) for _, _, patch in patches]
+    # Known even when not a match key, so that an id is never mapped twice.
+    external_ids = {patch.external_id for _, _, patch in patches if patch.external_id}
+    labelled = any(patch.tags or patch.groups for _, _, patch in patches)
     index, rows = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids)
     wanted = set(index.values())
     # Customers found through an external id are loaded by id; the other keys loaded theirs.
@@ -266,7 +262,8 @@ def _stored_keys(
     index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
     rows: dict[int, Sequence[Any]] = {}
     pending = patches
-    for kind in ctx.match_keys:
+    last = len(ctx.match_keys) - 1
+    for position, kind in enumerate(ctx.match_keys):
         if kind == "external_id":
             hits = external
         else:
@@ -275,7 +272,7 @@ def _stored_keys(
             rows.update(loaded)
             for value, cid in hits.items():
                 index[(kind, value)] = cid
-        if hits:
+        if hits and position < last:
             # Only the records this kind found nobody for go on to the next kind.
             if kind == "external_id":
                 pending = [patch for patch in pending if patch.external_id not in hits]
