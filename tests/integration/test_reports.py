@@ -125,6 +125,11 @@ def test_row_errors_bring_one_mail_with_every_error_as_csv(hub, tmp_path, relay)
     body = mail.get_body(("plain",)).get_content()
     assert "一部エラー" in body and "エラー 2 件" in body and "Row errors" in body
     assert body.index("連携:") < body.index("Integration:")
+    # Each part lists the row errors in its own language.
+    japanese, english = body[: body.index("Integration:")], body[body.index("Integration:") :]
+    assert "3行目 [電話番号] '12': 電話番号の桁数が足りません" in japanese
+    assert "row 3 [電話番号] '12': Phone number is too short" in english
+    assert "Phone number" not in japanese and "行目" not in english
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_filename() == f"renkei-errors-{result.delivery_id}.csv"
     assert attachment.get_content_type() == "text/csv"

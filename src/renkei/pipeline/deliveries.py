@@ -451,7 +451,7 @@ def _land_parts(conn: Connection, hub: Hub, integration: Integration, delivery_i
         if is_new:
             result.children.append(child.id)
     result.state = "processed"
-    result.reason = f"{len(result.parts)} file(s): " + ", ".join(names)
+    result.reason = f"{len(result.parts)} file(s): {', '.join(names)}"
     result.parts = []
 
 

@@ -38,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, desc, select
 
+from renkei.core.reasons import say_reason
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub, utcnow
@@ -362,9 +363,10 @@ def _error_mail(
     ja += [f"結果: {state_ja}", f"件数: {counts_ja}"]
     en += [f"Result: {'failed' if result.state == 'failed' else 'processed with row errors'}", f"Counts: {counts_en}"]
     if result.reason:
-        ja.append(f"理由: {result.reason}")
+        ja.append(f"理由: {say_reason(result.reason, 'ja')}")
         en.append(f"Reason: {result.reason}")
-    listed = [_error_line(e) for e in errors[:ERRORS_IN_BODY]]
+    shown = errors[:ERRORS_IN_BODY]
+    listed = [_error_line(e, "ja") for e in shown]
     total = max(len(errors), result.counts.errors)
     if len(errors) < total:
         more_ja = f"添付の CSV は最初の {len(errors)} 件。全件は renkei deliveries show {delivery.id}"
@@ -373,15 +375,20 @@ def _error_mail(
         more_ja, more_en = "全件は添付の CSV", "all of them in the attached CSV"
     if errors:
         ja += ["", f"行エラー (最初の {len(listed)} 件 / 全 {total} 件。{more_ja}):", *listed]
-        en += ["", f"Row errors (first {len(listed)} of {total}; {more_en}):", *listed]
+        en += ["", f"Row errors (first {len(listed)} of {total}; {more_en}):", *[_error_line(e, "en") for e in shown]]
     return subject, _join(ja, en)
 
 
-def _error_line(error: dict[str, Any]) -> str:
-    where = f"{error['line']}行目" if error.get("line") is not None else str(error.get("locator") or "")
+def _error_line(error: dict[str, Any], locale: str) -> str:
+    """One row error for the mail's ``locale`` part: where, column, value and the reason in that language."""
+    line = error.get("line")
+    if line is not None:
+        where = f"{line}行目" if locale == "ja" else f"row {line}"
+    else:
+        where = str(error.get("locator") or "")
     column = f" [{error['column_name']}]" if error.get("column_name") else ""
     value = f" {error['value']!r}" if error.get("value") is not None else ""
-    return f"  - {where}{column}{value}: {error.get('reason')}"
+    return f"  - {where}{column}{value}: {say_reason(error.get('reason'), locale)}"
 
 
 def _failing_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
@@ -389,7 +396,7 @@ def _failing_mail(integration: Integration, delivery: Delivery, result: ProcessR
     subject = f"[Renkei] 連携失敗: {integration.name}"
     ja, en = _head(integration, delivery, what)
     ja += [
-        f"理由: {result.reason or '失敗'}",
+        f"理由: {say_reason(result.reason, 'ja') or '失敗'}",
         "",
         f"{n} 回続けて配信の処理に失敗したため、この連携を「連携失敗」にしました。",
         "エラーのない配信が処理されるまで、配信ごとのエラーメールは送りません。",
@@ -425,7 +432,7 @@ def _quarantine_mail(integration: Integration, delivery: Delivery, result: Proce
     subject = f"[Renkei] 隔離: {integration.name} ({what})"
     ja, en = _head(integration, delivery, what)
     ja += [
-        f"理由: {result.reason or '隔離'}",
+        f"理由: {say_reason(result.reason, 'ja') or '隔離'}",
         "",
         "この配信は処理せずに隔離しました。顧客データは変更されていません。",
         f"内容は renkei deliveries show {delivery.id} で確認できます。",

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from renkei import __version__
+from renkei.core.reasons import reason_sayer
 from renkei.web.auth import Caller
-from renkei.web.i18n import Translate
+from renkei.web.i18n import DEFAULT_LOCALE, Translate
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parents[1] / "templates"))
 
@@ -31,6 +32,7 @@ def render(
         "caller": caller,
         "t": caller.t if caller else t,
         "locale": caller.locale if caller else locale,
+        "reason": reason_sayer(caller.locale if caller else locale or DEFAULT_LOCALE),
         "csrf": caller.principal.csrf if caller else context.pop("csrf", ""),
         "version": __version__,
         **context,
