@@ -99,3 +99,55 @@ def test_a_record_bringing_the_stored_values_changes_nothing_even_between_record
         ("company_name", "山田ホールディングス", "山田商事"),
     ]
     assert {delivery for *_, delivery in history} == {result.delivery_id}
+
+
+def test_a_first_import_skipping_lookups_it_can_rule_out_stores_what_looking_everything_up_stores(
+    tmp_path: Path, monkeypatch
+):
+    """Into an empty workspace only the file's own earlier records can match (SQLite holds the
+    write lock): key values no earlier record had are not looked up. Records matching across
+    batches (5,000 rows each) by each kind of key give the same customers either way."""
+    from renkei.core import keyfilter
+    from renkei.pipeline.hub import Hub
+
+    rows = [[*HEADER, "携帯電話"]]
+    for n in range(6_000):
+        rows.append([f"田中 {n}郎", f"t{n}@example.jp", f"03-{1000 + n // 1000}-{n % 10000:04d}", f"会社{n}", ""])
+    rows += [
+        ["田中 1郎", "t1@example.jp", "", "移転後の会社", ""],  # by e-mail, four batches later
+        ["", "", "03-1000-0002", "電話だけの会社", ""],  # by phone only
+        ["新人 太郎", "new@example.jp", "", "", "090-5555-0003"],  # a new person with a mobile...
+        ["", "", "", "携帯だけの会社", "090-5555-0003"],  # ...found by it in the same batch
+    ]
+    source = write_csv(tmp_path / "first.csv", rows)
+    asked: list[int] = []
+    maybe = keyfilter.KeyFilter.maybe
+
+    def counting(self, values):  # type: ignore[no-untyped-def]
+        values = list(values)
+        asked.append(len(values))
+        return maybe(self, values)
+
+    monkeypatch.setattr(keyfilter.KeyFilter, "maybe", counting)
+
+    def run(name: str) -> tuple[object, list[dict]]:
+        hub = Hub.open("default", url=f"sqlite:///{tmp_path / name}.db", home=tmp_path / name)
+        try:
+            result = delivery_service.import_file(hub, integration_service.manual_import_integration(hub), source)
+            return result.counts, export(hub)
+        finally:
+            hub.close()
+
+    filtered = run("filtered")
+    assert asked, "the first import into an empty workspace used the filter"
+    monkeypatch.setattr(delivery_service, "_alone_in_empty_workspace", lambda conn, workspace_id: False)
+    asked.clear()
+    looked_up = run("looked-up")
+    assert not asked
+    assert filtered == looked_up
+    counts, people = filtered
+    assert (counts.created, counts.updated, counts.errors) == (6_001, 3, 0)
+    by_email = {p["email"]: p for p in people}
+    assert by_email["t1@example.jp"]["company_name"] == "移転後の会社"
+    assert by_email["t2@example.jp"]["company_name"] == "電話だけの会社"
+    assert by_email["new@example.jp"]["company_name"] == "携帯だけの会社"

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection
 
 from renkei.core.fields import CUSTOM_PREFIX
+from renkei.core.keyfilter import KeyFilter
 from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
@@ -100,6 +101,9 @@ class ApplyContext:
     reuse_ids: dict[tuple[str, str], int] = field(default_factory=dict)
     inserted: int = 0
     analyzed_at: int = 0
+    #: The key values of every record applied so far, when the workspace had no customers as the
+    #: delivery began: a value not in it cannot find anybody, and is not looked up.
+    seen: KeyFilter | None = None
 
 
 @dataclass(slots=True)
@@ -235,6 +239,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
                     outcome.groups_added,
                 )
             )
+    if ctx.seen is not None:
+        ctx.seen.add_all([value for keys in keyed for _, value in keys])
+        ctx.seen.add_all(external_ids)
     counts = ctx.counts
     counts.created += created
     counts.updated += updated
@@ -250,14 +257,17 @@ def _stored_keys(
     """The stored customer each key that can decide a match finds: (kind, value) → customer id;
     and the stored rows of the customers found by a key other than an external id.
 
-    Every external id is looked up. The match keys are looked up a kind at a time, in match
+    Every external id is looked up, and every key value ``ctx.seen`` (when there is one) does not
+    rule out. The match keys are looked up a kind at a time, in match
     order, and a record's key only while its earlier keys found nobody stored. The keys left out
     are never consulted: a record stops at its first key that finds a customer, so it only
     reaches a key when its earlier keys found nobody stored, and then that key was looked up.
     A re-import, whose records are nearly all found by their first key, so looks up one key a
     record instead of three.
     """
-    conn, workspace_id, integration_id = ctx.conn, ctx.workspace_id, ctx.integration_id
+    conn, workspace_id, integration_id, seen = ctx.conn, ctx.workspace_id, ctx.integration_id, ctx.seen
+    if seen is not None:
+        external_ids = seen.maybe(external_ids)
     external = find_ids(conn, workspace_id, integration_id, "external_id", external_ids)
     index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
     rows: dict[int, Sequence[Any]] = {}
@@ -268,6 +278,8 @@ def _stored_keys(
             hits = external
         else:
             values = {value for patch in pending if (value := patch.fields.get(kind))}
+            if seen is not None:
+                values = seen.maybe(values)
             hits, loaded = find_rows(conn, workspace_id, kind, values)
             rows.update(loaded)
             for value, cid in hits.items():

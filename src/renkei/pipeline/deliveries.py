@@ -15,6 +15,8 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, bindparam, delete, desc, func, select, union_all
 
 from renkei import failpoints
+from renkei.core.keyfilter import KeyFilter
+from renkei.core.keyfilter import size_for as key_filter_size
 from renkei.core.mapping import CompiledMapping, compile_mapping
 from renkei.errors import ConfigurationError, FatalError, NotFoundError, RenkeiError
 from renkei.pipeline import progress
@@ -27,7 +29,7 @@ from renkei.pipeline.specs import MappingModel
 from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
 from renkei.store.archive import Stored
-from renkei.store.customers import IdAllocator
+from renkei.store.customers import IdAllocator, has_customers
 from renkei.store.schema import deliveries, inquiries, row_errors
 
 TERMINAL = ("processed", "failed", "duplicate", "ignored", "undone", "replaced", "quarantined")
@@ -307,7 +309,10 @@ def _apply_payload(
         reuse_ids=dict(reuse_ids or {}),
         allocator=allocator,
     )
-    parallel = not collect_rows and path.stat().st_size >= PARALLEL_BYTES
+    size = path.stat().st_size
+    parallel = not collect_rows and size >= PARALLEL_BYTES
+    if integration.kind.accepts_files and _alone_in_empty_workspace(conn, hub.workspace_id):
+        ctx.seen = KeyFilter(key_filter_size(size))
 
     if parallel and extraction.close is not None:
         # The header was read here to compile the mapping; the child reads the records again.
@@ -328,6 +333,16 @@ def _apply_payload(
     result.touched = ctx.touched
     result.meta = dict(extraction.meta)
     return result
+
+
+def _alone_in_empty_workspace(conn: Connection, workspace_id: int) -> bool:
+    """Whether the workspace has no customers and no other writer can add some before this
+    transaction ends: then only the records applied in it can be matched (``ApplyContext.seen``).
+
+    SQLite transactions here hold the database's write lock from their start. PostgreSQL lets
+    another worker commit customers meanwhile, which a lookup would find: it looks every key up.
+    """
+    return conn.dialect.name == "sqlite" and not has_customers(conn, workspace_id)
 
 
 _KNOWN_INQUIRY = (

@@ -244,6 +244,14 @@ def _getter(names: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]
     return operator.itemgetter(*positions)
 
 
+def has_customers(conn: Connection, workspace_id: int) -> bool:
+    """Whether the workspace holds any customer (as this transaction sees it)."""
+    found = conn.execute(
+        text("SELECT 1 FROM customers WHERE workspace_id = :workspace_id LIMIT 1"), {"workspace_id": workspace_id}
+    ).first()
+    return found is not None
+
+
 def find_ids(
     conn: Connection, workspace_id: int, integration_id: int, kind: MatchKey, values: Collection[str]
 ) -> dict[str, int]:
@@ -440,6 +448,7 @@ __all__ = [
     "customers_from_rows",
     "find_ids",
     "find_rows",
+    "has_customers",
     "insert_new_customers",
     "insert_rows",
     "load_customers",
