@@ -33,7 +33,7 @@ from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
     customers_from_rows,
-    find_ids,
+    find_external_ids,
     find_rows,
     insert_new_customers,
     insert_rows,
@@ -268,7 +268,7 @@ def _stored_keys(
     conn, workspace_id, integration_id, seen = ctx.conn, ctx.workspace_id, ctx.integration_id, ctx.seen
     if seen is not None:
         external_ids = seen.maybe(external_ids)
-    external = find_ids(conn, workspace_id, integration_id, "external_id", external_ids)
+    external = find_external_ids(conn, integration_id, external_ids)
     index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
     rows: dict[int, Sequence[Any]] = {}
     pending = patches
@@ -323,9 +323,8 @@ def _new_customer(
     (unless a customer with that id is ``found`` or ``stored``), or a new one."""
     assert ctx.allocator is not None and outcome.state is not None
     reused = next((ctx.reuse_ids.pop(key) for key in keys if key in ctx.reuse_ids), None) if ctx.reuse_ids else None
-    free = reused is not None and reused not in found and reused not in stored
     customer = CustomerRow(
-        id=reused if free and reused is not None else ctx.allocator.next(),
+        id=reused if reused is not None and reused not in found and reused not in stored else ctx.allocator.next(),
         state=outcome.state,
         created_by=ctx.delivery_id,
         new=True,

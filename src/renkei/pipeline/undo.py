@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, union
 
 from renkei.core.fields import CUSTOM_PREFIX
-from renkei.store.customers import CustomerRow, chunks, customer_values, load_customers, update_customers
+from renkei.store.customers import WRITABLE_COLUMNS, CustomerRow, chunks, load_customers, update_changed
 from renkei.store.schema import (
     customer_external_ids,
     customer_labels,
@@ -146,7 +146,7 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
         .where(field_history.c.old_delivery_id == delivery_id)
         .values(old_value=None, old_delivery_id=None)
     )
-    update_customers(conn, [customer_values(row, workspace_id, now) for row in changed.values()])
+    update_changed(conn, [(row, WRITABLE_COLUMNS) for row in changed.values()], workspace_id, now)
     for table in (customer_labels, inquiries, customer_external_ids):
         conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
     return UndoCounts(removed=len(removable), reverted=len(changed), removed_keys=removed_keys)

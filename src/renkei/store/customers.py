@@ -252,41 +252,15 @@ def has_customers(conn: Connection, workspace_id: int) -> bool:
     return found is not None
 
 
-def find_ids(
-    conn: Connection, workspace_id: int, integration_id: int, kind: MatchKey, values: Collection[str]
-) -> dict[str, int]:
-    """The stored customer a ``kind`` key finds, for each of ``values`` that finds one.
+def find_external_ids(conn: Connection, integration_id: int, values: Collection[str]) -> dict[str, int]:
+    """The customer each of ``values`` names as the integration's external id, for those that name one.
 
-    Where several customers share a value the oldest (lowest id) wins, whatever order the
-    database returns them in. An index-only lookup: the customers themselves are loaded once,
-    by id, however many of their keys matched.
+    An index-only lookup (an external id names one customer of an integration): the customers
+    themselves are loaded once, by id, with the others found.
     """
-    if kind == "external_id":
-        select_sql = "SELECT external_id, customer_id FROM customer_external_ids WHERE integration_id = {mark}"
-        scope = integration_id
-    elif kind in ("email", "mobile", "phone"):
-        select_sql = f"SELECT {kind}, id FROM customers WHERE workspace_id = {{mark}}"
-        scope = workspace_id
-    else:
-        raise ValueError(f"not a match key: {kind!r}")
-    found: dict[str, int] = {}
-    for value, cid in _select_where_in(conn, select_sql, (scope,), kind, sorted(values), "TEXT"):
-        if value not in found or cid < found[value]:
-            found[value] = int(cid)
-    return found
-
-
-def customer_values(row: CustomerRow, workspace_id: int, now: datetime) -> dict[str, Any]:
-    """The column values to insert or update for ``row``."""
-    values: dict[str, Any] = {name: row.state.fields.get(name) for name in SCALAR_FIELDS}
-    values["c_id"] = row.id
-    values["workspace_id"] = workspace_id
-    values["custom"] = dict(row.state.custom) or None
-    values["sources"] = row.sources or None
-    values["created_by"] = row.created_by
-    values["updated_at"] = now
-    values["created_at"] = now
-    return values
+    select_sql = "SELECT external_id, customer_id FROM customer_external_ids WHERE integration_id = {mark}"
+    rows = _select_where_in(conn, select_sql, (integration_id,), "external_id", sorted(values), "TEXT")
+    return {value: int(cid) for value, cid in rows}
 
 
 _INSERT_COLUMNS = ("id", "workspace_id", *SCALAR_FIELDS, "custom", "sources", "created_by", "created_at", "updated_at")
@@ -357,23 +331,8 @@ def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[
         cursor.close()
 
 
-_UPDATE_COLUMNS = (*SCALAR_FIELDS, "custom", "sources", "updated_at")
-
-
-def update_customers(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Write changed customers back (values from ``customer_values``) with one ``executemany``.
-
-    As for inserts, the rows go to the driver as tuples; each value is prepared by its column
-    type's own processor (JSON, timestamps), so what is stored is what SQLAlchemy would store.
-    """
-    if not rows:
-        return
-    _update(
-        conn,
-        _UPDATE_COLUMNS,
-        [([values[name] for name in _UPDATE_COLUMNS], values["c_id"]) for values in rows],
-        rows[0]["workspace_id"],
-    )
+#: Every column a change to a customer can touch (``update_changed`` adds ``updated_at``).
+WRITABLE_COLUMNS = (*SCALAR_FIELDS, "custom", "sources")
 
 
 def update_changed(
@@ -441,12 +400,12 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 __all__ = [
+    "WRITABLE_COLUMNS",
     "CustomerRow",
     "IdAllocator",
     "chunks",
-    "customer_values",
     "customers_from_rows",
-    "find_ids",
+    "find_external_ids",
     "find_rows",
     "has_customers",
     "insert_new_customers",
@@ -455,5 +414,4 @@ __all__ = [
     "load_rows",
     "stored_values",
     "update_changed",
-    "update_customers",
 ]
