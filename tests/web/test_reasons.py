@@ -32,11 +32,19 @@ def _shape(text: str) -> str:
     return _ANY_PLACEHOLDER.sub("{}", text)
 
 
+#: A reason chosen before it is raised: every phrase on a ``reason = …`` line (not the other
+#: strings a condition there compares with).
+_CHOSEN = re.compile(r"^\s*reason = (.+)$", re.MULTILINE)
+
+
 def written_reasons() -> set[str]:
     found: set[str] = set()
     for pattern, expression in WRITERS.items():
         for path in SRC.glob(pattern):
-            found.update(re.findall(expression, path.read_text(encoding="utf-8")))
+            text = path.read_text(encoding="utf-8")
+            found.update(re.findall(expression, text))
+            for line in _CHOSEN.findall(text):
+                found.update(phrase for phrase in re.findall(r'f?"([^"]+)"', line) if " " in phrase)
     return found
 
 
