@@ -288,13 +288,18 @@ def test_garbage_to_a_real_inbox_is_accepted_and_classified(hub, inbox, raw):
 # --- the real commands, in child processes, crashing at the failpoints ---------------------------
 
 
-def child_env(home: Path, url: str, failpoint: str | None = None, processing: str | None = None) -> dict[str, str]:
+def child_env(
+    home: Path, url: str, failpoint: str | None = None, processing: str | None = None, after: Path | None = None
+) -> dict[str, str]:
+    """The environment of a child ``renkei``; ``after``: the failpoint waits for that file before it kills."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RENKEI_")}
     env |= {"RENKEI_HOME": str(home), "RENKEI_DATABASE_URL": url, "RENKEI_MAIL_DOMAIN": mail_domain()}
     if processing:
         env["RENKEI_PROCESSING"] = processing
     if failpoint:
         env["RENKEI_FAILPOINT"] = failpoint
+    if after:
+        env["RENKEI_FAILPOINT_AFTER"] = str(after)
     return env
 
 
@@ -362,10 +367,14 @@ def test_a_crash_around_the_250_loses_nothing_and_applies_nothing_twice(
         address = add_suumo(hub)
         port = free_port()
         # One process, as a power cut takes it (the worker process's own crash has its test above).
-        crashing = start(["smtp", "--port", str(port)], child_env(home, database_url, failpoint, "thread"), port)
+        # Processing runs beside the reply: held at its failpoint until the sender has the 250.
+        told_file = tmp_path / "told"
+        env = child_env(home, database_url, failpoint, "thread", after=told_file if told else None)
+        crashing = start(["smtp", "--port", str(port)], env, port)
         try:
             if told:
                 assert send(port, [address])[0] == 250
+                told_file.touch()
             else:
                 with pytest.raises(smtplib.SMTPServerDisconnected):
                     send(port, [address])
