@@ -54,7 +54,8 @@ FAILING_AFTER = 3
 ERRORS_IN_BODY = 20
 #: Row errors in the attachment at most (a relay takes some MB); `renkei deliveries show` has all.
 ERRORS_IN_CSV = 50_000
-CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由 (reason)"]
+#: The report's CSV columns; the reason comes in Japanese, then in English, as the mail's two parts do.
+CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由", "reason"]
 #: States that say how a delivery went; the rest (duplicate, not-a-lead, ignored, …) say nothing.
 COUNTED = ("processed", "failed", "replaced", "undone")
 #: A cell starting with one of these is a formula to a spreadsheet: shown as text instead.
@@ -306,7 +307,8 @@ def _queue_error_report(
 
 
 def errors_csv(errors: list[dict[str, Any]]) -> str:
-    """Row errors as CSV text (UTF-8 with BOM when encoded, for Excel): line, column, value, reason."""
+    """Row errors as CSV text (UTF-8 with BOM when encoded, for Excel): line, column, value, and
+    the reason in Japanese and in English."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -318,6 +320,7 @@ def errors_csv(errors: list[dict[str, Any]]) -> str:
                 line if line is not None else error.get("locator") or "",
                 _cell(error.get("column_name")),
                 _cell(error.get("value")),
+                _cell(say_reason(error.get("reason"), "ja")),
                 _cell(error.get("reason")),
             ]
         )
