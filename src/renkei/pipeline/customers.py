@@ -31,6 +31,7 @@ INQUIRY_COLUMNS = (
     "layout",
     "message",
 )
+#: A cell starting with one of these is a formula to a spreadsheet: written as text instead.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -98,9 +99,9 @@ def export_jsonl(hub: Hub, out: TextIO) -> int:
     return count
 
 
-def _cell(value: Any) -> str:
+def safe_cell(value: Any) -> str:
+    """``value`` as a CSV cell that a spreadsheet shows as text, never runs as a formula ('' for None)."""
     text = "" if value is None else str(value)
-    # Never let a spreadsheet evaluate a value as a formula.
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
@@ -110,9 +111,9 @@ def csv_rows(hub: Hub) -> Iterator[list[Any]]:
     for record in iter_customers(hub):
         yield [
             record["id"],
-            *(_cell(record[name]) for name in SCALAR_FIELDS),
-            _cell(", ".join(record["tags"])),
-            _cell(", ".join(record["groups"])),
+            *(safe_cell(record[name]) for name in SCALAR_FIELDS),
+            safe_cell(", ".join(record["tags"])),
+            safe_cell(", ".join(record["groups"])),
             json.dumps(record["custom"], ensure_ascii=False) if record["custom"] else "",
             len(record["inquiries"]),
         ]

@@ -40,6 +40,7 @@ from sqlalchemy import Connection, bindparam, desc, select
 
 from renkei.core.reasons import say_reason
 from renkei.pipeline import deliveries as delivery_service
+from renkei.pipeline.customers import safe_cell
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration
@@ -58,8 +59,6 @@ ERRORS_IN_CSV = 50_000
 CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由", "reason"]
 #: States that say how a delivery went; the rest (duplicate, not-a-lead, ignored, …) say nothing.
 COUNTED = ("processed", "failed", "replaced", "undone")
-#: A cell starting with one of these is a formula to a spreadsheet: shown as text instead.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Channels whose payloads are whole mails.
 MAIL_CHANNELS = ("smtp", "imap")
 
@@ -317,19 +316,14 @@ def errors_csv(errors: list[dict[str, Any]]) -> str:
         line = error.get("line")
         writer.writerow(
             [
-                line if line is not None else error.get("locator") or "",
-                _cell(error.get("column_name")),
-                _cell(error.get("value")),
-                _cell(say_reason(error.get("reason"), "ja")),
-                _cell(error.get("reason")),
+                line if line is not None else safe_cell(error.get("locator")),
+                safe_cell(error.get("column_name")),
+                safe_cell(error.get("value")),
+                safe_cell(say_reason(error.get("reason"), "ja")),
+                safe_cell(error.get("reason")),
             ]
         )
     return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _one_line(text: str) -> str:
