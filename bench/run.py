@@ -63,6 +63,20 @@ def _renkei(args: list[str], home: Path, url: str | None = None) -> tuple[float,
     return seconds, peak, done.stdout
 
 
+def _first_page_ms(home: Path) -> float:
+    """Milliseconds for the customer list's first page (the UI's and the API's) over the imported store."""
+    from renkei.pipeline.browse import page_customers
+    from renkei.pipeline.hub import Hub
+
+    hub = Hub.open("default", url=f"sqlite:///{home / 'renkei.db'}", home=home)
+    try:
+        started = time.perf_counter()
+        page_customers(hub)
+        return (time.perf_counter() - started) * 1000
+    finally:
+        hub.close()
+
+
 def _postgres_url() -> str | None:
     admin = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     try:
@@ -99,6 +113,7 @@ def main() -> int:
         shutil.copyfile(source, again)
         reimport_s, reimport_rss, out = _renkei(["import", "--force", "--json", str(again)], home)
         (reimported,) = json.loads(out)
+        list_ms = _first_page_ms(home)
         pg_url = _postgres_url()
         pg_import_s = None
         if pg_url:
@@ -114,6 +129,7 @@ def main() -> int:
         "reimport_s": round(reimport_s, 3),
         "reimport_ratio": round(reimport_s / baseline_s, 2),
         "peak_rss_mb": round(max(import_rss, reimport_rss), 1),
+        "customer_list_ms": round(list_ms, 1),
         "pg_import_s": round(pg_import_s, 3) if pg_import_s else None,
         "created": imported["created"],
         "import_errors": imported["errors"],

@@ -119,6 +119,8 @@ customers = Table(
     Index(None, "workspace_id", "mobile"),
     Index(None, "workspace_id", "phone"),
     Index(None, "created_by"),
+    # A workspace's customers newest first (the customer list and its pages) without sorting them all.
+    Index(None, "workspace_id", "id"),
 )
 
 field_history = Table(
