@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from renkei.pipeline import customers as customer_service
+from renkei.pipeline.customers import export_csv, export_jsonl
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import add_integration
 from tests.web.api_helpers import HEADER, csv_bytes, upload
@@ -71,6 +73,21 @@ def test_export_streams_every_customer(client, api, loaded, format_):
         assert len(records) == 6 and {r["tags"][0] for r in records} == {"展示会"}
     else:
         assert response.headers["content-type"].startswith("text/csv")
-        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert response.content.startswith("\ufeffid,".encode())
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
         assert len(rows) == 6 and {r["company_name"] for r in rows} == {"株式会社テスト", "連携ホールディングス"}
     assert client.get("/api/customers/export", headers=api, params={"format": "xml"}).status_code == 422
+
+
+@pytest.mark.parametrize("format_", ["jsonl", "csv"])
+def test_the_streamed_export_is_the_cli_export_whatever_its_pieces(hub, client, api, loaded, format_, monkeypatch):
+    whole = io.StringIO()
+    if format_ == "csv":
+        whole.write("\ufeff")  # the CLI's file is UTF-8 with a BOM, for Excel: so is the download
+    (export_jsonl if format_ == "jsonl" else export_csv)(hub, whole)
+    # Pieces of a few hundred characters: every customer crosses a piece boundary somewhere.
+    monkeypatch.setattr(customer_service, "EXPORT_CHUNK", 300)
+    pieces = list(customer_service.export_text(hub, format_))
+    assert len(pieces) > 2 and "".join(pieces) == whole.getvalue()
+    response = client.get("/api/customers/export", headers=api, params={"format": format_})
+    assert response.text == whole.getvalue()

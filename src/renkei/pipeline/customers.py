@@ -129,19 +129,39 @@ def export_csv(hub: Hub, out: TextIO) -> int:
     return count
 
 
+#: Characters of export text handed on at a time when streaming (``export_text``).
+EXPORT_CHUNK = 256 * 1024
+
+
 def export_text(hub: Hub, format_: str) -> Iterator[str]:
-    """The export as ``export_jsonl`` or ``export_csv`` writes it, a customer at a time (for streaming)."""
+    """The export as ``renkei customers export`` writes its file (CSV with a BOM), in pieces of about
+    ``EXPORT_CHUNK`` characters for streaming: a web server hands each piece on in a step of its
+    own (a thread hop for a plain iterator), which a customer at a time made cost more than the
+    export itself (948k customers: 208 s)."""
+    buffer = io.StringIO()
     if format_ == "jsonl":
         for record in iter_customers(hub):
-            yield json.dumps(record, ensure_ascii=False) + "\n"
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in csv_rows(hub):
-        writer.writerow(row)
+            buffer.write(json.dumps(record, ensure_ascii=False))
+            buffer.write("\n")
+            if buffer.tell() >= EXPORT_CHUNK:
+                yield _drain(buffer)
+    else:
+        buffer.write("\ufeff")  # a BOM, as the CLI writes its file: Excel then reads the CSV as UTF-8
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for row in csv_rows(hub):
+            writer.writerow(row)
+            if buffer.tell() >= EXPORT_CHUNK:
+                yield _drain(buffer)
+    if buffer.tell():
         yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+
+
+def _drain(buffer: io.StringIO) -> str:
+    """What ``buffer`` holds, leaving it empty."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
