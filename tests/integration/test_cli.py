@@ -60,6 +60,21 @@ def test_dry_run_prints_the_field_by_field_plan(cli, tmp_path):
     assert out == ""
 
 
+def test_a_dry_run_of_a_long_file_says_how_many_rows_it_does_not_list(cli, tmp_path, monkeypatch):
+    from renkei.pipeline import apply as apply_rules
+
+    monkeypatch.setattr(apply_rules, "REPORTED_ROWS", 2)
+    rows = [[f"山田{n}", f"t{n}@example.jp"] for n in range(5)]
+    path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], *rows])
+    code, out, _ = cli("import", "--dry-run", str(path))
+    assert code == 0 and out.count("would create") == 2
+    said = " ".join(out.split())  # the console wraps long lines
+    assert "3 more rows not listed (a dry run lists the first 2; the counts above cover every row)" in said
+    code, out, _ = cli("import", "--dry-run", "--json", str(path))
+    (data,) = json.loads(out)
+    assert (data["created"], len(data["rows"]), data["unlisted_rows"]) == (5, 2, 3)
+
+
 def test_integrations_add_list_and_apply(cli, tmp_path):
     code, out, _ = cli(
         "integrations",

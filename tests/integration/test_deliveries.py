@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from renkei.errors import FatalError
+from renkei.pipeline import apply as apply_rules
 from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
@@ -118,6 +119,39 @@ def test_import_dry_run_reports_each_row_and_writes_nothing(hub, tmp_path):
     assert [(c.field, c.old, c.new) for c in result.rows[0].changes] == [("title", "主任", "課長")]
     assert by_email(hub)["y@example.jp"]["title"] == "主任"
     assert len(delivery_service.list_deliveries(hub)) == 1
+
+
+@pytest.fixture
+def three_rows_listed(monkeypatch):
+    """Dry runs list their first 3 rows (1,000 in use): a small file shows what a large one does."""
+    monkeypatch.setattr(apply_rules, "REPORTED_ROWS", 3)
+    monkeypatch.setattr(delivery_service, "REPORTED_ROWS", 3)
+
+
+def test_a_dry_run_lists_its_first_rows_and_counts_them_all(hub, tmp_path, three_rows_listed):
+    manual = integration_service.manual_import_integration(hub)
+    rows = [[f"山田{n}", f"m{n}@example.jp", "", ""] for n in range(6)]
+    rows.insert(1, ["x", "bad", "", ""])
+    result = delivery_service.dry_run_file(hub, manual, csv_file(tmp_path, "big.csv", rows))
+    # The file's first rows, in file order, an error among them; the counts cover all seven.
+    assert [(r.line, r.action) for r in result.rows] == [(2, "created"), (3, "error"), (4, "created")]
+    assert (result.counts.created, result.counts.errors, result.unlisted_rows) == (6, 1, 4)
+    assert export(hub) == []
+
+
+def test_a_replay_dry_run_compares_the_customers_of_the_rows_it_lists(hub, tmp_path, three_rows_listed):
+    integration_service.apply_file(hub, {"integrations": [{"name": "x", "kind": "csv"}]})
+    x = integration_service.integration_by_name(hub, "x")
+    rows = [[f"山田{n}", f"m{n}@example.jp", "主任", ""] for n in range(6)]
+    done = delivery_service.import_file(hub, x, csv_file(tmp_path, "a.csv", rows))
+    renamed = {"mapping": {"rules": [{"source": "役職", "target": "department"}]}}
+    integration_service.apply_file(hub, {"integrations": [{"name": "x", "kind": "csv", **renamed}]})
+    preview = delivery_service.replay_delivery(hub, done.delivery_id, dry_run=True)
+    assert (preview.counts.created, preview.unlisted_rows) == (6, 3)
+    listed = {r.customer_id for r in preview.rows}
+    assert len(listed) == 3 and {d.customer_id for d in preview.diffs} == listed
+    assert all(("title", "主任", None) in d.fields for d in preview.diffs)
+    assert {c["title"] for c in export(hub)} == {"主任"}
 
 
 def test_every_value_is_explained(hub, tmp_path):

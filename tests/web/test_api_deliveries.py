@@ -161,7 +161,7 @@ def test_dry_run_shows_field_by_field_changes_and_writes_nothing(client, api, me
     dry = client.post(f"/api/deliveries/{delivery_id}/dry-run", headers=api, json={"mapping": mapping})
     assert dry.status_code == 200, dry.text
     body = dry.json()
-    assert body["dry_run"] is True and body["rows"][0]["action"] == "created"
+    assert body["dry_run"] is True and body["rows"][0]["action"] == "created" and body["unlisted_rows"] == 0
     [diff] = body["diffs"]
     changes = {f["field"]: (f["before"], f["after"]) for f in diff["fields"]}
     assert changes["department"] == (None, "株式会社テスト") and changes["company_name"] == ("株式会社テスト", None)

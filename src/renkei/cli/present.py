@@ -98,6 +98,8 @@ def _result_data(path: Path, result: ProcessResult) -> dict[str, Any]:
         data["duplicate_of"] = result.duplicate_of
     if result.replaced:
         data["replaced_delivery"] = result.replaced
+    if result.unlisted_rows:
+        data["unlisted_rows"] = result.unlisted_rows
     if result.rows:
         data["rows"] = [
             {
@@ -202,6 +204,13 @@ def _dry_rows(console: Console, path: Path, result: ProcessResult) -> None:
             console.print(f"    + tag {tag}", markup=False, highlight=False)
         for group in row.groups_added:
             console.print(f"    + group {group}", markup=False, highlight=False)
+    if result.unlisted_rows:
+        console.print(
+            f"{path}: {result.unlisted_rows:,} more rows not listed (a dry run lists the first "
+            f"{len(result.rows):,}; the counts above cover every row)",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _delivery_data(d: Delivery) -> dict[str, Any]:

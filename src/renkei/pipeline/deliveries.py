@@ -20,7 +20,7 @@ from renkei.core.keyfilter import size_for as key_filter_size
 from renkei.core.mapping import CompiledMapping, compile_mapping
 from renkei.errors import ConfigurationError, FatalError, NotFoundError, RenkeiError
 from renkei.pipeline import progress
-from renkei.pipeline.apply import ApplyContext, Counts, RowReport, apply_batch
+from renkei.pipeline.apply import REPORTED_ROWS, ApplyContext, Counts, RowReport, apply_batch
 from renkei.pipeline.diff import CustomerDiff, diff_customers, snapshot
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration
@@ -76,6 +76,11 @@ class ProcessResult:
     children: list[int] = field(default_factory=list)
     #: What the source said about the payload (a mail's verdict: lead, confirmation, …).
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unlisted_rows(self) -> int:
+        """Rows a dry run counted but does not list (past ``REPORTED_ROWS``)."""
+        return max(0, self.counts.rows - len(self.rows)) if self.dry_run else 0
 
 
 def delivery_from_row(row: Any) -> Delivery:
@@ -326,7 +331,7 @@ def _apply_payload(
         progress.advance(delivery_id, len(batch))
         failpoints.hit("process.batch")
     counts = ctx.counts
-    rows_seen = counts.created + counts.updated + counts.unchanged + counts.errors
+    rows_seen = counts.rows
     state = "failed" if rows_seen and counts.errors == rows_seen else "processed"
     reason = "every row has an error" if state == "failed" else None
     result = ProcessResult(delivery_id, state, counts, reason, mapping.targets(), extraction.encoding, ctx.rows)
@@ -635,7 +640,8 @@ def replay_delivery(
                 reuse = undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow()).removed_keys
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, reuse)
-            ids = before_ids | result.touched
+            # The customers of the reported rows, and (at most as many) others the delivery had touched.
+            ids = result.touched | set(sorted(before_ids)[:REPORTED_ROWS])
             if dry_run:
                 after = snapshot(conn, hub.workspace_id, ids)
                 tx.rollback()

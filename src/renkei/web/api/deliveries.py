@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from renkei.pipeline.apply import REPORTED_ROWS
 from renkei.pipeline.browse import page_deliveries, page_row_errors
 from renkei.pipeline.deliveries import (
     Delivery,
@@ -132,8 +133,14 @@ class ProcessOut(BaseModel):
     duplicate_of: int | None
     replaced: int | None = Field(description="An earlier delivery of the same file name this one replaced.")
     encoding: str | None
-    rows: list[RowOut] = Field(description="Dry runs: every row with its field-by-field changes.")
-    diffs: list[CustomerDiffOut] = Field(description="Dry runs: how each customer touched would differ.")
+    rows: list[RowOut] = Field(
+        description=f"Dry runs: the first {REPORTED_ROWS:,} rows with their field-by-field changes (counts cover all)."
+    )
+    unlisted_rows: int = Field(description="Dry runs: rows past those listed in `rows`.")
+    diffs: list[CustomerDiffOut] = Field(
+        description="Dry runs: how each customer of the listed rows would differ, and (up to as many) others "
+        "the delivery had touched."
+    )
 
 
 class DryRunRequest(ApiRequest):
@@ -189,6 +196,7 @@ def process_out(result: ProcessResult) -> ProcessOut:
         duplicate_of=result.duplicate_of,
         replaced=result.replaced,
         encoding=result.encoding,
+        unlisted_rows=result.unlisted_rows,
         rows=[
             RowOut(
                 line=row.line,

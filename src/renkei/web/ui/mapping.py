@@ -123,7 +123,7 @@ def _preview(result: ProcessResult) -> dict[str, Any]:
     return {
         "result": result,
         "rows": rows,
-        "more": max(0, len(result.rows) - PREVIEW_ROWS),
+        "more": max(0, result.counts.rows - len(rows)),
         "labels": result.labels,
     }
 
