@@ -226,3 +226,33 @@ def test_id_allocation_never_hands_out_an_id_a_replay_gives_back(hub, tmp_path):
         allocator = IdAllocator(conn, floor=ids[-1] + 5)
         assert allocator.next() > ids[-1] + 5
         conn.rollback()
+
+
+def test_a_replay_never_gives_one_freed_id_to_two_customers(hub, tmp_path):
+    # The first batch (5,000 rows) ends with customer A as (e1b, m2): its rows changed its mobile
+    # and then its e-mail. The second batch's row creates B (e2, m1), with A's first mobile.
+    # Undoing frees A's id under e1b and m2 and B's under e2 and m1. Replayed, the first row
+    # (e1, m1) takes B's id through m1 and becomes A again; B's row, in the next batch, finds
+    # nobody by m1 any more and asked for its id through e2: that id was taken.
+    header = ["氏名", "メールアドレス", "携帯電話"]
+    rows = [
+        ["山田一郎", "e1@example.jp", "090-1111-0001"],
+        ["山田一郎", "e1@example.jp", "090-1111-0002"],
+        ["山田一郎", "e1b@example.jp", "090-1111-0002"],
+        *([f"会員{n}", f"filler{n}@example.jp", ""] for n in range(4997)),
+        ["佐藤花子", "e2@example.jp", "090-1111-0001"],
+    ]
+    manual = integration_service.manual_import_integration(hub)
+    path = write_csv(tmp_path / "big.csv", [header, *rows])
+    done = delivery_service.import_file(hub, manual, path)
+    assert (done.counts.created, done.counts.updated) == (4999, 2)
+    before = {c["email"]: (c["mobile"], c["id"]) for c in export(hub)}
+    assert before["e2@example.jp"][0] == before["e1b@example.jp"][0][:-1] + "1"
+
+    dry = delivery_service.replay_delivery(hub, done.delivery_id, dry_run=True)
+    assert (dry.counts.created, dry.counts.updated) == (4999, 2)
+    again = delivery_service.replay_delivery(hub, done.delivery_id)
+    assert (again.counts.created, again.counts.updated) == (4999, 2)
+    after = {c["email"]: (c["mobile"], c["id"]) for c in export(hub)}
+    assert {e: m for e, (m, _) in after.items()} == {e: m for e, (m, _) in before.items()}
+    assert len({cid for _, cid in after.values()}) == 4999

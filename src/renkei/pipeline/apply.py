@@ -108,6 +108,8 @@ class ApplyContext:
     touched: set[int] = field(default_factory=set)
     #: Ids of customers an undo just removed, by their keys: a replay re-creates them with the same id.
     reuse_ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: Of those, the ids given out again: one removed customer frees its id under each of its keys.
+    reused: set[int] = field(default_factory=set)
     inserted: int = 0
     analyzed_at: int = 0
     #: The key values of every record applied so far, when the workspace had no customers as the
@@ -333,17 +335,37 @@ def _new_customer(
     outcome: MergeOutcome,
 ) -> CustomerRow:
     """The customer a creating ``outcome`` makes, with its id: one an undo freed for these keys
-    (unless a customer with that id is ``found`` or ``stored``), or a new one."""
+    (``_freed_id``), or a new one."""
     assert ctx.allocator is not None and outcome.state is not None
-    reused = next((ctx.reuse_ids.pop(key) for key in keys if key in ctx.reuse_ids), None) if ctx.reuse_ids else None
+    freed = _freed_id(ctx, keys, found, stored) if ctx.reuse_ids else None
     customer = CustomerRow(
-        id=reused if reused is not None and reused not in found and reused not in stored else ctx.allocator.next(),
+        id=freed if freed is not None else ctx.allocator.next(),
         state=outcome.state,
         created_by=ctx.delivery_id,
         new=True,
     )
     found[customer.id] = customer
     return customer
+
+
+def _freed_id(
+    ctx: ApplyContext,
+    keys: list[tuple[MatchKey, str]],
+    found: dict[int, CustomerRow],
+    stored: dict[int, Sequence[Any]],
+) -> int | None:
+    """An id an undo freed under one of ``keys`` that nobody has had again since.
+
+    A removed customer freed its id under each of its keys, and the records that ask for it need
+    not be one customer again (a replay's first record can take the id through its mobile, then
+    its own later rows change that mobile): the first to ask takes the id, never a second one.
+    """
+    for key in keys:
+        freed = ctx.reuse_ids.pop(key, None)
+        if freed is not None and freed not in ctx.reused and freed not in found and freed not in stored:
+            ctx.reused.add(freed)
+            return freed
+    return None
 
 
 def _report_error(
