@@ -9,6 +9,7 @@ from renkei.pipeline import apply as apply_rules
 from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
+from renkei.pipeline import undo as undo_service
 from tests.conftest import write_csv
 from tests.helpers import export
 from tests.integration.test_import import by_email
@@ -256,3 +257,27 @@ def test_a_replay_never_gives_one_freed_id_to_two_customers(hub, tmp_path):
     after = {c["email"]: (c["mobile"], c["id"]) for c in export(hub)}
     assert {e: m for e, (m, _) in after.items()} == {e: m for e, (m, _) in before.items()}
     assert len({cid for _, cid in after.values()}) == 4999
+
+
+def test_undo_takes_a_large_delivery_back_a_part_at_a_time(hub, tmp_path, monkeypatch):
+    # Parts of 2 customers: kept and removed customers fall in different parts, the freed keys of
+    # every part are known to the replay, and the counts add up across parts.
+    monkeypatch.setattr(undo_service, "UNDO_PART", 2)
+    manual = integration_service.manual_import_integration(hub)
+    rows = [[f"山田{n}", f"y{n}@example.jp", "主任", ""] for n in range(5)]
+    a = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", rows))
+    # A later file tags two of them: those stay, without what the first file gave them.
+    later = [["", "y1@example.jp", "", "紹介"], ["", "y4@example.jp", "", "紹介"]]
+    delivery_service.import_file(hub, manual, csv_file(tmp_path, "b.csv", later))
+    ids = {c["email"]: c["id"] for c in export(hub)}
+    # Replayed: the three removed customers come back with their ids (their keys were freed in
+    # different parts); the two kept ones lost what the file gave them, e-mail included.
+    replayed = delivery_service.replay_delivery(hub, a.delivery_id)
+    assert replayed.counts.created == 5
+    now = {c["email"]: c["id"] for c in export(hub) if c["email"]}
+    assert all(now[e] == ids[e] for e in ("y0@example.jp", "y2@example.jp", "y3@example.jp"))
+    assert now["y1@example.jp"] != ids["y1@example.jp"] and len(export(hub)) == 7
+    undone = delivery_service.undo_delivery(hub, a.delivery_id)
+    assert undone.state == "undone"
+    left = export(hub)
+    assert [(c["email"], c["title"], c["tags"]) for c in left] == [(None, None, ["紹介"]), (None, None, ["紹介"])]

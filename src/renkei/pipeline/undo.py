@@ -83,6 +83,11 @@ def _others_touched(conn: Connection, ids: list[int], delivery_id: int) -> set[i
     return touched
 
 
+#: Customers an undo loads and decides at a time: a delivery that created a million is taken
+#: back a part at a time, in flat memory.
+UNDO_PART = 5000
+
+
 def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now: datetime) -> UndoCounts:
     """Take back everything ``delivery_id`` did, inside the caller's transaction."""
     created = [
@@ -93,40 +98,29 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
             )
         )
     ]
-    loaded = load_customers(conn, workspace_id, created)
-    others = _others_touched(conn, created, delivery_id)
-    for cid, row in loaded.items():
-        if any(source != delivery_id for source in row.sources.values()):
-            others.add(cid)
-    removable = [cid for cid in created if cid not in others]
+    removed = 0
     removed_keys: dict[tuple[str, str], int] = {}
-    for cid in removable:
-        for kind in ("email", "mobile", "phone"):
-            value = loaded[cid].state.fields.get(kind)
-            if value:
-                removed_keys.setdefault((kind, value), cid)
-    for part in chunks(removable):
-        for external_id, cid in conn.execute(
-            select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
-                customer_external_ids.c.customer_id.in_(part)
-            )
-        ):
-            removed_keys.setdefault(("external_id", external_id), int(cid))
-    for part in chunks(removable):
-        for table in (field_history, customer_labels, inquiries, customer_external_ids):
-            conn.execute(delete(table).where(table.c.customer_id.in_(part)))
-        conn.execute(delete(customers).where(customers.c.id.in_(part)))
-
-    # Values this delivery set on customers that stay.
+    # Values this delivery set on customers it created that stay (later deliveries touched them).
     changed: dict[int, CustomerRow] = {}
-    for cid in created:
-        if cid in others:
-            row = loaded[cid]
-            names = [n for n, v in row.state.fields.items() if v is not None and row.source_of(n) == delivery_id]
-            names += [CUSTOM_PREFIX + k for k in row.state.custom if row.source_of(CUSTOM_PREFIX + k) == delivery_id]
-            for name in names:
-                _set_value(row, name, None, None)
-            changed[cid] = row
+    for part in chunks(created, UNDO_PART):
+        loaded = load_customers(conn, workspace_id, part)
+        others = _others_touched(conn, list(part), delivery_id)
+        for cid, row in loaded.items():
+            if any(source != delivery_id for source in row.sources.values()):
+                others.add(cid)
+        removable = [cid for cid in part if cid not in others]
+        removed += len(removable)
+        _remove(conn, [loaded[cid] for cid in removable], removed_keys)
+        for cid in part:
+            if cid in others:
+                row = loaded[cid]
+                names = [n for n, v in row.state.fields.items() if v is not None and row.source_of(n) == delivery_id]
+                names += [
+                    CUSTOM_PREFIX + k for k in row.state.custom if row.source_of(CUSTOM_PREFIX + k) == delivery_id
+                ]
+                for name in names:
+                    _set_value(row, name, None, None)
+                changed[cid] = row
     history = conn.execute(
         select(field_history).where(field_history.c.new_delivery_id == delivery_id).order_by(field_history.c.id.desc())
     ).all()
@@ -149,7 +143,27 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
     update_changed(conn, [(row, WRITABLE_COLUMNS) for row in changed.values()], workspace_id, now)
     for table in (customer_labels, inquiries, customer_external_ids):
         conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
-    return UndoCounts(removed=len(removable), reverted=len(changed), removed_keys=removed_keys)
+    return UndoCounts(removed=removed, reverted=len(changed), removed_keys=removed_keys)
+
+
+def _remove(conn: Connection, rows: list[CustomerRow], removed_keys: dict[tuple[str, str], int]) -> None:
+    """Delete customers only the delivery touched, noting the keys they free (``removed_keys``)."""
+    ids = [row.id for row in rows]
+    for row in rows:
+        for kind in ("email", "mobile", "phone"):
+            value = row.state.fields.get(kind)
+            if value:
+                removed_keys.setdefault((kind, value), row.id)
+    for part in chunks(ids):
+        for external_id, cid in conn.execute(
+            select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
+                customer_external_ids.c.customer_id.in_(part)
+            )
+        ):
+            removed_keys.setdefault(("external_id", external_id), int(cid))
+        for table in (field_history, customer_labels, inquiries, customer_external_ids):
+            conn.execute(delete(table).where(table.c.customer_id.in_(part)))
+        conn.execute(delete(customers).where(customers.c.id.in_(part)))
 
 
 def _splice(conn: Connection, h: Any) -> None:
