@@ -638,7 +638,7 @@ def replay_delivery(
             before_ids = touched_by(conn, delivery_id) if dry_run and delivery.state == "processed" else set()
             reuse: dict[tuple[str, str], int] = {}
             if delivery.state == "processed":
-                reuse = undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow()).removed_keys
+                reuse = undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow(), free_ids=True).removed_keys
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, reuse)
             if dry_run:

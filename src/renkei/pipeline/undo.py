@@ -32,7 +32,7 @@ from renkei.store.schema import (
 
 @dataclass(frozen=True, slots=True)
 class UndoCounts:
-    """What an undo did; ``removed_keys`` lets a replay give re-created customers their old ids."""
+    """What an undo did; ``removed_keys`` (with ``free_ids``) lets a replay give re-created customers their old ids."""
 
     removed: int
     reverted: int
@@ -88,8 +88,14 @@ def _others_touched(conn: Connection, ids: list[int], delivery_id: int) -> set[i
 UNDO_PART = 5000
 
 
-def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now: datetime) -> UndoCounts:
-    """Take back everything ``delivery_id`` did, inside the caller's transaction."""
+def undo_delivery_in(
+    conn: Connection, workspace_id: int, delivery_id: int, now: datetime, *, free_ids: bool = False
+) -> UndoCounts:
+    """Take back everything ``delivery_id`` did, inside the caller's transaction.
+
+    ``free_ids``: note each removed customer's keys in ``removed_keys``, for a replay that gives
+    the customers it re-creates their old ids (a million removed customers: ~0.4 GB of keys).
+    """
     created = [
         int(r[0])
         for r in conn.execute(
@@ -110,7 +116,7 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
                 others.add(cid)
         removable = [cid for cid in part if cid not in others]
         removed += len(removable)
-        _remove(conn, [loaded[cid] for cid in removable], removed_keys)
+        _remove(conn, [loaded[cid] for cid in removable], removed_keys if free_ids else None)
         for cid in part:
             if cid in others:
                 row = loaded[cid]
@@ -146,21 +152,24 @@ def undo_delivery_in(conn: Connection, workspace_id: int, delivery_id: int, now:
     return UndoCounts(removed=removed, reverted=len(changed), removed_keys=removed_keys)
 
 
-def _remove(conn: Connection, rows: list[CustomerRow], removed_keys: dict[tuple[str, str], int]) -> None:
-    """Delete customers only the delivery touched, noting the keys they free (``removed_keys``)."""
+def _remove(conn: Connection, rows: list[CustomerRow], removed_keys: dict[tuple[str, str], int] | None) -> None:
+    """Delete customers only the delivery touched, noting the keys they free in ``removed_keys``
+    (when given)."""
     ids = [row.id for row in rows]
-    for row in rows:
-        for kind in ("email", "mobile", "phone"):
-            value = row.state.fields.get(kind)
-            if value:
-                removed_keys.setdefault((kind, value), row.id)
+    if removed_keys is not None:
+        for row in rows:
+            for kind in ("email", "mobile", "phone"):
+                value = row.state.fields.get(kind)
+                if value:
+                    removed_keys.setdefault((kind, value), row.id)
     for part in chunks(ids):
-        for external_id, cid in conn.execute(
-            select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
-                customer_external_ids.c.customer_id.in_(part)
-            )
-        ):
-            removed_keys.setdefault(("external_id", external_id), int(cid))
+        if removed_keys is not None:
+            for external_id, cid in conn.execute(
+                select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
+                    customer_external_ids.c.customer_id.in_(part)
+                )
+            ):
+                removed_keys.setdefault(("external_id", external_id), int(cid))
         for table in (field_history, customer_labels, inquiries, customer_external_ids):
             conn.execute(delete(table).where(table.c.customer_id.in_(part)))
         conn.execute(delete(customers).where(customers.c.id.in_(part)))
