@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from renkei.pipeline.deliveries import delivery_labels, get_delivery, replay_del
 from renkei.pipeline.integrations import find_integration, get_integration, set_status
 from renkei.pipeline.mail import inbox_address
 from renkei.pipeline.specs import MappingModel
+from renkei.web.ui import mapping as mapping_ui
 from tests.conftest import write_csv
 from tests.web.test_ui_pages import MEMBERS, seed
 
@@ -365,3 +367,34 @@ def test_import_rules_and_report_addresses_can_be_changed_later(hub, admin):
     assert (changed.spec.defaults.owner, changed.spec.defaults.status) == ("佐藤", "見込み")
     assert changed.spec.defaults.groups == ["東京", "大阪"] and changed.spec.defaults.tags == ["展示会"]
     assert changed.spec.defaults.acquisition_channel == "展示会" and changed.spec.notify.errors == ["ops@example.jp"]
+
+
+def test_the_server_answers_others_while_a_mapping_preview_runs(hub, admin, tmp_path, monkeypatch):
+    # A preview is a dry run of a whole delivery (a minute for a million rows): it runs on a
+    # worker thread, and the server answers meanwhile instead of waiting for it.
+    ids = seed(hub, tmp_path)
+    entered, release = threading.Event(), threading.Event()
+
+    def slow_replay(*args, **kwargs):
+        entered.set()
+        release.wait(30)  # only a safety net: released as soon as the other request is answered
+        return replay_delivery(*args, **kwargs)
+
+    monkeypatch.setattr(mapping_ui, "replay_delivery", slow_replay)
+    form = {"source": "会員ランク", "target": "memo", "custom": "", "permission": "R", "auto_map": "1"}
+    form |= {"unknown_columns": "custom", "delivery": str(ids["file"])}
+    answers: list[int] = []
+    previewing = threading.Thread(
+        target=lambda: answers.append(
+            admin.post(f"/integrations/{ids['manual']}/mapping/preview", data=form).status_code
+        )
+    )
+    previewing.start()
+    try:
+        assert entered.wait(30)
+        assert admin.client.get("/health").status_code == 200
+        assert previewing.is_alive() and not release.is_set()  # answered while the preview ran
+    finally:
+        release.set()
+        previewing.join(60)
+    assert answers == [200]

@@ -10,6 +10,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
@@ -207,7 +208,8 @@ async def preview_mapping(request: Request, integration_id: int, caller: Operato
     if get_delivery(caller.hub, delivery_id).integration_id != integration.id:
         return _page(request, caller, integration, **keep, error=caller.t("mapping.error.no_delivery"))
     try:
-        result = replay_delivery(caller.hub, delivery_id, dry_run=True, mapping=model)
+        # A worker thread: a large delivery's dry run takes a while, and the event loop serves everyone.
+        result = await run_in_threadpool(replay_delivery, caller.hub, delivery_id, dry_run=True, mapping=model)
     except (ConfigurationError, FatalError) as error:
         return _page(request, caller, integration, **keep, error=str(error), chosen=delivery_id)
     return _page(request, caller, integration, **keep, preview=_preview(result), chosen=delivery_id)

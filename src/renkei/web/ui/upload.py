@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
@@ -147,7 +148,8 @@ async def upload(request: Request, caller: Operator) -> Response:
             integration = get_integration(caller.hub, int(choice))
         if not integration.kind.accepts_files:
             raise ConfigurationError(f"integration {integration.name!r} does not take files")
-        stored = caller.hub.archive.put_stream(upload.file)
+        # Copied, hashed and fsynced on a worker thread: the event loop serves everyone meanwhile.
+        stored = await run_in_threadpool(caller.hub.archive.put_stream, upload.file)
         file_name = Path(upload.filename).name
     finally:
         await form.close()
@@ -203,7 +205,9 @@ async def start_import(request: Request, caller: Operator) -> Response:
                 return _confirm_page(request, caller, integration, sha256, file_name, describe_validation(error))
             except ConfigurationError as error:
                 return _confirm_page(request, caller, integration, sha256, file_name, str(error))
-    delivery, is_new = land(caller.hub, integration, path, file_name=file_name, channel="upload")
+    delivery, is_new = await run_in_threadpool(
+        land, caller.hub, integration, path, file_name=file_name, channel="upload"
+    )
     if is_new:
         progress.process_in_background(caller.hub, delivery.id, progress.estimate_rows(path))
     return redirect(f"/upload/{delivery.id}")
