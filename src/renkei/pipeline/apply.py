@@ -153,7 +153,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
     writes = _Writes()
     first_row = len(ctx.rows)
     # Reported row by row (dry runs) while fewer than REPORTED_ROWS are: every change explained.
-    explain = reporting = ctx.collect_rows and first_row < REPORTED_ROWS
+    reporting = ctx.collect_rows and first_row < REPORTED_ROWS
     patches: list[tuple[int | None, str, CustomerPatch]] = []
     for line, locator, mapped, errors in batch:
         if mapped is None:
@@ -192,17 +192,17 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
         customer: CustomerRow | None = None
         outcome: MergeOutcome
         if cid is None:
-            outcome = merge(None, patch, policy, defaults, explain=explain)
+            outcome = merge(None, patch, policy, defaults, explain=reporting)
             customer = _new_customer(ctx, keys, found, rows, outcome)
             inserts[customer.id] = customer
             cid = customer.id
         elif (customer := found.get(cid)) is not None:
-            outcome = merge(customer.state, patch, policy, defaults, explain=explain)
+            outcome = merge(customer.state, patch, policy, defaults, explain=reporting)
         elif _brings_stored_values(patch, rows[cid]):
             outcome = NOTHING
         else:
             customer = found[cid] = _stored_customer(ctx, rows[cid])
-            outcome = merge(customer.state, patch, policy, defaults, explain=explain)
+            outcome = merge(customer.state, patch, policy, defaults, explain=reporting)
         if patch.external_id and ("external_id", patch.external_id) not in index:
             writes.external_ids.append(
                 {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -89,14 +90,15 @@ def iter_customers(hub: Hub) -> Iterator[dict[str, Any]]:
             last = ids[-1]
 
 
+def _jsonl_lines(hub: Hub) -> Iterator[str]:
+    """Every customer as one JSON object a line."""
+    for record in iter_customers(hub):
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
 def export_jsonl(hub: Hub, out: TextIO) -> int:
     """Write every customer as one JSON object a line; returns the count."""
-    count = 0
-    for record in iter_customers(hub):
-        out.write(json.dumps(record, ensure_ascii=False))
-        out.write("\n")
-        count += 1
-    return count
+    return _write_lines(out, _jsonl_lines(hub))
 
 
 def safe_cell(value: Any) -> str:
@@ -119,12 +121,25 @@ def csv_rows(hub: Hub) -> Iterator[list[Any]]:
         ]
 
 
-def export_csv(hub: Hub, out: TextIO) -> int:
-    """Write every customer as CSV (tags and groups joined with ', ', custom as JSON)."""
-    writer = csv.writer(out, lineterminator="\r\n")
-    count = -1
+def _csv_lines(hub: Hub) -> Iterator[str]:
+    """``csv_rows`` as CSV text, a row at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     for row in csv_rows(hub):
         writer.writerow(row)
+        yield _drain(buffer)
+
+
+def export_csv(hub: Hub, out: TextIO) -> int:
+    """Write every customer as CSV (tags and groups joined with ', ', custom as JSON); returns the count."""
+    return _write_lines(out, _csv_lines(hub)) - 1  # the header is no customer
+
+
+def _write_lines(out: TextIO, lines: Iterator[str]) -> int:
+    """Write ``lines`` to ``out``; how many there were."""
+    count = 0
+    for line in lines:
+        out.write(line)
         count += 1
     return count
 
@@ -138,22 +153,18 @@ def export_text(hub: Hub, format_: str) -> Iterator[str]:
     ``EXPORT_CHUNK`` characters for streaming: a web server hands each piece on in a step of its
     own (a thread hop for a plain iterator), which a customer at a time made cost more than the
     export itself (948k customers: 208 s)."""
-    buffer = io.StringIO()
-    if format_ == "jsonl":
-        for record in iter_customers(hub):
-            buffer.write(json.dumps(record, ensure_ascii=False))
-            buffer.write("\n")
-            if buffer.tell() >= EXPORT_CHUNK:
-                yield _drain(buffer)
-    else:
-        buffer.write("\ufeff")  # a BOM, as the CLI writes its file: Excel then reads the CSV as UTF-8
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        for row in csv_rows(hub):
-            writer.writerow(row)
-            if buffer.tell() >= EXPORT_CHUNK:
-                yield _drain(buffer)
-    if buffer.tell():
-        yield buffer.getvalue()
+    # A BOM before the CSV, as the CLI writes its file: Excel then reads it as UTF-8.
+    lines = _jsonl_lines(hub) if format_ == "jsonl" else itertools.chain(["\ufeff"], _csv_lines(hub))
+    pieces: list[str] = []
+    size = 0
+    for line in lines:
+        pieces.append(line)
+        size += len(line)
+        if size >= EXPORT_CHUNK:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    if pieces:
+        yield "".join(pieces)
 
 
 def _drain(buffer: io.StringIO) -> str:

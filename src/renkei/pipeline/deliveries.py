@@ -634,16 +634,17 @@ def replay_delivery(
     with hub.engine.connect() as conn:
         tx = conn.begin()
         try:
-            # A dry run compares the customers the delivery had touched before and after.
-            before_ids = touched_by(conn, delivery_id) if dry_run and delivery.state == "processed" else set()
+            # A dry run compares the customers of the rows it lists, and (at most as many) others
+            # the delivery had touched, before and after.
+            listed = dry_run and delivery.state == "processed"
+            before_ids = touched_by(conn, delivery_id, limit=REPORTED_ROWS) if listed else set()
             reuse: dict[tuple[str, str], int] = {}
             if delivery.state == "processed":
                 reuse = undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow(), free_ids=True).removed_keys
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, reuse)
             if dry_run:
-                # The customers of the reported rows, and (at most as many) others the delivery had touched.
-                ids = result.touched | set(sorted(before_ids)[:REPORTED_ROWS])
+                ids = result.touched | before_ids
                 after = snapshot(conn, hub.workspace_id, ids)
                 tx.rollback()
                 with hub.engine.connect() as read:

@@ -57,8 +57,8 @@ def _set_value(row: CustomerRow, name: str, value: str | None, source: int | Non
         row.sources[name] = source
 
 
-def touched_by(conn: Connection, delivery_id: int) -> set[int]:
-    """Every customer the delivery created or changed."""
+def touched_by(conn: Connection, delivery_id: int, limit: int | None = None) -> set[int]:
+    """Every customer the delivery created or changed (with ``limit``: that many, the lowest ids)."""
     query = union(
         select(customers.c.id).where(customers.c.created_by == delivery_id),
         select(field_history.c.customer_id).where(field_history.c.new_delivery_id == delivery_id),
@@ -66,6 +66,9 @@ def touched_by(conn: Connection, delivery_id: int) -> set[int]:
         select(inquiries.c.customer_id).where(inquiries.c.delivery_id == delivery_id),
         select(customer_external_ids.c.customer_id).where(customer_external_ids.c.delivery_id == delivery_id),
     )
+    if limit is not None:
+        touched = query.subquery()
+        return {int(r[0]) for r in conn.execute(select(touched.c.id).order_by(touched.c.id).limit(limit))}
     return {int(r[0]) for r in conn.execute(query)}
 
 
@@ -116,7 +119,9 @@ def undo_delivery_in(
                 others.add(cid)
         removable = [cid for cid in part if cid not in others]
         removed += len(removable)
-        _remove(conn, [loaded[cid] for cid in removable], removed_keys if free_ids else None)
+        if free_ids:
+            _free_keys(conn, [loaded[cid] for cid in removable], removed_keys)
+        _remove(conn, removable)
         for cid in part:
             if cid in others:
                 row = loaded[cid]
@@ -152,24 +157,25 @@ def undo_delivery_in(
     return UndoCounts(removed=removed, reverted=len(changed), removed_keys=removed_keys)
 
 
-def _remove(conn: Connection, rows: list[CustomerRow], removed_keys: dict[tuple[str, str], int] | None) -> None:
-    """Delete customers only the delivery touched, noting the keys they free in ``removed_keys``
-    (when given)."""
-    ids = [row.id for row in rows]
-    if removed_keys is not None:
-        for row in rows:
-            for kind in ("email", "mobile", "phone"):
-                value = row.state.fields.get(kind)
-                if value:
-                    removed_keys.setdefault((kind, value), row.id)
+def _free_keys(conn: Connection, rows: list[CustomerRow], removed_keys: dict[tuple[str, str], int]) -> None:
+    """Note under each key of the customers in ``rows`` (about to be removed) the id it frees."""
+    for row in rows:
+        for kind in ("email", "mobile", "phone"):
+            value = row.state.fields.get(kind)
+            if value:
+                removed_keys.setdefault((kind, value), row.id)
+    for part in chunks([row.id for row in rows]):
+        for external_id, cid in conn.execute(
+            select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
+                customer_external_ids.c.customer_id.in_(part)
+            )
+        ):
+            removed_keys.setdefault(("external_id", external_id), int(cid))
+
+
+def _remove(conn: Connection, ids: list[int]) -> None:
+    """Delete customers only the delivery touched, with their history, labels, inquiries and external ids."""
     for part in chunks(ids):
-        if removed_keys is not None:
-            for external_id, cid in conn.execute(
-                select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
-                    customer_external_ids.c.customer_id.in_(part)
-                )
-            ):
-                removed_keys.setdefault(("external_id", external_id), int(cid))
         for table in (field_history, customer_labels, inquiries, customer_external_ids):
             conn.execute(delete(table).where(table.c.customer_id.in_(part)))
         conn.execute(delete(customers).where(customers.c.id.in_(part)))
