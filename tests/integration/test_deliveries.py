@@ -10,6 +10,7 @@ from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import undo as undo_service
+from renkei.pipeline.hub import utcnow
 from tests.conftest import write_csv
 from tests.helpers import export
 from tests.integration.test_import import by_email
@@ -257,6 +258,29 @@ def test_a_replay_never_gives_one_freed_id_to_two_customers(hub, tmp_path):
     after = {c["email"]: (c["mobile"], c["id"]) for c in export(hub)}
     assert {e: m for e, (m, _) in after.items()} == {e: m for e, (m, _) in before.items()}
     assert len({cid for _, cid in after.values()}) == 4999
+
+
+def test_undo_puts_changed_values_back_a_part_at_a_time(hub, tmp_path, monkeypatch):
+    # Parts of 2 customers: each part's values go back, a value the file changed twice goes back
+    # to the first "before", and one a later file replaced stays, its history spliced.
+    monkeypatch.setattr(undo_service, "UNDO_PART", 2)
+    manual = integration_service.manual_import_integration(hub)
+    people = [f"y{n}@example.jp" for n in range(5)]
+    delivery_service.import_file(
+        hub, manual, csv_file(tmp_path, "a.csv", [[f"山田{n}", e, "主任", ""] for n, e in enumerate(people)])
+    )
+    changes = [["", e, "課長", ""] for e in people] + [["", "y2@example.jp", "部長", ""]]
+    b = delivery_service.import_file(hub, manual, csv_file(tmp_path, "b.csv", changes))
+    c = delivery_service.import_file(hub, manual, csv_file(tmp_path, "c.csv", [["", "y3@example.jp", "社長", ""]]))
+    assert [by_email(hub)[e]["title"] for e in people] == ["課長", "課長", "部長", "社長", "課長"]
+    with hub.engine.connect() as conn, conn.begin():
+        counts = undo_service.undo_delivery_in(conn, hub.workspace_id, b.delivery_id, utcnow())
+        conn.rollback()
+    assert (counts.removed, counts.reverted) == (0, 5)
+    delivery_service.undo_delivery(hub, b.delivery_id)
+    assert [by_email(hub)[e]["title"] for e in people] == ["主任", "主任", "主任", "社長", "主任"]
+    delivery_service.undo_delivery(hub, c.delivery_id)
+    assert [by_email(hub)[e]["title"] for e in people] == ["主任"] * 5
 
 
 def test_undo_takes_a_large_delivery_back_a_part_at_a_time(hub, tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Connection, Table, text
 
@@ -263,6 +263,38 @@ def find_external_ids(conn: Connection, integration_id: int, values: Collection[
     return {value: int(cid) for value, cid in rows}
 
 
+class HistoryRow(NamedTuple):
+    """One change a delivery made to a customer's value (a ``field_history`` row)."""
+
+    id: int
+    customer_id: int
+    field: str
+    old_value: str | None
+    old_delivery_id: int | None
+    new_delivery_id: int
+
+
+def delivery_history(conn: Connection, delivery_id: int, customer_ids: Sequence[int]) -> list[HistoryRow]:
+    """The changes ``delivery_id`` made to these customers' values, newest first."""
+    # ``+new_delivery_id``: SQLite, without planner statistics, would walk every change of the
+    # delivery (a million) for each part of customers instead of looking the customers up.
+    rows = _select_where_in(
+        conn,
+        "SELECT id, customer_id, field, old_value, old_delivery_id, new_delivery_id FROM field_history"
+        " WHERE +new_delivery_id = {mark}",
+        (delivery_id,),
+        "customer_id",
+        list(customer_ids),
+        "BIGINT",
+    )
+    history = [
+        HistoryRow(int(i), int(cid), name, old, None if old_by is None else int(old_by), int(new_by))
+        for i, cid, name, old, old_by, new_by in rows
+    ]
+    history.sort(key=operator.attrgetter("id"), reverse=True)
+    return history
+
+
 _INSERT_COLUMNS = ("id", "workspace_id", *SCALAR_FIELDS, "custom", "sources", "created_by", "created_at", "updated_at")
 
 
@@ -331,10 +363,6 @@ def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[
         cursor.close()
 
 
-#: Every column a change to a customer can touch (``update_changed`` adds ``updated_at``).
-WRITABLE_COLUMNS = (*SCALAR_FIELDS, "custom", "sources")
-
-
 def update_changed(
     conn: Connection, changed: Iterable[tuple[CustomerRow, Collection[str]]], workspace_id: int, now: datetime
 ) -> None:
@@ -400,11 +428,12 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 
 
 __all__ = [
-    "WRITABLE_COLUMNS",
     "CustomerRow",
+    "HistoryRow",
     "IdAllocator",
     "chunks",
     "customers_from_rows",
+    "delivery_history",
     "find_external_ids",
     "find_rows",
     "has_customers",
