@@ -41,6 +41,7 @@ from renkei.store.customers import (
     stored_values,
     update_changed,
 )
+from renkei.store.freed import FreedKeys
 from renkei.store.schema import customer_external_ids, customer_labels, field_history, inquiries, row_errors
 
 Action = Literal["created", "updated", "unchanged", "error"]
@@ -107,8 +108,10 @@ class ApplyContext:
     rows: list[RowReport] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
     #: Ids of customers an undo just removed, by their keys: a replay re-creates them with the same id.
-    reuse_ids: dict[tuple[str, str], int] = field(default_factory=dict)
-    #: Of those, the ids given out again: one removed customer frees its id under each of its keys.
+    freed: FreedKeys | None = None
+    #: Those of the current batch's keys (read a batch at a time).
+    freed_here: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: The freed ids given out again: one removed customer frees its id under each of its keys.
     reused: set[int] = field(default_factory=set)
     inserted: int = 0
     analyzed_at: int = 0
@@ -149,7 +152,7 @@ def _error_rows(
 def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
     """Match, merge and write one batch of mapped records (and their errors)."""
     if ctx.allocator is None:
-        ctx.allocator = IdAllocator(ctx.conn, floor=max(ctx.reuse_ids.values(), default=0))
+        ctx.allocator = IdAllocator(ctx.conn, floor=ctx.freed.highest() if ctx.freed is not None else 0)
     writes = _Writes()
     first_row = len(ctx.rows)
     # Reported row by row (dry runs) while fewer than REPORTED_ROWS are: every change explained.
@@ -168,6 +171,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
     labelled = any(patch.tags or patch.groups for _, _, patch in patches)
     index, rows = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids)
     wanted = set(index.values())
+    if ctx.freed is not None:
+        # The freed ids the records no stored customer is found for may take.
+        ctx.freed_here = ctx.freed.find(key for keys in keyed if not any(k in index for k in keys) for key in keys)
     # Customers found through an external id are loaded by id; the other keys loaded theirs.
     if missing := wanted.difference(rows):
         rows.update(load_rows(ctx.conn, ctx.workspace_id, sorted(missing)))
@@ -337,7 +343,7 @@ def _new_customer(
     """The customer a creating ``outcome`` makes, with its id: one an undo freed for these keys
     (``_freed_id``), or a new one."""
     assert ctx.allocator is not None and outcome.state is not None
-    freed = _freed_id(ctx, keys, found, stored) if ctx.reuse_ids else None
+    freed = _freed_id(ctx, keys, found, stored) if ctx.freed_here else None
     customer = CustomerRow(
         id=freed if freed is not None else ctx.allocator.next(),
         state=outcome.state,
@@ -361,7 +367,7 @@ def _freed_id(
     its own later rows change that mobile): the first to ask takes the id, never a second one.
     """
     for key in keys:
-        freed = ctx.reuse_ids.pop(key, None)
+        freed = ctx.freed_here.pop(key, None)
         if freed is not None and freed not in ctx.reused and freed not in found and freed not in stored:
             ctx.reused.add(freed)
             return freed

@@ -30,6 +30,7 @@ from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
 from renkei.store.archive import Stored
 from renkei.store.customers import IdAllocator, has_customers
+from renkei.store.freed import FreedKeys
 from renkei.store.schema import deliveries, inquiries, row_errors
 
 TERMINAL = ("processed", "failed", "duplicate", "ignored", "undone", "replaced", "quarantined")
@@ -268,7 +269,7 @@ def _apply_payload(
     path: Path,
     file_name: str | None,
     collect_rows: bool,
-    reuse_ids: dict[tuple[str, str], int] | None = None,
+    freed: FreedKeys | None = None,
     extraction: Extraction | None = None,
     allocator: IdAllocator | None = None,
     mappings: dict[tuple[int, tuple[str, ...]], CompiledMapping] | None = None,
@@ -311,7 +312,7 @@ def _apply_payload(
         match_keys=tuple(integration.spec.policies.match_keys),
         now=utcnow(),
         collect_rows=collect_rows,
-        reuse_ids=dict(reuse_ids or {}),
+        freed=freed,
         allocator=allocator,
     )
     size = path.stat().st_size
@@ -638,11 +639,14 @@ def replay_delivery(
             # the delivery had touched, before and after.
             listed = dry_run and delivery.state == "processed"
             before_ids = touched_by(conn, delivery_id, limit=REPORTED_ROWS) if listed else set()
-            reuse: dict[tuple[str, str], int] = {}
+            freed: FreedKeys | None = None
             if delivery.state == "processed":
-                reuse = undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow(), free_ids=True).removed_keys
+                freed = FreedKeys.create(conn)
+                undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow(), freed=freed)
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
-            result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, reuse)
+            result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, freed)
+            if freed is not None:
+                freed.drop()
             if dry_run:
                 ids = result.touched | before_ids
                 after = snapshot(conn, hub.workspace_id, ids)

@@ -27,6 +27,7 @@ from renkei.store.customers import (
     load_customers,
     update_changed,
 )
+from renkei.store.freed import FreedKeys
 from renkei.store.schema import (
     customer_external_ids,
     customer_labels,
@@ -38,11 +39,10 @@ from renkei.store.schema import (
 
 @dataclass(frozen=True, slots=True)
 class UndoCounts:
-    """What an undo did; ``removed_keys`` (with ``free_ids``) lets a replay give re-created customers their old ids."""
+    """What an undo did: customers removed, and customers whose values went back."""
 
     removed: int
     reverted: int
-    removed_keys: dict[tuple[str, str], int]
 
 
 def _set_value(row: CustomerRow, name: str, value: str | None, source: int | None) -> None:
@@ -98,16 +98,15 @@ UNDO_PART = 5000
 
 
 def undo_delivery_in(
-    conn: Connection, workspace_id: int, delivery_id: int, now: datetime, *, free_ids: bool = False
+    conn: Connection, workspace_id: int, delivery_id: int, now: datetime, *, freed: FreedKeys | None = None
 ) -> UndoCounts:
     """Take back everything ``delivery_id`` did, inside the caller's transaction, a part of
     ``UNDO_PART`` customers at a time (memory stays flat however many it created or changed).
 
-    ``free_ids``: note each removed customer's keys in ``removed_keys``, for a replay that gives
-    the customers it re-creates their old ids (a million removed customers: ~0.4 GB of keys).
+    ``freed``: note there the keys of each removed customer, for a replay that gives the
+    customers it re-creates their old ids.
     """
-    removed_keys: dict[tuple[str, str], int] = {}
-    removed, kept = _take_back_created(conn, workspace_id, delivery_id, now, removed_keys if free_ids else None)
+    removed, kept = _take_back_created(conn, workspace_id, delivery_id, now, freed)
     changed = _revert_changes(conn, workspace_id, delivery_id, now)
     # Later changes whose "before" was this delivery's value on a created customer that stays.
     conn.execute(
@@ -117,7 +116,7 @@ def undo_delivery_in(
     )
     for table in (customer_labels, inquiries, customer_external_ids):
         conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
-    return UndoCounts(removed=removed, reverted=len(kept | changed), removed_keys=removed_keys)
+    return UndoCounts(removed=removed, reverted=len(kept | changed))
 
 
 def _take_back_created(
@@ -125,7 +124,7 @@ def _take_back_created(
     workspace_id: int,
     delivery_id: int,
     now: datetime,
-    removed_keys: dict[tuple[str, str], int] | None,
+    freed: FreedKeys | None,
 ) -> tuple[int, set[int]]:
     """Remove the customers only the delivery touched; clear what it set on the ones it created
     that stay (later deliveries touched them). Returns how many were removed and the ids kept."""
@@ -147,8 +146,8 @@ def _take_back_created(
                 others.add(cid)
         removable = [cid for cid in part if cid not in others]
         removed += len(removable)
-        if removed_keys is not None:
-            _free_keys(conn, [loaded[cid] for cid in removable], removed_keys)
+        if freed is not None:
+            _free_keys(conn, [loaded[cid] for cid in removable], freed)
         _remove(conn, removable)
         cleared: list[tuple[CustomerRow, set[str]]] = []
         for cid in part:
@@ -202,20 +201,23 @@ def _columns_of(names: list[str]) -> set[str]:
     return {"custom" if name.startswith(CUSTOM_PREFIX) else name for name in names} | {"sources"}
 
 
-def _free_keys(conn: Connection, rows: list[CustomerRow], removed_keys: dict[tuple[str, str], int]) -> None:
+def _free_keys(conn: Connection, rows: list[CustomerRow], freed: FreedKeys) -> None:
     """Note under each key of the customers in ``rows`` (about to be removed) the id it frees."""
-    for row in rows:
-        for kind in ("email", "mobile", "phone"):
-            value = row.state.fields.get(kind)
-            if value:
-                removed_keys.setdefault((kind, value), row.id)
+    freed.add(
+        (kind, value, row.id)
+        for row in rows
+        for kind in ("email", "mobile", "phone")
+        if (value := row.state.fields.get(kind))
+    )
     for part in chunks([row.id for row in rows]):
-        for external_id, cid in conn.execute(
-            select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
-                customer_external_ids.c.customer_id.in_(part)
+        freed.add(
+            ("external_id", external_id, int(cid))
+            for external_id, cid in conn.execute(
+                select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
+                    customer_external_ids.c.customer_id.in_(part)
+                )
             )
-        ):
-            removed_keys.setdefault(("external_id", external_id), int(cid))
+        )
 
 
 def _remove(conn: Connection, ids: list[int]) -> None:

@@ -111,7 +111,7 @@ def _one_of(postgres: bool, column: str, values: Sequence[Any], sql_type: str) -
     return f"{column} IN ({_placeholders(len(values))})", tuple(values)
 
 
-def _select_where_in(
+def select_where_in(
     conn: Connection, select_sql: str, scope: tuple[Any, ...], column: str, values: Sequence[Any], sql_type: str
 ) -> list[Any]:
     """Rows of ``select_sql`` (ending in ``WHERE`` conditions with ``{mark}`` placeholders bound to
@@ -166,7 +166,7 @@ def customers_from_rows(
             int(row[custom_at + 2]),
         )
     if found and labels:
-        label_rows = _select_where_in(
+        label_rows = select_where_in(
             conn,
             "SELECT l.customer_id, l.kind, l.name FROM customer_labels l JOIN customers c ON c.id = l.customer_id"
             " WHERE +c.workspace_id = {mark}",
@@ -196,7 +196,7 @@ def load_rows(conn: Connection, workspace_id: int, ids: Iterable[int]) -> dict[i
     # ``+workspace_id`` (here and for the labels): SQLite, without planner statistics, would
     # rather scan the whole workspace through an index that starts with workspace_id than look
     # the ids up. The unary plus keeps that index out of the running; the condition still holds.
-    rows = _select_where_in(
+    rows = select_where_in(
         conn,
         f"SELECT {', '.join(LOAD_COLUMNS)} FROM customers WHERE +workspace_id = {{mark}}",
         (workspace_id,),
@@ -222,7 +222,7 @@ def find_rows(
     found: dict[str, int] = {}
     loaded: dict[int, Sequence[Any]] = {}
     select_sql = f"SELECT {', '.join(LOAD_COLUMNS)} FROM customers WHERE workspace_id = {{mark}}"
-    for row in _select_where_in(conn, select_sql, (workspace_id,), kind, sorted(values), "TEXT"):
+    for row in select_where_in(conn, select_sql, (workspace_id,), kind, sorted(values), "TEXT"):
         value, cid = row[position], int(row[0])
         if value not in found or cid < found[value]:
             found[value] = cid
@@ -259,7 +259,7 @@ def find_external_ids(conn: Connection, integration_id: int, values: Collection[
     themselves are loaded once, by id, with the others found.
     """
     select_sql = "SELECT external_id, customer_id FROM customer_external_ids WHERE integration_id = {mark}"
-    rows = _select_where_in(conn, select_sql, (integration_id,), "external_id", sorted(values), "TEXT")
+    rows = select_where_in(conn, select_sql, (integration_id,), "external_id", sorted(values), "TEXT")
     return {value: int(cid) for value, cid in rows}
 
 
@@ -278,7 +278,7 @@ def delivery_history(conn: Connection, delivery_id: int, customer_ids: Sequence[
     """The changes ``delivery_id`` made to these customers' values, newest first."""
     # ``+new_delivery_id``: SQLite, without planner statistics, would walk every change of the
     # delivery (a million) for each part of customers instead of looking the customers up.
-    rows = _select_where_in(
+    rows = select_where_in(
         conn,
         "SELECT id, customer_id, field, old_value, old_delivery_id, new_delivery_id FROM field_history"
         " WHERE +new_delivery_id = {mark}",
@@ -441,6 +441,7 @@ __all__ = [
     "insert_rows",
     "load_customers",
     "load_rows",
+    "select_where_in",
     "stored_values",
     "update_changed",
 ]
