@@ -41,7 +41,7 @@ from renkei.pipeline.deliveries import (
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration, integrations_by_id
 from renkei.sources.registry import Extraction
-from renkei.store.customers import IdAllocator
+from renkei.store.customers import IdAllocator, hold_customers
 from renkei.store.schema import deliveries
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,7 @@ def _apply_all(conn: Connection, hub: Hub, mails: list[_Mail], failed: dict[int,
     """One transaction for every mail still waiting; raises _MailFailed (rolled back) when one fails."""
     results: dict[int, ProcessResult] = {}
     with conn.begin():
+        hold_customers(conn, hub.workspace_id)
         claimed = _claimed(conn, [m.delivery.id for m in mails])
         allocator = IdAllocator(conn)
         mappings: dict[tuple[int, tuple[str, ...]], CompiledMapping] = {}

@@ -29,7 +29,7 @@ from renkei.pipeline.specs import MappingModel
 from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
 from renkei.store.archive import Stored
-from renkei.store.customers import IdAllocator, has_customers
+from renkei.store.customers import IdAllocator, has_customers, hold_customers
 from renkei.store.freed import FreedKeys
 from renkei.store.schema import deliveries, inquiries, row_errors
 
@@ -342,13 +342,10 @@ def _apply_payload(
 
 
 def _alone_in_empty_workspace(conn: Connection, workspace_id: int) -> bool:
-    """Whether the workspace has no customers and no other writer can add some before this
-    transaction ends: then only the records applied in it can be matched (``ApplyContext.seen``).
-
-    SQLite transactions here hold the database's write lock from their start. PostgreSQL lets
-    another worker commit customers meanwhile, which a lookup would find: it looks every key up.
-    """
-    return conn.dialect.name == "sqlite" and not has_customers(conn, workspace_id)
+    """Whether the workspace has no customers: then, as no other writer can add some before this
+    transaction ends (``hold_customers``), only the records applied in it can be matched
+    (``ApplyContext.seen``)."""
+    return not has_customers(conn, workspace_id)
 
 
 _KNOWN_INQUIRY = (
@@ -512,6 +509,7 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
         if not quarantined and delivery.file_name is None and not integration.kind.accepts_files:
             early = integration.kind.extract(path, integration.settings, None)
         with hub.engine.connect() as conn, conn.begin():
+            hold_customers(conn, hub.workspace_id)
             if not _claim(conn, delivery_id):
                 # Another worker (a resume at start, a second node) processed it meanwhile.
                 now_state = load_delivery(conn, hub, delivery_id).state
@@ -574,6 +572,7 @@ def dry_run_file(hub: Hub, integration: Integration, path: Path, *, file_name: s
     with hub.engine.connect() as conn:
         tx = conn.begin()
         try:
+            hold_customers(conn, hub.workspace_id)
             now = utcnow()
             placeholder = conn.execute(
                 deliveries.insert()
@@ -601,6 +600,7 @@ def dry_run_file(hub: Hub, integration: Integration, path: Path, *, file_name: s
 def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
     """Take back everything a processed delivery did; it stays in the history as ``undone``."""
     with hub.engine.connect() as conn, conn.begin():
+        hold_customers(conn, hub.workspace_id)
         delivery = load_delivery(conn, hub, delivery_id)
         if delivery.state != "processed":
             raise FatalError(f"delivery {delivery_id} is {delivery.state}: only a processed delivery can be undone")
@@ -635,6 +635,7 @@ def replay_delivery(
     with hub.engine.connect() as conn:
         tx = conn.begin()
         try:
+            hold_customers(conn, hub.workspace_id)
             # A dry run compares the customers of the rows it lists, and (at most as many) others
             # the delivery had touched, before and after.
             listed = dry_run and delivery.state == "processed"

@@ -214,8 +214,9 @@ def _check_recovered_mail(integration: Integration, message: str | None) -> tupl
 _STATUS = select(integrations.c.status, integrations.c.status_reason).where(
     integrations.c.id == bindparam("integration_id")
 )
-# Two deliveries of one integration finishing at once must not both declare it failing.
-_STATUS_LOCKED = _STATUS.with_for_update()
+# Two deliveries of one integration finishing at once must not both declare it failing. FOR NO KEY
+# UPDATE: a delivery landing for the integration meanwhile (its foreign key's KEY SHARE) need not wait.
+_STATUS_LOCKED = _STATUS.with_for_update(key_share=True)
 
 
 def _current_status(conn: Connection, integration_id: int) -> tuple[str, str | None]:

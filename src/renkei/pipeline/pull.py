@@ -398,8 +398,11 @@ def _start(hub: Hub, integration: Integration, trigger: str) -> tuple[int | None
     now = utcnow()
     with hub.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            # Serialises starts of the same integration (SQLite transactions here are all serial).
-            conn.execute(select(integrations.c.id).where(integrations.c.id == integration.id).with_for_update())
+            # Serialises starts of the same integration (SQLite transactions here are all serial);
+            # FOR NO KEY UPDATE lets deliveries land for it meanwhile.
+            conn.execute(
+                select(integrations.c.id).where(integrations.c.id == integration.id).with_for_update(key_share=True)
+            )
         running = conn.execute(
             select(checks).where(checks.c.integration_id == integration.id, checks.c.state == "running")
         ).all()

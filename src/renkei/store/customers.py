@@ -244,6 +244,27 @@ def _getter(names: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]
     return operator.itemgetter(*positions)
 
 
+#: The first key of the advisory lock a PostgreSQL transaction writing a workspace's customers holds.
+_CUSTOMER_WRITERS = 0x524E4B49  # "RNKI"
+
+
+def hold_customers(conn: Connection, workspace_id: int) -> None:
+    """Make this transaction the only one writing the workspace's customers until it ends.
+
+    Matching reads the customers a record's keys find and creates one when none is found: two
+    transactions doing that at once for the same new person (two mails of one inquirer, a mail
+    beside a file) would each create one. SQLite transactions here hold the database's write
+    lock from their start already. PostgreSQL transactions take an advisory lock on the
+    workspace; other workspaces go on. Every transaction that writes customers takes it first,
+    before any row lock, so no two of them can wait on each other.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :workspace)"),
+            {"space": _CUSTOMER_WRITERS, "workspace": workspace_id},
+        )
+
+
 def has_customers(conn: Connection, workspace_id: int) -> bool:
     """Whether the workspace holds any customer (as this transaction sees it)."""
     found = conn.execute(
@@ -437,6 +458,7 @@ __all__ = [
     "find_external_ids",
     "find_rows",
     "has_customers",
+    "hold_customers",
     "insert_new_customers",
     "insert_rows",
     "load_customers",
