@@ -5,6 +5,8 @@ Generates a deterministic CP932 file (RENKEI_BENCH_ROWS rows, default 1,000,000)
 - baseline: decode + csv parse + executemany INSERT into an unindexed SQLite table;
 - import: `renkei import` of the file into an empty store (SQLite, the embedded default);
 - reimport: the same file under another name with --force (every row matches, nothing changes);
+- insert_floor: the customer rows the import stored, inserted again, already built, into an
+  empty table of the same schema (bench/floor.py): the least any importer pays for them here;
 - pg_import: the import into an empty PostgreSQL database, when one answers.
 
 Each import runs in a child process, so peak memory is the child's own. Prints a table and
@@ -27,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.baseline import run_baseline  # noqa: E402
+from bench.floor import customer_insert_floor  # noqa: E402
 from bench.gen_csv import generate  # noqa: E402
 
 RESULTS = HERE / "results" / "latest.json"
@@ -114,6 +117,7 @@ def main() -> int:
         reimport_s, reimport_rss, out = _renkei(["import", "--force", "--json", str(again)], home)
         (reimported,) = json.loads(out)
         list_ms = _first_page_ms(home)
+        floor_s = customer_insert_floor(home / "renkei.db", work)
         pg_url = _postgres_url()
         pg_import_s = None
         if pg_url:
@@ -130,6 +134,8 @@ def main() -> int:
         "reimport_ratio": round(reimport_s / baseline_s, 2),
         "peak_rss_mb": round(max(import_rss, reimport_rss), 1),
         "customer_list_ms": round(list_ms, 1),
+        "insert_floor_s": round(floor_s, 3),
+        "insert_floor_ratio": round(floor_s / baseline_s, 2),
         "pg_import_s": round(pg_import_s, 3) if pg_import_s else None,
         "created": imported["created"],
         "import_errors": imported["errors"],
