@@ -1,8 +1,9 @@
-"""Workers writing one workspace's customers at once take turns (PostgreSQL; SQLite has one writer).
+"""Workers writing at once take turns where they must (PostgreSQL; SQLite has one writer).
 
 Two mails of one inquirer, or a mail beside a file, processed by two workers at the same time
-would each find nobody for a new person and each create a customer. ``hold_customers`` makes
-them take turns, so the second finds the first's customer.
+would each find nobody for a new person and each create a customer; two copies of one mail
+landing at once would each find no earlier copy and both be processed. ``hold`` makes them
+take turns, so the second finds what the first did.
 """
 
 from __future__ import annotations
@@ -65,6 +66,47 @@ def test_two_workers_importing_one_new_person_at_once_make_one_customer(postgres
             (0, 1),
         ]
         assert [(c["email"], c["title"]) for c in export(pg)] == [("taro@example.jp", "課長")]
+    finally:
+        pg.close()
+        drop_postgres_database(postgres_server, name)
+
+
+def test_two_copies_of_one_payload_landing_at_once_make_one_delivery(postgres_server, tmp_path, monkeypatch):
+    url, name = make_postgres_database(postgres_server)
+    pg = Hub.open("default", url=url, home=tmp_path / "home")
+    try:
+        manual = integration_service.manual_import_integration(pg)
+        payload = "氏名,メールアドレス\r\n山田太郎,taro@example.jp\r\n".encode("cp932")
+        # The first landing stops after looking for an earlier copy until the test lets it go on.
+        looked, go_on = threading.Event(), threading.Event()
+        real_earlier_copy = delivery_service._earlier_copy
+
+        def earlier_copy(*args):
+            found = real_earlier_copy(*args)
+            if threading.current_thread().name == "first":
+                looked.set()
+                go_on.wait(60)
+            return found
+
+        monkeypatch.setattr(delivery_service, "_earlier_copy", earlier_copy)
+        landed: dict[str, int] = {}
+
+        def land(label: str) -> None:
+            delivery, _ = delivery_service.land(pg, manual, payload, file_name="members.csv", channel="upload")
+            landed[label] = delivery.id
+
+        first = threading.Thread(target=land, args=("first",), name="first")
+        first.start()
+        assert looked.wait(60), "the first landing looked for an earlier copy"
+        second = threading.Thread(target=land, args=("second",), name="second")
+        second.start()
+        eventually(lambda: not second.is_alive() or _someone_waits(pg), "the second landing waits or ends")
+        go_on.set()
+        first.join(60)
+        second.join(60)
+        # The second copy finds the first one, still waiting to be processed, and is that delivery.
+        assert landed["second"] == landed["first"]
+        assert [(d.id, d.state) for d in delivery_service.list_deliveries(pg)] == [(landed["first"], "received")]
     finally:
         pg.close()
         drop_postgres_database(postgres_server, name)

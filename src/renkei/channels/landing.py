@@ -27,6 +27,7 @@ from renkei.pipeline.deliveries import record_landing
 from renkei.pipeline.integrations import StoredIntegration, integrations_by_id
 from renkei.pipeline.mail import check_mail, mail_meta
 from renkei.sources.mail.auth import AuthResults, Resolver
+from renkei.store.db import LANDINGS, hold
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,10 @@ class Lander:
         failpoints.hit("land.archived")
         answers: list[Landed] = []
         with base.engine.begin() as conn:
-            found = integrations_by_id(conn, base.secrets, {i for arrival in group for i in arrival.inboxes})
+            inboxes = {i for arrival in group for i in arrival.inboxes}
+            # Each integration's landings take turns: all of the group's first, in one order.
+            hold(conn, LANDINGS, *inboxes)
+            found = integrations_by_id(conn, base.secrets, inboxes)
             for arrival, auth, where in zip(group, checked, stored, strict=True):
                 landed: list[tuple[int, int]] = []
                 accepted = 0

@@ -30,6 +30,7 @@ from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
 from renkei.store.archive import Stored
 from renkei.store.customers import IdAllocator, has_customers, hold_customers
+from renkei.store.db import LANDINGS, hold
 from renkei.store.freed import FreedKeys
 from renkei.store.schema import deliveries, inquiries, row_errors
 
@@ -222,7 +223,13 @@ def record_landing(
     meta: dict[str, Any] | None = None,
     force: bool = False,
 ) -> tuple[Delivery, bool]:
-    """Record an archived payload as a delivery inside the caller's transaction: (delivery, is_new)."""
+    """Record an archived payload as a delivery inside the caller's transaction: (delivery, is_new).
+
+    The integration's landings take turns (``hold``; a caller recording for several integrations
+    holds them all first): two copies of one mail landing at once would each find no earlier
+    copy, and both be processed.
+    """
+    hold(conn, LANDINGS, integration.id)
     now = utcnow()
     message_id = (meta or {}).get("message_id")
     earlier = _earlier_copy(conn, integration.id, stored.sha256, message_id)

@@ -15,6 +15,7 @@ from sqlalchemy import Column, Connection, Table, text
 from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.core.matching import MatchKey
 from renkei.core.merge import StoredCustomer
+from renkei.store.db import CUSTOMER_WRITERS, hold
 from renkei.store.schema import customers
 
 CHUNK = 500
@@ -244,10 +245,6 @@ def _getter(names: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]
     return operator.itemgetter(*positions)
 
 
-#: The first key of the advisory lock a PostgreSQL transaction writing a workspace's customers holds.
-_CUSTOMER_WRITERS = 0x524E4B49  # "RNKI"
-
-
 def hold_customers(conn: Connection, workspace_id: int) -> None:
     """Make this transaction the only one writing the workspace's customers until it ends.
 
@@ -258,11 +255,7 @@ def hold_customers(conn: Connection, workspace_id: int) -> None:
     workspace; other workspaces go on. Every transaction that writes customers takes it first,
     before any row lock, so no two of them can wait on each other.
     """
-    if conn.dialect.name == "postgresql":
-        conn.execute(
-            text("SELECT pg_advisory_xact_lock(:space, :workspace)"),
-            {"space": _CUSTOMER_WRITERS, "workspace": workspace_id},
-        )
+    hold(conn, CUSTOMER_WRITERS, workspace_id)
 
 
 def has_customers(conn: Connection, workspace_id: int) -> bool:

@@ -17,7 +17,7 @@ except ImportError:  # not POSIX: threads still take turns, processes meet SQLit
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -191,6 +191,26 @@ def _sqlite_setup(engine: Engine) -> None:
             if isinstance(dbapi_connection, _TurnTakingConnection):
                 dbapi_connection.end_turn()
             raise
+
+
+#: The first keys of the advisory locks PostgreSQL transactions take turns on (``hold``).
+CUSTOMER_WRITERS = 0x524E4B49  # "RNKI": a workspace's customers, by workspace id
+LANDINGS = 0x524E4B4C  # "RNKL": recording deliveries of an integration, by integration id
+
+
+def hold(conn: Connection, space: int, *keys: int) -> None:
+    """Take turns with other transactions on ``(space, key)`` for each of ``keys``, until this
+    transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock each, taken in key order (two transactions
+    holding several never wait on each other), and again at no cost by a transaction that holds
+    it already. SQLite: nothing to do, a write transaction here holds the database's write lock
+    from its start.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": space, "key": key})
 
 
 def make_engine(url: str | None = None) -> Engine:
