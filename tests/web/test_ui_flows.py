@@ -144,6 +144,7 @@ def test_the_mapping_preview_shows_the_diff_of_the_unsaved_mapping(hub, admin, t
     ids = seed(hub, tmp_path)
     page = admin.client.get(f"/integrations/{ids['manual']}/mapping").text
     assert '<option value="会員ランク">' in page  # headers of the latest delivery are offered
+    assert "members.csv (2 行)</option>" in page  # each delivery to preview with says how many rows it has
     form = {
         "source": "会員ランク",
         "target": "memo",
