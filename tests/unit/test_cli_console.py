@@ -12,3 +12,27 @@ def test_a_fingerprint_with_an_emoji_code_in_it_prints_as_it_is() -> None:
         with out.capture() as captured:
             out.print(f"tls_certificate_sha256: {fingerprint}", markup=False, highlight=False, soft_wrap=True)
         assert captured.get() == f"tls_certificate_sha256: {fingerprint}\n"
+
+
+def test_json_written_as_it_is_read_is_the_json_of_the_whole() -> None:
+    # `renkei import --json` lists a file's row errors as they are read from the store: the text
+    # parses to what the whole lists would give, empty ones included.
+    import io
+    import json
+
+    from rich.console import Console
+
+    from renkei.cli.present import _json_stream, _Streamed
+
+    errors = [{"line": n, "reason": f"行 {n}"} for n in range(2, 5)]
+    data = [
+        {"file": "a.csv", "row_errors": _Streamed(iter(errors)), "rows": _Streamed(iter([]))},
+        {"file": "b.csv", "row_errors": _Streamed(e for e in ())},
+    ]
+    out = io.StringIO()
+    _json_stream(Console(file=out), data)
+    assert json.loads(out.getvalue()) == [
+        {"file": "a.csv", "row_errors": errors, "rows": []},
+        {"file": "b.csv", "row_errors": []},
+    ]
+    assert "行 2" in out.getvalue()  # written as it is, not escaped

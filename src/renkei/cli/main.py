@@ -369,7 +369,7 @@ def deliveries_show(delivery_id: int, workspace: Workspace = DEFAULT_WORKSPACE, 
     present.delivery(
         console,
         delivery_service.get_delivery(hub, delivery_id),
-        delivery_service.delivery_errors(hub, delivery_id),
+        delivery_service.iter_delivery_errors(hub, delivery_id),
         as_json,
     )
 

@@ -8,6 +8,7 @@ again (``resume_pending``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -139,6 +140,20 @@ def delivery_errors(hub: Hub, delivery_id: int, limit: int | None = None) -> lis
         if limit is not None:
             query = query.limit(limit)
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+#: Row errors read from the store at a time when all of a delivery's are listed.
+ERRORS_PART = 5000
+
+
+def iter_delivery_errors(hub: Hub, delivery_id: int) -> Iterator[dict[str, Any]]:
+    """Every row error of a delivery, in file order, read a part at a time: a file of bad rows
+    can have millions, and ``renkei deliveries show`` lists them all."""
+    with hub.engine.connect() as conn:
+        load_delivery(conn, hub, delivery_id)
+        query = select(row_errors).where(row_errors.c.delivery_id == delivery_id).order_by(row_errors.c.id)
+        for row in conn.execution_options(yield_per=ERRORS_PART).execute(query):
+            yield dict(row._mapping)
 
 
 def delivery_labels(hub: Hub, delivery_id: int) -> list[str]:
