@@ -36,3 +36,25 @@ def test_json_written_as_it_is_read_is_the_json_of_the_whole() -> None:
         {"file": "b.csv", "row_errors": []},
     ]
     assert "行 2" in out.getvalue()  # written as it is, not escaped
+
+
+def test_a_streamed_array_starts_reading_only_when_it_is_written() -> None:
+    # Each delivery's row errors hold a store connection while they are read: an import of many
+    # files opens them one after the other as the JSON reaches them, not all at once.
+    import io
+
+    from rich.console import Console
+
+    from renkei.cli.present import _json_stream, _Streamed
+
+    started: list[str] = []
+
+    def errors(name: str):
+        started.append(name)
+        yield {"file": name}
+
+    data = [{"row_errors": _Streamed(errors(name))} for name in ("a", "b")]
+    assert started == []  # building the output reads nothing yet
+    out = io.StringIO()
+    _json_stream(Console(file=out), data)
+    assert started == ["a", "b"] and '"file": "b"' in out.getvalue()

@@ -21,25 +21,34 @@ def _json(console: Console, data: Any) -> None:
     console.print_json(json.dumps(data, ensure_ascii=False, default=str))
 
 
-_NOTHING = object()
+_UNREAD, _NOTHING = object(), object()
 
 
 class _Streamed(list):  # type: ignore[type-arg]
     """A JSON array written from an iterator as it is read (``_json_stream``).
 
     json's own encoder, when it writes with an indent, walks a list with ``bool()`` and ``iter()``
-    only: this one answers them from the iterator, never holding its items.
+    only: this one answers them from the iterator, never holding its items, and starts it only
+    when the encoder reaches it (each delivery's errors hold a connection while they are read).
     """
 
     def __init__(self, items: Iterable[Any]) -> None:
         super().__init__()
-        self._rest = iter(items)
-        self._first = next(self._rest, _NOTHING)
+        self._items = items
+        self._first: Any = _UNREAD
+        self._rest: Iterator[Any] = iter(())
+
+    def _peek(self) -> None:
+        if self._first is _UNREAD:
+            self._rest = iter(self._items)
+            self._first = next(self._rest, _NOTHING)
 
     def __bool__(self) -> bool:
+        self._peek()
         return self._first is not _NOTHING
 
     def __iter__(self) -> Iterator[Any]:
+        self._peek()
         if self._first is not _NOTHING:
             yield self._first
             yield from self._rest
