@@ -77,3 +77,29 @@ def test_the_child_process_path_stores_what_the_in_process_path_stores(
     assert created > 0 and updated > 0 and unchanged > 0, "creations, updates and unchanged rows all compared"
     assert errors == 0
     assert _stored(hub) == expected
+
+
+def test_a_dry_run_through_the_child_process_reports_what_the_in_process_one_does(
+    hub: Hub, files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = files
+    manual = integration_service.manual_import_integration(hub)
+    done = delivery_service.import_file(hub, manual, first)
+    real_batches = delivery_service.mapped_batches
+    paths: list[bool] = []
+
+    def mapped_batches(*args: Any) -> Any:
+        paths.append(args[-1])
+        return real_batches(*args)
+
+    monkeypatch.setattr(delivery_service, "mapped_batches", mapped_batches)
+    reports = []
+    for threshold in (1 << 40, 0):  # in this process, then in a child
+        monkeypatch.setattr(delivery_service, "PARALLEL_BYTES", threshold)
+        replayed = delivery_service.replay_delivery(hub, done.delivery_id, dry_run=True)
+        tried = delivery_service.dry_run_file(hub, manual, second)
+        reports.append([(r.counts, r.rows, r.unlisted_rows, r.diffs) for r in (replayed, tried)])
+    assert paths == [False, False, True, True]
+    assert reports[1] == reports[0]
+    (_, rows, unlisted, _), (counts, _, _, _) = reports[1]
+    assert len(rows) == 1000 and unlisted == ROWS - 1000 and counts.created > 0

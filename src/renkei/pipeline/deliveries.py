@@ -338,7 +338,9 @@ def _apply_payload(
         allocator=allocator,
     )
     size = path.stat().st_size
-    parallel = not collect_rows and size >= PARALLEL_BYTES
+    # A dry run too: it lists the first rows, and a large file's dry run (a mapping preview) is
+    # otherwise half again as long as its import.
+    parallel = size >= PARALLEL_BYTES
     if integration.kind.accepts_files and _alone_in_empty_workspace(conn, hub.workspace_id):
         ctx.seen = KeyFilter(key_filter_size(size))
 
