@@ -2,7 +2,7 @@
 
 After `renkei import` has filled a store, its customer rows are read back into memory and
 inserted again into an empty copy of the `customers` table (the same columns, the same indexes
-and foreign keys, the store's settings: 8 KiB pages, WAL, synchronous=NORMAL, a 64 MiB page
+and foreign keys, the store's settings: its page size, WAL, synchronous=NORMAL, a 64 MiB page
 cache, foreign keys on), 5,000 rows an `executemany` in one transaction, as the importer writes
 them. No decoding, parsing, normalising, matching or merging: what any importer of these rows
 into this schema pays at least, measured in the same run as the baseline and the import.
@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from renkei.store.db import PAGE_SIZE
 
 BATCH_ROWS = 5_000
 
@@ -41,7 +43,7 @@ def customer_insert_floor(store_db: Path, scratch: Path) -> float:
     target_path = scratch / "floor.db"
     target = sqlite3.connect(target_path, isolation_level=None)
     try:
-        target.execute("PRAGMA page_size=8192")
+        target.execute(f"PRAGMA page_size={PAGE_SIZE}")
         target.execute("PRAGMA journal_mode=WAL")
         target.execute("PRAGMA synchronous=NORMAL")
         target.execute("PRAGMA cache_size=-65536")

@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from renkei.core.fields import CUSTOM_PREFIX
 from renkei.core.keyfilter import KeyFilter
 from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
@@ -32,6 +31,7 @@ from renkei.pipeline.parallel import Mapped
 from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
+    column_of,
     customers_from_rows,
     find_external_ids,
     find_rows,
@@ -402,7 +402,7 @@ def _record_changes(ctx: ApplyContext, writes: _Writes, customer: CustomerRow, o
         writes.updates[customer.id] = customer
         columns = writes.columns.setdefault(customer.id, set())
         for change in outcome.changes:
-            columns.add("custom" if change.field.startswith(CUSTOM_PREFIX) else change.field)
+            columns.add(column_of(change.field))
         if outcome.changes and not customer.new:
             columns.add("sources")
     customer.state = apply_outcome(customer.state, outcome)

@@ -8,6 +8,7 @@ again (``resume_pending``).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -133,13 +134,8 @@ def list_deliveries(hub: Hub, integration: Integration | None = None, limit: int
 
 
 def delivery_errors(hub: Hub, delivery_id: int, limit: int | None = None) -> list[dict[str, Any]]:
-    """The row errors of a delivery, in file order."""
-    with hub.engine.connect() as conn:
-        load_delivery(conn, hub, delivery_id)
-        query = select(row_errors).where(row_errors.c.delivery_id == delivery_id).order_by(row_errors.c.id)
-        if limit is not None:
-            query = query.limit(limit)
-        return [dict(r._mapping) for r in conn.execute(query)]
+    """The row errors of a delivery, in file order (the first ``limit`` of them)."""
+    return list(itertools.islice(iter_delivery_errors(hub, delivery_id), limit))
 
 
 #: Row errors read from the store at a time when all of a delivery's are listed.

@@ -23,6 +23,7 @@ from renkei.store.customers import (
     CustomerRow,
     HistoryRow,
     chunks,
+    column_of,
     delivery_history,
     load_customers,
     update_changed,
@@ -198,7 +199,7 @@ def _revert_changes(conn: Connection, workspace_id: int, delivery_id: int, now: 
 
 def _columns_of(names: list[str]) -> set[str]:
     """The customer columns that hold ``names`` (fields, ``custom.*``), with ``sources``."""
-    return {"custom" if name.startswith(CUSTOM_PREFIX) else name for name in names} | {"sources"}
+    return {column_of(name) for name in names} | {"sources"}
 
 
 def _free_keys(conn: Connection, rows: list[CustomerRow], freed: FreedKeys) -> None:

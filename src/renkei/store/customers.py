@@ -322,7 +322,7 @@ def _bind_processor(conn: Connection, column: Column[Any]) -> Callable[[Any], An
     return process
 
 
-def _execute_many(conn: Connection, sql: str, params: list[tuple[Any, ...]]) -> None:
+def execute_many(conn: Connection, sql: str, params: list[tuple[Any, ...]]) -> None:
     """``executemany`` on the driver's own cursor, inside the connection's transaction."""
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -358,7 +358,7 @@ def insert_new_customers(conn: Connection, rows: Iterable[CustomerRow], workspac
         _copy_rows(conn, "customers", _INSERT_COLUMNS, params)
         return
     sql = f"INSERT INTO customers ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
-    _execute_many(conn, sql, params)
+    execute_many(conn, sql, params)
 
 
 def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -375,6 +375,11 @@ def _copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: list[
                 copy.write_row(row)
     finally:
         cursor.close()
+
+
+def column_of(name: str) -> str:
+    """The customer column that holds field ``name`` (every ``custom.*`` field is in ``custom``)."""
+    return "custom" if name.startswith(CUSTOM_PREFIX) else name
 
 
 def update_changed(
@@ -420,7 +425,7 @@ def _update(conn: Connection, names: Sequence[str], params: list[tuple[list[Any]
     ]
     mark = "%s" if conn.dialect.name == "postgresql" else "?"
     assignments = ", ".join(f"{name} = {mark}" for name in names)
-    _execute_many(conn, f"UPDATE customers SET {assignments} WHERE id = {mark} AND workspace_id = {mark}", prepared)
+    execute_many(conn, f"UPDATE customers SET {assignments} WHERE id = {mark} AND workspace_id = {mark}", prepared)
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -438,7 +443,7 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     mark = "%s" if conn.dialect.name == "postgresql" else "?"
     names = ", ".join(name for name, _ in processors)
     marks = ", ".join(mark for _ in processors)
-    _execute_many(conn, f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
+    execute_many(conn, f"INSERT INTO {table.name} ({names}) VALUES ({marks})", params)
 
 
 __all__ = [
@@ -446,8 +451,10 @@ __all__ = [
     "HistoryRow",
     "IdAllocator",
     "chunks",
+    "column_of",
     "customers_from_rows",
     "delivery_history",
+    "execute_many",
     "find_external_ids",
     "find_rows",
     "has_customers",

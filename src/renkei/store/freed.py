@@ -13,7 +13,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection
 
-from renkei.store.customers import select_where_in
+from renkei.store.customers import execute_many, select_where_in
+
+#: The table's name; it is in the connection's schema of temporary tables.
+NAME = "renkei_freed_keys"
 
 
 class FreedKeys:
@@ -22,7 +25,7 @@ class FreedKeys:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
-        self.table = "pg_temp.renkei_freed_keys" if self.postgres else "temp.renkei_freed_keys"
+        self.table = f"{'pg_temp' if self.postgres else 'temp'}.{NAME}"
 
     @classmethod
     def create(cls, conn: Connection) -> FreedKeys:
@@ -32,7 +35,7 @@ class FreedKeys:
         id_type = "BIGINT" if freed.postgres else "INTEGER"
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {freed.table}")
         conn.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {freed.table.split('.')[1]} (kind TEXT NOT NULL, value TEXT NOT NULL,"
+            f"CREATE TEMPORARY TABLE {NAME} (kind TEXT NOT NULL, value TEXT NOT NULL,"
             f" customer_id {id_type} NOT NULL, PRIMARY KEY (kind, value)){ending}"
         )
         return freed
@@ -43,15 +46,12 @@ class FreedKeys:
         if not rows:
             return
         mark = "%s" if self.postgres else "?"
-        cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(
-                f"INSERT INTO {self.table} (kind, value, customer_id) VALUES ({mark}, {mark}, {mark})"
-                " ON CONFLICT (kind, value) DO NOTHING",
-                rows,
-            )
-        finally:
-            cursor.close()
+        execute_many(
+            self.conn,
+            f"INSERT INTO {self.table} (kind, value, customer_id) VALUES ({mark}, {mark}, {mark})"
+            " ON CONFLICT (kind, value) DO NOTHING",
+            rows,
+        )
 
     def find(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The freed id under each of ``keys`` that has one."""
