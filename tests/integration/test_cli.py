@@ -52,6 +52,31 @@ def test_import_json_has_counts_mapping_and_row_errors(cli, tmp_path):
     assert result["row_errors"][0]["line"] == 3 and result["row_errors"][0]["value"] == "no"
 
 
+def test_deliveries_sample_prints_the_first_rows_as_the_mapping_reads_them(cli, tmp_path):
+    path = write_csv(
+        tmp_path / "list.csv",
+        [
+            ["氏名", "メール", "TEL"],
+            ["山田太郎", "T@Example.JP", "090-1111-2222"],
+            ["x", "no", ""],
+            ["鈴木花子", "s@example.jp", ""],
+        ],
+    )
+    cli("import", str(path))
+    code, out, _ = cli("deliveries", "sample", "1", "--rows", "2")
+    assert code == 0, out
+    assert "delivery 1 (3 rows): the first 2 rows as the mapping reads them, 1 with errors" in out
+    assert "メール → email" in out
+    assert "row 2: last_name=山田, first_name=太郎, email=t@example.jp, mobile=+819011112222" in out
+    assert "row 3, column メール, value 'no': " in out and "鈴木" not in out
+    code, out, _ = cli("deliveries", "sample", "1", "--json")
+    data = json.loads(out)
+    assert [row["line"] for row in data["rows"]] == [2, 3, 4] and data["rows_in_delivery"] == 3
+    assert data["rows"][2]["values"] == {"last_name": "鈴木", "first_name": "花子", "email": "s@example.jp"}
+    code, out, err = cli("deliveries", "sample", "9")
+    assert code != 0 and "Error:" in out + err
+
+
 def test_dry_run_prints_the_field_by_field_plan(cli, tmp_path):
     path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"]])
     code, out, _ = cli("import", "--dry-run", str(path))

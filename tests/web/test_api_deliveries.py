@@ -173,6 +173,34 @@ def test_dry_run_shows_field_by_field_changes_and_writes_nothing(client, api, me
     assert invalid.status_code == 422
 
 
+def test_a_sample_reads_the_first_rows_with_a_trial_mapping_and_writes_nothing(client, api, hub, members):
+    delivery_id = upload(client, api, members, csv_bytes([HEADER, GOOD, BAD]), wait=True).json()["delivery_id"]
+    mapping = {"rules": [{"source": "会社名", "target": "department"}]}
+    sampled = client.post(f"/api/deliveries/{delivery_id}/sample", headers=api, json={"mapping": mapping, "rows": 2})
+    assert sampled.status_code == 200, sampled.text
+    body = sampled.json()
+    assert (body["rows_in_delivery"], body["encoding"], body["verdict"]) == (2, "cp932", None)
+    assert body["labels"]["会社名"] == "department" and body["labels"]["メールアドレス"] == "email"
+    good, bad = body["rows"]
+    assert good["line"] == 2 and good["errors"] == []
+    assert good["values"]["department"] == "株式会社テスト" and good["values"]["mobile"] == "+819012345678"
+    assert "company_name" not in good["values"]
+    assert bad["values"] == {} and (bad["errors"][0]["column"], bad["errors"][0]["value"]) == (
+        "メールアドレス",
+        "not-a-mail",
+    )
+    first = client.post(f"/api/deliveries/{delivery_id}/sample", headers=api, json={"rows": 1}).json()
+    assert [row["line"] for row in first["rows"]] == [2] and first["rows"][0]["values"][
+        "company_name"
+    ] == "株式会社テスト"
+    customer = client.get("/api/customers", headers=api).json()["items"][0]
+    assert customer["company_name"] == "株式会社テスト"  # nothing written
+    too_many = client.post(f"/api/deliveries/{delivery_id}/sample", headers=api, json={"rows": 1001})
+    assert too_many.status_code == 422
+    viewer = client.post(f"/api/deliveries/{delivery_id}/sample", headers=bearer(hub, "viewer"))
+    assert viewer.status_code == 403
+
+
 def test_undo_then_replay(client, api, members):
     delivery_id = upload(client, api, members, csv_bytes([HEADER, GOOD]), wait=True).json()["delivery_id"]
     undone = client.post(f"/api/deliveries/{delivery_id}/undo", headers=api)

@@ -169,6 +169,37 @@ def test_the_mapping_preview_shows_the_diff_of_the_unsaved_mapping(hub, admin, t
     ]
 
 
+def test_a_large_delivery_is_previewed_by_its_first_rows_until_every_row_is_asked_for(
+    hub, admin, tmp_path, monkeypatch
+):
+    ids = seed(hub, tmp_path)
+    monkeypatch.setattr(mapping_ui, "FULL_PREVIEW_ROWS", 1)  # the 2-row delivery counts as large
+    replays: list[int] = []
+
+    def counted_replay(hub, delivery_id, **kwargs):
+        replays.append(delivery_id)
+        return replay_delivery(hub, delivery_id, **kwargs)
+
+    monkeypatch.setattr(mapping_ui, "replay_delivery", counted_replay)
+    form = {"source": "会員ランク", "target": "memo", "custom": "", "permission": "R", "auto_map": "1"}
+    form |= {"unknown_columns": "custom", "delivery": str(ids["file"])}
+    quick = admin.post(f"/integrations/{ids['manual']}/mapping/preview", data=form)
+    assert quick.status_code == 200 and 'data-testid="preview-sample"' in quick.text
+    assert 'data-testid="preview-result"' not in quick.text and replays == []  # no dry run, nothing held
+    assert "この受信は 2 行あるため、先頭 2 行をこのマッピングで読み取った結果" in quick.text
+    assert "読み取れた行 1、エラー 1" in quick.text
+    assert re.search(r"メモ</th><td class=\"diff-new\">ゴールド", quick.text)  # the unsaved mapping's value
+    assert re.search(r"メールアドレス <code>not-an-address</code>: ", quick.text)  # the bad row, its column and value
+    assert 'name="whole" value="1"' in quick.text and 'form="mapping-form"' in quick.text
+    whole = admin.post(f"/integrations/{ids['manual']}/mapping/preview", data=form | {"whole": "1"})
+    assert 'data-testid="preview-result"' in whole.text and replays == [ids["file"]]
+    assert re.search(r"メモ</th><td class=\"diff-old\">.*?</td><td aria-hidden=\"true\">→</td>", whole.text)
+    admin.post("/locale", data={"locale": "en", "next": "/"})
+    english = admin.post(f"/integrations/{ids['manual']}/mapping/preview", data=form)
+    assert "This delivery has 2 rows, so the preview shows what the mapping reads from its first 2 rows" in english.text
+    assert "Rows read: 1; with errors: 1" in english.text and "Preview the changes of every row (2 rows" in english.text
+
+
 def test_a_protected_field_is_never_writable_and_the_page_says_why(hub, admin, tmp_path):
     ids = seed(hub, tmp_path)
     page = admin.client.get(f"/integrations/{ids['manual']}/mapping").text

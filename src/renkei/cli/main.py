@@ -23,6 +23,7 @@ from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
 from renkei.pipeline.hub import DEFAULT_WORKSPACE, Hub
+from renkei.pipeline.sample import MAX_SAMPLE_ROWS, SAMPLE_ROWS, sample_delivery
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Renkei: leads and customer data, in one store.")
 integrations_app = typer.Typer(no_args_is_help=True, help="Add, list and change integrations.")
@@ -395,6 +396,20 @@ def deliveries_replay(
     """Process a delivery again with the integration's current settings and mapping."""
     result = delivery_service.replay_delivery(open_hub(workspace), delivery_id, dry_run=dry_run)
     present.replay(console, result, as_json)
+
+
+@deliveries_app.command("sample")
+@handled
+def deliveries_sample(
+    delivery_id: int,
+    rows: Annotated[
+        int, typer.Option("--rows", "-n", min=1, max=MAX_SAMPLE_ROWS, help="How many of the first rows to read.")
+    ] = SAMPLE_ROWS,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+    as_json: AsJson = False,
+) -> None:
+    """Show the first rows of a delivery as its mapping reads them (at once, whatever its size; nothing is written)."""
+    present.sample(console, sample_delivery(open_hub(workspace), delivery_id, rows=rows), as_json)
 
 
 @deliveries_app.command("resume")

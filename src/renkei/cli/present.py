@@ -13,6 +13,7 @@ from rich.table import Table
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration
+from renkei.pipeline.sample import Sample
 
 ERRORS_SHOWN = 20
 
@@ -352,6 +353,31 @@ def replay(console: Console, result: ProcessResult, as_json: bool) -> None:
         console.print(f"customer {d.customer_id}: {d.kind}", markup=False)
         for name, old, new in d.fields:
             console.print(f"    {name}: {old!r} → {new!r}", markup=False, highlight=False)
+
+
+def sample(console: Console, found: Sample, as_json: bool) -> None:
+    if as_json:
+        _json(console, found.as_data())
+        return
+    head = f"delivery {found.delivery_id} ({found.rows_in_delivery} rows)"
+    if found.verdict is not None:
+        console.print(f"{head}: {found.verdict}: {found.reason or ''}", markup=False, highlight=False)
+        return
+    console.print(
+        f"{head}: the first {len(found.rows)} rows as the mapping reads them, {found.errors} with errors",
+        markup=False,
+        highlight=False,
+    )
+    for label, target in found.labels.items():
+        console.print(f"  {label} → {target or '(not imported)'}", markup=False, highlight=False)
+    for row in found.rows:
+        for e in row.errors:
+            error = {"line": row.line, "locator": row.locator, "column_name": e.column, "value": e.value}
+            console.print(_error_line("", error | {"reason": e.reason}).lstrip(), markup=False, highlight=False)
+        if not row.errors:
+            where = f"row {row.line}" if row.line is not None else row.locator
+            values = ", ".join(f"{name}={value}" for name, value in row.values)
+            console.print(f"{where}: {values}", markup=False, highlight=False)
 
 
 def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:

@@ -1,4 +1,4 @@
-"""Deliveries: list, show, download the raw payload, row errors, replay (for real or as a dry run), undo."""
+"""Deliveries: list, show, download the raw payload, row errors, replay (for real or as a dry run), sample, undo."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from renkei.pipeline.deliveries import (
     undo_delivery,
 )
 from renkei.pipeline.integrations import get_integration
+from renkei.pipeline.sample import MAX_SAMPLE_ROWS, SAMPLE_ROWS, sample_delivery
 from renkei.pipeline.specs import MappingModel
 from renkei.web.api.common import (
     ApiRequest,
@@ -147,6 +148,34 @@ class DryRunRequest(ApiRequest):
     mapping: MappingModel | None = Field(
         default=None, description="Try this mapping instead of the stored one (nothing is saved)."
     )
+
+
+class SampleRequest(ApiRequest):
+    mapping: MappingModel | None = Field(
+        default=None, description="Read the rows with this mapping instead of the stored one (nothing is saved)."
+    )
+    rows: int = Field(default=SAMPLE_ROWS, ge=1, le=MAX_SAMPLE_ROWS, description="How many of the first rows to read.")
+
+
+class SampleRowOut(BaseModel):
+    line: int | None
+    locator: str
+    values: dict[str, str] = Field(
+        description="Target → value: canonical fields, `custom:NAME`, `tags`, `groups`, `external_id`, `inquiry.*`."
+    )
+    errors: list[FieldErrorOut]
+
+
+class SampleOut(BaseModel):
+    """The first rows of a delivery as the mapping reads them; no customer is looked up and nothing is written."""
+
+    delivery_id: int
+    rows_in_delivery: int = Field(description="Rows the delivery's last processing counted.")
+    encoding: str | None
+    verdict: str | None = Field(description="Set when the payload has no rows to read (not a lead, unreadable).")
+    reason: str | None
+    labels: dict[str, str | None] = Field(description="Each source column or field → the target it maps to.")
+    rows: list[SampleRowOut]
 
 
 def counts_out(counts: Any) -> CountsOut:
@@ -307,6 +336,20 @@ def dry_run(
     A ``mapping`` in the body is tried instead of the stored one (the mapping editor's preview)."""
     mapping = body.mapping if body is not None else None
     return process_out(replay_delivery(caller.hub, delivery_id, dry_run=True, mapping=mapping))
+
+
+@router.post("/{delivery_id}/sample", response_model=SampleOut, responses=errors(403, 404, 409, 422))
+def sample(
+    delivery_id: DeliveryId, caller: Operator, body: Annotated[SampleRequest | None, Body()] = None
+) -> SampleOut:
+    """The first rows of the delivery as the mapping (or a ``mapping`` in the body) reads them.
+
+    The quick preview of a large delivery: the payload is read from the archive and mapped, no
+    customer is looked up and nothing is held or written, so it answers at once whatever the
+    delivery's size. ``dry-run`` shows what replaying would change, and takes as long as a replay."""
+    request = body or SampleRequest()
+    found = sample_delivery(caller.hub, delivery_id, rows=request.rows, mapping=request.mapping)
+    return SampleOut(**found.as_data())
 
 
 @router.post("/{delivery_id}/undo", response_model=DeliveryOut, responses=errors(403, 404, 409))

@@ -1,7 +1,10 @@
 """The mapping editor: source field ↔ Renkei field rows with a permission each, save, and a preview.
 
 The preview replays a recent delivery as a dry run with the mapping as it stands in the form
-(not saved), and shows, row by row, what would change in each customer.
+(not saved), and shows, row by row, what would change in each customer. A delivery of more than
+``FULL_PREVIEW_ROWS`` rows is previewed by its first rows as the mapping reads them (a replay's
+dry run of a million rows takes minutes and holds the workspace's customers meanwhile); the user
+may still ask for the whole dry run.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from renkei.errors import ConfigurationError, FatalError
 from renkei.pipeline.browse import page_deliveries
 from renkei.pipeline.deliveries import ProcessResult, delivery_labels, get_delivery, replay_delivery
 from renkei.pipeline.integrations import Integration, describe_validation, get_integration, update_integration
+from renkei.pipeline.sample import Sample, sample_delivery
 from renkei.pipeline.specs import MappingModel
 from renkei.web.auth import Caller, page_caller
 from renkei.web.ui.common import flash_key, redirect
@@ -49,6 +53,8 @@ TARGET_GROUPS: list[tuple[str, tuple[str, ...]]] = [
 ]
 PREVIEW_STATES = ("processed", "failed")
 PREVIEW_ROWS = 100
+#: Deliveries of more rows are previewed by their first ``PREVIEW_ROWS`` rows unless the user asks for all.
+FULL_PREVIEW_ROWS = 10_000
 
 
 def _why_limited(target: str) -> str | None:
@@ -139,6 +145,7 @@ def _page(
     unknown_columns: str | None = None,
     error: str | None = None,
     preview: dict[str, Any] | None = None,
+    sample: Sample | None = None,
     chosen: int | None = None,
     done: str | None = None,
 ) -> Response:
@@ -165,6 +172,7 @@ def _page(
         chosen=chosen,
         error=error,
         preview=preview,
+        sample=sample,
         flash=caller.t(key) if key else None,
         status_code=422 if error else 200,
     )
@@ -205,9 +213,13 @@ async def preview_mapping(request: Request, integration_id: int, caller: Operato
         delivery_id = int(str(data.get("delivery") or ""))
     except ValueError:
         return _page(request, caller, integration, **keep, error=caller.t("mapping.error.no_delivery"))
-    if get_delivery(caller.hub, delivery_id).integration_id != integration.id:
+    delivery = get_delivery(caller.hub, delivery_id)
+    if delivery.integration_id != integration.id:
         return _page(request, caller, integration, **keep, error=caller.t("mapping.error.no_delivery"))
     try:
+        if delivery.counts.rows > FULL_PREVIEW_ROWS and not data.get("whole"):
+            sample = await run_in_threadpool(sample_delivery, caller.hub, delivery_id, rows=PREVIEW_ROWS, mapping=model)
+            return _page(request, caller, integration, **keep, sample=sample, chosen=delivery_id)
         # A worker thread: a large delivery's dry run takes a while, and the event loop serves everyone.
         result = await run_in_threadpool(replay_delivery, caller.hub, delivery_id, dry_run=True, mapping=model)
     except (ConfigurationError, FatalError) as error:
