@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from renkei.core.normalize import split_full_name
+from renkei.core.normalize.name import COMMON_FAMILY_NAMES
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,10 @@ from renkei.core.normalize import split_full_name
         pytest.param("𠮷田太郎", ("𠮷田", "太郎"), id="kanji-outside-the-bmp"),
         pytest.param("山々", ("山々", None), id="given-cannot-start-with-iteration-mark"),
         pytest.param("山", ("山", None), id="one-character"),
+        pytest.param("鈴木", ("鈴木", None), id="a-common-family-name-alone"),
+        pytest.param("佐々木", ("佐々木", None), id="a-three-character-family-name-alone"),
+        pytest.param("髙橋", ("髙橋", None), id="a-family-name-alone-in-its-old-form"),
+        pytest.param("林修", ("林", "修"), id="two-characters-not-a-family-name"),
         pytest.param("", ("", None), id="empty"),
         pytest.param("Taro Yamada", ("Taro", "Yamada"), id="latin-first-word-is-family"),
         pytest.param("YAMADA Taro", ("YAMADA", "Taro"), id="latin-capitals-family-first"),
@@ -50,3 +55,9 @@ def test_split_full_name_with_space_gives_the_parts_back(family: str, given_name
 def test_split_full_name_without_space_loses_nothing(name: str) -> None:
     family, given_name = split_full_name(name)
     assert family + (given_name or "") == name
+
+
+@given(st.sampled_from(sorted(COMMON_FAMILY_NAMES)), st.sampled_from(["太郎", "花子", "一郎", "美智子", "翔太"]))
+def test_a_common_family_name_alone_stays_whole_and_with_a_given_name_still_splits(family: str, given_name: str) -> None:
+    assert split_full_name(family) == (family, None)
+    assert split_full_name(family + given_name) == (family, given_name)
