@@ -58,6 +58,8 @@ def test_split_full_name_without_space_loses_nothing(name: str) -> None:
 
 
 @given(st.sampled_from(sorted(COMMON_FAMILY_NAMES)), st.sampled_from(["太郎", "花子", "一郎", "美智子", "翔太"]))
-def test_a_common_family_name_alone_stays_whole_and_with_a_given_name_still_splits(family: str, given_name: str) -> None:
+def test_a_common_family_name_alone_stays_whole_and_with_a_given_name_still_splits(
+    family: str, given_name: str
+) -> None:
     assert split_full_name(family) == (family, None)
     assert split_full_name(family + given_name) == (family, given_name)
