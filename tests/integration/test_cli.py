@@ -147,6 +147,20 @@ def test_errors_are_one_line_and_exit_non_zero(cli, tmp_path):
     assert code == 1 and "empty" in (out + err)
 
 
+def test_each_row_error_is_one_line_however_long_for_grep(cli, tmp_path):
+    long_value = "not-an-address-" + "x" * 120
+    path = write_csv(
+        tmp_path / "a-file-name-long-enough-to-wrap.csv",
+        [["氏名", "メール"], ["山田太郎", "t@example.jp"], ["鈴木花子", long_value], ["佐藤一郎", "[bold]no[/bold]"]],
+    )
+    code, out, _ = cli("import", str(path))
+    assert code == 0
+    for shown in (out, cli("deliveries", "show", "1")[1]):
+        [line] = [line for line in shown.splitlines() if "row 3" in line]
+        assert line.endswith(f"row 3, column メール, value '{long_value}': E-mail address has no @")
+        assert "row 4, column メール, value '[bold]no[/bold]'" in shown  # printed as it is, never read as markup
+
+
 def test_deliveries_show_undo_and_replay(cli, tmp_path):
     path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"], ["x", "no"]])
     cli("import", str(path))
