@@ -47,6 +47,39 @@ def test_customers_page_by_cursor_newest_first_and_search_names_kana_mail_phone(
     assert [c["first_name"] for c in page_customers(hub, query="佐藤 花子").items] == ["花子"]
 
 
+def test_a_whole_address_or_phone_number_finds_its_customer_through_the_index(hub, tmp_path):
+    rows = [
+        ["山田 太郎", "", "Taro@Example.JP", "090-1234-0003", ""],
+        ["佐藤 花子", "", "xtaro@example.jp", "03-3333-4444", ""],
+        ["鈴木 一郎", "", "ichiro@example.jp", "", ""],
+    ]
+    _import(hub, tmp_path, "a.csv", rows)
+
+    def found(query: str) -> list[str]:
+        return [c["last_name"] for c in page_customers(hub, query=query).items]
+
+    assert found("ＴＡＲＯ＠example.jp") == ["山田"]  # the stored form: width folded, lower case; not xtaro
+    assert found("taro@example") == ["佐藤", "山田"]  # part of an address: every customer it is part of
+    assert found("０９０－１２３４－０００３") == ["山田"] and found("09012340003") == ["山田"]
+    assert found("(03)3333-4444") == ["佐藤"] and found("+81-3-3333-4444") == ["佐藤"]
+    assert found("3333-4444") == ["佐藤"]  # part of a number: digits anywhere in it
+    assert found("山田 taro@example.jp") == ["山田"] and found("鈴木 taro@example.jp") == []
+    assert found("090-1234-0099") == []
+    if hub.engine.dialect.name == "sqlite":  # what keeps it instant at a million customers
+        from sqlalchemy import select
+
+        from renkei.pipeline.browse import _search
+        from renkei.store.schema import customers
+
+        for query, index in (("taro@example.jp", "email"), ("03-3333-4444", "phone"), ("03-3333-4444", "mobile")):
+            condition = (customers.c.workspace_id == hub.workspace_id) & _search(query, hub.workspace_id)
+            query_sql = select(customers.c.id).where(condition).order_by(customers.c.id.desc()).limit(51)
+            sql = query_sql.compile(hub.engine, compile_kwargs={"literal_binds": True})
+            with hub.engine.connect() as conn:
+                plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            assert f"INDEX ix_customers_workspace_id_{index} (" in plan, plan
+
+
 def test_a_cursor_not_made_here_is_refused(hub):
     assert decode_cursor(encode_cursor(42)) == 42
     for bad in ("xyz", "e30", encode_cursor(1)[:-3] + "!!"):
