@@ -161,6 +161,15 @@ def test_each_row_error_is_one_line_however_long_for_grep(cli, tmp_path):
         assert "row 4, column メール, value '[bold]no[/bold]'" in shown  # printed as it is, never read as markup
 
 
+def test_tables_into_a_pipe_are_as_wide_as_what_they_hold(cli, tmp_path):
+    name = "展示会2026_来場者リスト_東京ビッグサイト_最終版.csv"
+    cli("import", str(write_csv(tmp_path / name, [["氏名", "メール"], ["山田太郎", "t@example.jp"]])))
+    code, out, _ = cli("deliveries", "list")
+    assert code == 0
+    [row] = [line for line in out.splitlines() if name in line]  # not cut to "展示会2026_来…"
+    assert "processed" in row and "…" not in out
+
+
 def test_deliveries_show_undo_and_replay(cli, tmp_path):
     path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"], ["x", "no"]])
     cli("import", str(path))

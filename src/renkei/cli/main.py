@@ -37,8 +37,17 @@ app.add_typer(outbox_app, name="outbox")
 relay_app = typer.Typer(no_args_is_help=True, help="The SMTP relay report mails are sent through.")
 app.add_typer(relay_app, name="relay")
 
-console = Console(emoji=False)  # a value such as a fingerprint "…:ab:…" is never an emoji code
-err = Console(stderr=True, emoji=False)
+
+def _console(stream: Any, **options: Any) -> Console:
+    """A console for ``stream``. Into a pipe or a file, tables are as wide as what they hold:
+    rich's 80 columns there cut every cell short (``proce…``), which no terminal would widen.
+    No emoji codes are read: a value such as a fingerprint "…:ab:…" is never one."""
+    width = None if stream.isatty() else 100_000
+    return Console(emoji=False, width=width, **options)
+
+
+console = _console(sys.stdout)
+err = _console(sys.stderr, stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 _opened: list[Hub] = []
 
