@@ -323,7 +323,7 @@ def _apply_payload(
         workspace_id=hub.workspace_id,
         integration_id=integration.id,
         delivery_id=delivery_id,
-        source_name=file_name or (path.name if integration.kind.accepts_files else "mail"),
+        source_name=source_name(integration, path, file_name),
         mapping=mapping,
         policy=integration.spec.policies.to_core(),
         defaults=integration.spec.defaults.to_core(),
@@ -359,6 +359,11 @@ def _apply_payload(
     result.touched = ctx.touched
     result.meta = dict(extraction.meta)
     return result
+
+
+def source_name(integration: Integration, path: Path, file_name: str | None) -> str:
+    """What row errors and row locators call a payload: its file name, or "mail"."""
+    return file_name or (path.name if integration.kind.accepts_files else "mail")
 
 
 def _alone_in_empty_workspace(conn: Connection, workspace_id: int) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from renkei.core.mapping import compile_mapping
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.errors import ConfigurationError, FatalError, RenkeiError
-from renkei.pipeline.deliveries import get_delivery
+from renkei.pipeline.deliveries import get_delivery, source_name
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import get_integration
 from renkei.pipeline.parallel import map_batch
@@ -119,9 +119,9 @@ def sample_delivery(
             return sample
         compiled = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
         sample.labels = compiled.targets()
-        source_name = delivery.file_name or (path.name if integration.kind.accepts_files else "mail")
         records = (record for batch in extraction.batches for record in batch)
-        for line, locator, patch, errors in map_batch(list(islice(records, rows)), compiled, source_name):
+        name = source_name(integration, path, delivery.file_name)
+        for line, locator, patch, errors in map_batch(list(islice(records, rows)), compiled, name):
             sample.rows.append(SampleRow(line, locator, patch_values(patch) if patch else [], errors))
     except ConfigurationError:  # the mapping itself is wrong: said as such, not as the payload's failure
         raise
