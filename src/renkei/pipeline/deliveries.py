@@ -636,6 +636,18 @@ def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
         return load_delivery(conn, hub, delivery_id)
 
 
+def reading_of(hub: Hub, delivery: Delivery, mapping: MappingModel | None = None) -> tuple[Integration, Path]:
+    """The integration a delivery is read with (with ``mapping`` instead of its own, when given)
+    and where its raw payload is; FatalError when the archive has lost it."""
+    integration = get_integration(hub, delivery.integration_id)
+    if mapping is not None:
+        integration = replace(integration, spec=integration.spec.model_copy(update={"mapping": mapping}))
+    path = hub.archive.path_for(delivery.sha256)
+    if not path.exists():
+        raise FatalError(f"the raw payload of delivery {delivery.id} is missing from the archive ({delivery.sha256})")
+    return integration, path
+
+
 def replay_delivery(
     hub: Hub, delivery_id: int, *, dry_run: bool = False, mapping: MappingModel | None = None
 ) -> ProcessResult:
@@ -651,12 +663,7 @@ def replay_delivery(
     if delivery.state in ("duplicate", "received"):
         target = f"delivery {delivery.duplicate_of}" if delivery.duplicate_of else "it"
         raise FatalError(f"delivery {delivery_id} is {delivery.state}: replay {target} instead")
-    integration = get_integration(hub, delivery.integration_id)
-    if mapping is not None:
-        integration = replace(integration, spec=integration.spec.model_copy(update={"mapping": mapping}))
-    path = hub.archive.path_for(delivery.sha256)
-    if not path.exists():
-        raise FatalError(f"the raw payload of delivery {delivery_id} is missing from the archive ({delivery.sha256})")
+    integration, path = reading_of(hub, delivery, mapping)
     with hub.engine.connect() as conn:
         tx = conn.begin()
         try:

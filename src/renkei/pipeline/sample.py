@@ -10,17 +10,17 @@ up, nothing is held or written, and it takes a moment whatever the delivery's si
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from renkei.core.fields import INQUIRY_TARGETS
 from renkei.core.mapping import compile_mapping
 from renkei.core.patch import CustomerPatch, FieldError
-from renkei.errors import ConfigurationError, FatalError, RenkeiError
-from renkei.pipeline.deliveries import get_delivery, source_name
+from renkei.errors import ConfigurationError, RenkeiError
+from renkei.pipeline.deliveries import get_delivery, reading_of, source_name
 from renkei.pipeline.hub import Hub
-from renkei.pipeline.integrations import get_integration
 from renkei.pipeline.parallel import map_batch
 from renkei.pipeline.specs import MappingModel
 
@@ -28,18 +28,8 @@ from renkei.pipeline.specs import MappingModel
 SAMPLE_ROWS = 100
 MAX_SAMPLE_ROWS = 1_000
 
-#: The inquiry attributes a row can carry, in the order a sample lists them.
-_INQUIRY_ATTRIBUTES = (
-    "external_id",
-    "received_at",
-    "property_code",
-    "own_property_code",
-    "property_name",
-    "property_url",
-    "price",
-    "layout",
-    "message",
-)
+#: The inquiry attributes a row can carry (``inquiry.ATTRIBUTE`` targets), in the order a sample lists them.
+_INQUIRY_ATTRIBUTES = tuple(target.removeprefix("inquiry.") for target in INQUIRY_TARGETS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +90,7 @@ def sample_delivery(
     if not 1 <= rows <= MAX_SAMPLE_ROWS:
         raise ConfigurationError(f"a sample is 1 to {MAX_SAMPLE_ROWS:,} rows, not {rows}")
     delivery = get_delivery(hub, delivery_id)
-    integration = get_integration(hub, delivery.integration_id)
-    if mapping is not None:
-        integration = replace(integration, spec=integration.spec.model_copy(update={"mapping": mapping}))
-    path = hub.archive.path_for(delivery.sha256)
-    if not path.exists():
-        raise FatalError(f"the raw payload of delivery {delivery_id} is missing from the archive ({delivery.sha256})")
+    integration, path = reading_of(hub, delivery, mapping)
     sample = Sample(delivery_id, delivery.counts.rows)
     try:
         extraction = integration.kind.extract(path, integration.settings, delivery.file_name)
