@@ -9,8 +9,8 @@ from renkei.store.db import make_engine, migrate
 from renkei.store.schema import metadata
 
 
-def test_migrated_store_matches_the_schema(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_migrated_store_matches_the_schema(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     try:
         migrate(engine)
         with engine.connect() as conn:
