@@ -105,36 +105,34 @@ def postgres_template(postgres_server: str) -> Iterator[str]:
         drop_postgres_database(postgres_server, name)
 
 
+def _fresh_store(request: pytest.FixtureRequest, tmp_path: Path, migrated: bool) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "renkei.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template") if migrated else None
+    url, name = make_postgres_database(admin, template=template)
+    try:
+        yield url
+    finally:
+        drop_postgres_database(admin, name)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh store URL, its schema migrated and nothing in it: SQLite in a temporary folder, or a
     new PostgreSQL database. Each is a copy of a store migrated once a session: creating and
     migrating one for each of the suite's ~700 store tests took a minute or two of its run."""
-    if request.param == "sqlite":
-        path = tmp_path / "renkei.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    admin = request.getfixturevalue("postgres_server")
-    url, name = make_postgres_database(admin, template=request.getfixturevalue("postgres_template"))
-    try:
-        yield url
-    finally:
-        drop_postgres_database(admin, name)
+    yield from _fresh_store(request, tmp_path, migrated=True)
 
 
 @pytest.fixture(params=BACKENDS)
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store URL with nothing in it, not even a schema (for the migrations' own test)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'renkei.db'}"
-        return
-    admin = request.getfixturevalue("postgres_server")
-    url, name = make_postgres_database(admin)
-    try:
-        yield url
-    finally:
-        drop_postgres_database(admin, name)
+    yield from _fresh_store(request, tmp_path, migrated=False)
 
 
 @pytest.fixture
