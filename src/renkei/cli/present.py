@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from renkei.core.patch import FieldError
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration
@@ -232,17 +233,17 @@ def _error_line(path: Path | str, e: dict[str, Any]) -> str:
     return f"{path} {where}{column}{value}: {e['reason']}"
 
 
+def _field_error_line(path: Path | str, line: int | None, locator: str, e: FieldError) -> str:
+    """``_error_line`` of a rejected value as mapping reports it (a dry run's rows, a sample's)."""
+    error = {"line": line, "locator": locator, "column_name": e.column, "value": e.value, "reason": e.reason}
+    return _error_line(path, error)
+
+
 def _dry_rows(console: Console, path: Path, result: ProcessResult) -> None:
     for row in result.rows:
         if row.action == "error":
             for e in row.errors:
-                _say(
-                    console,
-                    _error_line(
-                        path,
-                        {"line": row.line, "column_name": e.column, "value": e.value, "reason": e.reason},
-                    ),
-                )
+                _say(console, _field_error_line(path, row.line, "", e))
             continue
         if row.action == "unchanged":
             continue
@@ -375,8 +376,7 @@ def sample(console: Console, found: Sample, as_json: bool) -> None:
         _say(console, f"  {label} → {target or '(not imported)'}")
     for row in found.rows:
         for e in row.errors:
-            error = {"line": row.line, "locator": row.locator, "column_name": e.column, "value": e.value}
-            _say(console, _error_line("", error | {"reason": e.reason}).lstrip())
+            _say(console, _field_error_line("", row.line, row.locator, e).lstrip())
         if not row.errors:
             where = f"row {row.line}" if row.line is not None else row.locator
             values = ", ".join(f"{name}={value}" for name, value in row.values)
