@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The suite runs on every core (at most 4: each worker holds its own PostgreSQL databases and servers).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, len(os.sched_getaffinity(0))))')
 
 .PHONY: install run test lint bench clean
 
@@ -20,7 +22,7 @@ run: install
 test: install
 	sh scripts/ensure_chromium.sh
 	$(BIN)/python scripts/test_services.py
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check src tests bench
