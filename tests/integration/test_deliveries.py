@@ -11,6 +11,7 @@ from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import undo as undo_service
 from renkei.pipeline.hub import utcnow
+from renkei.store import customers as customer_store
 from tests.conftest import write_csv
 from tests.helpers import export
 from tests.integration.test_import import by_email
@@ -285,8 +286,10 @@ def test_undo_puts_changed_values_back_a_part_at_a_time(hub, tmp_path, monkeypat
 
 def test_undo_takes_a_large_delivery_back_a_part_at_a_time(hub, tmp_path, monkeypatch):
     # Parts of 2 customers: kept and removed customers fall in different parts, the freed keys of
-    # every part are known to the replay, and the counts add up across parts.
+    # every part are known to the replay, and the counts add up across parts. Each part's reads
+    # and deletes are a statement per customer.
     monkeypatch.setattr(undo_service, "UNDO_PART", 2)
+    monkeypatch.setattr(customer_store, "LOOKUP_CHUNK", 1)
     manual = integration_service.manual_import_integration(hub)
     rows = [[f"山田{n}", f"y{n}@example.jp", "主任", ""] for n in range(5)]
     a = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", rows))

@@ -13,6 +13,7 @@ What a delivery did is taken back exactly:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,10 +23,14 @@ from renkei.core.fields import CUSTOM_PREFIX
 from renkei.store.customers import (
     CustomerRow,
     HistoryRow,
+    KeysAndSources,
     chunks,
     column_of,
+    delete_where_in,
     delivery_history,
+    keys_and_sources,
     load_customers,
+    select_where_in,
     update_changed,
 )
 from renkei.store.freed import FreedKeys
@@ -79,17 +84,28 @@ def touched_by(conn: Connection, delivery_id: int, limit: int | None = None) -> 
     return {int(r[0]) for r in conn.execute(query)}
 
 
-def _others_touched(conn: Connection, ids: list[int], delivery_id: int) -> set[int]:
+#: The tables whose rows tie a customer to a delivery, and the column naming that delivery.
+_TIES = (
+    ("field_history", "new_delivery_id"),
+    ("customer_labels", "delivery_id"),
+    ("inquiries", "delivery_id"),
+    ("customer_external_ids", "delivery_id"),
+)
+
+
+def _others_touched(conn: Connection, ids: Sequence[int], delivery_id: int) -> set[int]:
+    """Those of ``ids`` another delivery has set a value, a tag, an inquiry or an id on."""
     touched: set[int] = set()
-    for part in chunks(ids):
-        for table, column in (
-            (field_history, field_history.c.new_delivery_id),
-            (customer_labels, customer_labels.c.delivery_id),
-            (inquiries, inquiries.c.delivery_id),
-            (customer_external_ids, customer_external_ids.c.delivery_id),
-        ):
-            rows = conn.execute(select(table.c.customer_id).where(table.c.customer_id.in_(part), column != delivery_id))
-            touched.update(int(r[0]) for r in rows)
+    for table, column in _TIES:
+        rows = select_where_in(
+            conn,
+            f"SELECT customer_id FROM {table} WHERE {column} <> {{mark}}",
+            (delivery_id,),
+            "customer_id",
+            ids,
+            "BIGINT",
+        )
+        touched.update(int(row[0]) for row in rows)
     return touched
 
 
@@ -140,28 +156,23 @@ def _take_back_created(
     removed = 0
     kept: set[int] = set()
     for part in chunks(created, UNDO_PART):
-        loaded = load_customers(conn, workspace_id, part, labels=False)
-        others = _others_touched(conn, list(part), delivery_id)
-        for cid, row in loaded.items():
-            if any(source != delivery_id for source in row.sources.values()):
-                others.add(cid)
-        removable = [cid for cid in part if cid not in others]
+        # Most of them go: what deciding that needs is read first, the whole row only of those that stay.
+        stored = keys_and_sources(conn, workspace_id, part)
+        others = _others_touched(conn, part, delivery_id)
+        others.update(row.id for row in stored if any(source != delivery_id for source in row.sources.values()))
+        removable = [row for row in stored if row.id not in others]
         removed += len(removable)
         if freed is not None:
-            _free_keys(conn, [loaded[cid] for cid in removable], freed)
-        _remove(conn, removable)
+            _free_keys(conn, removable, freed)
+        _remove(conn, [row.id for row in removable])
         cleared: list[tuple[CustomerRow, set[str]]] = []
-        for cid in part:
-            if cid in others:
-                row = loaded[cid]
-                names = [n for n, v in row.state.fields.items() if v is not None and row.source_of(n) == delivery_id]
-                names += [
-                    CUSTOM_PREFIX + k for k in row.state.custom if row.source_of(CUSTOM_PREFIX + k) == delivery_id
-                ]
-                for name in names:
-                    _set_value(row, name, None, None)
-                cleared.append((row, _columns_of(names)))
-                kept.add(cid)
+        for cid, row in load_customers(conn, workspace_id, sorted(others.intersection(part)), labels=False).items():
+            names = [n for n, v in row.state.fields.items() if v is not None and row.source_of(n) == delivery_id]
+            names += [CUSTOM_PREFIX + k for k in row.state.custom if row.source_of(CUSTOM_PREFIX + k) == delivery_id]
+            for name in names:
+                _set_value(row, name, None, None)
+            cleared.append((row, _columns_of(names)))
+            kept.add(cid)
         update_changed(conn, cleared, workspace_id, now)
     return removed, kept
 
@@ -202,31 +213,27 @@ def _columns_of(names: list[str]) -> set[str]:
     return {column_of(name) for name in names} | {"sources"}
 
 
-def _free_keys(conn: Connection, rows: list[CustomerRow], freed: FreedKeys) -> None:
+def _free_keys(conn: Connection, rows: list[KeysAndSources], freed: FreedKeys) -> None:
     """Note under each key of the customers in ``rows`` (about to be removed) the id it frees."""
+    freed.add((kind, value, row.id) for row in rows for kind, value in row.keys.items())
     freed.add(
-        (kind, value, row.id)
-        for row in rows
-        for kind in ("email", "mobile", "phone")
-        if (value := row.state.fields.get(kind))
-    )
-    for part in chunks([row.id for row in rows]):
-        freed.add(
-            ("external_id", external_id, int(cid))
-            for external_id, cid in conn.execute(
-                select(customer_external_ids.c.external_id, customer_external_ids.c.customer_id).where(
-                    customer_external_ids.c.customer_id.in_(part)
-                )
-            )
+        ("external_id", external_id, int(cid))
+        for cid, external_id in select_where_in(
+            conn,
+            "SELECT customer_id, external_id FROM customer_external_ids",
+            (),
+            "customer_id",
+            [row.id for row in rows],
+            "BIGINT",
         )
+    )
 
 
 def _remove(conn: Connection, ids: list[int]) -> None:
     """Delete customers only the delivery touched, with their history, labels, inquiries and external ids."""
-    for part in chunks(ids):
-        for table in (field_history, customer_labels, inquiries, customer_external_ids):
-            conn.execute(delete(table).where(table.c.customer_id.in_(part)))
-        conn.execute(delete(customers).where(customers.c.id.in_(part)))
+    for table, _ in _TIES:
+        delete_where_in(conn, table, "customer_id", ids, "BIGINT")
+    delete_where_in(conn, "customers", "id", ids, "BIGINT")
 
 
 def _splice(conn: Connection, h: HistoryRow) -> None:
