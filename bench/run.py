@@ -5,6 +5,8 @@ Generates a deterministic CP932 file (RENKEI_BENCH_ROWS rows, default 1,000,000)
 - baseline: decode + csv parse + executemany INSERT into an unindexed SQLite table;
 - import: `renkei import` of the file into an empty store (SQLite, the embedded default);
 - reimport: the same file under another name with --force (every row matches, nothing changes);
+- replace: a file of the first one's name again, a memo changed on every 100th row: the first
+  import is undone (its customers removed) and the new file applied, in one transaction;
 - insert_floor: the customer rows the import stored, inserted again, already built, into an
   empty table of the same schema (bench/floor.py): the least any importer pays for them here;
 - pg_import: the import into an empty PostgreSQL database, when one answers.
@@ -80,6 +82,18 @@ def _first_page_ms(home: Path) -> float:
         hub.close()
 
 
+def _changed_copy(source: Path, target: Path) -> Path:
+    """``source`` with every 100th row's last cell (the memo) changed, at ``target``, streamed."""
+    target.parent.mkdir(parents=True)
+    mark = "変更".encode("cp932")
+    with source.open("rb") as reading, target.open("wb") as writing:
+        for number, line in enumerate(reading):
+            if number and number % 100 == 0 and line.endswith(b"\r\n"):
+                line = line[:-2] + mark + b"\r\n"
+            writing.write(line)
+    return target
+
+
 def _postgres_url() -> str | None:
     admin = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     try:
@@ -118,6 +132,11 @@ def main() -> int:
         (reimported,) = json.loads(out)
         list_ms = _first_page_ms(home)
         floor_s = customer_insert_floor(home / "renkei.db", work)
+        changed = _changed_copy(source, work / "replace" / source.name)
+        replace_s, replace_rss, out = _renkei(["import", "--json", str(changed)], home)
+        (replaced,) = json.loads(out)
+        if replaced.get("replaced_delivery") != imported["delivery_id"]:
+            raise SystemExit(f"the changed file did not replace the first import: {replaced}")
         pg_url = _postgres_url()
         pg_import_s = None
         if pg_url:
@@ -132,7 +151,9 @@ def main() -> int:
         "rows_per_s": round(rows / import_s),
         "reimport_s": round(reimport_s, 3),
         "reimport_ratio": round(reimport_s / baseline_s, 2),
-        "peak_rss_mb": round(max(import_rss, reimport_rss), 1),
+        "replace_s": round(replace_s, 3),
+        "replace_ratio": round(replace_s / baseline_s, 2),
+        "peak_rss_mb": round(max(import_rss, reimport_rss, replace_rss), 1),
         "customer_list_ms": round(list_ms, 1),
         "insert_floor_s": round(floor_s, 3),
         "insert_floor_ratio": round(floor_s / baseline_s, 2),
@@ -141,6 +162,8 @@ def main() -> int:
         "import_errors": imported["errors"],
         "reimport_unchanged": reimported["unchanged"],
         "reimport_updated": reimported["updated"],
+        "replace_created": replaced["created"],
+        "replace_updated": replaced["updated"],
     }
     print(f"{'measure':<20}{'value':>14}")
     for key, value in figures.items():

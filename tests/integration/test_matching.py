@@ -140,7 +140,7 @@ def test_a_first_import_skipping_lookups_it_can_rule_out_stores_what_looking_eve
 
     filtered = run("filtered")
     assert asked, "the first import into an empty workspace used the filter"
-    monkeypatch.setattr(delivery_service, "_alone_in_empty_workspace", lambda conn, workspace_id: False)
+    monkeypatch.setattr(delivery_service, "_key_filter", lambda *args: None)
     asked.clear()
     looked_up = run("looked-up")
     assert not asked
@@ -151,3 +151,59 @@ def test_a_first_import_skipping_lookups_it_can_rule_out_stores_what_looking_eve
     assert by_email["t1@example.jp"]["company_name"] == "移転後の会社"
     assert by_email["t2@example.jp"]["company_name"] == "電話だけの会社"
     assert by_email["new@example.jp"]["company_name"] == "携帯だけの会社"
+
+
+def test_a_file_into_a_workspace_of_few_customers_finds_each_by_every_kind_of_key(hub, tmp_path: Path, monkeypatch):
+    """A workspace holding few customers for the file's size has their keys read into the filter
+    first (a replaced file's customers that others touched, a new list beside a small store): the
+    records matching them by external id, e-mail, mobile or phone find them."""
+    from renkei.core import keyfilter
+
+    header = ["会員番号", "氏名", "メールアドレス", "電話番号", "携帯電話", "会社名"]
+    spec = {
+        "name": "members",
+        "kind": "csv",
+        "mapping": {"rules": [{"source": "会員番号", "target": "external_id", "permission": "R"}]},
+    }
+    stored = [
+        header,
+        ["M-1", "青木 一郎", "aoki@example.jp", "", "", "青木商会"],
+        ["", "井上 二郎", "inoue@example.jp", "03-1111-2222", "", "井上商会"],
+        ["", "上野 三郎", "", "", "090-3333-4444", "上野商会"],
+        ["", "江藤 四郎", "eto@example.jp", "06-5555-6666", "", "江藤商会"],
+    ]
+    later = [
+        header,
+        ["M-1", "", "", "", "", "青木ホールディングス"],  # by external id
+        ["", "", "INOUE@example.jp", "", "", "井上ホールディングス"],  # by e-mail
+        ["", "", "", "", "090-3333-4444", "上野ホールディングス"],  # by mobile
+        ["", "", "", "06-5555-6666", "", "江藤ホールディングス"],  # by phone
+        *(
+            [f"N-{n}", f"新人 {n}", f"new{n}@example.jp", "", f"080-{n // 10000:04d}-{n % 10000:04d}", ""]
+            for n in range(400)
+        ),
+    ]
+    asked: list[int] = []
+    maybe = keyfilter.KeyFilter.maybe
+
+    def counting(self, values):  # type: ignore[no-untyped-def]
+        values = list(values)
+        asked.append(len(values))
+        return maybe(self, values)
+
+    monkeypatch.setattr(keyfilter.KeyFilter, "maybe", counting)
+
+    members = integration_service.add_integration(hub, spec)
+    delivery_service.import_file(hub, members, write_csv(tmp_path / "stored.csv", stored))
+    asked.clear()
+    counts = delivery_service.import_file(hub, members, write_csv(tmp_path / "later.csv", later)).counts
+    assert asked, "the filter was seeded with the four stored customers' keys"
+    people = export(hub)
+    assert (counts.created, counts.updated, counts.errors) == (400, 4, 0)
+    companies = {p["last_name"]: p["company_name"] for p in people}
+    assert [companies[n] for n in ("青木", "井上", "上野", "江藤")] == [
+        "青木ホールディングス",
+        "井上ホールディングス",
+        "上野ホールディングス",
+        "江藤ホールディングス",
+    ]

@@ -1,9 +1,10 @@
 """A fixed-size set of key values that answers "maybe" or a certain "no" (a Bloom filter).
 
-An import into a workspace that had no customers when it began can only match customers it
-creates itself, so a key value none of its earlier records carried cannot find anybody and
-its lookup can be skipped. On a first import nearly every record is new, and each of its
-e-mail, mobile and phone would otherwise cost an index probe that finds nothing: on a
+An import holds the workspace's customers for its transaction, so a record can only match a
+customer stored when it began or one its own earlier records made: a key value that is in
+neither cannot find anybody, and its lookup can be skipped. On a first import (or a file
+replacing one, into a workspace left with few customers) nearly every record is new, and each
+of its e-mail, mobile and phone would otherwise cost an index probe that finds nothing: on a
 1,000,000-row file those probes were a fifth of the writing process's time. The filter keeps
 the values seen in a fixed amount of memory whatever the size of the file; a value it answers
 "maybe" for (seen, or a rare false positive) is looked up as before, so the import's result

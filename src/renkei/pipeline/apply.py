@@ -115,8 +115,9 @@ class ApplyContext:
     reused: set[int] = field(default_factory=set)
     inserted: int = 0
     analyzed_at: int = 0
-    #: The key values of every record applied so far, when the workspace had no customers as the
-    #: delivery began: a value not in it cannot find anybody, and is not looked up.
+    #: The key values of the workspace's stored customers as the delivery began and of every record
+    #: applied since (when it held few customers, ``deliveries._key_filter``): a value not in it
+    #: cannot find anybody, and is not looked up.
     seen: KeyFilter | None = None
 
 

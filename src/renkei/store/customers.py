@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -302,12 +302,29 @@ def hold_customers(conn: Connection, workspace_id: int) -> None:
     hold(conn, CUSTOMER_WRITERS, workspace_id)
 
 
-def has_customers(conn: Connection, workspace_id: int) -> bool:
-    """Whether the workspace holds any customer (as this transaction sees it)."""
-    found = conn.execute(
-        text("SELECT 1 FROM customers WHERE workspace_id = :workspace_id LIMIT 1"), {"workspace_id": workspace_id}
-    ).first()
-    return found is not None
+def count_customers(conn: Connection, workspace_id: int, up_to: int) -> int:
+    """How many customers the workspace holds (as this transaction sees it), counted up to ``up_to``."""
+    counted = conn.execute(
+        text("SELECT count(*) FROM (SELECT 1 FROM customers WHERE workspace_id = :workspace_id LIMIT :up_to) AS c"),
+        {"workspace_id": workspace_id, "up_to": up_to},
+    ).scalar_one()
+    return int(counted)
+
+
+def stored_keys(conn: Connection, workspace_id: int, integration_id: int) -> Iterator[str]:
+    """Every key value that can find a stored customer of the workspace: its customers' e-mails,
+    mobiles and phones (each read from its own index) and the integration's external ids."""
+    postgres = conn.dialect.name == "postgresql"
+    mark = "%s" if postgres else "?"
+    queries = [
+        (f"SELECT {kind} FROM customers WHERE workspace_id = {mark} AND {kind} IS NOT NULL", workspace_id)
+        for kind in KEY_FIELDS
+    ]
+    queries.append((f"SELECT external_id FROM customer_external_ids WHERE integration_id = {mark}", integration_id))
+    for sql, scope in queries:
+        # Streamed: PostgreSQL's driver would otherwise hold every value of a query at once.
+        for row in conn.exec_driver_sql(sql, (scope,), execution_options={"yield_per": 10_000}):
+            yield row[0]
 
 
 def find_external_ids(conn: Connection, integration_id: int, values: Collection[str]) -> dict[str, int]:
@@ -498,13 +515,13 @@ __all__ = [
     "KeysAndSources",
     "chunks",
     "column_of",
+    "count_customers",
     "customers_from_rows",
     "delete_where_in",
     "delivery_history",
     "execute_many",
     "find_external_ids",
     "find_rows",
-    "has_customers",
     "hold_customers",
     "insert_new_customers",
     "insert_rows",
@@ -512,6 +529,7 @@ __all__ = [
     "load_customers",
     "load_rows",
     "select_where_in",
+    "stored_keys",
     "stored_values",
     "update_changed",
 ]
