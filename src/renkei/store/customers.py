@@ -261,7 +261,7 @@ def find_rows(
     One query finds and loads: a re-import, whose records nearly all find their customer by
     their first key, reads each customer once instead of finding it and then loading it by id.
     """
-    if kind not in ("email", "mobile", "phone"):
+    if kind not in KEY_FIELDS:
         raise ValueError(f"not a key stored on the customer: {kind!r}")
     position = 1 + SCALAR_FIELDS.index(kind)
     found: dict[str, int] = {}
