@@ -171,6 +171,32 @@ def test_every_value_is_explained(hub, tmp_path):
     assert change["old_source"]["delivery_id"] == a.delivery_id
 
 
+def test_an_export_holds_only_its_workspaces_tags_and_inquiries_when_their_ids_interleave(hub, tmp_path):
+    # Customers of two workspaces made in turn have interleaved ids: each export reads its pages'
+    # labels and inquiries by their range of ids, and passes over the other workspace's.
+    spec = {
+        "name": "members",
+        "kind": "csv",
+        "mapping": {"rules": [{"source": "物件", "target": "inquiry.property_name", "permission": "R"}]},
+    }
+    other = hub.for_workspace("other")
+    ours, theirs = (integration_service.add_integration(h, spec) for h in (hub, other))
+    header = ["氏名", "メールアドレス", "タグ", "物件"]
+    for n, (h, integration) in enumerate([(hub, ours), (other, theirs), (hub, ours), (other, theirs)]):
+        row = [f"山田{n}", f"y{n}@example.jp", f"タグ{n}", f"物件{n}"]
+        delivery_service.import_file(h, integration, write_csv(tmp_path / f"{n}.csv", [header, row]))
+    mine, others = export(hub), export(other)
+    assert mine[0]["id"] < others[0]["id"] < mine[1]["id"] < others[1]["id"]
+    assert [(c["tags"], [i["property_name"] for i in c["inquiries"]]) for c in mine] == [
+        (["タグ0"], ["物件0"]),
+        (["タグ2"], ["物件2"]),
+    ]
+    assert [(c["tags"], [i["property_name"] for i in c["inquiries"]]) for c in others] == [
+        (["タグ1"], ["物件1"]),
+        (["タグ3"], ["物件3"]),
+    ]
+
+
 def test_workspaces_do_not_see_each_other(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
     done = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""]]))
