@@ -89,7 +89,7 @@ def test_a_dry_run_through_the_child_process_reports_what_the_in_process_one_doe
     paths: list[bool] = []
 
     def mapped_batches(*args: Any) -> Any:
-        paths.append(args[-1])
+        paths.append(args[3])
         return real_batches(*args)
 
     monkeypatch.setattr(delivery_service, "mapped_batches", mapped_batches)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from tests.conftest import write_csv
@@ -140,6 +142,10 @@ def test_a_first_import_skipping_lookups_it_can_rule_out_stores_what_looking_eve
 
     filtered = run("filtered")
     assert asked, "the first import into an empty workspace used the filter"
+    # Read and screened in a child process (a large file's way), the same.
+    monkeypatch.setattr(delivery_service, "PARALLEL_BYTES", 0)
+    assert run("in-a-child") == filtered
+    monkeypatch.setattr(delivery_service, "PARALLEL_BYTES", 1 << 40)
     monkeypatch.setattr(delivery_service, "_key_filter", lambda *args: None)
     asked.clear()
     looked_up = run("looked-up")
@@ -153,10 +159,14 @@ def test_a_first_import_skipping_lookups_it_can_rule_out_stores_what_looking_eve
     assert by_email["new@example.jp"]["company_name"] == "携帯だけの会社"
 
 
-def test_a_file_into_a_workspace_of_few_customers_finds_each_by_every_kind_of_key(hub, tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("in_a_child", [False, True], ids=["here", "in-a-child"])
+def test_a_file_into_a_workspace_of_few_customers_finds_each_by_every_kind_of_key(
+    hub, tmp_path: Path, monkeypatch, in_a_child: bool
+):
     """A workspace holding few customers for the file's size has their keys read into the filter
     first (a replaced file's customers that others touched, a new list beside a small store): the
-    records matching them by external id, e-mail, mobile or phone find them."""
+    records matching them by external id, e-mail, mobile or phone find them, whether the file is
+    read and screened in this process or in a child (which takes the seeded filter with it)."""
     from renkei.core import keyfilter
 
     header = ["会員番号", "氏名", "メールアドレス", "電話番号", "携帯電話", "会社名"]
@@ -196,8 +206,10 @@ def test_a_file_into_a_workspace_of_few_customers_finds_each_by_every_kind_of_ke
     members = integration_service.add_integration(hub, spec)
     delivery_service.import_file(hub, members, write_csv(tmp_path / "stored.csv", stored))
     asked.clear()
+    if in_a_child:
+        monkeypatch.setattr(delivery_service, "PARALLEL_BYTES", 0)
     counts = delivery_service.import_file(hub, members, write_csv(tmp_path / "later.csv", later)).counts
-    assert asked, "the filter was seeded with the four stored customers' keys"
+    assert bool(asked) is not in_a_child, "the filter was seeded with the four stored customers' keys"
     people = export(hub)
     assert (counts.created, counts.updated, counts.errors) == (400, 4, 0)
     companies = {p["last_name"]: p["company_name"] for p in people}

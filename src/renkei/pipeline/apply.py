@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from renkei.core.keyfilter import KeyFilter
 from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
@@ -115,10 +114,6 @@ class ApplyContext:
     reused: set[int] = field(default_factory=set)
     inserted: int = 0
     analyzed_at: int = 0
-    #: The key values of the workspace's stored customers as the delivery began and of every record
-    #: applied since (when it held few customers, ``deliveries._key_filter``): a value not in it
-    #: cannot find anybody, and is not looked up.
-    seen: KeyFilter | None = None
 
 
 @dataclass(slots=True)
@@ -150,8 +145,12 @@ def _error_rows(
     ]
 
 
-def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
-    """Match, merge and write one batch of mapped records (and their errors)."""
+def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None = None) -> None:
+    """Match, merge and write one batch of mapped records (and their errors).
+
+    ``maybe``: when the import screens its keys (``parallel.screen``), the batch's key values that
+    may find a customer; the others cannot, and are not looked up.
+    """
     if ctx.allocator is None:
         ctx.allocator = IdAllocator(ctx.conn, floor=ctx.freed.highest() if ctx.freed is not None else 0)
     writes = _Writes()
@@ -170,7 +169,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
     # Known even when not a match key, so that an id is never mapped twice.
     external_ids = {patch.external_id for _, _, patch in patches if patch.external_id}
     labelled = any(patch.tags or patch.groups for _, _, patch in patches)
-    index, rows = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids)
+    index, rows = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids, maybe)
     wanted = set(index.values())
     if ctx.freed is not None:
         # The freed ids the records no stored customer is found for may take.
@@ -257,9 +256,6 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
                     outcome.groups_added,
                 )
             )
-    if ctx.seen is not None:
-        ctx.seen.add_all([value for keys in keyed for _, value in keys])
-        ctx.seen.add_all(external_ids)
     counts = ctx.counts
     counts.created += created
     counts.updated += updated
@@ -274,22 +270,22 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped]) -> None:
 
 
 def _stored_keys(
-    ctx: ApplyContext, patches: list[CustomerPatch], external_ids: set[str]
+    ctx: ApplyContext, patches: list[CustomerPatch], external_ids: set[str], maybe: set[str] | None
 ) -> tuple[dict[tuple[MatchKey, str], int], dict[int, Sequence[Any]]]:
     """The stored customer each key that can decide a match finds: (kind, value) → customer id;
     and the stored rows of the customers found by a key other than an external id.
 
-    Every external id is looked up, and every key value ``ctx.seen`` (when there is one) does not
-    rule out. The match keys are looked up a kind at a time, in match
-    order, and a record's key only while its earlier keys found nobody stored. The keys left out
+    Every external id and key value in ``maybe`` is looked up (every one without it). The match
+    keys are looked up a kind at a time, in match order, and a record's key only while its
+    earlier keys found nobody stored. The keys left out
     are never consulted: a record stops at its first key that finds a customer, so it only
     reaches a key when its earlier keys found nobody stored, and then that key was looked up.
     A re-import, whose records are nearly all found by their first key, so looks up one key a
     record instead of three.
     """
-    conn, workspace_id, integration_id, seen = ctx.conn, ctx.workspace_id, ctx.integration_id, ctx.seen
-    if seen is not None:
-        external_ids = seen.maybe(external_ids)
+    conn, workspace_id, integration_id = ctx.conn, ctx.workspace_id, ctx.integration_id
+    if maybe is not None:
+        external_ids = external_ids & maybe
     external = find_external_ids(conn, integration_id, external_ids)
     index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
     rows: dict[int, Sequence[Any]] = {}
@@ -300,8 +296,8 @@ def _stored_keys(
             hits = external
         else:
             values = {value for patch in pending if (value := patch.fields.get(kind))}
-            if seen is not None:
-                values = seen.maybe(values)
+            if maybe is not None:
+                values = values & maybe
             hits, loaded = find_rows(conn, workspace_id, kind, values)
             rows.update(loaded)
             for value, cid in hits.items():

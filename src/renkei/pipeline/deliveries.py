@@ -337,8 +337,7 @@ def _apply_payload(
     # A dry run too: it lists the first rows, and a large file's dry run (a mapping preview) is
     # otherwise half again as long as its import.
     parallel = size >= PARALLEL_BYTES
-    if integration.kind.accepts_files:
-        ctx.seen = _key_filter(conn, hub.workspace_id, integration.id, size)
+    seen = _key_filter(conn, hub.workspace_id, integration.id, size) if integration.kind.accepts_files else None
 
     if parallel and extraction.close is not None:
         # The header was read here to compile the mapping; the child reads the records again.
@@ -347,8 +346,8 @@ def _apply_payload(
     def reopen() -> Extraction:
         return integration.kind.extract(path, integration.settings, file_name) if parallel else extraction
 
-    for batch in mapped_batches(reopen, mapping, ctx.source_name, parallel):
-        apply_batch(ctx, batch)
+    for batch, maybe in mapped_batches(reopen, mapping, ctx.source_name, parallel, seen, ctx.match_keys):
+        apply_batch(ctx, batch, maybe)
         progress.advance(delivery_id, len(batch))
         failpoints.hit("process.batch")
     counts = ctx.counts
@@ -376,7 +375,7 @@ SEED_SHARE = 4
 
 def _key_filter(conn: Connection, workspace_id: int, integration_id: int, payload_bytes: int) -> KeyFilter | None:
     """A filter holding every key value that can find a stored customer, for a payload of
-    ``payload_bytes`` (``ApplyContext.seen``); None, every key looked up, when the workspace holds
+    ``payload_bytes`` (``parallel.screen``); None, every key looked up, when the workspace holds
     too many customers for reading their keys to pay.
 
     No other writer can add a customer before this transaction ends (``hold_customers``), so a

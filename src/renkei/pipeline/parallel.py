@@ -14,10 +14,12 @@ import marshal
 import multiprocessing
 import os
 import queue
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from renkei.core.keyfilter import KeyFilter
 from renkei.core.mapping import CompiledMapping, map_record
+from renkei.core.matching import MatchKey, key_value
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import SourceRecord
 from renkei.errors import FatalError
@@ -25,6 +27,9 @@ from renkei.sources.registry import Extraction
 
 #: One mapped record: (line, locator, patch, errors); ``patch`` is None when errors say why.
 Mapped = tuple[int | None, str, CustomerPatch | None, list[FieldError]]
+#: A mapped batch, with the key values of its records that may find a customer (``screen``;
+#: None: every value may).
+Screened = tuple[list[Mapped], set[str] | None]
 
 #: Files at least this large are read and mapped in a child process (RENKEI_PARALLEL_BYTES).
 PARALLEL_BYTES = int(os.environ.get("RENKEI_PARALLEL_BYTES", str(8 << 20)))
@@ -57,6 +62,23 @@ def map_batch(batch: list[Any], mapping: CompiledMapping, source_name: str) -> l
         patch, errors = map_record(item, mapping)
         out.append((item.line, item.locator, None if errors else patch, errors))
     return out
+
+
+def screen(batch: list[Mapped], seen: KeyFilter | None, match_keys: Sequence[MatchKey]) -> set[str] | None:
+    """The key values of ``batch``'s records (their match keys and external ids) that ``seen`` does
+    not rule out, before it remembers them all: the only ones worth looking up (None without a
+    filter). Done where the batch is mapped, so that a large file's is done on the reading core."""
+    if seen is None:
+        return None
+    values: list[str] = []
+    for _, _, patch, _ in batch:
+        if patch is not None:
+            values.extend(value for kind in match_keys if (value := key_value(patch, kind)))
+            if patch.external_id:
+                values.append(patch.external_id)
+    maybe = seen.maybe(values)
+    seen.add_all(values)
+    return maybe
 
 
 #: A mapped batch as it crosses from the child: in ``marshal`` form, the lines, the locators and
@@ -116,11 +138,15 @@ def mapped_batches(
     mapping: CompiledMapping,
     source_name: str,
     parallel: bool,
-) -> Iterator[list[Mapped]]:
-    """Mapped batches of a payload, in order, mapped here or in a child process."""
+    seen: KeyFilter | None = None,
+    match_keys: Sequence[MatchKey] = (),
+) -> Iterator[Screened]:
+    """Mapped batches of a payload, in order, mapped (and screened by ``seen``) here or in a child
+    process: the child takes ``seen`` with it, and this process's copy is not used again."""
     if not parallel or "fork" not in multiprocessing.get_all_start_methods():
         for batch in open_extraction().batches:
-            yield map_batch(batch, mapping, source_name)
+            mapped = map_batch(batch, mapping, source_name)
+            yield mapped, screen(mapped, seen, match_keys)
         return
     context = multiprocessing.get_context("fork")
     handover: Any = context.Queue(maxsize=4)
@@ -141,7 +167,8 @@ def mapped_batches(
         _die_with(parent)
         try:
             for batch in open_extraction().batches:
-                hand_over(("batch", pack(map_batch(batch, mapping, source_name))))
+                mapped = map_batch(batch, mapping, source_name)
+                hand_over(("batch", (pack(mapped), screen(mapped, seen, match_keys))))
             hand_over(("end", None))
         except BaseException as error:  # handed to the parent, which raises it
             hand_over(("error", f"{type(error).__name__}: {error}"))
@@ -160,7 +187,8 @@ def mapped_batches(
                 return
             if kind == "error":
                 raise FatalError(f"{source_name}: {payload}")
-            yield unpack(payload)
+            packed, maybe = payload
+            yield unpack(packed), maybe
     finally:
         if child.is_alive():
             child.terminate()
