@@ -103,13 +103,28 @@ def test_a_record_bringing_the_stored_values_changes_nothing_even_between_record
     assert {delivery for *_, delivery in history} == {result.delivery_id}
 
 
+def _count_filter_calls(monkeypatch) -> list[int]:
+    """How many values each call of the key filter (in this process) was asked about."""
+    from renkei.core import keyfilter
+
+    asked: list[int] = []
+    maybe = keyfilter.KeyFilter.maybe
+
+    def counting(self, values):  # type: ignore[no-untyped-def]
+        values = list(values)
+        asked.append(len(values))
+        return maybe(self, values)
+
+    monkeypatch.setattr(keyfilter.KeyFilter, "maybe", counting)
+    return asked
+
+
 def test_a_first_import_skipping_lookups_it_can_rule_out_stores_what_looking_everything_up_stores(
     tmp_path: Path, monkeypatch
 ):
     """Into an empty workspace only the file's own earlier records can match (SQLite holds the
     write lock): key values no earlier record had are not looked up. Records matching across
     batches (5,000 rows each) by each kind of key give the same customers either way."""
-    from renkei.core import keyfilter
     from renkei.pipeline.hub import Hub
 
     rows = [[*HEADER, "携帯電話"]]
@@ -122,15 +137,7 @@ def test_a_first_import_skipping_lookups_it_can_rule_out_stores_what_looking_eve
         ["", "", "", "携帯だけの会社", "090-5555-0003"],  # ...found by it in the same batch
     ]
     source = write_csv(tmp_path / "first.csv", rows)
-    asked: list[int] = []
-    maybe = keyfilter.KeyFilter.maybe
-
-    def counting(self, values):  # type: ignore[no-untyped-def]
-        values = list(values)
-        asked.append(len(values))
-        return maybe(self, values)
-
-    monkeypatch.setattr(keyfilter.KeyFilter, "maybe", counting)
+    asked = _count_filter_calls(monkeypatch)
 
     def run(name: str) -> tuple[object, list[dict]]:
         hub = Hub.open("default", url=f"sqlite:///{tmp_path / name}.db", home=tmp_path / name)
@@ -167,8 +174,6 @@ def test_a_file_into_a_workspace_of_few_customers_finds_each_by_every_kind_of_ke
     first (a replaced file's customers that others touched, a new list beside a small store): the
     records matching them by external id, e-mail, mobile or phone find them, whether the file is
     read and screened in this process or in a child (which takes the seeded filter with it)."""
-    from renkei.core import keyfilter
-
     header = ["会員番号", "氏名", "メールアドレス", "電話番号", "携帯電話", "会社名"]
     spec = {
         "name": "members",
@@ -193,15 +198,7 @@ def test_a_file_into_a_workspace_of_few_customers_finds_each_by_every_kind_of_ke
             for n in range(400)
         ),
     ]
-    asked: list[int] = []
-    maybe = keyfilter.KeyFilter.maybe
-
-    def counting(self, values):  # type: ignore[no-untyped-def]
-        values = list(values)
-        asked.append(len(values))
-        return maybe(self, values)
-
-    monkeypatch.setattr(keyfilter.KeyFilter, "maybe", counting)
+    asked = _count_filter_calls(monkeypatch)
 
     members = integration_service.add_integration(hub, spec)
     delivery_service.import_file(hub, members, write_csv(tmp_path / "stored.csv", stored))
