@@ -27,6 +27,7 @@ from renkei.pipeline.diff import CustomerDiff, diff_customers, snapshot
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration
 from renkei.pipeline.parallel import PARALLEL_BYTES, mapped_batches
+from renkei.pipeline.sandbox import sandbox
 from renkei.pipeline.specs import MappingModel
 from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
@@ -614,6 +615,11 @@ def import_file(
 
 def dry_run_file(hub: Hub, integration: Integration, path: Path, *, file_name: str | None = None) -> ProcessResult:
     """What importing ``path`` would do, row by row; nothing is written or archived."""
+    with sandbox(hub, path.stat().st_size) as working:
+        return _dry_run_file(working, integration, path, file_name)
+
+
+def _dry_run_file(hub: Hub, integration: Integration, path: Path, file_name: str | None) -> ProcessResult:
     with hub.engine.connect() as conn:
         tx = conn.begin()
         try:
@@ -684,6 +690,15 @@ def replay_delivery(
         target = f"delivery {delivery.duplicate_of}" if delivery.duplicate_of else "it"
         raise FatalError(f"delivery {delivery_id} is {delivery.state}: replay {target} instead")
     integration, path = reading_of(hub, delivery, mapping)
+    if dry_run:
+        with sandbox(hub, path.stat().st_size) as working:
+            return _replay(working, delivery, integration, path, dry_run=True)
+    return _replay(hub, delivery, integration, path, dry_run=False)
+
+
+def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, *, dry_run: bool) -> ProcessResult:
+    """``replay_delivery``'s transaction (a dry run's in ``hub``'s sandbox)."""
+    delivery_id = delivery.id
     with hub.engine.connect() as conn:
         tx = conn.begin()
         try:

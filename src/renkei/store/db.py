@@ -223,6 +223,13 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A copy of the SQLite store at ``source`` as it is now, at ``target`` (SQLite's online
+    backup: it reads one consistent state, and writers go on meanwhile)."""
+    with contextlib.closing(sqlite3.connect(source)) as reading, contextlib.closing(sqlite3.connect(target)) as writing:
+        reading.backup(writing)
+
+
 def alembic_config(url: str) -> Config:
     """Alembic configured for the package's migrations and ``url``."""
     config = Config()
