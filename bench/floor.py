@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
         print("usage: python bench/floor.py STORE.db", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="renkei-floor-") as scratch:
-        print(f"customer insert floor: {customer_insert_floor(Path(argv[0]), Path(scratch)):.3f} s")
+        print(f"customer insert floor: {customer_insert_floor(Path(argv[0]), Path(scratch)):.2f} s")
     return 0
 
 

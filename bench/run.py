@@ -18,6 +18,7 @@ writes bench/results/latest.json (other benchmarks' keys in it are kept).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import resource
 import shutil
@@ -25,12 +26,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.baseline import run_baseline  # noqa: E402
+from bench.floor import customer_insert_floor  # noqa: E402
 from bench.gen_csv import generate  # noqa: E402
 
 RESULTS = HERE / "results" / "latest.json"
@@ -81,14 +84,12 @@ def _first_page_ms(home: Path) -> float:
         hub.close()
 
 
-def _insert_floor(store_db: Path) -> float:
-    """bench/floor.py in a child: it holds every customer row in memory, and a process forked from
-    this one afterwards (the replace's) would count that memory as its own peak (Linux keeps the
-    high-water mark across exec)."""
-    done = subprocess.run(
-        [sys.executable, str(HERE / "floor.py"), str(store_db)], capture_output=True, text=True, check=True
-    )
-    return float(done.stdout.split(":")[1].split()[0])
+def _insert_floor(store_db: Path, scratch: Path) -> float:
+    """``customer_insert_floor`` in a forked child: it holds every customer row in memory, and a
+    process started from this one afterwards (the replace's) would count that memory as its own
+    peak (Linux keeps the high-water mark across exec)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as child:
+        return child.submit(customer_insert_floor, store_db, scratch).result()
 
 
 def _changed_copy(source: Path, target: Path) -> Path:
@@ -140,7 +141,7 @@ def main() -> int:
         reimport_s, reimport_rss, out = _renkei(["import", "--force", "--json", str(again)], home)
         (reimported,) = json.loads(out)
         list_ms = _first_page_ms(home)
-        floor_s = _insert_floor(home / "renkei.db")
+        floor_s = _insert_floor(home / "renkei.db", work)
         changed = _changed_copy(source, work / "replace" / source.name)
         replace_s, replace_rss, out = _renkei(["import", "--json", str(changed)], home)
         (replaced,) = json.loads(out)

@@ -277,11 +277,10 @@ def _stored_keys(
 
     Every external id and key value in ``maybe`` is looked up (every one without it). The match
     keys are looked up a kind at a time, in match order, and a record's key only while its
-    earlier keys found nobody stored. The keys left out
-    are never consulted: a record stops at its first key that finds a customer, so it only
-    reaches a key when its earlier keys found nobody stored, and then that key was looked up.
-    A re-import, whose records are nearly all found by their first key, so looks up one key a
-    record instead of three.
+    earlier keys found nobody stored. The keys left out are never consulted: a record stops at
+    its first key that finds a customer, so it only reaches a key when its earlier keys found
+    nobody stored, and then that key was looked up. A re-import, whose records are nearly all
+    found by their first key, so looks up one key a record instead of three.
     """
     conn, workspace_id, integration_id = ctx.conn, ctx.workspace_id, ctx.integration_id
     if maybe is not None:

@@ -48,10 +48,21 @@ def _remove_leftovers(folder: Path) -> None:
             continue
 
 
+def _copy_of(store: Path, folder: Path) -> Path | None:
+    """A copy of ``store`` in ``folder``; None when it cannot be made (no room)."""
+    copy = folder / store.name
+    try:
+        copy_sqlite(store, copy)
+    except (OSError, sqlite3.Error) as error:
+        log.warning("a dry run holds the store while it runs: it could not be copied (%s)", error)
+        return None
+    return copy
+
+
 @contextmanager
 def sandbox(hub: Hub, payload_bytes: int) -> Iterator[Hub]:
     """The hub a dry run of ``payload_bytes`` works in: ``hub`` on a copy of its SQLite store for
-    a large payload, else ``hub`` itself (also when the store cannot be copied: no room)."""
+    a large payload, else ``hub`` itself (also when the store cannot be copied)."""
     database = hub.engine.url.database
     if hub.engine.dialect.name != "sqlite" or not database or database == ":memory:" or payload_bytes < SANDBOX_BYTES:
         yield hub
@@ -59,15 +70,8 @@ def sandbox(hub: Hub, payload_bytes: int) -> Iterator[Hub]:
     store = Path(database)
     _remove_leftovers(store.parent)
     with tempfile.TemporaryDirectory(prefix=PREFIX, dir=store.parent) as folder:
-        copy = Path(folder) / store.name
-        try:
-            copy_sqlite(store, copy)
-        except (OSError, sqlite3.Error) as error:
-            log.warning("a dry run holds the store while it runs: it could not be copied (%s)", error)
-            copied = False
-        else:
-            copied = True
-        if not copied:
+        copy = _copy_of(store, Path(folder))
+        if copy is None:
             yield hub
             return
         engine = make_engine(f"sqlite:///{copy}")

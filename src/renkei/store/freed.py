@@ -33,11 +33,6 @@ class FreedKeys:
         freed = cls(conn)
         ending = " ON COMMIT DROP" if freed.postgres else " WITHOUT ROWID"
         id_type = "BIGINT" if freed.postgres else "INTEGER"
-        if not freed.postgres:
-            # SQLite gives temporary tables a cache of their own, 2 MiB by default: a replay of a
-            # million customers notes ~2.3 million keys, whose index that small a cache kept
-            # writing out and reading back (replaying the 1M-row bench delivery: 82 → 76–79 s).
-            conn.exec_driver_sql("PRAGMA temp.cache_size=-65536")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {freed.table}")
         conn.exec_driver_sql(
             f"CREATE TEMPORARY TABLE {NAME} (kind TEXT NOT NULL, value TEXT NOT NULL,"
