@@ -123,6 +123,87 @@ ENGLISH = {
     "Website": None,
 }
 
+SALESFORCE_LEADS = {
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Company": "company_name",
+    "Title": "title",
+    "Email": "email",
+    "Phone": "phone",
+    "Mobile": "mobile",
+    "Street": "address1",
+    "City": "city",
+    "State/Province": "prefecture",
+    "Zip/Postal Code": "postal_code",
+    "Country": None,
+    "Lead Source": "acquisition_channel",
+    "Lead Status": "status",
+    "Lead Owner": "owner",
+    "Description": "memo",
+    "Created Date": "acquired_at",
+}
+
+HUBSPOT_CONTACTS = {
+    "Record ID": None,
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Email": "email",
+    "Phone Number": "phone",
+    "Mobile Phone Number": "mobile",
+    "Company Name": "company_name",
+    "Job Title": "title",
+    "Street Address": "address1",
+    "City": "city",
+    "State/Region": "prefecture",
+    "Postal Code": "postal_code",
+    "Country/Region": None,
+    "Create Date": "acquired_at",
+    "Contact owner": "owner",
+    "Original Source": "acquisition_channel",
+}
+
+ZOHO_LEADS = {
+    "Lead Owner": "owner",
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Company": "company_name",
+    "Email": "email",
+    "Phone": "phone",
+    "Mobile": "mobile",
+    "Fax": "fax",
+    "Street": "address1",
+    "City": "city",
+    "State": "prefecture",
+    "Zip Code": "postal_code",
+    "Lead Source": "acquisition_channel",
+    "Created Time": "acquired_at",
+}
+
+# A customer ledger kept in Excel: every label here was auto-mapped to nothing before.
+EXCEL_LEDGER = {
+    "顧客ID": None,
+    "お客様氏名": "full_name",
+    "フリガナ（姓）": "last_name_kana",
+    "フリガナ（名）": "first_name_kana",
+    "〒番号": "postal_code",
+    "都道府県名": "prefecture",
+    "市区町村番地": "address",
+    "部屋番号": None,
+    "自宅TEL": "phone",
+    "会社TEL": None,  # the home phone took the field; the second number is kept as a custom value
+    "TEL（携帯）": "mobile",
+    "メールアドレス1": "email",
+    "メールアドレス2": None,
+    "会社名（漢字）": "company_name",
+    "会社名カナ": None,
+    "反響日": "acquired_at",
+    "媒体": "acquisition_channel",
+    "担当者名": "owner",
+    "対応状況": "status",
+    "備考1": "memo",
+    "備考2": None,
+}
+
 EXCEL_WIDTHS = {
     "氏名": "full_name",
     "ﾌﾘｶﾞﾅ": "full_name_kana",
@@ -135,8 +216,32 @@ EXCEL_WIDTHS = {
 
 @pytest.mark.parametrize(
     "expected",
-    [SANSAN, SATORI, SATORI_KEYS, DIGIMA, WEB_FORM, ENGLISH, EXCEL_WIDTHS],
-    ids=["sansan", "satori", "satori-keys", "digima", "web-form", "english", "excel-widths"],
+    [
+        SANSAN,
+        SATORI,
+        SATORI_KEYS,
+        DIGIMA,
+        WEB_FORM,
+        ENGLISH,
+        SALESFORCE_LEADS,
+        HUBSPOT_CONTACTS,
+        ZOHO_LEADS,
+        EXCEL_LEDGER,
+        EXCEL_WIDTHS,
+    ],
+    ids=[
+        "sansan",
+        "satori",
+        "satori-keys",
+        "digima",
+        "web-form",
+        "english",
+        "salesforce",
+        "hubspot",
+        "zoho",
+        "excel-ledger",
+        "excel-widths",
+    ],
 )
 def test_real_header_rows(expected: dict[str, str | None]) -> None:
     assert auto_map(list(expected)) == expected
@@ -228,6 +333,17 @@ def test_second_phone_column_is_a_fallback_and_mobile_is_only_by_label() -> None
     assert auto_map(["電話番号", "電話番号2"]) == {"電話番号": "phone", "電話番号2": None}
     assert auto_map(["TEL2", "TEL1", "携帯番号"]) == {"TEL2": None, "TEL1": "phone", "携帯番号": "mobile"}
     assert auto_map(["TEL2", "携帯"]) == {"TEL2": "phone", "携帯": "mobile"}
+
+
+def test_numbered_columns_are_the_field_then_its_fallback() -> None:
+    assert auto_map(["メールアドレス2", "メールアドレス1", "備考2"]) == {
+        "メールアドレス2": None,
+        "メールアドレス1": "email",
+        "備考2": "memo",  # the only memo column
+    }
+    assert auto_map(["E-mail 2", "FAX 3"]) == {"E-mail 2": "email", "FAX 3": "fax"}
+    # Numbered name and address columns are not: 住所3 is not the address, 名前 (2) a renamed duplicate.
+    assert auto_map(["住所3", "名前 (2)", "住所2"]) == {"住所3": None, "名前 (2)": None, "住所2": "address2"}
 
 
 def test_name_and_its_parts_may_both_be_mapped() -> None:

@@ -59,6 +59,48 @@ def test_address_is_split_and_postal_code_fills_only_what_is_missing():
     assert (patch.fields["prefecture"], patch.fields["city"]) == ("大阪府", "大阪市北区")
 
 
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        pytest.param(
+            {"番地": "大阪府大阪市北区梅田1-1-1"},
+            ("大阪府", "大阪市北区", "梅田1-1-1"),
+            id="whole-address-in-the-street-column",
+        ),
+        pytest.param(
+            {"郵便番号": "530-0001", "番地": "大阪府大阪市北区梅田1-1-1"},
+            ("大阪府", "大阪市北区", "梅田1-1-1"),
+            id="whole-address-and-postal-code",
+        ),
+        pytest.param(
+            {"郵便番号": "150-0002", "住所1": "渋谷区渋谷2-21-1"},
+            ("東京都", "渋谷区", "渋谷2-21-1"),
+            id="city-repeated-after-postal-code-fill",
+        ),
+        pytest.param(
+            {"市区町村": "渋谷区", "Street": "渋谷区渋谷2-21-1"},
+            (None, "渋谷区", "渋谷2-21-1"),
+            id="city-repeated-from-its-column",
+        ),
+        pytest.param(
+            {"都道府県": "東京都", "番地": "大阪府大阪市北区梅田1-1-1"},
+            ("東京都", None, "大阪府大阪市北区梅田1-1-1"),
+            id="another-prefecture-is-left-as-written",
+        ),
+        pytest.param({"住所1": "北海道"}, ("北海道", None, None), id="nothing-after-the-prefecture"),
+        pytest.param(
+            {"郵便番号": "100-0001", "番地": "千代田1-1"},
+            ("東京都", "千代田区", "千代田1-1"),
+            id="a-town-named-like-its-city-is-kept",
+        ),
+    ],
+)
+def test_address1_does_not_repeat_the_prefecture_or_city(fields, expected):
+    patch, errors = patch_of({"氏名": "山田", **fields})
+    assert errors == []
+    assert tuple(patch.fields.get(name) for name in ("prefecture", "city", "address1")) == expected
+
+
 def test_tags_and_groups_split_on_japanese_and_ascii_separators():
     patch, _ = patch_of({"メール": "a@example.jp", "タグ": "展示会、VIP,紹介", "グループ": "東京；大阪"})
     assert (patch.tags, patch.groups) == (["展示会", "VIP", "紹介"], ["東京", "大阪"])

@@ -8,8 +8,13 @@ Each target goes to at most one column: the first column that claims it wins and
 map to ``None`` (unknown), so the pipeline never sees two values for one field. That holds for
 phones too: ``TEL1`` is ``phone``, a second fixed-line column (``TEL2``, ``電話番号2``) is the
 phone only when no other column is, and otherwise stays unknown rather than being guessed into
-``mobile``; only labels that say 携帯/mobile/cell map to
-``mobile``. An unknown column stays visible in the mapping UI, where it can go to a custom field.
+``mobile``; only labels that say 携帯/mobile/cell map to ``mobile``. E-mail, mobile, fax and memo
+columns are numbered the same way (``メールアドレス1``, ``備考2``). An unknown column stays
+visible in the mapping UI, where it can go to a custom field.
+
+The labels come from the exports people bring: Japanese CRM/MA and card tools (Sansan, SATORI,
+Digima), Excel lists and web forms (自宅TEL, 会社TEL, フリガナ（姓）, 市区町村番地), and the English
+exports of Salesforce, HubSpot and Zoho (Street, State/Province, Lead Source, Lead Owner).
 """
 
 from __future__ import annotations
@@ -54,70 +59,99 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "full_name": (
         "氏名", "お名前", "名前", "name", "full name", "fullname", "氏名（漢字）", "名前（漢字）",
         "お名前（漢字）", "お客様名", "顧客名", "ご氏名",
+        "お客様氏名", "顧客氏名", "氏名漢字", "漢字氏名", "フルネーム", "full name (kanji)", "contact name",
+        "customer name", "契約者名", "申込者名",
     ),
     "last_name": ("姓", "苗字", "名字", "last name", "lastname", "family name", "surname", "姓（漢字）"),
     "first_name": ("名", "first name", "firstname", "given name", "名（漢字）"),
     "full_name_kana": (
         "フリガナ", "カナ", "ふりがな", "氏名（カナ）", "名前（カナ）", "お名前（カナ）", "氏名カナ",
         "よみがな", "氏名（フリガナ）", "お名前（フリガナ）", "full name kana", "name kana",
+        "カナ氏名", "フリガナ氏名", "シメイ", "氏名（よみがな）", "よみ", "読み", "読み仮名", "name (kana)",
     ),
     "last_name_kana": (
         "セイ", "姓カナ", "姓（カナ）", "姓（フリガナ）", "せい", "last name kana", "last_name_reading",
+        "フリガナ（姓）", "カナ（姓）", "セイ（カナ）", "姓（よみ）", "姓（よみがな）", "last name (kana)",
     ),
     "first_name_kana": (
         "メイ", "名カナ", "名（カナ）", "名（フリガナ）", "めい", "first name kana", "first_name_reading",
+        "フリガナ（名）", "カナ（名）", "メイ（カナ）", "名（よみ）", "名（よみがな）", "first name (kana)",
     ),
     "email": (
         "メールアドレス", "メール", "e-mail", "email", "mail", "eメール", "ｅメール", "pcメール",
         "email address", "e-mail address", "mail address", "pcメールアドレス", "携帯メール",
-        "携帯メールアドレス",
+        "携帯メールアドレス", "eメールアドレス", "e-mailアドレス", "電子メール", "電子メールアドレス",
+        "メールアドレス（PC）", "メールアドレス（携帯）", "email_address",
     ),
     "phone": (
         "電話番号", "電話", "tel", "ＴＥＬ", "phone", "固定電話", "自宅電話", "自宅電話番号", "tel1",
         "電話番号1", "phone number", "telephone", "電話番号（自宅）", "phone_number",
+        "自宅TEL", "TEL（自宅）", "固定電話番号", "電話番号（固定）", "連絡先電話番号", "電話番号（会社）",
+        "TEL（会社）", "会社TEL", "会社電話", "会社電話番号", "勤務先TEL", "勤務先電話", "勤務先電話番号",
+        "代表電話", "代表電話番号", "代表TEL", "直通電話", "home phone", "work phone", "business phone",
+        "office phone",
     ),
     "mobile": (
         "携帯", "携帯電話", "携帯番号", "携帯電話番号", "mobile", "cell", "mobile phone", "cell phone",
         "携帯tel", "電話番号（携帯）", "mobile_phone_number",
+        "TEL（携帯）", "携帯（TEL）", "携帯電話（番号）", "ケータイ", "スマートフォン", "スマホ", "モバイル",
+        "mobile number", "mobile phone number", "cell phone number",
     ),
-    "fax": ("fax", "ファックス", "ファクス", "fax番号", "ファックス番号"),
+    "fax": (
+        "fax", "ファックス", "ファクス", "fax番号", "ファックス番号", "ファクシミリ", "fax number", "会社FAX",
+        "FAX（会社）", "FAX（自宅）", "自宅FAX",
+    ),
     "postal_code": (
         "郵便番号", "〒", "郵便", "zip", "postal code", "zipcode", "zip code", "postcode", "郵便番号（自宅）",
+        "郵便番号（会社）", "郵便番号（勤務先）", "zip/postal code", "〒番号", "zip_code",
     ),
-    "prefecture": ("都道府県", "prefecture"),
-    "city": ("市区町村", "市町村", "city"),
-    "address": ("住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）"),
-    "address1": ("住所1", "番地", "町域・番地", "町名・番地", "丁目・番地", "address1", "住所1（自宅）"),
+    "prefecture": ("都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県"),
+    "city": ("市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡"),
+    "address": (
+        "住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）", "住所（会社）", "会社住所", "勤務先住所",
+        "会社所在地", "所在地（会社）", "住所（漢字）", "市区町村番地", "市区町村・番地", "住所（市区町村以降）",
+    ),
+    "address1": (
+        "住所1", "番地", "町域・番地", "町名・番地", "丁目・番地", "address1", "住所1（自宅）", "町名番地", "番地等",
+        "street", "street address", "address line 1", "address 1",
+    ),
     "address2": (
-        "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2",
+        "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2", "建物名等",
+        "マンション・ビル名", "address line 2", "address 2", "building",
     ),
     "company_name": (
         "会社名", "勤務先", "企業名", "company", "所属", "法人名", "会社", "company name",
-        "lead_company_name", "勤務先名",
+        "lead_company_name", "勤務先名", "会社名（漢字）", "会社名称", "社名", "法人名称", "企業名称", "組織名",
+        "account name", "organization", "organisation",
     ),
-    "department": ("部署", "部署名", "所属部署", "department", "部門"),
-    "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title"),
+    "department": ("部署", "部署名", "所属部署", "department", "部門", "部課", "division"),
+    "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position"),
     "acquired_at": (
         "登録日", "取得日", "作成日", "情報獲得日", "名刺交換日", "acquired", "created", "登録日時",
         "作成日時", "created at", "collection_date",
+        "created date", "create date", "created time", "登録年月日", "受付日", "受付日時", "反響日", "反響日時",
+        "問合せ日", "問合せ日時", "問い合わせ日", "問い合わせ日時", "お問い合わせ日", "お問い合わせ日時",
     ),
     "acquisition_channel": (
         "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",
+        "獲得経路", "反響元", "媒体", "媒体名", "問合せ経路", "問い合わせ経路", "広告媒体", "集客経路",
+        "lead source", "original source",
     ),
-    "memo": ("メモ", "備考", "memo", "note", "notes", "コメント", "備考欄"),
-    "owner": ("担当者", "担当", "owner", "担当営業", "営業担当", "名刺所有者"),
-    "status": ("ステータス", "顧客ステータス", "status"),
-    "tags": ("タグ", "tags", "tag"),
-    "groups": ("グループ", "groups", "group", "顧客グループ"),
+    "memo": ("メモ", "備考", "memo", "note", "notes", "コメント", "備考欄", "description", "特記事項"),
+    "owner": (
+        "担当者", "担当", "owner", "担当営業", "営業担当", "名刺所有者", "担当者名", "担当営業名", "営業担当者",
+        "担当社員", "担当スタッフ", "lead owner", "contact owner", "account owner", "record owner",
+    ),
+    "status": ("ステータス", "顧客ステータス", "status", "対応状況", "対応ステータス", "lead status"),
+    "tags": ("タグ", "tags", "tag", "ラベル", "labels"),
+    "groups": ("グループ", "groups", "group", "顧客グループ", "グループ名"),
 }  # fmt: skip
 
-# A second phone column: the phone only when no other column is (TEL1 beats TEL2 wherever it is).
-_FALLBACK: Final[dict[str, str]] = {
-    "tel2": "phone",
-    "電話番号2": "phone",
-    "電話2": "phone",
-    "phone2": "phone",
-}
+# Fields a file may give in numbered columns (メールアドレス1, TEL2, 備考2): the first is the
+# field; a later one claims it only when no other column does (TEL1 beats TEL2 wherever it is).
+# Numbered name and address columns are not these: 住所2 is the building line (address2).
+_NUMBERED: Final = frozenset({"email", "phone", "mobile", "fax", "memo"})
+_NUMBER: Final = re.compile(r"(.*?\D)(\d+)")
 
 # Qualifiers that say nothing about the field: dropped when the whole label is not known.
 _NOISE: Final = ("必須", "任意", "半角英数字", "半角英数", "半角数字", "半角", "全角カナ", "全角",
@@ -146,19 +180,21 @@ def _index() -> dict[str, str]:
 
 _INDEX: Final = _index()
 _NOISE_KEYS: Final = tuple(normalize_label(word) for word in _NOISE)
-_FALLBACK_KEYS: Final = {normalize_label(label): target for label, target in _FALLBACK.items()}
 
 
 def _lookup(label: str) -> tuple[str | None, bool]:
-    """The target a label names and whether it is only a fallback claim."""
+    """The target a label names and whether it is only a fallback claim (a second numbered column)."""
     key = normalize_label(label)
-    if key in _FALLBACK_KEYS:
-        return _FALLBACK_KEYS[key], True
     if key in _INDEX:
         return _INDEX[key], False
     for noise in _NOISE_KEYS:
         key = key.replace(noise, "")
-    return (_INDEX.get(key) if key else None), False
+    if key in _INDEX:
+        return _INDEX[key], False
+    numbered = _NUMBER.fullmatch(key)
+    if numbered is not None and (target := _INDEX.get(numbered.group(1))) in _NUMBERED:
+        return target, int(numbered.group(2)) != 1
+    return None, False
 
 
 def guess_target(label: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from renkei.core.normalize.address import split_city, split_prefecture
 from renkei.core.records import InquiryFacts
 
 
@@ -53,15 +54,39 @@ class CustomerPatch:
             self.fields[name] = value
 
     def finish(self) -> None:
-        """Fill prefecture and city from the postal code where the address lacks them."""
+        """Complete the address once every column is read.
+
+        An ``address1`` that starts with a prefecture (a whole address in a 番地 or Street
+        column) gives the prefecture and city the record lacks; then the postal code fills what
+        is still missing; then the prefecture and city are not repeated at the start of
+        ``address1``, so that the parts read as one address. A prefecture in ``address1`` other
+        than the record's stays where it is: the conflict is the file's, and stays visible.
+        """
+        fields = self.fields
+        line = fields.get("address1")
+        if line is not None:
+            prefecture, rest = split_prefecture(line)
+            if prefecture is not None and fields.setdefault("prefecture", prefecture) == prefecture:
+                line = rest
+                city, rest = split_city(rest)
+                if city is not None and fields.setdefault("city", city) == city:
+                    line = rest
         if self.postal_area is not None:
             prefecture, city = self.postal_area
-            if "prefecture" not in self.fields and prefecture:
-                self.fields["prefecture"] = prefecture
-                if "city" not in self.fields and city:
-                    self.fields["city"] = city
-            elif self.fields.get("prefecture") == prefecture and "city" not in self.fields and city:
-                self.fields["city"] = city
+            if "prefecture" not in fields and prefecture:
+                fields["prefecture"] = prefecture
+                if "city" not in fields and city:
+                    fields["city"] = city
+            elif fields.get("prefecture") == prefecture and "city" not in fields and city:
+                fields["city"] = city
+        if line is not None:
+            city = fields.get("city")
+            if city and line.startswith(city):
+                line = line[len(city) :].lstrip()
+            if line:
+                fields["address1"] = line
+            else:
+                del fields["address1"]
 
     def is_anonymous(self) -> bool:
         """True when nothing identifies a person: no name, e-mail or phone number."""
