@@ -52,6 +52,40 @@ def test_import_json_has_counts_mapping_and_row_errors(cli, tmp_path):
     assert result["row_errors"][0]["line"] == 3 and result["row_errors"][0]["value"] == "no"
 
 
+def test_notes_about_the_file_are_shown_and_kept_without_counting_as_errors(cli, tmp_path):
+    path = write_csv(
+        tmp_path / "ledger.csv",
+        [
+            ["顧客一覧", "", ""],
+            ["氏名", "メール", "メール"],
+            ["山田太郎", "t@example.jp", "t2@example.jp"],
+            ["鈴木花子", "s@example.jp", ""],
+        ],
+    )
+    code, out, _ = cli("import", "--dry-run", "--json", str(path))
+    (result,) = json.loads(out)
+    assert (result["created"], result["errors"]) == (2, 0)
+    assert [(n["line"], n["reason"]) for n in result["notes"]] == [
+        (1, "title line above the header, passed over"),
+        (2, "duplicate header 'メール' renamed to 'メール (2)'"),
+    ]
+    code, out, _ = cli("import", str(path))
+    assert code == 0, out
+    assert "ledger.csv row 1, value '顧客一覧': title line above the header, passed over" in out
+    assert "ledger.csv row 2, column メール, value 'メール': duplicate header 'メール' renamed to 'メール (2)'" in out
+    _code, out, _ = cli("deliveries", "list", "--json")
+    (delivery,) = json.loads(out)
+    _code, out, _ = cli("deliveries", "show", str(delivery["id"]), "--json")
+    shown = json.loads(out)
+    assert (shown["created"], shown["errors"]) == (2, 0)
+    assert [e["reason"] for e in shown["row_errors"]] == [
+        "title line above the header, passed over",
+        "duplicate header 'メール' renamed to 'メール (2)'",
+    ]
+    code, out, _ = cli("customers", "export")
+    assert [json.loads(line)["custom"] for line in out.splitlines()] == [{"メール (2)": "t2@example.jp"}, {}]
+
+
 def test_deliveries_sample_prints_the_first_rows_as_the_mapping_reads_them(cli, tmp_path):
     path = write_csv(
         tmp_path / "list.csv",
@@ -173,7 +207,9 @@ def test_tables_into_a_pipe_are_as_wide_as_what_they_hold(cli, tmp_path):
 def test_deliveries_show_undo_and_replay(cli, tmp_path):
     path = write_csv(tmp_path / "list.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"], ["x", "no"]])
     cli("import", str(path))
-    code, out, _ = cli("deliveries", "show", "1", "--json")
+    _code, out, _ = cli("deliveries", "list", "--json")
+    (delivery,) = json.loads(out)
+    _code, out, _ = cli("deliveries", "show", str(delivery["id"]), "--json")
     shown = json.loads(out)
     assert shown["state"] == "processed" and shown["row_errors"][0]["value"] == "no"
     code, out, _ = cli("deliveries", "replay", "1", "--dry-run", "--json")

@@ -155,6 +155,21 @@ def test_row_errors_page_in_file_order(client, api, members):
     assert [e["value"] for e in first["items"] + rest["items"]] == [f"bad{i}" for i in range(5)]
 
 
+def test_notes_about_the_file_are_listed_with_the_row_errors_but_not_counted(client, api, members):
+    content = csv_bytes([["会員一覧", "", "", "", ""], HEADER, GOOD])
+    body = upload(client, api, members, content, wait=True).json()
+    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 0}
+    assert body["result"]["notes"] == [
+        {"line": 1, "column": None, "value": "会員一覧", "reason": "title line above the header, passed over"}
+    ]
+    shown = client.get(f"/api/deliveries/{body['delivery_id']}", headers=api).json()
+    assert shown["state"] == "processed" and shown["row_errors"] == 1
+    [note] = client.get(f"/api/deliveries/{body['delivery_id']}/errors", headers=api).json()["items"]
+    assert (note["line"], note["value"], note["reason"]) == (1, "会員一覧", "title line above the header, passed over")
+    dry = client.post(f"/api/deliveries/{body['delivery_id']}/dry-run", headers=api).json()
+    assert [n["line"] for n in dry["notes"]] == [1] and dry["counts"]["errors"] == 0
+
+
 def test_dry_run_shows_field_by_field_changes_and_writes_nothing(client, api, members):
     delivery_id = upload(client, api, members, csv_bytes([HEADER, GOOD]), wait=True).json()["delivery_id"]
     mapping = {"rules": [{"source": "会社名", "target": "department"}]}

@@ -147,6 +147,10 @@ def _result_data(path: Path, result: ProcessResult) -> dict[str, Any]:
         data["replaced_delivery"] = result.replaced
     if result.unlisted_rows:
         data["unlisted_rows"] = result.unlisted_rows
+    if result.notes:
+        data["notes"] = [
+            {"line": line, "column": n.column, "value": n.value, "reason": n.reason} for line, n in result.notes
+        ]
     if result.rows:
         data["rows"] = [
             {
@@ -208,12 +212,15 @@ def import_results(
         if result.replaced:
             _say(console, f"{path}: replaced delivery {result.replaced} of the same name")
         if result.dry_run:
+            for line, note in result.notes:
+                _say(console, _field_error_line(path, line, "", note))
             _dry_rows(console, path, result)
-        elif result.delivery_id is not None and result.counts.errors:
+        elif result.delivery_id is not None and (result.counts.errors or result.notes):
+            # The notes about the file as a whole were recorded first: they lead the list.
             errors = delivery_errors(hub, result.delivery_id, limit=ERRORS_SHOWN)
             for e in errors:
                 _say(console, _error_line(path, e))
-            if result.counts.errors > len(errors):
+            if result.counts.errors + len(result.notes) > len(errors):
                 _say(console, f"… see `renkei deliveries show {result.delivery_id}` for every row error")
 
 

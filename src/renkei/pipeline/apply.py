@@ -145,6 +145,18 @@ def _error_rows(
     ]
 
 
+def record_notes(ctx: ApplyContext, notes: Sequence[tuple[int | None, FieldError]]) -> None:
+    """Record what the source noticed about the payload as a whole with its row errors (a note
+    names its line, as a row error does), without counting any as an error."""
+    rows = [
+        row
+        for line, note in notes
+        for row in _error_rows(ctx, line, f"{ctx.source_name} row {line}" if line else ctx.source_name, [note])
+    ]
+    if rows:
+        insert_rows(ctx.conn, row_errors, rows)
+
+
 def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None = None) -> None:
     """Match, merge and write one batch of mapped records (and their errors).
 

@@ -20,9 +20,10 @@ from renkei import failpoints
 from renkei.core.keyfilter import KeyFilter
 from renkei.core.keyfilter import size_for as key_filter_size
 from renkei.core.mapping import CompiledMapping, compile_mapping
+from renkei.core.patch import FieldError
 from renkei.errors import ConfigurationError, FatalError, NotFoundError, RenkeiError
 from renkei.pipeline import progress
-from renkei.pipeline.apply import REPORTED_ROWS, ApplyContext, Counts, RowReport, apply_batch
+from renkei.pipeline.apply import REPORTED_ROWS, ApplyContext, Counts, RowReport, apply_batch, record_notes
 from renkei.pipeline.diff import CustomerDiff, diff_customers, snapshot
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, get_integration
@@ -81,6 +82,8 @@ class ProcessResult:
     children: list[int] = field(default_factory=list)
     #: What the source said about the payload (a mail's verdict: lead, confirmation, …).
     meta: dict[str, Any] = field(default_factory=dict)
+    #: What the source noticed about the payload as a whole, by line (not errors; see Extraction).
+    notes: list[tuple[int | None, FieldError]] = field(default_factory=list)
 
     @property
     def unlisted_rows(self) -> int:
@@ -347,6 +350,7 @@ def _apply_payload(
     def reopen() -> Extraction:
         return integration.kind.extract(path, integration.settings, file_name) if parallel else extraction
 
+    record_notes(ctx, extraction.notes)
     for batch, maybe in mapped_batches(reopen, mapping, ctx.source_name, parallel, seen, ctx.match_keys):
         apply_batch(ctx, batch, maybe)
         progress.advance(delivery_id, len(batch))
@@ -358,6 +362,7 @@ def _apply_payload(
     result = ProcessResult(delivery_id, state, counts, reason, mapping.targets(), extraction.encoding, ctx.rows)
     result.touched = ctx.touched
     result.meta = dict(extraction.meta)
+    result.notes = list(extraction.notes)
     return result
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from renkei.core.file_rules import file_name_problem
+from renkei.core.patch import FieldError
 from renkei.core.records import RowFields, SourceRecord, file_row_record
 from renkei.sources.csvfile import CsvOptions, CsvProblem, open_csv
 from renkei.sources.encoding import resolve_encoding
@@ -58,7 +59,10 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
                     for item in batch
                 ]
 
-    return Extraction(labels=list(labels), batches=batches(), encoding=csv_file.encoding, close=csv_file.close)
+    notes = [(p.line, FieldError(p.column, p.value, p.reason)) for p in csv_file.problems]
+    return Extraction(
+        labels=list(labels), batches=batches(), encoding=csv_file.encoding, close=csv_file.close, notes=notes
+    )
 
 
 register(

@@ -15,6 +15,10 @@ writes them); extra cells with text make the row a problem; undecodable bytes ma
 problem that shows them as ``\\xNN``. Header rules: cells are stripped of BOM and whitespace;
 trailing empty header cells are dropped; an empty header cell inside is named ``column N``; a
 repeated name gets `` (2)``, `` (3)``…; each of these is a file-level problem (a warning).
+Lines above the header that hold one cell of text (a title such as ``顧客一覧``, an export date),
+as Excel reports and ledgers often start with, are passed over when a wider row follows them
+and the row after that is wide too: that row is the header, and each line passed over is a
+warning that shows its text. A one-column file is read as before.
 
 Whole-file problems (missing, empty, binary, undecodable header, no header) raise
 ``UnreadableFileError``.
@@ -61,6 +65,9 @@ _PREVIEW = 200
 _DELIMITERS = (",", "\t", ";")
 _QUOTED = re.compile(r'"[^"]*"')
 _LINE_NUM = operator.attrgetter("line_num")
+#: How many non-blank lines at the top of a file are looked at for the delimiter and for title
+#: lines above the header.
+PREAMBLE_ROWS = 10
 _ROW = operator.itemgetter(1)
 _FIRST = operator.itemgetter(0)
 
@@ -179,7 +186,8 @@ class CsvFile:
         lines = itertools.chain(self._text, (_END,))
         self._reader = csv.reader(lines, delimiter=self.delimiter)
         self._last_line = 0
-        self._first_row: tuple[int, list[str]] | None = None
+        # Rows read while looking for the header that are data: handed out first by batches().
+        self._pending: list[tuple[int, list[str]]] = []
         self.header_line: int | None = None
         self.headers: list[str] = self._read_header(options.has_header)
         self._width = len(self.headers)
@@ -235,8 +243,9 @@ class CsvFile:
         self._stream.seek(self._bom_length)
         head = codecs.getincrementaldecoder(self._codec)("replace").decode(self._stream.read(SAMPLE_SIZE), final=False)
         self._stream.seek(0)
-        first = next((line for line in head.splitlines() if line.strip()), "")
-        first = _QUOTED.sub("", first)
+        lines = [_QUOTED.sub("", line) for line in head.splitlines() if line.strip()][:PREAMBLE_ROWS]
+        # The first line with a delimiter in it: a title line above the header may have none.
+        first = next((line for line in lines if any(d in line for d in _DELIMITERS)), "")
         counts = [first.count(d) for d in _DELIMITERS]
         best = max(range(len(_DELIMITERS)), key=lambda i: counts[i])
         return _DELIMITERS[best] if counts[best] else ","
@@ -266,8 +275,9 @@ class CsvFile:
         if row[-1].endswith(_END):
             raise self._fail(f"cannot be parsed: a quote opened on line {line} is never closed")
         if not has_header:
-            self._first_row = first
+            self._pending = [first]
             return [f"column {i}" for i in range(1, len(row) + 1)]
+        line, row = self._after_preamble(first)
         bad = [cell for cell in row if ESCAPED_CHARS.search(cell)]
         if bad:
             guess = f"; it looks like {self._detected}" if self._detected != self.encoding else ""
@@ -280,6 +290,32 @@ class CsvFile:
         while names and not names[-1]:
             names.pop()
         return self._unique_names(line, names)
+
+    def _after_preamble(self, first: tuple[int, list[str]]) -> tuple[int, list[str]]:
+        """The header row: ``first``, unless it and the rows after it hold one cell of text each
+        (a title, an export date) and are followed by a wider row and a wide row after that."""
+        if _text_cells(first[1]) > 1:
+            return first
+        read = [first]
+        while len(read) < PREAMBLE_ROWS and _text_cells(read[-1][1]) <= 1 and not _ends_file(read[-1][1]):
+            row = self._next_row()
+            if row is None:
+                break
+            read.append(row)
+        header = read[-1]
+        if len(read) == 1 or _text_cells(header[1]) <= 1 or _ends_file(header[1]):
+            self._pending = read[1:]
+            return first
+        after = self._next_row()
+        if after is None or _ends_file(after[1]) or _text_cells(after[1]) <= 1:
+            # No wide row after it: a one-column file with a ragged row, read as before.
+            self._pending = [*read[1:], *([after] if after is not None else [])]
+            return first
+        self._pending = [after]
+        for line, row in read[:-1]:
+            text = " ".join(cell.strip() for cell in row if cell.strip())
+            self.problems.append(CsvProblem(line, None, _preview(text), "title line above the header, passed over"))
+        return header
 
     def _unique_names(self, line: int, names: list[str]) -> list[str]:
         taken = set(names)
@@ -317,9 +353,9 @@ class CsvFile:
         reader = self._reader
         starts = map(operator.add, map(_LINE_NUM, itertools.repeat(reader)), itertools.repeat(1))
         rows: Iterator[tuple[int, list[str]]] = zip(starts, reader, strict=False)
-        if self._first_row is not None:
-            rows = itertools.chain([self._first_row], rows)
-            self._first_row = None
+        if self._pending:
+            rows = itertools.chain(self._pending, rows)
+            self._pending = []
         while True:
             raw: list[tuple[int, list[str]]] = []
             error: csv.Error | None = None
@@ -400,6 +436,15 @@ class CsvFile:
         shown = " ".join(f"0x{b:02x}" for b in escaped_bytes(cell)[:8])
         reason = f"cannot be decoded as {self.encoding} (bytes {shown})"
         return CsvProblem(line, column, _preview(show_escaped(cell)), reason)
+
+
+def _text_cells(row: list[str]) -> int:
+    return sum(1 for cell in row if cell.strip())
+
+
+def _ends_file(row: list[str]) -> bool:
+    """The row holds the end-of-file marker (it is the marker, or a quote ran to the end)."""
+    return bool(row) and row[-1].endswith(_END)
 
 
 def _span(row: list[str]) -> int:

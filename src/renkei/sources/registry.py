@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from renkei.core.patch import FieldError
 from renkei.core.records import SourceRecord
 
 
@@ -25,6 +26,9 @@ class Extraction:
     verdict: str | None = None
     reason: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: What the source noticed about the payload as a whole, by line (a renamed duplicate header,
+    #: title lines passed over): listed with the row errors, never counted as errors.
+    notes: list[tuple[int | None, FieldError]] = field(default_factory=list)
 
 
 Extractor = Callable[[Path, BaseModel, str | None], Extraction]

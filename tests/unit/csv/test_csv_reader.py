@@ -219,6 +219,73 @@ def test_header_cells_are_trimmed_and_blank_ones_named(tmp_path: Path) -> None:
         assert list(csv_file) == [[(2, ["1", "2", "3"])]]
 
 
+def test_title_lines_above_the_header_are_passed_over_and_noted(tmp_path: Path) -> None:
+    rows = [
+        ["顧客一覧", "", "", ""],
+        ["出力日：2024/05/01", "", "", ""],
+        ["", "", "", ""],
+        ["氏名", "メール", "電話", "住所"],
+        ["山田 太郎", "taro@example.jp", "03-1234-5678", "東京都渋谷区"],
+        ["鈴木 花子", "hanako@example.jp", "", ""],
+    ]
+    with open_csv(write(tmp_path, to_csv(rows).encode("cp932"))) as csv_file:
+        assert csv_file.headers == ["氏名", "メール", "電話", "住所"]
+        assert [(p.line, p.value, p.reason) for p in csv_file.problems] == [
+            (1, "顧客一覧", "title line above the header, passed over"),
+            (2, "出力日：2024/05/01", "title line above the header, passed over"),
+        ]
+        assert [item for batch in csv_file for item in batch] == [(5, rows[4]), (6, rows[5])]
+
+
+def test_a_title_line_without_delimiters_above_a_tsv_header(tmp_path: Path) -> None:
+    data = "会員リスト\n氏名\tメール\n山田\ta@example.jp\n".encode("cp932")
+    with open_csv(write(tmp_path, data, "members.txt")) as csv_file:
+        assert (csv_file.delimiter, csv_file.headers) == ("\t", ["氏名", "メール"])
+        assert [item for batch in csv_file for item in batch] == [(3, ["山田", "a@example.jp"])]
+
+
+@pytest.mark.parametrize(
+    ("data", "headers", "items"),
+    [
+        pytest.param(
+            "メール\na@example.jp\nb@example.jp\n",
+            ["メール"],
+            [(2, ["a@example.jp"]), (3, ["b@example.jp"])],
+            id="one-column-file",
+        ),
+        pytest.param(
+            "メール,,\na@example.jp,,\n", ["メール"], [(2, ["a@example.jp"])], id="one-column-with-empty-cells"
+        ),
+        pytest.param(
+            "メール\nx,y\nb@example.jp\n",
+            ["メール"],
+            [2, (3, ["b@example.jp"])],
+            id="a-ragged-row-is-not-taken-for-the-header",
+        ),
+        pytest.param("メール\nx,y\n", ["メール"], [2], id="a-ragged-last-row-either"),
+    ],
+)
+def test_a_one_column_file_is_read_as_before(tmp_path: Path, data: str, headers: list[str], items: list) -> None:
+    with open_csv(write(tmp_path, data.encode())) as csv_file:
+        assert csv_file.headers == headers and csv_file.problems == []
+        read_items = [item for batch in csv_file for item in batch]
+    assert [item.line if isinstance(item, CsvProblem) else item for item in read_items] == items
+
+
+def test_title_lines_are_looked_for_only_at_the_top(tmp_path: Path) -> None:
+    titles = "".join(f"note {n}\n" for n in range(1, 11))
+    with open_csv(write(tmp_path, f"{titles}a,b\n1,2\n".encode())) as csv_file:
+        # Ten one-cell lines: the file is taken as a one-column file, the wide rows are errors.
+        assert csv_file.headers == ["note 1"]
+        assert [item.line for batch in csv_file for item in batch if isinstance(item, CsvProblem)] == [11, 12]
+
+
+def test_without_a_header_no_line_is_passed_over(tmp_path: Path) -> None:
+    with open_csv(write(tmp_path, b"title\na,b\n1,2\n"), CsvOptions(has_header=False)) as csv_file:
+        assert csv_file.headers == ["column 1"]
+        assert next(item for batch in csv_file for item in batch) == (1, ["title"])
+
+
 def test_header_only_file_yields_no_batches(tmp_path: Path) -> None:
     with open_csv(write(tmp_path, "氏名,メール\r\n".encode("cp932"))) as csv_file:
         assert csv_file.headers == ["氏名", "メール"]

@@ -111,6 +111,10 @@ class RowOut(BaseModel):
     errors: list[FieldErrorOut]
 
 
+class NoteOut(FieldErrorOut):
+    line: int | None
+
+
 class FieldDiffOut(BaseModel):
     field: str
     before: Any
@@ -138,6 +142,11 @@ class ProcessOut(BaseModel):
         description=f"Dry runs: the first {REPORTED_ROWS:,} rows with their field-by-field changes (counts cover all)."
     )
     unlisted_rows: int = Field(description="Dry runs: rows past those listed in `rows`.")
+    notes: list[NoteOut] = Field(
+        default_factory=list,
+        description="What was noticed about the file as a whole (a renamed duplicate header, title lines above the "
+        "header passed over): not errors; a delivery lists them with its row errors.",
+    )
     diffs: list[CustomerDiffOut] = Field(
         description="Dry runs: how each customer of the listed rows would differ, and (up to as many) others "
         "the delivery had touched."
@@ -226,6 +235,7 @@ def process_out(result: ProcessResult) -> ProcessOut:
         replaced=result.replaced,
         encoding=result.encoding,
         unlisted_rows=result.unlisted_rows,
+        notes=[NoteOut(line=line, column=n.column, value=n.value, reason=n.reason) for line, n in result.notes],
         rows=[
             RowOut(
                 line=row.line,
