@@ -37,6 +37,33 @@ def test_a_second_number_of_a_taken_kind_is_kept_as_custom():
     assert patch.custom == {"携帯電話": "+818033334444"}
 
 
+@pytest.mark.parametrize(
+    ("value", "email", "others"),
+    [
+        pytest.param("a@example.jp; B@Example.jp", "a@example.jp", "b@example.jp", id="semicolon"),
+        pytest.param(
+            "a@example.jp、b@example.jp／c@example.jp", "a@example.jp", "b@example.jp, c@example.jp", id="japanese"
+        ),
+        pytest.param("a@example.jp a@example.jp", "a@example.jp", None, id="the-same-twice"),
+    ],
+)
+def test_several_addresses_in_one_cell_give_the_email_and_keep_the_others(value, email, others):
+    patch, errors = patch_of({"氏名": "山田", "メール": value})
+    assert errors == [] and patch.fields["email"] == email
+    assert patch.custom == ({"メール": others} if others else {})
+
+
+def test_a_cell_of_addresses_with_one_bad_is_rejected_whole():
+    _, errors = patch_of({"氏名": "山田", "メール": "a@example.jp; b@"})
+    assert [(e.column, e.value) for e in errors] == [("メール", "a@example.jp; b@")]
+
+
+def test_a_second_email_column_mapped_by_a_rule_is_kept_as_custom():
+    spec = MappingSpec(rules=(FieldRule("PC", "email"), FieldRule("携帯メール", "email")))
+    patch, _ = patch_of({"氏名": "山田", "PC": "a@example.jp", "携帯メール": "a.mobile@docomo.ne.jp"}, spec)
+    assert patch.fields["email"] == "a@example.jp" and patch.custom == {"携帯メール": "a.mobile@docomo.ne.jp"}
+
+
 def test_rejected_values_are_errors_naming_column_and_value():
     _, errors = patch_of({"氏名": "山田", "メール": "yamada.example.jp", "郵便番号": "12-34", "フリガナ": "山田"})
     assert {(e.column, e.value) for e in errors} == {

@@ -176,7 +176,7 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
             raw = values[position]
             if raw:
                 errors.append(FieldError(label, raw, "column is not mapped to any field"))
-    if patch.postal_area is not None or "address1" in patch.fields:  # what finish() completes
+    if patch.postal_area is not None or patch.street_as_written:  # what finish() completes
         patch.finish()
     if not errors and patch.is_anonymous():
         errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))

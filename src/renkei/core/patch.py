@@ -34,11 +34,15 @@ class CustomerPatch:
     inquiry: InquiryFacts | None = None
     inquiry_values: dict[str, str] = field(default_factory=dict)
     postal_area: tuple[str, str] | None = None
+    #: ``address1`` came from a street column as written, which may hold the whole address or
+    #: repeat the city (``finish`` sees to it; an address split by the mapping never does).
+    street_as_written: bool = False
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle compactly: one patch per row crosses from the mapping process to the writer.
 
         Most patches hold only fields and a postal area; their empty containers are not sent.
+        ``street_as_written`` is not sent either: ``finish`` has used it where the patch was made.
         """
         only_fields = not (self.custom or self.tags or self.groups or self.inquiry_values) and (
             self.external_id is None and self.inquiry is None
@@ -63,7 +67,7 @@ class CustomerPatch:
         than the record's stays where it is: the conflict is the file's, and stays visible.
         """
         fields = self.fields
-        line = fields.get("address1")
+        line = fields.get("address1") if self.street_as_written else None
         if line is not None:
             prefecture, rest = split_prefecture(line)
             if prefecture is not None and fields.setdefault("prefecture", prefecture) == prefecture:

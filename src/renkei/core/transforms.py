@@ -109,13 +109,24 @@ def _scalar(name: str, size: int) -> Apply:
     return apply
 
 
+def _street(size: int) -> Apply:
+    """``address1`` as written, marked for ``finish`` to complete (``CustomerPatch.street_as_written``)."""
+    texts = _Memo(_text, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        value = texts.of(raw)
+        if value is not None and "address1" not in patch.fields:
+            patch.fields["address1"] = value
+            patch.street_as_written = True
+        return None
+
+    return apply
+
+
 def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
     keep_raw = ERROR_POLICY.get(name, "reject") == "keep_raw"
-    plain = _PLAIN.get(name)
 
     def check(raw: str) -> Checked:
-        if plain is not None and (value := plain(raw)) is not None:
-            return value, None
         text = _text(raw)
         if text is None:
             return _BLANK
@@ -131,6 +142,52 @@ def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
         if value is not None and name not in patch.fields:  # set_default, inlined
             patch.fields[name] = value
         return reason
+
+    return apply
+
+
+#: What separates several addresses given in one e-mail cell (``a@example.jp; b@example.jp``).
+_EMAIL_SEPARATORS = re.compile(r"[\s,;、，；/／]+")
+
+
+def _email(label: str, size: int) -> Apply:
+    """The e-mail transform: one address, or several in one cell, the first of which is the
+    customer's e-mail; the others are kept as a custom value under the column's label, as a
+    second phone number is. A cell that is not addresses is rejected for what the whole is."""
+
+    def check(raw: str) -> tuple[str | None, str | None, str | None]:
+        """(address, the other addresses joined, rejection reason); all None for a blank value."""
+        if (value := plain_email(raw)) is not None:  # the common shape, in one step
+            return value, None, None
+        text = _text(raw)
+        if text is None:
+            return None, None, None
+        try:
+            return normalize_email(text), None, None
+        except NormalizationError as error:
+            parts = [part for part in _EMAIL_SEPARATORS.split(text) if part]
+            if len(parts) > 1:
+                try:
+                    addresses = list(dict.fromkeys(normalize_email(part) for part in parts))
+                except NormalizationError:
+                    pass
+                else:
+                    return addresses[0], ", ".join(addresses[1:]) or None, None
+            return None, None, error.reason
+
+    outcomes = _Memo(check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        value, others, reason = outcomes.of(raw)
+        if value is None:
+            return reason
+        if "email" not in patch.fields:
+            patch.fields["email"] = value
+        elif patch.fields["email"] != value:
+            others = f"{value}, {others}" if others else value
+        if others:
+            patch.custom.setdefault(label, others)
+        return None
 
     return apply
 
@@ -315,18 +372,14 @@ def _external_id(raw: str, patch: CustomerPatch) -> str | None:
     return None
 
 
-#: Targets whose normaliser may reject a value, and the normaliser.
+#: Targets whose normaliser may reject a value, and the normaliser (e-mail has a transform of its own).
 _CHECKED: dict[str, Callable[[str], str]] = {
-    "email": normalize_email,
     "last_name_kana": to_katakana,
     "first_name_kana": to_katakana,
     "acquired_at": _date,
 }
 #: Targets holding dates.
 _DATE_TARGETS = frozenset(name for name, normalise in _CHECKED.items() if normalise is _date)
-#: For some of those, their common shape of value normalised in one step (None: another shape):
-#: what ``_text`` and then the normaliser give it, for a fraction of the work.
-_PLAIN: dict[str, Callable[[str], str | None]] = {"email": plain_email}
 
 
 def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> Apply:
@@ -339,6 +392,8 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
         size = max(size, DATE_MEMO_SIZE)
     if target in ("phone", "mobile", "fax"):
         return _phone(target, label or target, size)
+    if target == "email":
+        return _email(label or target, size)
     if target.startswith(CUSTOM_PREFIX):
         return _custom(target[len(CUSTOM_PREFIX) :], size)
     if target in INQUIRY_TARGETS:
@@ -351,6 +406,8 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
         return _full_name_kana(size)
     if target == "address":
         return _address(size)
+    if target == "address1":
+        return _street(size)
     if target == "external_id":
         return _external_id  # unique per row: nothing to remember
     if target in ("tags", "groups"):

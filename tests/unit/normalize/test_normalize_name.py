@@ -37,6 +37,12 @@ from renkei.core.normalize.name import COMMON_FAMILY_NAMES
         pytest.param("Mary Ann SMITH", ("SMITH", "Mary Ann"), id="latin-two-given-names"),
         pytest.param("Madonna", ("Madonna", None), id="latin-one-word"),
         pytest.param("欧陽 菲菲 花子", ("欧陽", "菲菲 花子"), id="three-words"),
+        pytest.param("山田 太郎 様", ("山田", "太郎"), id="honorific-after-a-space"),
+        pytest.param("山田太郎様", ("山田", "太郎"), id="honorific-without-space"),
+        pytest.param("鈴木さま", ("鈴木", None), id="honorific-in-kana-after-a-family-name"),
+        pytest.param("山田殿", ("山田", None), id="tono"),
+        pytest.param("田中様子", ("田中", "様子"), id="sama-inside-a-name-stays"),
+        pytest.param("様", ("様", None), id="only-an-honorific"),
     ],
 )
 def test_split_full_name(raw: str, expected: tuple[str, str | None]) -> None:

@@ -14,6 +14,8 @@ Japanese forms put the family name first, and so does this module for every scri
   results; its Rust backend is used when the optional ``namedivider-core`` is installed.
   Kana-only names (``やまだたろう``) and anything else cannot be split reliably and come back
   as ``(name, None)``, as do one-character names.
+- A form of address after the name (``様``, ``さま``, ``殿``) is not part of it: ``山田 太郎 様``
+  is ``('山田', '太郎')``.
 - The common family names (``COMMON_FAMILY_NAMES``) come before the divider: a name that is one
   of them and nothing else (``田中``, ``佐々木``: forms often get only the family name) is the
   family name alone, where the divider, which always finds a given name, made ``鈴木`` into
@@ -34,6 +36,8 @@ __all__ = ["split_full_name"]
 _KANJI = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+")
 _CAPITALISED = re.compile(r"[A-Z][A-Z'\-]+")
+# A form of address after a name (``山田 太郎 様``, ``山田太郎さま``, ``山田殿``): not part of it.
+_HONORIFICS = ("様", "さま", "殿")
 
 #: The most common family names of two characters or more (nationwide rankings), with the old
 #: forms of their characters that registers keep (髙橋, 齋藤, 渡邊): a full-name value that is one
@@ -103,6 +107,8 @@ def _split_words(words: list[str]) -> tuple[str, str | None]:
 def split_full_name(s: str) -> tuple[str, str | None]:
     """``(family, given)`` from one full-name field; ``(name, None)`` when it cannot be split."""
     name = s.strip()
+    if name.endswith(_HONORIFICS):
+        name = name.removesuffix("様").removesuffix("さま").removesuffix("殿").rstrip() or name
     if "," in name and name.isascii():
         family, _, given = name.partition(",")
         if family.strip() and given.strip():
