@@ -133,6 +133,30 @@ class NotTextError(ValueError):
         self.reason = reason
 
 
+#: Files people send instead of a CSV, by their first bytes: what the file is, and what to do.
+_SAVE_AS_CSV = "in Excel, save it as CSV UTF-8 or CSV (comma delimited) and send that"
+_BINARY_KINDS: tuple[tuple[bytes, str], ...] = (
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        f"is an Excel 97-2003 workbook (.xls) or another Office file, not CSV text: {_SAVE_AS_CSV}",
+    ),
+    (b"%PDF-", "is a PDF document, not CSV text"),
+    (b"\x1f\x8b", "is gzip-compressed, not CSV text: unpack it and send the CSV inside"),
+)
+
+
+def _binary_kind(sample: bytes) -> str | None:
+    """Why a file is not CSV text, when its first bytes say what it is (an Excel workbook, a PDF…)."""
+    if sample.startswith(b"PK\x03\x04"):
+        if b"xl/" in sample:
+            return f"is an Excel workbook (.xlsx), not CSV text: {_SAVE_AS_CSV}"
+        return "is a ZIP archive, not CSV text: unpack it and send the CSV inside"
+    for magic, kind in _BINARY_KINDS:
+        if sample.startswith(magic):
+            return kind
+    return None
+
+
 def bom_of(sample: bytes) -> tuple[str, int] | None:
     """The encoding announced by a byte-order mark at the start of ``sample``, and its length."""
     for bom, name in _BOMS:
@@ -271,6 +295,8 @@ def detect_encoding(stream: BinaryIO, size: int) -> Detected:
             # Skipped by the reader, so that only the first three bytes count as a BOM.
             return Detected(name, "utf-8", length)
         return Detected(name, name, 0)  # the UTF-16/32 codecs read the BOM for the byte order
+    if (kind := _binary_kind(sample)) is not None:
+        raise NotTextError(kind)
     if b"\x00" in sample:
         raise NotTextError("looks like a binary file, not CSV text (it contains NUL bytes)")
     if not sample.strip():

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import random
 import tempfile
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -345,6 +347,42 @@ def test_binary_file(tmp_path: Path) -> None:
     noise = random.Random(7).randbytes(50_000) + b"\x00\x00"
     with pytest.raises(UnreadableFileError, match=r"^photo\.csv looks like a binary file"):
         open_csv(write(tmp_path, noise, "photo.csv"))
+
+
+def _workbook() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:  # the parts every .xlsx starts with
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("_rels/.rels", "<Relationships/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+        book.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
+    return out.getvalue()
+
+
+def _zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("members.csv", "氏名\n山田\n")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        pytest.param(
+            _workbook(), r"is an Excel workbook \(\.xlsx\), not CSV text: in Excel, save it as CSV", id="xlsx"
+        ),
+        pytest.param(
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), r"is an Excel 97-2003 workbook \(\.xls\)", id="xls"
+        ),
+        pytest.param(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", r"is a PDF document, not CSV text", id="pdf"),
+        pytest.param(gzip.compress(b"a,b\n1,2\n"), r"is gzip-compressed, not CSV text: unpack it", id="gzip"),
+        pytest.param(_zip(), r"is a ZIP archive, not CSV text: unpack it", id="zip"),
+    ],
+)
+def test_a_file_that_is_not_csv_is_named_for_what_it_is(tmp_path: Path, data: bytes, says: str) -> None:
+    with pytest.raises(UnreadableFileError, match=rf"^members\.csv {says}"):
+        open_csv(write(tmp_path, data, "members.csv"))
 
 
 def test_binary_without_nul_bytes(tmp_path: Path) -> None:
