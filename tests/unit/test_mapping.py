@@ -64,6 +64,13 @@ def test_a_second_email_column_mapped_by_a_rule_is_kept_as_custom():
     assert patch.fields["email"] == "a@example.jp" and patch.custom == {"携帯メール": "a.mobile@docomo.ne.jp"}
 
 
+def test_an_extension_is_kept_beside_the_number_and_a_note_after_it_is_no_error():
+    patch, errors = patch_of({"氏名": "山田", "会社TEL": "03-1234-5678（内線123）", "携帯": "090-1111-2222（本人）"})
+    assert errors == []
+    assert (patch.fields["phone"], patch.fields["mobile"]) == ("+81312345678", "+819011112222")
+    assert patch.custom == {"会社TEL 内線": "123"}
+
+
 def test_rejected_values_are_errors_naming_column_and_value():
     _, errors = patch_of({"氏名": "山田", "メール": "yamada.example.jp", "郵便番号": "12-34", "フリガナ": "山田"})
     assert {(e.column, e.value) for e in errors} == {

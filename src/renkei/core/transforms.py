@@ -29,6 +29,7 @@ from renkei.core.normalize import (
     normalize_email,
     normalize_postal_code,
     parse_date,
+    phone_extension,
     plain_email,
     split_city,
     split_full_name,
@@ -193,20 +194,24 @@ def _email(label: str, size: int) -> Apply:
 
 
 def _phone(target: str, label: str, size: int) -> Apply:
-    def check(raw: str) -> tuple[str | None, str | None, str | None]:
-        """(slot, E.164, rejection reason); all None for a blank value."""
+    """A number goes to the slot its kind says; an extension written after it (``内線123``), which
+    E.164 has no room for, is kept as a custom value ``<column> 内線``."""
+    extension_key = f"{label} 内線"
+
+    def check(raw: str) -> tuple[str | None, str | None, str | None, str | None]:
+        """(slot, E.164, extension, rejection reason); all None for a blank value."""
         try:
             e164, kind = classify_phone(raw)
         except NormalizationError as error:
             # Only now does blankness matter: a number has digits, so no blank value is one.
-            return (None, None, None) if _text(raw) is None else (None, None, error.reason)
+            return (None, None, None, None) if _text(raw) is None else (None, None, None, error.reason)
         slot = "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
-        return slot, e164, None
+        return slot, e164, phone_extension(raw), None
 
     outcomes = _Memo(check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        slot, e164, reason = outcomes.of(raw)
+        slot, e164, extension, reason = outcomes.of(raw)
         if slot is None or e164 is None:
             return reason
         if slot in patch.fields:
@@ -214,6 +219,8 @@ def _phone(target: str, label: str, size: int) -> Apply:
                 patch.custom.setdefault(label, e164)
         else:
             patch.fields[slot] = e164
+        if extension is not None:
+            patch.custom.setdefault(extension_key, extension)
         return None
 
     return apply

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from renkei.core.errors import NormalizationError
-from renkei.core.normalize import PhoneNumber, normalize_phone
+from renkei.core.normalize import PhoneNumber, normalize_phone, phone_extension
 
 MOBILE = PhoneNumber("+819012345678", "090-1234-5678", "mobile")
 TOKYO = PhoneNumber("+81312345678", "03-1234-5678", "fixed")
@@ -40,6 +40,10 @@ TOKYO = PhoneNumber("+81312345678", "03-1234-5678", "fixed")
         pytest.param("03-1234-5678 内線123", TOKYO, id="extension-naisen-dropped"),
         pytest.param("03-1234-5678（内線１２３）", TOKYO, id="extension-in-parentheses-dropped"),
         pytest.param("03-1234-5678 ext. 12", TOKYO, id="extension-ext-dropped"),
+        pytest.param("090-1234-5678（本人）", MOBILE, id="note-in-brackets-after"),
+        pytest.param("03-1234-5678 (代表)", TOKYO, id="note-after-a-space"),
+        pytest.param("自宅：03-1234-5678", TOKYO, id="home-label"),
+        pytest.param("03-1234-5678（内線123）（総務）", TOKYO, id="extension-then-note"),
         pytest.param("0466-12-3456", PhoneNumber("+81466123456", "0466-12-3456", "fixed"), id="fixed-4-digit-area"),
         pytest.param("045-123-4567", PhoneNumber("+81451234567", "045-123-4567", "fixed"), id="fixed-3-digit-area"),
         pytest.param("050-1234-5678", PhoneNumber("+815012345678", "050-1234-5678", "voip"), id="050-voip"),
@@ -57,6 +61,24 @@ TOKYO = PhoneNumber("+81312345678", "03-1234-5678", "fixed")
 )
 def test_normalize_phone(raw: str, expected: PhoneNumber) -> None:
     assert normalize_phone(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "extension"),
+    [
+        ("03-1234-5678 内線123", "123"),
+        ("03-1234-5678（内線１２３）", "123"),
+        ("03-1234-5678 ext. 12", "12"),
+        ("03-1234-5678 x7", "7"),
+        ("03-1234-5678 #45", "45"),
+        ("03-1234-5678（内線123）（総務）", "123"),
+        ("03-1234-5678", None),
+        ("090-1234-5678（本人）", None),
+        ("+81 (0)3-1234-5678", None),
+    ],
+)
+def test_phone_extension(raw: str, extension: str | None) -> None:
+    assert phone_extension(raw) == extension
 
 
 @pytest.mark.parametrize(

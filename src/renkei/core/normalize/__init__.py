@@ -30,7 +30,7 @@ from renkei.core.normalize.dates import JST, parse_date, parse_datetime
 from renkei.core.normalize.email import normalize_email, plain_email
 from renkei.core.normalize.kana import to_katakana
 from renkei.core.normalize.name import split_full_name
-from renkei.core.normalize.phone import PhoneKind, PhoneNumber, classify_phone, normalize_phone
+from renkei.core.normalize.phone import PhoneKind, PhoneNumber, classify_phone, normalize_phone, phone_extension
 from renkei.core.normalize.postal import PostalArea, lookup_postal_code, normalize_postal_code
 from renkei.core.normalize.text import clean_text, fold_dashes, fold_width, normalize_label
 
@@ -54,6 +54,7 @@ __all__ = [
     "normalize_postal_code",
     "parse_date",
     "parse_datetime",
+    "phone_extension",
     "plain_email",
     "split_address",
     "split_city",

@@ -2,11 +2,12 @@
 
 A number is stored as E.164 (``+819012345678``) and shown in its national form
 (``090-1234-5678``). Input may use full-width digits, any dash, spaces, dots, parentheses
-(``03(1234)5678``), the ``+81`` prefix (``+81 90-1234-5678``, ``+81 (0)3 ...``) and a leading
-``TEL``/``電話`` label.
+(``03(1234)5678``), the ``+81`` prefix (``+81 90-1234-5678``, ``+81 (0)3 ...``), a leading
+``TEL``/``電話``/``自宅`` label and a note in brackets after the number (``（本人）``, ``(代表)``).
 
-Extensions (``内線123``, ``ext. 12``, ``#12``) are dropped: the stored number identifies the
-line, E.164 has no extension, and the raw value is kept for display by the caller.
+Extensions (``内線123``, ``ext. 12``, ``#12``) are not part of the number: the stored number
+identifies the line and E.164 has no extension. ``phone_extension`` gives the extension of a
+value, for the caller to keep beside the number.
 
 Nine or ten bare digits without the leading ``0`` (``9012345678``) are taken as a domestic
 number whose zero a spreadsheet dropped.
@@ -32,7 +33,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize.text import DASHES, fold_dashes, fold_width
 
-__all__ = ["PhoneKind", "PhoneNumber", "classify_phone", "normalize_phone"]
+__all__ = ["PhoneKind", "PhoneNumber", "classify_phone", "normalize_phone", "phone_extension"]
 
 PhoneKind = Literal["mobile", "fixed", "voip", "toll_free", "other"]
 
@@ -58,7 +59,9 @@ _KINDS: dict[int, PhoneKind] = {
 # (a test checks that this fast path agrees with it), so phonenumbers is skipped for them.
 _FAST_3_4_4 = re.compile(r"0([6-9]0)-?([1-9][0-9]{3})-?([0-9]{4})|0(50)-?([1-9][0-9]{3})-?([0-9]{4})")
 _EXTENSION = re.compile(r"(?:内線|ext\.?|extension|x|#|\(内\)|内)\s*[:：.]?\s*[0-9]+\s*\)?$", re.IGNORECASE)
-_LABEL = re.compile(r"^(?:tel|phone|電話番号|電話|携帯|fax)\s*[:：.]?\s*", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:tel|phone|電話番号|電話|携帯|fax|自宅|会社|勤務先|代表|直通)\s*[:：.]?\s*", re.IGNORECASE)
+# A note after the number, in brackets and without digits (after width folding): ``(本人)``.
+_NOTE = re.compile(r"\([^0-9()]*\)\s*$")
 _ALLOWED = re.compile(r"\+?[0-9\s().\-]+")
 # The separators _ALLOWED lets through besides whitespace, for deleting with str.translate.
 _SEPARATOR_MARKS = str.maketrans("", "", "().-")
@@ -226,7 +229,7 @@ def _compact(s: str) -> str:
     """The digits of a number as written: '0…' for a domestic number, '+…' or '010…' otherwise."""
     value = fold_dashes(fold_width(s)).strip()
     if _ALLOWED.fullmatch(value) is None:
-        value = _EXTENSION.sub("", _LABEL.sub("", value)).strip()
+        value = _EXTENSION.sub("", _NOTE.sub("", _LABEL.sub("", value)).strip()).strip()
         if not value:
             raise NormalizationError("Phone number is empty", s)
         if _ALLOWED.fullmatch(value) is None:
@@ -238,6 +241,15 @@ def _compact(s: str) -> str:
     if len(compact) >= 20:
         raise NormalizationError("Phone field holds more than one number", s)
     return _national_form(compact)
+
+
+def phone_extension(s: str) -> str | None:
+    """The extension written after a number (``03-1234-5678 内線123`` → ``'123'``), or None."""
+    value = fold_width(s).strip()
+    if value.isascii() and value[-1:].isdigit() and "x" not in value.lower() and "#" not in value:
+        return None  # the common shape: digits and separators only
+    match = _EXTENSION.search(_NOTE.sub("", value).strip())
+    return None if match is None else re.sub(r"[^0-9]", "", match.group(0)) or None
 
 
 def _national_form(compact: str) -> str:
