@@ -197,6 +197,26 @@ def test_an_export_holds_only_its_workspaces_tags_and_inquiries_when_their_ids_i
     ]
 
 
+def test_an_inquiry_time_from_a_column_is_kept_and_a_bad_one_is_a_row_error(hub, tmp_path):
+    rules = [
+        {"source": "反響日時", "target": "inquiry.received_at", "permission": "R"},
+        {"source": "物件", "target": "inquiry.property_name", "permission": "R"},
+    ]
+    integration = integration_service.add_integration(hub, {"name": "反響", "kind": "csv", "mapping": {"rules": rules}})
+    rows = [
+        ["氏名", "メールアドレス", "反響日時", "物件"],
+        ["山田太郎", "y@example.jp", "令和6年5月6日 10時30分", "サンプルハイツ"],
+        ["鈴木花子", "s@example.jp", "2024/5/6 23:10", "パーク"],
+        ["佐藤一郎", "k@example.jp", "先週", "ハウス"],
+    ]
+    done = delivery_service.import_file(hub, integration, write_csv(tmp_path / "inq.csv", rows))
+    assert (done.counts.created, done.counts.errors) == (2, 1)
+    [error] = delivery_service.delivery_errors(hub, done.delivery_id)
+    assert (error["line"], error["column_name"], error["value"]) == (4, "反響日時", "先週")
+    times = [[i["received_at"] for i in c["inquiries"]] for c in export(hub)]
+    assert times == [["2024-05-06T10:30:00+09:00"], ["2024-05-06T23:10:00+09:00"]]
+
+
 def test_workspaces_do_not_see_each_other(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
     done = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""]]))

@@ -29,6 +29,7 @@ from renkei.core.normalize import (
     normalize_email,
     normalize_postal_code,
     parse_date,
+    parse_datetime,
     phone_extension,
     plain_email,
     split_city,
@@ -372,6 +373,30 @@ def _inquiry(attribute: str, size: int) -> Apply:
     return apply
 
 
+def _inquiry_time_check(raw: str) -> Checked:
+    text = _text(raw)
+    if text is None:
+        return _BLANK
+    try:
+        return parse_datetime(text).isoformat(), None
+    except NormalizationError as error:
+        return None, error.reason
+
+
+def _inquiry_time(size: int) -> Apply:
+    """When the inquiry arrived (``inquiry.received_at``), as an ISO 8601 time in Japan time; a
+    value that is no date or time is rejected, as an acquisition date is."""
+    outcomes = _Memo(_inquiry_time_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        value, reason = outcomes.of(raw)
+        if value is not None:
+            patch.inquiry_values.setdefault("received_at", value)
+        return reason
+
+    return apply
+
+
 def _external_id(raw: str, patch: CustomerPatch) -> str | None:
     value = _text(raw)
     if value is not None and patch.external_id is None:
@@ -403,6 +428,8 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
         return _email(label or target, size)
     if target.startswith(CUSTOM_PREFIX):
         return _custom(target[len(CUSTOM_PREFIX) :], size)
+    if target == "inquiry.received_at":
+        return _inquiry_time(max(size, DATE_MEMO_SIZE) if size > 0 else 0)
     if target in INQUIRY_TARGETS:
         return _inquiry(target.split(".", 1)[1], size)
     if target == "postal_code":

@@ -26,6 +26,7 @@ from renkei.core.merge import (
     merge,
 )
 from renkei.core.patch import CustomerPatch, FieldError
+from renkei.core.records import InquiryFacts
 from renkei.pipeline.parallel import Mapped
 from renkei.store.customers import (
     CustomerRow,
@@ -422,6 +423,14 @@ def _record_changes(ctx: ApplyContext, writes: _Writes, customer: CustomerRow, o
         )
 
 
+def _received_at(facts: InquiryFacts | None, values: dict[str, str]) -> datetime | None:
+    """When the inquiry arrived, in UTC: as the source read it, else from a mapped column (ISO 8601)."""
+    if facts is not None and facts.received_at is not None:
+        return facts.received_at.astimezone(UTC)
+    text = values.get("received_at")
+    return datetime.fromisoformat(text).astimezone(UTC) if text else None
+
+
 def _inquiry_row(ctx: ApplyContext, customer_id: int, patch: CustomerPatch) -> dict[str, Any]:
     facts = patch.inquiry
     values = patch.inquiry_values
@@ -432,7 +441,7 @@ def _inquiry_row(ctx: ApplyContext, customer_id: int, patch: CustomerPatch) -> d
         "delivery_id": ctx.delivery_id,
         "source": facts.source if facts else ctx.source_name,
         "external_id": (facts.external_id if facts else None) or values.get("external_id"),
-        "received_at": facts.received_at.astimezone(UTC) if facts and facts.received_at else None,
+        "received_at": _received_at(facts, values),
         "property_code": (facts.property_code if facts else None) or values.get("property_code"),
         "own_property_code": (facts.own_property_code if facts else None) or values.get("own_property_code"),
         "property_name": (facts.property_name if facts else None) or values.get("property_name"),
