@@ -217,6 +217,34 @@ def test_an_inquiry_time_from_a_column_is_kept_and_a_bad_one_is_a_row_error(hub,
     assert times == [["2024-05-06T10:30:00+09:00"], ["2024-05-06T23:10:00+09:00"]]
 
 
+def test_an_inquiry_already_brought_is_not_added_again_by_a_later_cumulative_list(hub, tmp_path):
+    rules = [
+        {"source": "反響日時", "target": "inquiry.received_at", "permission": "R"},
+        {"source": "物件", "target": "inquiry.property_name", "permission": "R"},
+        {"source": "内容", "target": "inquiry.message", "permission": "R"},
+        {"source": "反響ID", "target": "inquiry.external_id", "permission": "R"},
+    ]
+    integration = integration_service.add_integration(hub, {"name": "反響", "kind": "csv", "mapping": {"rules": rules}})
+    header = ["氏名", "メールアドレス", "反響日時", "物件", "内容", "反響ID"]
+    monday = [
+        header,
+        ["山田太郎", "y@example.jp", "2024/5/6 10:00", "サンプルハイツ", "見学希望", ""],
+        ["山田太郎", "y@example.jp", "2024/5/6 10:00", "サンプルハイツ", "見学希望", ""],  # the same row twice
+        ["鈴木花子", "s@example.jp", "2024/5/6 11:00", "パーク", "資料請求", "R-1"],
+    ]
+    first = delivery_service.import_file(hub, integration, write_csv(tmp_path / "反響_0506.csv", monday))
+    assert (first.counts.created, first.counts.updated, first.counts.unchanged) == (2, 0, 1)
+    tuesday = [
+        *monday,
+        ["山田太郎", "y@example.jp", "2024/5/7 09:00", "サンプルハイツ", "もう一度見学", ""],
+        ["鈴木花子", "s@example.jp", "2024/5/6 11:05", "パーク", "資料請求（再送）", "R-1"],  # same id
+    ]
+    second = delivery_service.import_file(hub, integration, write_csv(tmp_path / "反響_0507.csv", tuesday))
+    assert (second.counts.created, second.counts.updated, second.counts.unchanged) == (0, 1, 4)
+    inquiries = {c["last_name"]: [i["message"] for i in c["inquiries"]] for c in export(hub)}
+    assert inquiries == {"山田": ["見学希望", "もう一度見学"], "鈴木": ["資料請求"]}
+
+
 def test_workspaces_do_not_see_each_other(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
     done = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""]]))

@@ -31,10 +31,13 @@ from renkei.pipeline.parallel import Mapped
 from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
+    InquiryKey,
     column_of,
     customers_from_rows,
     find_external_ids,
     find_rows,
+    inquiry_key,
+    inquiry_keys,
     insert_new_customers,
     insert_rows,
     load_rows,
@@ -198,6 +201,11 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
             stored_customer.new = stored_customer.created_by == ctx.delivery_id
     # Otherwise a stored customer becomes a CustomerRow only when a record may change it: most
     # records of a re-import bring exactly the values stored, which the stored row itself shows.
+    # The inquiries the integration already brought the customers found: a record repeating one
+    # (a cumulative daily list of inquiries under a new name each day) adds none.
+    known_inquiries: set[InquiryKey] = set()
+    if wanted and any(patch.inquiry is not None or patch.inquiry_values for _, _, patch in patches):
+        known_inquiries = inquiry_keys(ctx.conn, ctx.integration_id, sorted(wanted))
 
     policy, defaults, inserts = ctx.policy, ctx.defaults, writes.inserts
     # Counted here and added once: this loop runs for every row of a file.
@@ -248,9 +256,13 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                 assert customer is not None
                 _record_changes(ctx, writes, customer, outcome)
         if patch.inquiry is not None or patch.inquiry_values:
-            writes.inquiries.append(_inquiry_row(ctx, cid, patch))
-            if action == "unchanged":
-                action = "updated"
+            inquiry = _inquiry_row(ctx, cid, patch)
+            known = inquiry_key(cid, *(inquiry[name] for name in _INQUIRY_KEY_COLUMNS))
+            if known not in known_inquiries:
+                known_inquiries.add(known)
+                writes.inquiries.append(inquiry)
+                if action == "unchanged":
+                    action = "updated"
         if action == "unchanged":
             unchanged += 1
         elif action == "created":
@@ -421,6 +433,10 @@ def _record_changes(ctx: ApplyContext, writes: _Writes, customer: CustomerRow, o
         writes.labels.append(
             {"customer_id": customer.id, "kind": "group", "name": name, "delivery_id": ctx.delivery_id}
         )
+
+
+#: The columns of an inquiry row ``inquiry_key`` takes, after the customer id.
+_INQUIRY_KEY_COLUMNS = ("external_id", "received_at", "property_code", "own_property_code", "property_name", "message")
 
 
 def _received_at(facts: InquiryFacts | None, values: dict[str, str]) -> datetime | None:

@@ -6,7 +6,7 @@ import json
 import operator
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -327,6 +327,42 @@ def stored_keys(conn: Connection, workspace_id: int, integration_id: int) -> Ite
             yield row[0]
 
 
+#: What tells an inquiry of one customer from another (``inquiry_key``).
+InquiryKey = tuple[Any, ...]
+
+
+def inquiry_key(
+    customer_id: int,
+    external_id: str | None,
+    received_at: datetime | str | None,
+    property_code: str | None,
+    own_property_code: str | None,
+    property_name: str | None,
+    message: str | None,
+) -> InquiryKey:
+    """An inquiry's identity for its customer (within one integration): its external id when it
+    has one, else what it says — when it arrived, which property, the message."""
+    if external_id:
+        return (customer_id, external_id)
+    if isinstance(received_at, str):  # SQLite's text, UTC
+        received_at = datetime.fromisoformat(received_at)
+    if received_at is not None and received_at.tzinfo is not None:
+        received_at = received_at.astimezone(UTC).replace(tzinfo=None)
+    return (customer_id, None, received_at, property_code, own_property_code, property_name, message)
+
+
+_INQUIRY_KEYS = (
+    "SELECT customer_id, external_id, received_at, property_code, own_property_code, property_name, message"
+    " FROM inquiries WHERE integration_id = {mark}"
+)
+
+
+def inquiry_keys(conn: Connection, integration_id: int, customer_ids: Sequence[int]) -> set[InquiryKey]:
+    """The ``inquiry_key`` of every inquiry the integration brought these customers."""
+    rows = select_where_in(conn, _INQUIRY_KEYS, (integration_id,), "customer_id", customer_ids, "BIGINT")
+    return {inquiry_key(*row) for row in rows}
+
+
 def find_external_ids(conn: Connection, integration_id: int, values: Collection[str]) -> dict[str, int]:
     """The customer each of ``values`` names as the integration's external id, for those that name one.
 
@@ -523,6 +559,8 @@ __all__ = [
     "find_external_ids",
     "find_rows",
     "hold_customers",
+    "inquiry_key",
+    "inquiry_keys",
     "insert_new_customers",
     "insert_rows",
     "keys_and_sources",
