@@ -245,6 +245,35 @@ def test_an_inquiry_already_brought_is_not_added_again_by_a_later_cumulative_lis
     assert inquiries == {"山田": ["見学希望", "もう一度見学"], "鈴木": ["資料請求"]}
 
 
+def test_a_list_of_inquiries_is_auto_mapped_into_customers_with_their_inquiries(hub, tmp_path):
+    rows = [
+        ["反響ID", "反響日時", "お名前", "メールアドレス", "物件名", "賃料", "間取り", "お問い合わせ内容"],
+        [
+            "S-100",
+            "2024/05/06 10:12",
+            "山田 太郎",
+            "taro@example.jp",
+            "サンプルハイツ 203",
+            "8.5万円",
+            "1LDK",
+            "見学希望",
+        ],
+    ]
+    manual = integration_service.manual_import_integration(hub)
+    done = delivery_service.import_file(hub, manual, write_csv(tmp_path / "反響一覧.csv", rows))
+    assert done.counts.created == 1 and done.counts.errors == 0
+    [customer] = export(hub)
+    assert customer["custom"] == {}
+    [inquiry] = customer["inquiries"]
+    assert (inquiry["external_id"], inquiry["received_at"]) == ("S-100", "2024-05-06T10:12:00+09:00")
+    assert (inquiry["property_name"], inquiry["price"], inquiry["layout"], inquiry["message"]) == (
+        "サンプルハイツ 203",
+        "8.5万円",
+        "1LDK",
+        "見学希望",
+    )
+
+
 def test_workspaces_do_not_see_each_other(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
     done = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", ""]]))

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from renkei.core.headers import (
     _ALIASES,
     CANONICAL_FIELDS,
+    INQUIRY_ALIASES,
     PSEUDO_FIELDS,
     TARGETS,
     auto_map,
@@ -89,7 +90,7 @@ DIGIMA = {
     "郵便番号（自宅）": "postal_code",
     "住所1（自宅）": "address1",
     "顧客グループ": "groups",
-    "反響物件": None,
+    "反響物件": "inquiry.property_name",
 }
 
 WEB_FORM = {
@@ -100,7 +101,7 @@ WEB_FORM = {
     "〒": "postal_code",
     "ご住所": "address",
     "建物名・部屋番号": "address2",
-    "お問い合わせ内容": None,
+    "お問い合わせ内容": "inquiry.message",
 }
 
 ENGLISH = {
@@ -196,7 +197,7 @@ EXCEL_LEDGER = {
     "メールアドレス2": None,
     "会社名（漢字）": "company_name",
     "会社名カナ": None,
-    "反響日": "acquired_at",
+    "反響日": "inquiry.received_at",
     "媒体": "acquisition_channel",
     "担当者名": "owner",
     "対応状況": "status",
@@ -366,6 +367,35 @@ def test_canonical_fields_are_the_documented_ones() -> None:
     assert PSEUDO_FIELDS == ("full_name", "full_name_kana", "address")
 
 
+# A list of inquiries as a portal's admin screen exports it.
+INQUIRY_LIST = {
+    "反響ID": "inquiry.external_id",
+    "反響日時": "inquiry.received_at",
+    "お名前": "full_name",
+    "フリガナ": "full_name_kana",
+    "メールアドレス": "email",
+    "電話番号": "phone",
+    "物件名": "inquiry.property_name",
+    "物件番号": "inquiry.property_code",
+    "自社管理番号": "inquiry.own_property_code",
+    "物件URL": "inquiry.property_url",
+    "賃料": "inquiry.price",
+    "間取り": "inquiry.layout",
+    "お問い合わせ内容": "inquiry.message",
+    "管理番号": None,  # a customer ledger's own number as much as a property's: not guessed
+}
+
+
+def test_an_inquiry_list() -> None:
+    assert auto_map(list(INQUIRY_LIST)) == INQUIRY_LIST
+
+
+@pytest.mark.parametrize("target", list(INQUIRY_ALIASES))
+def test_every_inquiry_alias_maps_to_its_target(target: str) -> None:
+    for alias in INQUIRY_ALIASES[target]:
+        assert guess_target(alias) == target, alias
+
+
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_alias_maps_to_its_target(target: str) -> None:
     for alias in (target, *_ALIASES.get(target, ())):
@@ -390,5 +420,5 @@ def test_no_target_is_given_twice(headers: list[str]) -> None:
     mapping = auto_map(headers)
     targets = [t for t in mapping.values() if t is not None]
     assert len(targets) == len(set(targets))
-    assert set(targets) <= set(TARGETS)
+    assert set(targets) <= {*TARGETS, *INQUIRY_ALIASES}
     assert list(mapping) == list(dict.fromkeys(headers))

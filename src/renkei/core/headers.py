@@ -14,7 +14,8 @@ visible in the mapping UI, where it can go to a custom field.
 
 The labels come from the exports people bring: Japanese CRM/MA and card tools (Sansan, SATORI,
 Digima), Excel lists and web forms (自宅TEL, 会社TEL, フリガナ（姓）, 市区町村番地), and the English
-exports of Salesforce, HubSpot and Zoho (Street, State/Province, Lead Source, Lead Owner).
+exports of Salesforce, HubSpot and Zoho (Street, State/Province, Lead Source, Lead Owner), and
+lists of inquiries (反響日時, 物件名, お問い合わせ内容: ``INQUIRY_ALIASES``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,31 @@ PSEUDO_FIELDS: Final = ("full_name", "full_name_kana", "address")
 """Targets the mapping splits: 氏名 into 姓/名, its kana likewise, 住所 into prefecture/city/address1."""
 
 TARGETS: Final = CANONICAL_FIELDS + PSEUDO_FIELDS
+
+#: The inquiry a row reports (反響): a list of inquiries exported from a portal's admin screen or
+#: kept in Excel becomes customers with their inquiries, as the portal's mails do.
+INQUIRY_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "inquiry.received_at": (
+        "反響日", "反響日時", "反響受付日時", "問合せ日", "問合せ日時", "問い合わせ日", "問い合わせ日時",
+        "お問い合わせ日", "お問い合わせ日時", "お問合せ日時", "inquiry date",
+    ),
+    "inquiry.external_id": (
+        "反響ID", "反響番号", "問合せID", "問い合わせID", "問合せ番号", "問い合わせ番号", "お問い合わせ番号",
+        "inquiry id",
+    ),
+    "inquiry.property_name": (
+        "物件名", "物件名称", "反響物件", "問い合わせ物件", "お問い合わせ物件", "property", "property name",
+    ),
+    "inquiry.property_code": ("物件コード", "物件番号", "物件ID", "property code", "property id"),
+    "inquiry.own_property_code": ("自社物件コード", "自社物件番号", "自社管理番号"),
+    "inquiry.property_url": ("物件URL", "物件ページ", "property url"),
+    "inquiry.price": ("賃料", "価格", "販売価格", "物件価格", "price"),
+    "inquiry.layout": ("間取り", "layout"),
+    "inquiry.message": (
+        "お問い合わせ内容", "問い合わせ内容", "問合せ内容", "お問合せ内容", "反響内容", "ご質問", "ご要望",
+        "inquiry", "message",
+    ),
+}  # fmt: skip
 
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "full_name": (
@@ -129,8 +155,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "acquired_at": (
         "登録日", "取得日", "作成日", "情報獲得日", "名刺交換日", "acquired", "created", "登録日時",
         "作成日時", "created at", "collection_date",
-        "created date", "create date", "created time", "登録年月日", "受付日", "受付日時", "反響日", "反響日時",
-        "問合せ日", "問合せ日時", "問い合わせ日", "問い合わせ日時", "お問い合わせ日", "お問い合わせ日時",
+        "created date", "create date", "created time", "登録年月日", "受付日", "受付日時",
     ),
     "acquisition_channel": (
         "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",
@@ -170,8 +195,8 @@ def normalize_label(label: str) -> str:
 
 def _index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for target in TARGETS:
-        for alias in (target, *_ALIASES.get(target, ())):
+    for target, aliases in [*((t, (t, *_ALIASES.get(t, ()))) for t in TARGETS), *INQUIRY_ALIASES.items()]:
+        for alias in aliases:
             key = normalize_label(alias)
             if index.setdefault(key, target) != target:
                 raise AssertionError(f"alias {alias!r} claimed by {index[key]} and {target}")
