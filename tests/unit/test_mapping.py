@@ -71,6 +71,28 @@ def test_an_extension_is_kept_beside_the_number_and_a_note_after_it_is_no_error(
     assert patch.custom == {"会社TEL 内線": "123"}
 
 
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        pytest.param(
+            {"氏名": "山田 太郎（やまだ たろう）"}, ("山田", "太郎", "ヤマダ", "タロウ"), id="reading-in-brackets"
+        ),
+        pytest.param({"氏名": "山田太郎(ﾔﾏﾀﾞ ﾀﾛｳ)"}, ("山田", "太郎", "ヤマダ", "タロウ"), id="half-width-reading"),
+        pytest.param(
+            {"フリガナ": "ヤマダ タロウ", "氏名": "山田 太郎（やまだ たろう）"},
+            ("山田", "太郎", "ヤマダ", "タロウ"),
+            id="and-a-reading-column",
+        ),
+        pytest.param({"氏名": "山田太郎（本社）"}, ("山田太郎(本社)", None, None, None), id="a-note-is-not-a-reading"),
+    ],
+)
+def test_a_reading_after_the_full_name_fills_the_kana_fields(fields, expected):
+    patch, errors = patch_of({**fields, "メール": "a@example.jp"})
+    assert errors == []
+    names = ("last_name", "first_name", "last_name_kana", "first_name_kana")
+    assert tuple(patch.fields.get(name) for name in names) == expected
+
+
 def test_rejected_values_are_errors_naming_column_and_value():
     _, errors = patch_of({"氏名": "山田", "メール": "yamada.example.jp", "郵便番号": "12-34", "フリガナ": "山田"})
     assert {(e.column, e.value) for e in errors} == {

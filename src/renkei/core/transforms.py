@@ -254,9 +254,25 @@ def _postal(size: int) -> Apply:
     return apply
 
 
-def _full_name_check(raw: str) -> tuple[str, str | None] | None:
+#: A full name followed by its reading in brackets (``山田 太郎（やまだ たろう）``; brackets folded).
+_WITH_READING = re.compile(r"(?P<name>.+?)\s*\((?P<reading>[^()]+)\)")
+
+#: (family, given, family reading, given reading) of a full name.
+_NameParts = tuple[str, str | None, str | None, str | None]
+
+
+def _full_name_check(raw: str) -> _NameParts | None:
+    """The name's parts, and its reading's when it is written after it in brackets."""
     text = _text(raw)
-    return None if text is None else split_full_name(text)
+    if text is None:
+        return None
+    reading: tuple[str | None, str | None, str | None] = (None, None, None)
+    if (match := _WITH_READING.fullmatch(text)) is not None:
+        reading = _full_name_kana_check(match.group("reading"))
+        if reading[0] is not None:
+            text = match.group("name")
+    family, given = split_full_name(text)
+    return family, given, reading[0], reading[1]
 
 
 def _full_name(size: int) -> Apply:
@@ -265,10 +281,14 @@ def _full_name(size: int) -> Apply:
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         parts = outcomes.of(raw)
         if parts is not None:
-            family, given = parts
+            family, given, family_kana, given_kana = parts
             patch.set_default("last_name", family)
             if given:
                 patch.set_default("first_name", given)
+            if family_kana:
+                patch.set_default("last_name_kana", family_kana)
+                if given_kana:
+                    patch.set_default("first_name_kana", given_kana)
         return None
 
     return apply
