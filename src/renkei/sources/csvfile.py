@@ -65,11 +65,11 @@ _PREVIEW = 200
 _DELIMITERS = (",", "\t", ";")
 _QUOTED = re.compile(r'"[^"]*"')
 _LINE_NUM = operator.attrgetter("line_num")
+_ROW = operator.itemgetter(1)
+_FIRST = operator.itemgetter(0)
 #: How many non-blank lines at the top of a file are looked at for the delimiter and for title
 #: lines above the header.
 PREAMBLE_ROWS = 10
-_ROW = operator.itemgetter(1)
-_FIRST = operator.itemgetter(0)
 
 
 class UnreadableFileError(FatalError):
