@@ -39,6 +39,64 @@ def test_a_later_record_finds_the_stored_owner_of_its_phone_not_an_earlier_recor
     assert people["井上 二郎"]["company_name"] == "上野商会"
 
 
+def test_people_sharing_a_number_stay_apart_and_each_finds_their_own(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    landline = "03-1111-2222"
+    # A family's landline: 太郎 first, then 花子 with it, then 花子 again with only it, in one file.
+    rows = [
+        HEADER,
+        ["山田 太郎", "taro@example.com", landline, ""],
+        ["山田 花子", "", landline, ""],
+        ["山田 花子", "", landline, "花子商店"],
+    ]
+    first = delivery_service.import_file(hub, integration, write_csv(tmp_path / "family.csv", rows))
+    assert (first.counts.created, first.counts.updated) == (2, 1)
+    # In a later file: 花子 by the number alone, and a record without a name, which is its oldest holder's.
+    later = [HEADER, ["山田 花子", "hanako@example.com", landline, ""], ["", "", landline, "山田家"]]
+    second = delivery_service.import_file(hub, integration, write_csv(tmp_path / "later.csv", later))
+    assert (second.counts.created, second.counts.updated) == (0, 2)
+    people = _by_name(hub)
+    assert set(people) == {"山田 太郎", "山田 花子"}
+    assert (people["山田 花子"]["email"], people["山田 花子"]["company_name"]) == ("hanako@example.com", "花子商店")
+    assert (people["山田 太郎"]["email"], people["山田 太郎"]["company_name"]) == ("taro@example.com", "山田家")
+
+
+@pytest.mark.parametrize(
+    ("stored", "incoming", "same"),
+    [
+        pytest.param(["山田", "花子", ""], ["鈴木", "花子", ""], True, id="a-new-family-name-same-given-name"),
+        pytest.param(["山田", "花子", "ハナコ"], ["山田", "はな子", "ハナコ"], True, id="same-reading"),
+        pytest.param(["山田", "花子", ""], ["山田", "", ""], True, id="no-given-name-in-the-record"),
+        pytest.param(["山田", "", ""], ["鈴木", "", ""], False, id="family-names-alone-differ"),
+        pytest.param(["山田", "花子", "ハナコ"], ["山田", "太郎", "タロウ"], False, id="given-names-differ"),
+    ],
+)
+def test_a_mobile_number_finds_its_customer_unless_the_names_say_another_person(
+    hub, tmp_path: Path, stored, incoming, same
+):
+    integration = integration_service.manual_import_integration(hub)
+    header = ["姓", "名", "メイ", "携帯"]
+    first = write_csv(tmp_path / "first.csv", [header, [*stored, "090-1234-5678"]])
+    delivery_service.import_file(hub, integration, first)
+    second = write_csv(tmp_path / "second.csv", [header, [*incoming, "090-1234-5678"]])
+    result = delivery_service.import_file(hub, integration, second)
+    assert (result.counts.created, len(export(hub))) == ((0, 1) if same else (1, 2))
+
+
+def test_a_record_whose_mobile_is_anothers_is_found_by_its_phone(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    header = ["氏名", "携帯", "電話番号"]
+    rows = [header, ["山田 太郎", "090-1111-2222", ""], ["鈴木 花子", "", "03-3333-4444"]]
+    assert delivery_service.import_file(hub, integration, write_csv(tmp_path / "a.csv", rows)).counts.created == 2
+    # 花子's record gives 太郎's mobile (a typo, a shared phone) and her own landline.
+    later = [header, ["鈴木 花子", "090-1111-2222", "03-3333-4444"]]
+    result = delivery_service.import_file(hub, integration, write_csv(tmp_path / "b.csv", later))
+    assert (result.counts.created, result.counts.updated) == (0, 1)
+    people = _by_name(hub)
+    assert people["鈴木 花子"]["custom"] == {} and people["鈴木 花子"]["mobile"] == "+819011112222"
+    assert people["山田 太郎"]["phone"] is None
+
+
 def test_importing_the_same_file_again_changes_nothing(hub, tmp_path: Path):
     integration = integration_service.manual_import_integration(hub)
     rows = [HEADER] + [[f"佐藤 {n}郎", f"p{n}@example.com", f"090-1234-{n:04d}", f"会社{n}"] for n in range(30)]

@@ -185,7 +185,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     # Known even when not a match key, so that an id is never mapped twice.
     external_ids = {patch.external_id for _, _, patch in patches if patch.external_id}
     labelled = any(patch.tags or patch.groups for _, _, patch in patches)
-    index, rows = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids, maybe)
+    index, rows, holders = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids, maybe)
     wanted = set(index.values())
     if ctx.freed is not None:
         # The freed ids the records no stored customer is found for may take.
@@ -214,6 +214,10 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
         cid: int | None = None
         for key in keys:
             cid = index.get(key)
+            if cid is not None and key[0] in _SHARED_KEYS:
+                # A number people share (a family's landline, a company's main line): its oldest
+                # holder the record's names do not rule out.
+                cid = _holder_of(patch, holders.get(key) or [cid], found, rows)
             if cid is not None:
                 break
         customer: CustomerRow | None = None
@@ -241,6 +245,10 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
             )
         for key in keys:
             index.setdefault(key, cid)
+            if key[0] in _SHARED_KEYS:
+                shared = holders.setdefault(key, [index[key]])
+                if cid not in shared:
+                    shared.append(cid)
         action: Action
         if outcome is NOTHING:
             action = "unchanged"
@@ -294,11 +302,16 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     _flush(ctx, writes)
 
 
+#: Every customer holding a phone or mobile number, oldest first, by (kind, value).
+_Holders = dict[tuple[MatchKey, str], list[int]]
+
+
 def _stored_keys(
     ctx: ApplyContext, patches: list[CustomerPatch], external_ids: set[str], maybe: set[str] | None
-) -> tuple[dict[tuple[MatchKey, str], int], dict[int, Sequence[Any]]]:
+) -> tuple[dict[tuple[MatchKey, str], int], dict[int, Sequence[Any]], _Holders]:
     """The stored customer each key that can decide a match finds: (kind, value) → customer id;
-    and the stored rows of the customers found by a key other than an external id.
+    the stored rows of the customers found by a key other than an external id; and for a phone
+    or mobile number, every stored customer holding it (``_holder_of`` picks among them).
 
     Every external id and key value in ``maybe`` is looked up (every one without it). The match
     keys are looked up a kind at a time, in match order, and a record's key only while its
@@ -313,6 +326,7 @@ def _stored_keys(
     external = find_external_ids(conn, integration_id, external_ids)
     index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
     rows: dict[int, Sequence[Any]] = {}
+    holders: _Holders = {}
     pending = patches
     last = len(ctx.match_keys) - 1
     for position, kind in enumerate(ctx.match_keys):
@@ -326,13 +340,68 @@ def _stored_keys(
             rows.update(loaded)
             for value, cid in hits.items():
                 index[(kind, value)] = cid
+            if kind in _SHARED_KEYS and hits:
+                for cid, value in sorted((cid, stored_values(row, (kind,))[0]) for cid, row in loaded.items()):
+                    holders.setdefault((kind, value), []).append(cid)
         if hits and position < last:
-            # Only the records this kind found nobody for go on to the next kind.
+            # Only the records this kind found nobody for go on to the next kind (or, by a number
+            # people share, somebody else: ``_another_person``).
             if kind == "external_id":
                 pending = [patch for patch in pending if patch.external_id not in hits]
+            elif kind in _SHARED_KEYS:
+                pending = [
+                    patch
+                    for patch in pending
+                    if _holder_of(patch, holders.get((kind, patch.fields.get(kind) or ""), []), {}, rows) is None
+                ]
             else:
                 pending = [patch for patch in pending if patch.fields.get(kind) not in hits]
-    return index, rows
+    return index, rows, holders
+
+
+#: Match keys several people can have: a customer found by one is the record's person only if the
+#: names do not say otherwise (``_another_person``).
+_SHARED_KEYS = frozenset({"phone", "mobile"})
+_NAMES = ("last_name", "first_name", "first_name_kana")
+
+
+def _holder_of(
+    patch: CustomerPatch, holders: list[int], found: dict[int, CustomerRow], rows: dict[int, Sequence[Any]]
+) -> int | None:
+    """The first of ``holders`` (customers holding the record's number, oldest first) the
+    record's names do not rule out, or None."""
+    for cid in holders:
+        if not _another_person(patch, found.get(cid), rows.get(cid)):
+            return cid
+    return None
+
+
+def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Sequence[Any] | None) -> bool:
+    """Whether the record names someone other than the customer its phone number found.
+
+    Both have a given name and neither it nor its reading is the same; or neither has a given name
+    and the family names differ. A family name alone can change (marriage) and is not enough when
+    the given names agree; a record without names is the number's customer.
+    """
+    if customer is not None:
+        last, first, first_kana = (customer.state.fields.get(name) for name in _NAMES)
+    elif row is not None:
+        last, first, first_kana = stored_values(row, _NAMES)
+    else:
+        return False
+    mine = patch.fields
+    if mine.get("first_name") and first:
+        if _same_name(mine["first_name"], first):
+            return False
+        kana = mine.get("first_name_kana")
+        return not (kana and first_kana and _same_name(kana, first_kana))
+    if not mine.get("first_name") and not first and mine.get("last_name") and last:
+        return not _same_name(mine["last_name"], last)
+    return False
+
+
+def _same_name(a: str, b: str) -> bool:
+    return a == b or "".join(a.split()) == "".join(b.split())
 
 
 def _brings_stored_values(patch: CustomerPatch, row: Sequence[Any]) -> bool:
