@@ -23,6 +23,8 @@ from renkei.core.normalize import PostalArea, lookup_postal_code, normalize_post
         pytest.param("123\u22124567", "123-4567", id="minus-sign"),
         pytest.param("123 4567", "123-4567", id="space"),
         pytest.param(" 060-0001 ", "060-0001", id="leading-zero-trimmed"),
+        pytest.param("600001", "060-0001", id="stored-as-a-number-one-zero-lost"),
+        pytest.param("10010", "001-0010", id="stored-as-a-number-two-zeros-lost"),
     ],
 )
 def test_normalize_postal_code(raw: str, expected: str) -> None:
@@ -33,7 +35,8 @@ def test_normalize_postal_code(raw: str, expected: str) -> None:
     ("raw", "reason"),
     [
         pytest.param("", "not seven digits", id="empty"),
-        pytest.param("600001", "fewer than seven", id="leading-zero-lost"),
+        pytest.param("999999", "fewer than seven", id="six-digits-no-code-with-a-zero-before"),
+        pytest.param("60-0001", "fewer than seven", id="written-short-with-a-dash"),
         pytest.param("123-456", "fewer than seven", id="six-digits"),
         pytest.param("12345678", "more than seven", id="eight-digits"),
         pytest.param("12-34567", "not seven digits", id="dash-misplaced"),

