@@ -231,18 +231,20 @@ def test_an_inquiry_already_brought_is_not_added_again_by_a_later_cumulative_lis
         ["山田太郎", "y@example.jp", "2024/5/6 10:00", "サンプルハイツ", "見学希望", ""],
         ["山田太郎", "y@example.jp", "2024/5/6 10:00", "サンプルハイツ", "見学希望", ""],  # the same row twice
         ["鈴木花子", "s@example.jp", "2024/5/6 11:00", "パーク", "資料請求", "R-1"],
+        # Neither a time nor an id: the same request on another day would look the same, so it is kept.
+        ["佐藤一郎", "k@example.jp", "", "ハウス", "資料請求", ""],
     ]
     first = delivery_service.import_file(hub, integration, write_csv(tmp_path / "反響_0506.csv", monday))
-    assert (first.counts.created, first.counts.updated, first.counts.unchanged) == (2, 0, 1)
+    assert (first.counts.created, first.counts.updated, first.counts.unchanged) == (3, 0, 1)
     tuesday = [
         *monday,
         ["山田太郎", "y@example.jp", "2024/5/7 09:00", "サンプルハイツ", "もう一度見学", ""],
         ["鈴木花子", "s@example.jp", "2024/5/6 11:05", "パーク", "資料請求（再送）", "R-1"],  # same id
     ]
     second = delivery_service.import_file(hub, integration, write_csv(tmp_path / "反響_0507.csv", tuesday))
-    assert (second.counts.created, second.counts.updated, second.counts.unchanged) == (0, 1, 4)
+    assert (second.counts.created, second.counts.updated, second.counts.unchanged) == (0, 2, 4)
     inquiries = {c["last_name"]: [i["message"] for i in c["inquiries"]] for c in export(hub)}
-    assert inquiries == {"山田": ["見学希望", "もう一度見学"], "鈴木": ["資料請求"]}
+    assert inquiries == {"山田": ["見学希望", "もう一度見学"], "鈴木": ["資料請求"], "佐藤": ["資料請求", "資料請求"]}
 
 
 def test_a_list_of_inquiries_is_auto_mapped_into_customers_with_their_inquiries(hub, tmp_path):

@@ -266,8 +266,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
         if patch.inquiry is not None or patch.inquiry_values:
             inquiry = _inquiry_row(ctx, cid, patch)
             known = inquiry_key(cid, *(inquiry[name] for name in _INQUIRY_KEY_COLUMNS))
-            if known not in known_inquiries:
-                known_inquiries.add(known)
+            if known is None or known not in known_inquiries:
+                if known is not None:
+                    known_inquiries.add(known)
                 writes.inquiries.append(inquiry)
                 if action == "unchanged":
                     action = "updated"

@@ -339,14 +339,17 @@ def inquiry_key(
     own_property_code: str | None,
     property_name: str | None,
     message: str | None,
-) -> InquiryKey:
+) -> InquiryKey | None:
     """An inquiry's identity for its customer (within one integration): its external id when it
-    has one, else what it says — when it arrived, which property, the message."""
+    has one, else what it says — when it arrived, which property, the message. None for one with
+    neither an id nor a time: two such inquiries may be two (the same request on two days)."""
     if external_id:
         return (customer_id, external_id)
+    if received_at is None:
+        return None
     if isinstance(received_at, str):  # SQLite's text, UTC
         received_at = datetime.fromisoformat(received_at)
-    if received_at is not None and received_at.tzinfo is not None:
+    if received_at.tzinfo is not None:
         received_at = received_at.astimezone(UTC).replace(tzinfo=None)
     return (customer_id, None, received_at, property_code, own_property_code, property_name, message)
 
@@ -360,7 +363,7 @@ _INQUIRY_KEYS = (
 def inquiry_keys(conn: Connection, integration_id: int, customer_ids: Sequence[int]) -> set[InquiryKey]:
     """The ``inquiry_key`` of every inquiry the integration brought these customers."""
     rows = select_where_in(conn, _INQUIRY_KEYS, (integration_id,), "customer_id", customer_ids, "BIGINT")
-    return {inquiry_key(*row) for row in rows}
+    return {key for row in rows if (key := inquiry_key(*row)) is not None}
 
 
 def find_external_ids(conn: Connection, integration_id: int, values: Collection[str]) -> dict[str, int]:
