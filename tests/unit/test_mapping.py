@@ -84,6 +84,11 @@ def test_an_extension_is_kept_beside_the_number_and_a_note_after_it_is_no_error(
             id="and-a-reading-column",
         ),
         pytest.param({"氏名": "山田太郎（本社）"}, ("山田太郎(本社)", None, None, None), id="a-note-is-not-a-reading"),
+        pytest.param(
+            {"氏名": "やまだ たろう"}, ("やまだ", "たろう", "ヤマダ", "タロウ"), id="a-name-in-kana-is-its-reading"
+        ),
+        pytest.param({"氏名": "ｽｽﾞｷ ｲﾁﾛｳ"}, ("スズキ", "イチロウ", "スズキ", "イチロウ"), id="half-width-kana-name"),
+        pytest.param({"氏名": "Taro Yamada"}, ("Taro", "Yamada", None, None), id="latin-is-no-reading"),
     ],
 )
 def test_a_reading_after_the_full_name_fills_the_kana_fields(fields, expected):

@@ -262,7 +262,8 @@ _NameParts = tuple[str, str | None, str | None, str | None]
 
 
 def _full_name_check(raw: str) -> _NameParts | None:
-    """The name's parts, and its reading's when it is written after it in brackets."""
+    """The name's parts, and its reading's: written after it in brackets, or the name itself
+    when it is written in kana (``やまだ たろう``, ``ﾔﾏﾀﾞ ﾀﾛｳ``)."""
     text = _text(raw)
     if text is None:
         return None
@@ -271,6 +272,8 @@ def _full_name_check(raw: str) -> _NameParts | None:
         reading = _full_name_kana_check(match.group("reading"))
         if reading[0] is not None:
             text = match.group("name")
+    if reading[0] is None:
+        reading = _full_name_kana_check(text)  # a name written in kana is its own reading
     family, given = split_full_name(text)
     return family, given, reading[0], reading[1]
 
