@@ -83,6 +83,23 @@ def test_a_mobile_number_finds_its_customer_unless_the_names_say_another_person(
     assert (result.counts.created, len(export(hub))) == ((0, 1) if same else (1, 2))
 
 
+def test_a_dry_run_says_whose_shared_number_a_record_did_not_take(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    first = write_csv(tmp_path / "a.csv", [HEADER, ["山田 太郎", "", "03-1111-2222", ""]])
+    delivery_service.import_file(hub, integration, first)
+    [taro] = export(hub)
+    later = write_csv(
+        tmp_path / "b.csv", [HEADER, ["山田 花子", "", "03-1111-2222", ""], ["山田 太郎", "", "03-1111-2222", "x"]]
+    )
+    result = delivery_service.dry_run_file(hub, integration, later)
+    hanako, again = result.rows
+    assert (hanako.action, hanako.notes) == (
+        "created",
+        (f"the phone number +81311112222 is also customer {taro['id']}'s, another person by name",),
+    )
+    assert (again.action, again.customer_id, again.notes) == ("updated", taro["id"], ())
+
+
 def test_a_record_whose_mobile_is_anothers_is_found_by_its_phone(hub, tmp_path: Path):
     integration = integration_service.manual_import_integration(hub)
     header = ["氏名", "携帯", "電話番号"]

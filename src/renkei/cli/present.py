@@ -161,6 +161,7 @@ def _result_data(path: Path, result: ProcessResult) -> dict[str, Any]:
                 "tags_added": list(r.tags_added),
                 "groups_added": list(r.groups_added),
                 "errors": [{"column": e.column, "value": e.value, "reason": e.reason} for e in r.errors],
+                "notes": list(r.notes),
             }
             for r in result.rows
         ]
@@ -256,6 +257,8 @@ def _dry_rows(console: Console, path: Path, result: ProcessResult) -> None:
             continue
         label = "would create" if row.action == "created" else f"would update customer {row.customer_id}"
         _say(console, f"row {row.line}: {label}")
+        for note in row.notes:
+            _say(console, f"    ({note})")
         for change in row.changes:
             old = "" if change.old is None else f"{change.old!r} → "
             _say(console, f"    {change.field}: {old}{change.new!r}")

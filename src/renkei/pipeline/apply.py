@@ -66,6 +66,8 @@ class RowReport:
     tags_added: tuple[str, ...] = ()
     groups_added: tuple[str, ...] = ()
     errors: tuple[FieldError, ...] = ()
+    #: Why the record did not match as a key alone would say (a shared number's other holders).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -212,12 +214,16 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     created = updated = unchanged = 0
     for (line, locator, patch), keys in zip(patches, keyed, strict=True):
         cid: int | None = None
+        notes: list[str] = []
         for key in keys:
             cid = index.get(key)
             if cid is not None and key[0] in _SHARED_KEYS:
                 # A number people share (a family's landline, a company's main line): its oldest
                 # holder the record's names do not rule out.
-                cid = _holder_of(patch, holders.get(key) or [cid], found, rows)
+                candidates = holders.get(key) or [cid]
+                cid = _holder_of(patch, candidates, found, rows)
+                if reporting:
+                    notes.extend(_refused(key, candidates, cid))
             if cid is not None:
                 break
         customer: CustomerRow | None = None
@@ -288,6 +294,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                     outcome.changes,
                     outcome.tags_added,
                     outcome.groups_added,
+                    notes=tuple(notes),
                 )
             )
     counts = ctx.counts
@@ -375,6 +382,18 @@ def _holder_of(
         if not _another_person(patch, found.get(cid), rows.get(cid)):
             return cid
     return None
+
+
+def _refused(key: tuple[MatchKey, str], holders: list[int], taken: int | None) -> list[str]:
+    """A dry run's note for each holder of a shared number the record's names ruled out."""
+    notes = []
+    for customer in holders[: holders.index(taken)] if taken in holders else holders:
+        if key[0] == "mobile":
+            note = f"the mobile number {key[1]} is also customer {customer}'s, another person by name"
+        else:
+            note = f"the phone number {key[1]} is also customer {customer}'s, another person by name"
+        notes.append(note)
+    return notes
 
 
 def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Sequence[Any] | None) -> bool:

@@ -109,6 +109,9 @@ class RowOut(BaseModel):
     tags_added: list[str]
     groups_added: list[str]
     errors: list[FieldErrorOut]
+    notes: list[str] = Field(
+        default_factory=list, description="Why the row did not match as a key alone would say (dry runs)."
+    )
 
 
 class NoteOut(FieldErrorOut):
@@ -248,6 +251,7 @@ def process_out(result: ProcessResult) -> ProcessOut:
                 tags_added=list(row.tags_added),
                 groups_added=list(row.groups_added),
                 errors=[FieldErrorOut(column=e.column, value=e.value, reason=e.reason) for e in row.errors],
+                notes=list(row.notes),
             )
             for row in result.rows
         ],
