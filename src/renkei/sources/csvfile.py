@@ -17,8 +17,9 @@ trailing empty header cells are dropped; an empty header cell inside is named ``
 repeated name gets `` (2)``, `` (3)``…; each of these is a file-level problem (a warning).
 Lines above the header that hold one cell of text (a title such as ``顧客一覧``, an export date),
 as Excel reports and ledgers often start with, are passed over when a wider row follows them
-and the row after that is wide too: that row is the header, and each line passed over is a
-warning that shows its text. A one-column file is read as before.
+and the row after that is wide too, or there is none (a report with no rows yet): that row is
+the header, and each line passed over is a warning that shows its text. A one-column file is
+read as before.
 
 Whole-file problems (missing, empty, binary, undecodable header, no header) raise
 ``UnreadableFileError``.
@@ -293,7 +294,7 @@ class CsvFile:
 
     def _after_preamble(self, first: tuple[int, list[str]]) -> tuple[int, list[str]]:
         """The header row: ``first``, unless it and the rows after it hold one cell of text each
-        (a title, an export date) and are followed by a wider row and a wide row after that."""
+        (a title, an export date) and are followed by a wider row, then a wide row or nothing."""
         if _text_cells(first[1]) > 1:
             return first
         read = [first]
@@ -307,11 +308,12 @@ class CsvFile:
             self._pending = read[1:]
             return first
         after = self._next_row()
-        if after is None or _ends_file(after[1]) or _text_cells(after[1]) <= 1:
-            # No wide row after it: a one-column file with a ragged row, read as before.
-            self._pending = [*read[1:], *([after] if after is not None else [])]
+        if after is not None and not _ends_file(after[1]) and _text_cells(after[1]) <= 1:
+            # A narrow row after it: a one-column file with a ragged row, read as before.
+            self._pending = [*read[1:], after]
             return first
-        self._pending = [after]
+        # A wide row after it, or nothing (a report with a title and no rows yet): the header.
+        self._pending = [after] if after is not None else []
         for line, row in read[:-1]:
             text = " ".join(cell.strip() for cell in row if cell.strip())
             self.problems.append(CsvProblem(line, None, _preview(text), "title line above the header, passed over"))

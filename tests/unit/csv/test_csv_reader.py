@@ -264,7 +264,6 @@ def test_a_title_line_without_delimiters_above_a_tsv_header(tmp_path: Path) -> N
             [2, (3, ["b@example.jp"])],
             id="a-ragged-row-is-not-taken-for-the-header",
         ),
-        pytest.param("メール\nx,y\n", ["メール"], [2], id="a-ragged-last-row-either"),
     ],
 )
 def test_a_one_column_file_is_read_as_before(tmp_path: Path, data: str, headers: list[str], items: list) -> None:
@@ -272,6 +271,13 @@ def test_a_one_column_file_is_read_as_before(tmp_path: Path, data: str, headers:
         assert csv_file.headers == headers and csv_file.problems == []
         read_items = [item for batch in csv_file for item in batch]
     assert [item.line if isinstance(item, CsvProblem) else item for item in read_items] == items
+
+
+def test_a_report_with_a_title_and_no_rows_yet_is_empty(tmp_path: Path) -> None:
+    with open_csv(write(tmp_path, "会員名簿,,\n氏名,メール,電話\n".encode("cp932"))) as csv_file:
+        assert csv_file.headers == ["氏名", "メール", "電話"]
+        assert [p.line for p in csv_file.problems] == [1]
+        assert list(csv_file.batches()) == []
 
 
 def test_title_lines_are_looked_for_only_at_the_top(tmp_path: Path) -> None:
