@@ -162,6 +162,19 @@ def test_address1_does_not_repeat_the_prefecture_or_city(fields, expected):
     assert tuple(patch.fields.get(name) for name in ("prefecture", "city", "address1")) == expected
 
 
+def test_a_prefecture_column_is_the_prefectures_full_name():
+    patch, _ = patch_of({"氏名": "山田", "都道府県": "大阪", "郵便番号": "530-0001", "番地": "大阪府大阪市北区梅田1-1"})
+    assert (patch.fields["prefecture"], patch.fields["city"], patch.fields["address1"]) == (
+        "大阪府",
+        "大阪市北区",
+        "梅田1-1",
+    )
+    patch, _ = patch_of({"Last Name": "Yamada", "State/Province": "Tokyo", "Street": "渋谷2-21-1"})
+    assert patch.fields["prefecture"] == "東京都"
+    patch, _ = patch_of({"氏名": "山田", "都道府県": "東京都下"})
+    assert patch.fields["prefecture"] == "東京都下"  # not a prefecture's name: kept as written
+
+
 def test_tags_and_groups_split_on_japanese_and_ascii_separators():
     patch, _ = patch_of({"メール": "a@example.jp", "タグ": "展示会、VIP,紹介", "グループ": "東京；大阪"})
     assert (patch.tags, patch.groups) == (["展示会", "VIP", "紹介"], ["東京", "大阪"])

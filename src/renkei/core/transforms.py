@@ -28,6 +28,7 @@ from renkei.core.normalize import (
     lookup_postal_code,
     normalize_email,
     normalize_postal_code,
+    normalize_prefecture,
     parse_date,
     parse_datetime,
     phone_extension,
@@ -106,6 +107,25 @@ def _scalar(name: str, size: int) -> Apply:
         value = texts.of(raw)
         if value is not None and name not in patch.fields:  # set_default, inlined: most columns are these
             patch.fields[name] = value
+        return None
+
+    return apply
+
+
+def _prefecture_check(raw: str) -> str | None:
+    text = _text(raw)
+    return None if text is None else normalize_prefecture(text) or text
+
+
+def _prefecture(size: int) -> Apply:
+    """A prefecture column by its full name (``東京`` and ``Tokyo`` are ``東京都``); anything else
+    is kept as written."""
+    names = _Memo(_prefecture_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        value = names.of(raw)
+        if value is not None and "prefecture" not in patch.fields:
+            patch.fields["prefecture"] = value
         return None
 
     return apply
@@ -465,6 +485,8 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
         return _address(size)
     if target == "address1":
         return _street(size)
+    if target == "prefecture":
+        return _prefecture(size)
     if target == "external_id":
         return _external_id  # unique per row: nothing to remember
     if target in ("tags", "groups"):

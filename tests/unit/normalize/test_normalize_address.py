@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renkei.core.normalize import PREFECTURES, fold_address, split_address, split_city, split_prefecture
+from renkei.core.normalize import (
+    PREFECTURES,
+    fold_address,
+    normalize_prefecture,
+    split_address,
+    split_city,
+    split_prefecture,
+)
 
 
 def test_there_are_47_distinct_prefectures() -> None:
@@ -104,3 +111,38 @@ def test_fold_address_is_idempotent(s: str) -> None:
 @given(st.sampled_from(PREFECTURES), st.text(max_size=20))
 def test_split_prefecture_loses_nothing(prefecture: str, rest: str) -> None:
     assert split_prefecture(prefecture + rest) == (prefecture, rest.lstrip())
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("東京都", "東京都"),
+        ("東京", "東京都"),
+        ("京都", "京都府"),
+        ("神奈川", "神奈川県"),
+        ("北海道", "北海道"),
+        ("Tokyo", "東京都"),
+        ("TOKYO-TO", "東京都"),
+        ("Tokyo Metropolis", "東京都"),
+        ("Kyoto", "京都府"),
+        ("Kyoto-fu", "京都府"),
+        ("Osaka Prefecture", "大阪府"),
+        ("Ōsaka", "大阪府"),
+        ("Hokkaidō", "北海道"),
+        ("Mie-ken", "三重県"),
+        ("Kanagawa Pref.", "神奈川県"),
+        (" saga ", "佐賀県"),
+        ("大阪市", None),
+        ("東京都下", None),
+        ("Tokyoto", None),
+        ("", None),
+    ],
+)
+def test_normalize_prefecture(raw: str, expected: str | None) -> None:
+    assert normalize_prefecture(raw) == expected
+
+
+def test_every_prefecture_by_each_of_its_names() -> None:
+    for name in PREFECTURES:
+        assert normalize_prefecture(name) == name
+        assert normalize_prefecture(name if name == "北海道" else name[:-1]) == name

@@ -22,6 +22,7 @@ from typing import Literal
 from renkei.core.normalize.address import (
     PREFECTURES,
     fold_address,
+    normalize_prefecture,
     split_address,
     split_city,
     split_prefecture,
@@ -52,6 +53,7 @@ __all__ = [
     "normalize_label",
     "normalize_phone",
     "normalize_postal_code",
+    "normalize_prefecture",
     "parse_date",
     "parse_datetime",
     "phone_extension",

