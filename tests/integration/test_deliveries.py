@@ -265,7 +265,7 @@ def test_a_list_of_inquiries_is_auto_mapped_into_customers_with_their_inquiries(
     done = delivery_service.import_file(hub, manual, write_csv(tmp_path / "反響一覧.csv", rows))
     assert done.counts.created == 1 and done.counts.errors == 0
     [customer] = export(hub)
-    assert customer["custom"] == {}
+    assert (customer["custom"], customer["acquired_at"]) == ({}, "2024-05-06")  # the day the inquiry came
     [inquiry] = customer["inquiries"]
     assert (inquiry["external_id"], inquiry["received_at"]) == ("S-100", "2024-05-06T10:12:00+09:00")
     assert (inquiry["property_name"], inquiry["price"], inquiry["layout"], inquiry["message"]) == (

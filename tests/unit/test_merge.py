@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from renkei.core.fields import SCALAR_FIELDS
 from renkei.core.merge import POLICIES, Defaults, MergePolicy, StoredCustomer, apply_outcome, merge
 from renkei.core.patch import CustomerPatch
+from renkei.core.records import InquiryFacts
 
 
 def stored(**fields: str) -> StoredCustomer:
@@ -23,6 +26,46 @@ def test_new_customer_gets_defaults_unless_the_record_has_its_own():
     values = {c.field: c.new for c in outcome.changes}
     assert outcome.created and values == {"email": "a@example.jp", "status": "商談中", "owner": "sato"}
     assert (outcome.tags_added, outcome.groups_added) == (("x", "展示会"), ("東京",))
+
+
+@pytest.mark.parametrize(
+    ("patch", "acquired"),
+    [
+        pytest.param(
+            CustomerPatch(
+                fields={"email": "a@example.jp"},
+                inquiry=InquiryFacts("suumo", received_at=datetime(2026, 11, 30, 16, 30, tzinfo=UTC)),
+            ),
+            "2026-12-01",  # 01:30 the next day in Japan
+            id="a-portal-mail-lead-in-japan-time",
+        ),
+        pytest.param(
+            CustomerPatch(
+                fields={"email": "a@example.jp"}, inquiry_values={"received_at": "2024-05-06T10:12:00+09:00"}
+            ),
+            "2024-05-06",
+            id="an-inquiry-list-row",
+        ),
+        pytest.param(
+            CustomerPatch(
+                fields={"email": "a@example.jp", "acquired_at": "2024-04-01"},
+                inquiry_values={"received_at": "2024-05-06T10:12:00+09:00"},
+            ),
+            "2024-04-01",
+            id="the-records-own-date-first",
+        ),
+        pytest.param(CustomerPatch(fields={"email": "a@example.jp"}), None, id="no-inquiry"),
+    ],
+)
+def test_a_new_customer_was_acquired_the_day_its_inquiry_arrived(patch, acquired):
+    outcome = merge(None, patch, MergePolicy(), Defaults())
+    assert outcome.state is not None and outcome.state.fields.get("acquired_at") == acquired
+
+
+def test_an_inquiry_does_not_change_a_stored_customers_acquisition_date():
+    patch = CustomerPatch(fields={"email": "a@example.jp"}, inquiry_values={"received_at": "2024-05-06T10:12:00+09:00"})
+    outcome = merge(stored(email="a@example.jp"), patch, MergePolicy(), Defaults())
+    assert not outcome.changed
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 from renkei.core.fields import CUSTOM_PREFIX
+from renkei.core.normalize.dates import JST
 from renkei.core.patch import CustomerPatch
 
 Policy = Literal["overwrite", "keep_existing", "fill_blanks", "newer_wins"]
@@ -165,6 +166,9 @@ def _create(patch: CustomerPatch, defaults: Defaults, explain: bool) -> MergeOut
     channel = defaults.acquisition_channel or (patch.inquiry.source if patch.inquiry else None)
     if channel and not values.get("acquisition_channel"):
         values["acquisition_channel"] = channel
+    # And it was acquired the day the inquiry arrived, unless the record says when.
+    if not values.get("acquired_at") and (day := _inquiry_day(patch)) is not None:
+        values["acquired_at"] = day
     tags = tuple(dict.fromkeys((*patch.tags, *defaults.tags))) if defaults.tags else tuple(patch.tags)
     groups = tuple(dict.fromkeys((*patch.groups, *defaults.groups))) if defaults.groups else tuple(patch.groups)
     state = StoredCustomer(values, dict(patch.custom), list(tags), list(groups))
@@ -175,6 +179,14 @@ def _create(patch: CustomerPatch, defaults: Defaults, explain: bool) -> MergeOut
             + [FieldChange(CUSTOM_PREFIX + key, None, value) for key, value in patch.custom.items()]
         )
     return MergeOutcome(True, changes, tags, groups, state)
+
+
+def _inquiry_day(patch: CustomerPatch) -> str | None:
+    """The day, in Japan time, the record's inquiry arrived (ISO 8601), if it says."""
+    if patch.inquiry is not None and patch.inquiry.received_at is not None:
+        return patch.inquiry.received_at.astimezone(JST).date().isoformat()
+    received = patch.inquiry_values.get("received_at")  # ISO 8601 in Japan time (transforms)
+    return received[:10] if received else None
 
 
 def apply_outcome(stored: StoredCustomer | None, outcome: MergeOutcome) -> StoredCustomer:
