@@ -100,8 +100,9 @@ def _text(raw: str) -> str | None:
     return clean_text(fold_width(raw))
 
 
-def _scalar(name: str, size: int) -> Apply:
-    texts = _Memo(_text, size)
+def _scalar(name: str, size: int, pure: Callable[[str], str | None] | None = None) -> Apply:
+    """``name`` from the column's value as ``pure`` gives it (cleaned text by default)."""
+    texts = _Memo(pure or _text, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         value = texts.of(raw)
@@ -112,23 +113,10 @@ def _scalar(name: str, size: int) -> Apply:
     return apply
 
 
-def _prefecture_check(raw: str) -> str | None:
+def _prefecture_name(raw: str) -> str | None:
+    """A prefecture by its full name (``東京`` and ``Tokyo`` are ``東京都``); anything else as written."""
     text = _text(raw)
     return None if text is None else normalize_prefecture(text) or text
-
-
-def _prefecture(size: int) -> Apply:
-    """A prefecture column by its full name (``東京`` and ``Tokyo`` are ``東京都``); anything else
-    is kept as written."""
-    names = _Memo(_prefecture_check, size)
-
-    def apply(raw: str, patch: CustomerPatch) -> str | None:
-        value = names.of(raw)
-        if value is not None and "prefecture" not in patch.fields:
-            patch.fields["prefecture"] = value
-        return None
-
-    return apply
 
 
 def _street(size: int) -> Apply:
@@ -486,7 +474,7 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
     if target == "address1":
         return _street(size)
     if target == "prefecture":
-        return _prefecture(size)
+        return _scalar("prefecture", size, _prefecture_name)
     if target == "external_id":
         return _external_id  # unique per row: nothing to remember
     if target in ("tags", "groups"):

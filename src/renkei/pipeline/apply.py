@@ -214,7 +214,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     created = updated = unchanged = 0
     for (line, locator, patch), keys in zip(patches, keyed, strict=True):
         cid: int | None = None
-        notes: list[str] = []
+        refused: tuple[str, ...] = ()  # filled only for a reported row
         for key in keys:
             cid = index.get(key)
             if cid is not None and key[0] in _SHARED_KEYS:
@@ -223,7 +223,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                 candidates = holders.get(key) or [cid]
                 cid = _holder_of(patch, candidates, found, rows)
                 if reporting:
-                    notes.extend(_refused(key, candidates, cid))
+                    refused += _refused(key, candidates, cid)
             if cid is not None:
                 break
         customer: CustomerRow | None = None
@@ -294,7 +294,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                     outcome.changes,
                     outcome.tags_added,
                     outcome.groups_added,
-                    notes=tuple(notes),
+                    notes=refused,
                 )
             )
     counts = ctx.counts
@@ -384,7 +384,7 @@ def _holder_of(
     return None
 
 
-def _refused(key: tuple[MatchKey, str], holders: list[int], taken: int | None) -> list[str]:
+def _refused(key: tuple[MatchKey, str], holders: list[int], taken: int | None) -> tuple[str, ...]:
     """A dry run's note for each holder of a shared number the record's names ruled out."""
     notes = []
     for customer in holders[: holders.index(taken)] if taken in holders else holders:
@@ -393,7 +393,7 @@ def _refused(key: tuple[MatchKey, str], holders: list[int], taken: int | None) -
         else:
             note = f"the phone number {key[1]} is also customer {customer}'s, another person by name"
         notes.append(note)
-    return notes
+    return tuple(notes)
 
 
 def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Sequence[Any] | None) -> bool:
