@@ -72,6 +72,52 @@ def test_an_extension_is_kept_beside_the_number_and_a_note_after_it_is_no_error(
 
 
 @pytest.mark.parametrize(
+    ("value", "fields", "custom"),
+    [
+        pytest.param(
+            "03-1234-5678 / 090-1234-5678", {"phone": "+81312345678", "mobile": "+819012345678"}, {}, id="slash"
+        ),
+        pytest.param(
+            "自宅 03-1234-5678 携帯 090-1234-5678",
+            {"phone": "+81312345678", "mobile": "+819012345678"},
+            {},
+            id="labels-and-spaces",
+        ),
+        pytest.param(
+            "ＴＥＬ：０３－１２３４－５６７８\nＦＡＸ：０３－１２３４－５６７９",
+            {"phone": "+81312345678", "fax": "+81312345679"},
+            {},
+            id="tel-and-fax-lines",
+        ),
+        pytest.param(
+            "03-1234-5678（代表）、03-1234-5679（FAX）",
+            {"phone": "+81312345678", "fax": "+81312345679"},
+            {},
+            id="fax-note",
+        ),
+        pytest.param(
+            "03-1234-5678、03-2222-3333 内線45",
+            {"phone": "+81312345678"},
+            {"電話番号": "+81322223333", "電話番号 内線": "45"},
+            id="two-fixed-lines",
+        ),
+        pytest.param("090-1111-2222 or 090-1111-2222", {"mobile": "+819011112222"}, {}, id="the-same-twice"),
+        pytest.param("FAX 03-1234-5679", {"fax": "+81312345679"}, {}, id="one-fax"),
+    ],
+)
+def test_several_numbers_in_one_cell_each_land_in_their_slot(value, fields, custom):
+    patch, errors = patch_of({"氏名": "山田", "電話番号": value})
+    assert errors == []
+    assert {name: patch.fields[name] for name in ("phone", "mobile", "fax") if name in patch.fields} == fields
+    assert patch.custom == custom
+
+
+def test_a_cell_of_numbers_with_one_bad_is_rejected_whole():
+    _, errors = patch_of({"氏名": "山田", "電話番号": "03-1234-5678 / 03-1234"})
+    assert [(e.column, e.value) for e in errors] == [("電話番号", "03-1234-5678 / 03-1234")]
+
+
+@pytest.mark.parametrize(
     ("fields", "expected"),
     [
         pytest.param(
@@ -89,6 +135,11 @@ def test_an_extension_is_kept_beside_the_number_and_a_note_after_it_is_no_error(
         ),
         pytest.param({"氏名": "ｽｽﾞｷ ｲﾁﾛｳ"}, ("スズキ", "イチロウ", "スズキ", "イチロウ"), id="half-width-kana-name"),
         pytest.param({"氏名": "Taro Yamada"}, ("Taro", "Yamada", None, None), id="latin-is-no-reading"),
+        pytest.param(
+            {"氏名": "山田・太郎", "フリガナ": "ﾔﾏﾀﾞ･ﾀﾛｳ"}, ("山田", "太郎", "ヤマダ", "タロウ"), id="middle-dots"
+        ),
+        pytest.param({"氏名": "ヤマダ・タロウ"}, ("ヤマダ", "タロウ", "ヤマダ", "タロウ"), id="kana-with-a-middle-dot"),
+        pytest.param({"氏名": "山田太郎", "フリガナ": "・ヤマダ"}, ("山田", "太郎", "・ヤマダ", None), id="a-dot-first"),
     ],
 )
 def test_a_reading_after_the_full_name_fills_the_kana_fields(fields, expected):

@@ -25,6 +25,7 @@ from renkei.core.normalize import (
     classify_phone,
     clean_text,
     fold_width,
+    labelled_fax,
     lookup_postal_code,
     normalize_email,
     normalize_postal_code,
@@ -32,6 +33,7 @@ from renkei.core.normalize import (
     parse_date,
     parse_datetime,
     phone_extension,
+    phone_parts,
     plain_email,
     split_city,
     split_full_name,
@@ -204,30 +206,52 @@ def _email(label: str, size: int) -> Apply:
 
 def _phone(target: str, label: str, size: int) -> Apply:
     """A number goes to the slot its kind says; an extension written after it (``内線123``), which
-    E.164 has no room for, is kept as a custom value ``<column> 内線``."""
+    E.164 has no room for, is kept as a custom value ``<column> 内線``. A cell of several numbers
+    (``03-1234-5678 / 090-1234-5678``) puts each in its slot while the slot is free; the others are
+    kept as a custom value under the column's label, as a second column's number is; one written
+    after a FAX label is the fax number."""
     extension_key = f"{label} 内線"
 
-    def check(raw: str) -> tuple[str | None, str | None, str | None, str | None]:
-        """(slot, E.164, extension, rejection reason); all None for a blank value."""
+    def slot_of(kind: str) -> str:
+        return "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
+
+    def check(raw: str) -> tuple[tuple[tuple[str, str], ...], str | None, str | None]:
+        """((slot, E.164) of each number, extension, rejection reason); empty and None for a blank value."""
         try:
             e164, kind = classify_phone(raw)
         except NormalizationError as error:
             # Only now does blankness matter: a number has digits, so no blank value is one.
-            return (None, None, None, None) if _text(raw) is None else (None, None, None, error.reason)
-        slot = "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
-        return slot, e164, phone_extension(raw), None
+            if _text(raw) is None:
+                return (), None, None
+            parts = phone_parts(raw)
+            if len(parts) > 1:
+                try:
+                    numbers = {classify_phone(part): labelled_fax(part) for part in parts}
+                except NormalizationError:
+                    pass
+                else:
+                    extension = next(filter(None, map(phone_extension, parts)), None)
+                    slots = (("fax" if fax else slot_of(kind), e164) for (e164, kind), fax in numbers.items())
+                    return tuple(slots), extension, None
+            return (), None, error.reason
+        plain = raw[:1].isdigit() and raw[-1:].isdigit()  # the common shape has no label
+        slot = "fax" if not plain and labelled_fax(raw) else slot_of(kind)
+        return ((slot, e164),), phone_extension(raw), None
 
     outcomes = _Memo(check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        slot, e164, extension, reason = outcomes.of(raw)
-        if slot is None or e164 is None:
+        numbers, extension, reason = outcomes.of(raw)
+        if not numbers:
             return reason
-        if slot in patch.fields:
-            if patch.fields[slot] != e164:
-                patch.custom.setdefault(label, e164)
-        else:
-            patch.fields[slot] = e164
+        others = []
+        for slot, e164 in numbers:
+            if slot not in patch.fields:
+                patch.fields[slot] = e164
+            elif patch.fields[slot] != e164:
+                others.append(e164)
+        if others:
+            patch.custom.setdefault(label, ", ".join(others))
         if extension is not None:
             patch.custom.setdefault(extension_key, extension)
         return None
@@ -314,7 +338,10 @@ def _full_name_kana_check(raw: str) -> tuple[str | None, str | None, str | None]
         kana = to_katakana(text)
     except NormalizationError as error:
         return None, None, error.reason
-    family, _, given = kana.partition(" ")
+    # Words apart by a space, or by a middle dot without one (``ヤマダ・タロウ``).
+    family, _, given = kana.partition(" " if " " in kana else "・")
+    if not family:  # a dot first: no word before it
+        return kana, None, None
     return family, given or None, None
 
 

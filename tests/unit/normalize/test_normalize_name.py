@@ -14,6 +14,9 @@ from renkei.core.normalize.name import COMMON_FAMILY_NAMES
     ("raw", "expected"),
     [
         pytest.param("山田　太郎", ("山田", "太郎"), id="full-width-space"),
+        pytest.param("ヤマダ・タロウ", ("ヤマダ", "タロウ"), id="middle-dot"),
+        pytest.param("ｽｽﾞｷ･ｲﾁﾛｳ", ("ｽｽﾞｷ", "ｲﾁﾛｳ"), id="half-width-middle-dot"),
+        pytest.param("山田・", ("山田・", None), id="a-dot-last"),
         pytest.param("山田 太郎", ("山田", "太郎"), id="half-width-space"),
         pytest.param("  山田 \u3000 太郎  ", ("山田", "太郎"), id="run-of-spaces"),
         pytest.param("山田太郎", ("山田", "太郎"), id="no-space-divider"),

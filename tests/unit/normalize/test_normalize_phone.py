@@ -222,3 +222,20 @@ def test_classify_phone_agrees_with_libphonenumber(digits: str) -> None:
     assert valid
     assert e164 == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     assert kind == normalize_phone(digits).kind
+
+
+@pytest.mark.parametrize(
+    ("raw", "parts"),
+    [
+        pytest.param("03 1234 5678", ["03 1234 5678"], id="spaces-group-one-number"),
+        pytest.param("+81 90 1234 5678", ["+81 90 1234 5678"], id="international-spaces"),
+        pytest.param("03-1234-5678／090-1234-5678", ["03-1234-5678", "090-1234-5678"], id="full-width-slash"),
+        pytest.param("TEL 03-1234-5678 FAX 03-1234-5679", ["TEL 03-1234-5678", "FAX 03-1234-5679"], id="labels"),
+        pytest.param("03-1234-5678\n090-1234-5678", ["03-1234-5678", "090-1234-5678"], id="lines"),
+        pytest.param("03-1234-5678 または 090-1234-5678", ["03-1234-5678", "090-1234-5678"], id="matawa"),
+    ],
+)
+def test_phone_parts(raw: str, parts: list[str]) -> None:
+    from renkei.core.normalize import phone_parts
+
+    assert phone_parts(raw) == parts

@@ -31,7 +31,15 @@ from renkei.core.normalize.dates import JST, parse_date, parse_datetime
 from renkei.core.normalize.email import normalize_email, plain_email
 from renkei.core.normalize.kana import to_katakana
 from renkei.core.normalize.name import split_full_name
-from renkei.core.normalize.phone import PhoneKind, PhoneNumber, classify_phone, normalize_phone, phone_extension
+from renkei.core.normalize.phone import (
+    PhoneKind,
+    PhoneNumber,
+    classify_phone,
+    normalize_phone,
+    phone_extension,
+    phone_parts,
+    labelled_fax,
+)
 from renkei.core.normalize.postal import PostalArea, lookup_postal_code, normalize_postal_code
 from renkei.core.normalize.text import clean_text, fold_dashes, fold_width, normalize_label
 
@@ -48,6 +56,7 @@ __all__ = [
     "fold_address",
     "fold_dashes",
     "fold_width",
+    "labelled_fax",
     "lookup_postal_code",
     "normalize_email",
     "normalize_label",
@@ -57,6 +66,7 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "phone_extension",
+    "phone_parts",
     "plain_email",
     "split_address",
     "split_city",

@@ -4,6 +4,8 @@ Japanese forms put the family name first, and so does this module for every scri
 
 - With whitespace (half or full width, any run of it): the first word is the family name and
   the rest, joined by one space, the given name (``山田　太郎`` -> ``('山田', '太郎')``).
+- A middle dot (``・``, half-width ``･``) in a name without whitespace separates its words as a
+  space does (``ヤマダ・タロウ`` -> ``('ヤマダ', 'タロウ')``).
 - Latin script with a comma: family before it (``Yamada, Taro`` -> ``('Yamada', 'Taro')``).
 - Latin script where exactly one word is in capitals (the ``YAMADA Taro`` / ``Taro YAMADA``
   convention): that word is the family name. Otherwise the first word, as for Japanese names;
@@ -35,6 +37,9 @@ __all__ = ["split_full_name"]
 
 _KANJI = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+")
+# A middle dot between the names of a name written without a space (``ヤマダ・タロウ``), as
+# katakana forms and foreign names in katakana (``ジョン・スミス``) write it.
+_MIDDLE_DOTS = re.compile("[・･·]+")
 _CAPITALISED = re.compile(r"[A-Z][A-Z'\-]+")
 # A form of address after a name (``山田 太郎 様``, ``山田太郎さま``, ``山田殿``): not part of it.
 _HONORIFICS = ("様", "さま", "殿")
@@ -115,6 +120,8 @@ def split_full_name(s: str) -> tuple[str, str | None]:
             return " ".join(family.split()), " ".join(given.split())
         return name, None
     words = name.split()
+    if len(words) == 1 and _MIDDLE_DOTS.search(name) is not None:
+        words = [word for word in _MIDDLE_DOTS.split(name) if word]
     if len(words) > 1:
         return _split_words(words)
     if len(name) < 2 or _KANJI_NAME.fullmatch(name) is None:

@@ -33,7 +33,15 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize.text import DASHES, fold_dashes, fold_width
 
-__all__ = ["PhoneKind", "PhoneNumber", "classify_phone", "normalize_phone", "phone_extension"]
+__all__ = [
+    "PhoneKind",
+    "PhoneNumber",
+    "classify_phone",
+    "normalize_phone",
+    "labelled_fax",
+    "phone_extension",
+    "phone_parts",
+]
 
 PhoneKind = Literal["mobile", "fixed", "voip", "toll_free", "other"]
 
@@ -59,7 +67,12 @@ _KINDS: dict[int, PhoneKind] = {
 # (a test checks that this fast path agrees with it), so phonenumbers is skipped for them.
 _FAST_3_4_4 = re.compile(r"0([6-9]0)-?([1-9][0-9]{3})-?([0-9]{4})|0(50)-?([1-9][0-9]{3})-?([0-9]{4})")
 _EXTENSION = re.compile(r"(?:内線|ext\.?|extension|x|#|\(内\)|内)\s*[:：.]?\s*[0-9]+\s*\)?$", re.IGNORECASE)
-_LABEL = re.compile(r"^(?:tel|phone|電話番号|電話|携帯|fax|自宅|会社|勤務先|代表|直通)\s*[:：.]?\s*", re.IGNORECASE)
+_LABEL_WORDS = r"(?:tel|phone|電話番号|電話|携帯|fax|ファックス|ファクス|自宅|会社|勤務先|代表|直通)"
+_FAX_LABEL = re.compile(r"\s*(?:fax|ファックス|ファクス)|.*\((?:fax|ファックス|ファクス)\)\s*$", re.IGNORECASE)
+_LABEL = re.compile(rf"^{_LABEL_WORDS}\s*[:：.]?\s*", re.IGNORECASE)
+# Between two numbers in one cell: a mark no number is written with, a word, or a space before a
+# label (``自宅 03-1234-5678 携帯 090-1234-5678``); a space alone is part of a number's grouping.
+_BETWEEN_NUMBERS = re.compile(rf"\s*(?:[/／,，、;；|｜\n]|\bor\b|または|又は)\s*|\s+(?={_LABEL_WORDS})", re.IGNORECASE)
 # A note after the number, in brackets and without digits (after width folding): ``(本人)``.
 _NOTE = re.compile(r"\([^0-9()]*\)\s*$")
 _ALLOWED = re.compile(r"\+?[0-9\s().\-]+")
@@ -250,6 +263,18 @@ def phone_extension(s: str) -> str | None:
         return None  # the common shape: digits and separators only
     match = _EXTENSION.search(_NOTE.sub("", value).strip())
     return None if match is None else re.sub(r"[^0-9]", "", match.group(0)) or None
+
+
+def phone_parts(s: str) -> list[str]:
+    """The numbers of a cell holding several (``03-1234-5678 / 090-1234-5678``), as written;
+    one part for a cell of one number. Whether each part is a number is for ``classify_phone``."""
+    return [part for part in _BETWEEN_NUMBERS.split(fold_width(s).strip()) if part]
+
+
+def labelled_fax(s: str) -> bool:
+    """Whether a number is written after a FAX label (``FAX:03-1234-5679``, ``ＦＡＸ``, ``ファックス``)
+    or before a FAX note (``03-1234-5679（FAX）``)."""
+    return _FAX_LABEL.match(fold_width(s)) is not None
 
 
 def _national_form(compact: str) -> str:
