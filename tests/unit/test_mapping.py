@@ -139,7 +139,9 @@ def test_a_cell_of_numbers_with_one_bad_is_rejected_whole():
             {"氏名": "山田・太郎", "フリガナ": "ﾔﾏﾀﾞ･ﾀﾛｳ"}, ("山田", "太郎", "ヤマダ", "タロウ"), id="middle-dots"
         ),
         pytest.param({"氏名": "ヤマダ・タロウ"}, ("ヤマダ", "タロウ", "ヤマダ", "タロウ"), id="kana-with-a-middle-dot"),
-        pytest.param({"氏名": "山田太郎", "フリガナ": "・ヤマダ"}, ("山田", "太郎", "・ヤマダ", None), id="a-dot-first"),
+        pytest.param(
+            {"氏名": "山田太郎", "フリガナ": "・ヤマダ"}, ("山田", "太郎", "・ヤマダ", None), id="a-dot-first"
+        ),
     ],
 )
 def test_a_reading_after_the_full_name_fills_the_kana_fields(fields, expected):

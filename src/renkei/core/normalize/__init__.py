@@ -35,10 +35,10 @@ from renkei.core.normalize.phone import (
     PhoneKind,
     PhoneNumber,
     classify_phone,
+    labelled_fax,
     normalize_phone,
     phone_extension,
     phone_parts,
-    labelled_fax,
 )
 from renkei.core.normalize.postal import PostalArea, lookup_postal_code, normalize_postal_code
 from renkei.core.normalize.text import clean_text, fold_dashes, fold_width, normalize_label

@@ -15,6 +15,12 @@ Excel serial day numbers (five digits, optionally with a fraction of a day: ``45
 ``45000.5``) are accepted as the day count from 1899-12-30, the way Excel's 1900 system
 counts for every date after February 1900; they cover 1927-05-18 to 2173-10-14.
 
+Times on a twelve-hour clock: ``午後3:00``, ``午前10時``, ``午後3時半``, ``3:00 PM``, ``10:00:00 a.m.``
+(12 AM is midnight; 午後0時 and 12 PM are noon).
+
+English month names, as English exports write them: ``May 1, 2024``, ``Wed, May 1st, 2024``,
+``1 May 2024``, ``01-May-2024``, ``Sep. 30, 2024 10:00 AM``.
+
 Two-digit years and day-first or month-first orders (``1/5/2026``) are ambiguous and rejected.
 """
 
@@ -44,16 +50,33 @@ _ERA_ALIASES: dict[str, str] = {}
 for _name, _short, _ligature in zip(ERAS, "MTSHR", "㍾㍽㍼㍻㋿", strict=True):
     _ERA_ALIASES.update({_name: _name, _name[0]: _name, _short: _name, _short.lower(): _name, _ligature: _name})
 
-_ERA = r"(?P<era>令和|平成|昭和|大正|明治|[令平昭大明RHSTMrhstm㋿㍻㍼㍽㍾])\s*(?P<ey>[0-9]{1,2}|元)"
+_ERA = r"(?P<era>令和|平成|昭和|大正|明治|[令平昭大明㋿㍻㍼㍽㍾]|[RHSTMrhstm]\.?)\s*(?P<ey>[0-9]{1,2}|元)"
 _KANJI_MD = r"\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日"
 _SEP_MD = r"(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"
 _WEEKDAY = r"(?:\s*\(\s*[月火水木金土日](?:曜日?)?\s*\))?"
 _TIME = (
-    r"(?:(?:[T\s]+|(?<=[日)]))(?P<H>[0-9]{1,2})"
+    r"(?:(?:[T\s]+|(?<=[日)]))(?:(?P<half>午前|午後|AM|PM|am|pm)\s*)?(?P<H>[0-9]{1,2})"
     r"(?::(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
-    r"|\s*時\s*(?:(?P<Mk>[0-9]{1,2})\s*分\s*(?:(?P<Sk>[0-9]{1,2})\s*秒)?)?)"
+    r"|\s*時\s*(?:(?P<Mk>[0-9]{1,2})\s*分\s*(?:(?P<Sk>[0-9]{1,2})\s*秒)?|半)?)"
+    r"(?:\s*(?P<half_after>[AaPp]\.?[Mm]\.?))?"
     r"\s*(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
 )
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_MONTH = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_ENGLISH_WEEKDAY = r"(?:(?i:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
 _FORMS = tuple(
     re.compile(head + _WEEKDAY + _TIME)
     for head in (
@@ -62,12 +85,15 @@ _FORMS = tuple(
         r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})",
         _ERA + _KANJI_MD,
         _ERA + _SEP_MD,
+        _ENGLISH_WEEKDAY + _MONTH + r"\s+(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>[0-9]{4})",
+        r"(?P<d>[0-9]{1,2})[\s-]" + _MONTH + r"[\s-](?P<y>[0-9]{4})",
     )
 )
 _ISO = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
+_MONTH_OR_DAY_FIRST = re.compile(r"[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{4}(?:\s.*)?")
 _EXCEL = re.compile(r"(?P<days>[0-9]{5})(?:\.(?P<fraction>[0-9]+))?")
 _EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=JST)
 
@@ -124,6 +150,8 @@ def _parse_uncached(s: str) -> datetime:
     if excel is not None:
         seconds = round(float("0." + (excel.group("fraction") or "0")) * 86400)
         return _EXCEL_EPOCH + timedelta(days=int(excel.group("days")), seconds=seconds)
+    if _MONTH_OR_DAY_FIRST.fullmatch(value) is not None:
+        raise NormalizationError("Date is written month or day first, which cannot be told apart (use 2026/1/5)", s)
     raise NormalizationError("Not a date this importer can read (use 2026/1/5 or 令和8年1月5日)", s)
 
 
@@ -132,8 +160,8 @@ _parse = _ParseMemo(65536).lookup
 
 def _from_match(match: re.Match[str], raw: str) -> datetime:
     groups = match.groupdict()
-    month, day = int(match.group("m")), int(match.group("d"))
-    era = _ERA_ALIASES[groups["era"]] if groups.get("era") else None
+    month, day = _month(groups, raw), int(match.group("d"))
+    era = _ERA_ALIASES[groups["era"].rstrip(".")] if groups.get("era") else None
     if era is None:
         year = int(match.group("y"))
     else:
@@ -147,8 +175,8 @@ def _from_match(match: re.Match[str], raw: str) -> datetime:
         first, last = ERAS[era]
         if day_value < first or (last is not None and day_value > last):
             raise NormalizationError(f"Date is outside the {era} era", raw)
-    hour = int(groups["H"] or 0)
-    minute = int(groups["M"] or groups["Mk"] or 0)
+    hour = _hour(groups, raw)
+    minute = 30 if match.group(0).endswith("半") else int(groups["M"] or groups["Mk"] or 0)
     second = int(groups["S"] or groups["Sk"] or 0)
     micro = int((groups["f"] or "0").ljust(6, "0"))
     try:
@@ -159,6 +187,30 @@ def _from_match(match: re.Match[str], raw: str) -> datetime:
     if offset is None:
         return moment.replace(tzinfo=JST)
     return moment.replace(tzinfo=_offset(offset)).astimezone(JST)
+
+
+def _month(groups: dict[str, str | None], raw: str) -> int:
+    """The month number, or of an English month name (``May``, ``Sep.``, ``September``)."""
+    name = groups.get("mon")
+    if name is None:
+        return int(groups["m"] or 0)
+    name = name.lower()
+    for number, full in enumerate(_MONTH_NAMES, 1):
+        if full.startswith(name) and (len(name) >= 3 or name == full):
+            return number
+    raise NormalizationError("Not a date this importer can read (use 2026/1/5 or 令和8年1月5日)", raw)
+
+
+def _hour(groups: dict[str, str | None], raw: str) -> int:
+    """The hour of the day, of a 12-hour clock with 午前/午後 or AM/PM (12 AM is midnight, 午後0時 noon)."""
+    hour = int(groups["H"] or 0)
+    half = groups.get("half") or groups.get("half_after")
+    if half is None:
+        return hour
+    if hour > 12:
+        raise NormalizationError("Time does not exist", raw)
+    afternoon = half == "午後" or half[0] in "Pp"
+    return hour % 12 + (12 if afternoon else 0)
 
 
 def _offset(text: str) -> timezone:

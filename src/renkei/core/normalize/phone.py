@@ -37,8 +37,8 @@ __all__ = [
     "PhoneKind",
     "PhoneNumber",
     "classify_phone",
-    "normalize_phone",
     "labelled_fax",
+    "normalize_phone",
     "phone_extension",
     "phone_parts",
 ]
