@@ -73,6 +73,16 @@ def test_undo_keeps_a_created_customer_that_others_changed(hub, tmp_path):
     assert (only["email"], only["title"], only["last_name"], only["tags"]) == (None, None, None, ["紹介"])
 
 
+def test_a_customer_an_undo_leaves_holding_nothing_is_removed(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    a = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "主任", ""]]))
+    b = delivery_service.import_file(hub, manual, csv_file(tmp_path, "b.csv", [["", "y@example.jp", "", "紹介"]]))
+    delivery_service.undo_delivery(hub, a.delivery_id)
+    assert len(export(hub)) == 1  # kept for b's tag
+    delivery_service.undo_delivery(hub, b.delivery_id)
+    assert export(hub) == []  # neither a's values nor b's tag: nobody
+
+
 def test_undo_removes_customers_only_it_created_and_cannot_run_twice(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
     a = delivery_service.import_file(hub, manual, csv_file(tmp_path, "a.csv", [["山田", "y@example.jp", "", "x"]]))
@@ -245,6 +255,22 @@ def test_an_inquiry_already_brought_is_not_added_again_by_a_later_cumulative_lis
     assert (second.counts.created, second.counts.updated, second.counts.unchanged) == (0, 2, 4)
     inquiries = {c["last_name"]: [i["message"] for i in c["inquiries"]] for c in export(hub)}
     assert inquiries == {"山田": ["見学希望", "もう一度見学"], "鈴木": ["資料請求"], "佐藤": ["資料請求", "資料請求"]}
+
+    # Undoing Monday takes back what it did, Tuesday's repeats of it included (they changed
+    # nothing): 山田 stays for Tuesday's new inquiry, without Monday's name and e-mail.
+    delivery_service.undo_delivery(hub, first.delivery_id)
+    assert [(c["email"], [i["message"] for i in c["inquiries"]]) for c in export(hub)] == [
+        (None, ["もう一度見学"]),
+        (None, ["資料請求"]),
+    ]
+    # Replaying Tuesday has the store say what Tuesday's list holds, and leaves no empty customer.
+    delivery_service.replay_delivery(hub, second.delivery_id)
+    inquiries = {c["email"]: sorted(i["message"] for i in c["inquiries"]) for c in export(hub)}
+    assert inquiries == {
+        "y@example.jp": ["もう一度見学", "見学希望"],
+        "s@example.jp": ["資料請求"],
+        "k@example.jp": ["資料請求"],
+    }
 
 
 def test_a_list_of_inquiries_is_auto_mapped_into_customers_with_their_inquiries(hub, tmp_path):

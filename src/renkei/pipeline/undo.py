@@ -8,18 +8,21 @@ What a delivery did is taken back exactly:
   value's own source; where a later delivery has since replaced the delivery's value, the later
   change's history is re-pointed to the value before, so undoing the later one later still
   lands on a value that exists;
-- inquiries, tags, groups and external ids it added are removed.
+- inquiries, tags, groups and external ids it added are removed;
+- a customer left holding nothing at all (kept only for an inquiry or tag a later delivery added,
+  which an undo of that one then took back) is removed.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, select, union
 
-from renkei.core.fields import CUSTOM_PREFIX
+from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.store.customers import (
     CustomerRow,
     HistoryRow,
@@ -131,9 +134,12 @@ def undo_delivery_in(
         .where(field_history.c.old_delivery_id == delivery_id)
         .values(old_value=None, old_delivery_id=None)
     )
+    tied: set[int] = set()
     for table in (customer_labels, inquiries, customer_external_ids):
+        tied.update(conn.execute(select(table.c.customer_id).where(table.c.delivery_id == delivery_id)).scalars())
         conn.execute(delete(table).where(table.c.delivery_id == delivery_id))
-    return UndoCounts(removed=removed, reverted=len(kept | changed))
+    emptied = _remove_emptied(conn, workspace_id, sorted(kept | changed | tied))
+    return UndoCounts(removed=removed + len(emptied), reverted=len((kept | changed) - emptied))
 
 
 def _take_back_created(
@@ -227,6 +233,37 @@ def _free_keys(conn: Connection, rows: list[KeysAndSources], freed: FreedKeys) -
             "BIGINT",
         )
     )
+
+
+_ALL_BLANK = " AND ".join(f"{name} IS NULL" for name in SCALAR_FIELDS)
+
+
+def _remove_emptied(conn: Connection, workspace_id: int, ids: Sequence[int]) -> set[int]:
+    """Remove those of ``ids`` the undo left holding nothing — no value, tag, inquiry or external
+    id — and return their ids. Such a customer was kept for what a later delivery added to it
+    (an inquiry on a customer the undone delivery created); once that is gone too, it is nobody."""
+    emptied: set[int] = set()
+    for part in chunks(list(ids), UNDO_PART):
+        rows = select_where_in(
+            conn,
+            f"SELECT id, custom FROM customers WHERE workspace_id = {{mark}} AND {_ALL_BLANK}",
+            (workspace_id,),
+            "id",
+            part,
+            "BIGINT",
+        )
+        # SQLite gives the JSON column's text, PostgreSQL the value.
+        blank = [int(cid) for cid, custom in rows if not (json.loads(custom) if isinstance(custom, str) else custom)]
+        held: set[int] = set()
+        for table in ("customer_labels", "inquiries", "customer_external_ids"):
+            held.update(
+                int(row[0])
+                for row in select_where_in(conn, f"SELECT customer_id FROM {table}", (), "customer_id", blank, "BIGINT")
+            )
+        gone = [cid for cid in blank if cid not in held]
+        _remove(conn, gone)
+        emptied.update(gone)
+    return emptied
 
 
 def _remove(conn: Connection, ids: list[int]) -> None:
