@@ -157,3 +157,22 @@ def write_csv(path: Path, rows: list[list[str]], encoding: str = "cp932", newlin
     writer.writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
     return path
+
+
+def workbook(path: Path, rows: list[list[object]], *, more_sheets: tuple[str, ...] = (), hidden_first: bool = False):
+    """An Excel workbook at ``path``: ``rows`` on a first sheet 顧客一覧, more sheets when asked."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "顧客一覧"
+    for row in rows:
+        sheet.append(row)
+    if hidden_first:
+        sheet.sheet_state = "hidden"
+        book.create_sheet("見える").append(["氏名"])
+        book.worksheets[1].append(["見える人"])
+    for name in more_sheets:
+        book.create_sheet(name).append(["メモ"])
+    book.save(path)
+    return path

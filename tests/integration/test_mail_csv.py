@@ -10,7 +10,7 @@ from renkei.errors import ConfigurationError
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
-from tests.conftest import write_csv
+from tests.conftest import workbook, write_csv
 from tests.helpers import export
 
 
@@ -138,3 +138,24 @@ def test_daily_rule_refuses_other_names_with_a_reason(hub, tmp_path):
     )
     assert (ok.state, bad.state) == ("processed", "failed")
     assert "yyyymm00" in bad.reason
+
+
+def test_an_excel_workbook_attached_is_imported_and_replaced_by_its_next_version(hub, tmp_path):
+
+    def xlsx_mail(rows: list[list[object]]) -> bytes:
+        message = EmailMessage()
+        message["From"] = "system@partner.example.jp"
+        message["To"] = "inbox@inbox.localhost"
+        message["Subject"] = "会員リスト"
+        message.set_content("添付します。")
+        data = workbook(tmp_path / "members.xlsx", rows).read_bytes()
+        # Mailers name the type, or say only application/octet-stream: the name is enough.
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename="会員.xlsx")
+        return message.as_bytes()
+
+    integration = mail_csv(hub)
+    first = mail_service.import_mail(hub, integration, xlsx_mail([["氏名", "メール"], ["山田太郎", "t@example.jp"]]))
+    assert first.state == "processed" and len(first.children) == 1
+    assert delivery_service.get_delivery(hub, first.children[0]).file_name == "会員.xlsx"
+    mail_service.import_mail(hub, integration, xlsx_mail([["氏名", "メール"], ["鈴木花子", "h@example.jp"]]))
+    assert [c["email"] for c in export(hub)] == ["h@example.jp"]

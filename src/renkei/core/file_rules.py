@@ -8,8 +8,8 @@ from typing import Literal
 
 FileNameRule = Literal["any", "daily", "monthly"]
 
-_DAILY = re.compile(r"(\d{4})(\d{2})(\d{2})\.(?:csv|tsv|txt)", re.IGNORECASE)
-_MONTHLY = re.compile(r"(\d{4})(\d{2})00\.(?:csv|tsv|txt)", re.IGNORECASE)
+_DAILY = re.compile(r"(\d{4})(\d{2})(\d{2})\.(?:csv|tsv|txt|xlsx)", re.IGNORECASE)
+_MONTHLY = re.compile(r"(\d{4})(\d{2})00\.(?:csv|tsv|txt|xlsx)", re.IGNORECASE)
 
 
 def file_name_problem(name: str, rule: FileNameRule) -> str | None:

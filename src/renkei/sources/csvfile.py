@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, cast
+from typing import BinaryIO, Protocol, cast
 
 from renkei.errors import ConfigurationError, FatalError
 from renkei.sources.encoding import (
@@ -59,6 +59,7 @@ from renkei.sources.encoding import (
     show_escaped,
     undecodable_count,
 )
+from renkei.sources.xlsxfile import WORKBOOK, SheetRows, WorkbookError, is_workbook
 
 # Appended after the last line: a row that ends with it was still inside quotes at end of file.
 _END = "\uffff"
@@ -68,6 +69,19 @@ _QUOTED = re.compile(r'"[^"]*"')
 _LINE_NUM = operator.attrgetter("line_num")
 _ROW = operator.itemgetter(1)
 _FIRST = operator.itemgetter(0)
+
+
+class _Rows(Protocol):
+    """What the reader reads rows from: ``csv.reader``, or a workbook's ``SheetRows``."""
+
+    @property
+    def line_num(self) -> int: ...
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+    def __next__(self) -> list[str]: ...
+
+
 #: How many non-blank lines at the top of a file are looked at for the delimiter and for title
 #: lines above the header.
 PREAMBLE_ROWS = 10
@@ -152,6 +166,16 @@ def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None 
         raise ConfigurationError(f"the delimiter must be one character, not {options.delimiter!r}")
     codec_override = resolve_encoding(options.encoding) if options.encoding else None
     shown = Path(name) if name else path
+    if is_workbook(path):
+        try:
+            sheet = SheetRows(path)
+        except WorkbookError as exc:
+            raise UnreadableFileError(shown, exc.reason) from None
+        try:
+            return CsvFile(shown, None, options, None, sheet=sheet)
+        except BaseException:
+            sheet.close()
+            raise
     try:
         stream = path.open("rb")
     except OSError as exc:
@@ -169,29 +193,49 @@ class CsvFile:
     Single pass: ``batches()`` (or iterating the file) goes on from where the last call stopped.
     """
 
-    def __init__(self, path: Path, stream: BinaryIO, options: CsvOptions, codec_override: str | None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        stream: BinaryIO | None,
+        options: CsvOptions,
+        codec_override: str | None,
+        *,
+        sheet: SheetRows | None = None,
+    ) -> None:
         self.path = path
         self.problems: list[CsvProblem] = []
-        self._stream = stream
-        detected = self._settle_encoding(options, codec_override)
-        self.encoding = detected.encoding
-        self._codec = detected.codec
-        self._bom_length = detected.bom_length
-        self.delimiter = options.delimiter or self._sniff_delimiter()
         # Counts of undecodable bytes decoded but not yet found in a row; non-empty = look.
         self._dirty: list[int] = []
-        stream.seek(self._bom_length)
-        # Decodes in chunks as the parser asks for lines; with newline="" the parser sees every
-        # line ending as written, so quoted line breaks survive and line numbers are physical.
-        self._text = io.TextIOWrapper(stream, encoding=self._codec, errors=ESCAPE_ERRORS, newline="")
-        lines = itertools.chain(self._text, (_END,))
-        self._reader = csv.reader(lines, delimiter=self.delimiter)
+        self._sheet = sheet
+        self._reader: _Rows
+        if sheet is not None:
+            # An Excel workbook: its first sheet's rows, read as a CSV file's (``xlsxfile``).
+            self.encoding = self._detected = WORKBOOK
+            self.delimiter = ","  # how a row is shown in a problem
+            self.problems.extend(CsvProblem(None, None, sheet.sheet_name, note) for note in sheet.notes)
+            self._reader = sheet
+        else:
+            assert stream is not None
+            self._stream = stream
+            detected = self._settle_encoding(options, codec_override)
+            self.encoding = detected.encoding
+            self._codec = detected.codec
+            self._bom_length = detected.bom_length
+            self.delimiter = options.delimiter or self._sniff_delimiter()
+            stream.seek(self._bom_length)
+            # Decodes in chunks as the parser asks for lines; with newline="" the parser sees every
+            # line ending as written, so quoted line breaks survive and line numbers are physical.
+            self._text = io.TextIOWrapper(stream, encoding=self._codec, errors=ESCAPE_ERRORS, newline="")
+            lines = itertools.chain(self._text, (_END,))
+            self._reader = csv.reader(lines, delimiter=self.delimiter)
         self._last_line = 0
         # Rows read while looking for the header that are data: handed out first by batches().
         self._pending: list[tuple[int, list[str]]] = []
         self.header_line: int | None = None
         self.headers: list[str] = self._read_header(options.has_header)
         self._width = len(self.headers)
+        if sheet is not None:
+            sheet.width = self._width  # a row's empty cells at its end are not a ragged row
         self._next_line = self._last_line + 1  # where the row after the last one seen starts
 
     # -- context manager -------------------------------------------------------------------
@@ -208,6 +252,9 @@ class CsvFile:
         self.close()
 
     def close(self) -> None:
+        if self._sheet is not None:
+            self._sheet.close()
+            return
         if hasattr(self, "_text"):
             self._text.close()
         self._stream.close()
@@ -314,8 +361,8 @@ class CsvFile:
             return first
         # A wide row after it, or nothing (a report with a title and no rows yet): the header.
         self._pending = [after] if after is not None else []
-        for line, row in read[:-1]:
-            text = " ".join(cell.strip() for cell in row if cell.strip())
+        for line, cells in read[:-1]:
+            text = " ".join(cell.strip() for cell in cells if cell.strip())
             self.problems.append(CsvProblem(line, None, _preview(text), "title line above the header, passed over"))
         return header
 
@@ -420,6 +467,9 @@ class CsvFile:
             return line, row
         if cells > width and not any(cell.strip() for cell in row[width:]):
             return line, row[:width]
+        if cells < width and self._sheet is not None:
+            # A sheet's row read before the header's width was known (passing over a title).
+            return line, row + [""] * (width - cells)
         reason = f"row has {cells} cells, the header has {width}"
         return CsvProblem(line, None, _preview(self.delimiter.join(row)), reason)
 

@@ -134,7 +134,7 @@ class NotTextError(ValueError):
 
 
 #: Files people send instead of a CSV, by their first bytes: what the file is, and what to do.
-_SAVE_AS_CSV = "in Excel, save it as CSV UTF-8 or CSV (comma delimited) and send that"
+_SAVE_AS_CSV = "in Excel, save it as an Excel workbook (.xlsx) or as CSV UTF-8 and send that"
 _BINARY_KINDS: tuple[tuple[bytes, str], ...] = (
     (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",

@@ -164,7 +164,12 @@ class MailCsvSettings(MailSettings, CsvSettings):
         return value
 
 
-CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+CSV_TYPES = (
+    "text/csv",
+    "text/tab-separated-values",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 
 def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extraction:
@@ -183,8 +188,7 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
     parts = [
         (a.filename, a.data)
         for a in mail.attachments
-        if a.filename
-        and (a.filename.lower().endswith(CSV_SUFFIXES) or a.content_type in ("text/csv", "text/tab-separated-values"))
+        if a.filename and (a.filename.lower().endswith(CSV_SUFFIXES) or a.content_type in CSV_TYPES)
     ]
     if not parts:
         others = ", ".join(a.filename or a.content_type for a in mail.attachments) or "none"

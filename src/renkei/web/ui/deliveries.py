@@ -83,7 +83,14 @@ def payload_preview(hub: Hub, integration: Integration, delivery: Delivery) -> d
             "forwarded_by": mail.forwarded_by,
         }
     from renkei.sources.encoding import NotTextError, detect_encoding
+    from renkei.sources.xlsxfile import WorkbookError, first_rows, is_workbook
 
+    if is_workbook(path):
+        try:
+            sheet, rows = first_rows(path, PREVIEW_LINES)
+        except WorkbookError as error:
+            return {"kind": "binary", "reason": error.reason}
+        return {"kind": "file", "encoding": f"xlsx: {sheet}", "lines": [",".join(row) for row in rows]}
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     try:
