@@ -309,6 +309,8 @@ class CsvFile:
                 return None
             except csv.Error as exc:
                 raise self._fail(f"cannot be parsed near line {self._last_line + 1}: {exc}") from None
+            except WorkbookError as exc:
+                raise self._fail(exc.reason) from None
             finally:
                 self._note_undecodable(before)
             line, self._last_line = self._last_line + 1, reader.line_num
@@ -413,6 +415,8 @@ class CsvFile:
                 raw.extend(itertools.islice(rows, size))
             except csv.Error as exc:
                 error = exc
+            except WorkbookError as exc:  # a sheet's XML cannot be read on: the file fails whole
+                raise self._fail(exc.reason) from None
             self._note_undecodable(before)
             if raw:
                 line, row = raw[-1]
