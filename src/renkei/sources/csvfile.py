@@ -24,6 +24,10 @@ read as before.
 Whole-file problems (missing, empty, binary, undecodable header, no header) raise
 ``UnreadableFileError``.
 
+A cell that is a text formula and nothing else (``="0312345678"``: exports meant for Excel write
+values so that Excel keeps their leading zeros) is read as its text, when the first 64 KiB of the
+file hold such a cell (a note says so); ``="x"&"y"`` and the like stay as written.
+
 Cells that look like spreadsheet formulas (``=cmd|' /C calc'!A0``) are imported as plain text:
 Renkei never evaluates them. Anything that writes CSV back out must escape them (see
 ``is_formula_like``; the CSV export prefixes them with a single quote).
@@ -82,6 +86,8 @@ class _Rows(Protocol):
     def __next__(self) -> list[str]: ...
 
 
+# A cell that is a text formula, ="…", between delimiters (or a line's ends).
+_TEXT_FORMULA_CELL = re.compile(r'(?:^|[,\t;])="(?:[^"\r\n]|"")*"(?=[,\t;\r\n]|$)', re.MULTILINE)
 #: How many non-blank lines at the top of a file are looked at for the delimiter and for title
 #: lines above the header.
 PREAMBLE_ROWS = 10
@@ -207,6 +213,7 @@ class CsvFile:
         # Counts of undecodable bytes decoded but not yet found in a row; non-empty = look.
         self._dirty: list[int] = []
         self._sheet = sheet
+        self._text_formulas = False
         self._reader: _Rows
         if sheet is not None:
             # An Excel workbook: its first sheet's rows, read as a CSV file's (``xlsxfile``).
@@ -222,6 +229,7 @@ class CsvFile:
             self._codec = detected.codec
             self._bom_length = detected.bom_length
             self.delimiter = options.delimiter or self._sniff_delimiter()
+            self._text_formulas = self._has_text_formulas()
             stream.seek(self._bom_length)
             # Decodes in chunks as the parser asks for lines; with newline="" the parser sees every
             # line ending as written, so quoted line breaks survive and line numbers are physical.
@@ -297,6 +305,24 @@ class CsvFile:
         counts = [first.count(d) for d in _DELIMITERS]
         best = max(range(len(_DELIMITERS)), key=lambda i: counts[i])
         return _DELIMITERS[best] if counts[best] else ","
+
+    def _has_text_formulas(self) -> bool:
+        """Whether the file writes values as text formulas (``="0312345678"``), as exports meant for
+        Excel do to keep leading zeros: looked for in its first ``SAMPLE_SIZE`` bytes only, so other
+        files pay nothing for it. Noted once for the file."""
+        self._stream.seek(self._bom_length)
+        head = self._stream.read(SAMPLE_SIZE)
+        self._stream.seek(0)
+        if b'="' not in head:
+            return False
+        text = codecs.getincrementaldecoder(self._codec)("replace").decode(head, final=False)
+        if _TEXT_FORMULA_CELL.search(text) is None:
+            return False
+        reason = (
+            "cells written as a text formula, which keeps a value such as 0312345678 as written, are read as the text"
+        )
+        self.problems.append(CsvProblem(None, None, None, reason))
+        return True
 
     def _next_row(self) -> tuple[int, list[str]] | None:
         """The next non-blank row and its line, for the header; None at end of file."""
@@ -439,6 +465,8 @@ class CsvFile:
     def _finish(self, raw: list[tuple[int, list[str]]]) -> list[RowResult]:
         """``raw`` as results: as it is when every row is clean, else row by row."""
         batch: list[RowResult]
+        if self._text_formulas:
+            raw = [(line, list(map(_literal, row))) for line, row in raw]
         # Every row as wide as the header and with a first cell: no row needs a closer look.
         if not self._dirty and set(map(len, map(_ROW, raw))) <= {self._width} and all(map(_FIRST, map(_ROW, raw))):
             batch = cast(list[RowResult], raw)
@@ -492,6 +520,15 @@ class CsvFile:
         shown = " ".join(f"0x{b:02x}" for b in escaped_bytes(cell)[:8])
         reason = f"cannot be decoded as {self.encoding} (bytes {shown})"
         return CsvProblem(line, column, _preview(show_escaped(cell)), reason)
+
+
+def _literal(cell: str) -> str:
+    """The text of a text formula cell (``="03-1234-5678"`` → ``03-1234-5678``); any other as it is."""
+    if cell[:2] == '="' and cell[-1:] == '"' and len(cell) > 2:
+        inner = cell[2:-1]
+        if '"' not in inner.replace('""', ""):  # one literal, not ="a"&"b"
+            return inner.replace('""', '"')
+    return cell
 
 
 def _text_cells(row: list[str]) -> int:

@@ -508,3 +508,24 @@ def test_ambiguous_short_files_pick_the_likely_encoding(tmp_path: Path, cell: st
     with open_csv(path) as csv_file:
         assert csv_file.encoding == encoding
         assert [i for b in csv_file for i in b] == [(2, ["1", cell])]
+
+
+def test_text_formula_cells_are_read_as_their_text(tmp_path: Path) -> None:
+    # Exports meant for Excel write ="0312345678" so that Excel keeps the leading zero.
+    data = '氏名,電話,郵便番号,メモ\r\n山田,="0312345678",="0600001","=""a""""b"""\r\n鈴木,="090-1234-5678",100-0001,="x"&"y"\r\n'
+    path = write(tmp_path, data.encode("cp932"))
+    assert rows_of(read(path)) == [
+        (2, ["山田", "0312345678", "0600001", 'a"b']),
+        (3, ["鈴木", "090-1234-5678", "100-0001", '="x"&"y"']),  # a formula of more than a text: as written
+    ]
+    with open_csv(path) as f:
+        assert [p.reason for p in f.problems] == [
+            "cells written as a text formula, which keeps a value such as 0312345678 as written, are read as the text"
+        ]
+
+
+def test_a_file_without_text_formulas_keeps_a_cell_that_looks_like_one_in_a_sentence(tmp_path: Path) -> None:
+    path = write(tmp_path, '氏名,メモ\r\n山田,"式は ="" です"\r\n'.encode("cp932"))
+    assert rows_of(read(path)) == [(2, ["山田", '式は =" です'])]
+    with open_csv(path) as f:
+        assert f.problems == []
