@@ -215,6 +215,39 @@ def test_address1_does_not_repeat_the_prefecture_or_city(fields, expected):
     assert tuple(patch.fields.get(name) for name in ("prefecture", "city", "address1")) == expected
 
 
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        pytest.param(
+            {"住所": "〒150-0002 東京都渋谷区渋谷２丁目２１−１"},
+            ("150-0002", "東京都", "渋谷区", "渋谷2丁目21-1", None),
+            id="postal-code-before-the-address",
+        ),
+        pytest.param(
+            {"住所": "〒1500002　渋谷区渋谷２ー２１ー１　ヒカリエ８Ｆ"},
+            ("150-0002", "東京都", "渋谷区", "渋谷2-21-1 ヒカリエ8F", None),
+            id="digits-only-code-and-long-marks-between-digits",
+        ),
+        pytest.param(
+            {"郵便番号": "150-0002", "番地": "渋谷２−２１ｰ１", "建物名": "コーポ渋谷１０１"},
+            ("150-0002", "東京都", "渋谷区", "渋谷2-21-1", "コーポ渋谷101"),
+            id="street-and-building-columns",
+        ),
+        pytest.param(
+            {"郵便番号": "100-0001", "住所": "〒150-0002 東京都渋谷区渋谷2-21-1"},
+            ("100-0001", "東京都", "渋谷区", "渋谷2-21-1", None),
+            id="the-postal-code-column-first",
+        ),
+        pytest.param({"住所": "123-4567"}, (None, None, None, "123-4567", None), id="a-code-alone-is-no-address"),
+    ],
+)
+def test_addresses_are_stored_with_their_dashes_folded_and_a_postal_code_before_them_taken(fields, expected):
+    patch, errors = patch_of({"氏名": "山田", **fields})
+    assert errors == []
+    names = ("postal_code", "prefecture", "city", "address1", "address2")
+    assert tuple(patch.fields.get(name) for name in names) == expected
+
+
 def test_a_prefecture_column_is_the_prefectures_full_name():
     patch, _ = patch_of({"氏名": "山田", "都道府県": "大阪", "郵便番号": "530-0001", "番地": "大阪府大阪市北区梅田1-1"})
     assert (patch.fields["prefecture"], patch.fields["city"], patch.fields["address1"]) == (

@@ -24,6 +24,7 @@ from renkei.core.normalize import (
     ERROR_POLICY,
     classify_phone,
     clean_text,
+    fold_dashes,
     fold_width,
     labelled_fax,
     lookup_postal_code,
@@ -121,9 +122,15 @@ def _prefecture_name(raw: str) -> str | None:
     return None if text is None else normalize_prefecture(text) or text
 
 
+def _address_text(raw: str) -> str | None:
+    """An address part as stored: cleaned, with its dashes folded (``２ー２１−１`` → ``2-21-1``)."""
+    text = _text(raw)  # widths folded already: only the dashes remain
+    return None if text is None else fold_dashes(text)
+
+
 def _street(size: int) -> Apply:
     """``address1`` as written, marked for ``finish`` to complete (``CustomerPatch.street_as_written``)."""
-    texts = _Memo(_text, size)
+    texts = _Memo(_address_text, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         value = texts.of(raw)
@@ -359,21 +366,41 @@ def _full_name_kana(size: int) -> Apply:
     return apply
 
 
-def _address_check(raw: str) -> tuple[str | None, str | None, str | None]:
-    """(prefecture, city, rest), each None when absent."""
-    text = _text(raw)
+#: A postal code written at the start of an address (``〒150-0002 東京都…``; width already folded).
+_LEADING_POSTAL_CODE = re.compile(r"(?:〒|郵便番号|ZIP)?\s*[:：]?\s*([0-9]{3}-?[0-9]{4})(?![0-9-])\s*", re.IGNORECASE)
+
+_POSTAL_CODE_STARTS = frozenset("〒郵Zz0123456789")
+#: (postal code, its prefecture and city, prefecture, city, rest) of a whole address.
+_AddressParts = tuple[str | None, tuple[str, str] | None, str | None, str | None, str | None]
+
+
+def _address_check(raw: str) -> _AddressParts:
+    """The parts of a whole address, each None when absent; a postal code written before it
+    (``〒150-0002 東京都渋谷区…``), as forms and signatures write one, is the postal code."""
+    text = _address_text(raw)
     if text is None:
-        return None, None, None
+        return None, None, None, None, None
+    code: str | None = None
+    area: tuple[str, str] | None = None
+    written = _LEADING_POSTAL_CODE.match(text) if text[0] in _POSTAL_CODE_STARTS else None
+    if written is not None and written.end() < len(text):
+        code, area, reason = _postal_check(written.group(1))
+        if reason is None:
+            text = text[written.end() :]
     prefecture, rest = split_prefecture(text)
     city, rest = split_city(rest)
-    return prefecture or None, city or None, rest or None
+    return code, area, prefecture or None, city or None, rest or None
 
 
 def _address(size: int) -> Apply:
     outcomes = _Memo(_address_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        prefecture, city, rest = outcomes.of(raw)
+        code, area, prefecture, city, rest = outcomes.of(raw)
+        if code is not None:
+            patch.set_default("postal_code", code)
+            if area is not None and patch.postal_area is None:
+                patch.postal_area = area
         if prefecture is not None:
             patch.set_default("prefecture", prefecture)
         if city is not None:
@@ -500,6 +527,8 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
         return _address(size)
     if target == "address1":
         return _street(size)
+    if target == "address2":
+        return _scalar("address2", size, _address_text)
     if target == "prefecture":
         return _scalar("prefecture", size, _prefecture_name)
     if target == "external_id":

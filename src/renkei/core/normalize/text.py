@@ -33,8 +33,8 @@ _HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
 #: Dash-like characters folded to ``-`` wherever they appear (U+2010..U+2015, minus signs,
 #: the full-width and small hyphen-minus). ``〜`` and ``～`` are not dashes and are kept.
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63"
-_DASH_TABLE: dict[int, str] = dict.fromkeys(map(ord, DASHES), "-")
 # The prolonged sound marks are kana, not dashes: they only mean "-" between two digits.
+_DASH = re.compile(f"[{DASHES}]")
 _LONG_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9０-９])[\u30fc\uff70](?=[0-9０-９])")
 
 _EMPTY_WORDS = frozenset({"なし", "無し", "ナシ", "特になし", "該当なし", "不明", "n/a", "null", "none", "nil", "#n/a"})
@@ -64,7 +64,7 @@ def fold_dashes(s: str) -> str:
     """Fold the dash family to ``-``; ``ー``/``ｰ`` only when they sit between two digits."""
     if s.isascii():
         return s
-    s = s.translate(_DASH_TABLE)
+    s = _DASH.sub("-", s)  # a regex replaces in place what str.translate would copy whole
     if "\u30fc" in s or "\uff70" in s:
         s = _LONG_MARK_BETWEEN_DIGITS.sub("-", s)
     return s
