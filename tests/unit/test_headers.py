@@ -180,6 +180,46 @@ ZOHO_LEADS = {
     "Created Time": "acquired_at",
 }
 
+# Salesforce's leads and contacts exported with Japanese labels.
+SALESFORCE_JA = {
+    "姓": "last_name",
+    "名": "first_name",
+    "会社名": "company_name",
+    "メール": "email",
+    "住所(郵便番号)": "postal_code",
+    "住所(都道府県)": "prefecture",
+    "住所(市区郡)": "city",
+    "住所(町名・番地)": "address1",
+    "リードソース": "acquisition_channel",
+    "リード状況": "status",
+    "リード所有者": "owner",
+    "説明": "memo",
+    "作成日": "acquired_at",
+    "取引先名": None,  # the company took 会社名
+}
+
+# HubSpot's contacts with Japanese labels, and a kintone app's export.
+HUBSPOT_JA = {
+    "名": "first_name",
+    "姓": "last_name",
+    "Eメール": "email",
+    "携帯電話番号": "mobile",
+    "都道府県/地域": "prefecture",
+    "番地": "address1",
+    "コンタクト担当者": "owner",
+    "オリジナルソース": "acquisition_channel",
+}
+KINTONE = {
+    "レコード番号": None,
+    "顧客名": "full_name",
+    "郵便番号（数字のみ）": "postal_code",
+    "電話番号（数字のみ）": "phone",
+    "住所": "address",
+    "担当者名": "owner",
+    "作成日時": "acquired_at",
+    "更新日時": None,
+}
+
 # A customer ledger kept in Excel: every label here was auto-mapped to nothing before.
 EXCEL_LEDGER = {
     "顧客ID": None,
@@ -227,6 +267,9 @@ EXCEL_WIDTHS = {
         SALESFORCE_LEADS,
         HUBSPOT_CONTACTS,
         ZOHO_LEADS,
+        SALESFORCE_JA,
+        HUBSPOT_JA,
+        KINTONE,
         EXCEL_LEDGER,
         EXCEL_WIDTHS,
     ],
@@ -240,6 +283,9 @@ EXCEL_WIDTHS = {
         "salesforce",
         "hubspot",
         "zoho",
+        "salesforce-ja",
+        "hubspot-ja",
+        "kintone",
         "excel-ledger",
         "excel-widths",
     ],

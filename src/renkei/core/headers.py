@@ -13,8 +13,9 @@ columns are numbered the same way (``メールアドレス1``, ``備考2``). An 
 visible in the mapping UI, where it can go to a custom field.
 
 The labels come from the exports people bring: Japanese CRM/MA and card tools (Sansan, SATORI,
-Digima), Excel lists and web forms (自宅TEL, 会社TEL, フリガナ（姓）, 市区町村番地), and the English
-exports of Salesforce, HubSpot and Zoho (Street, State/Province, Lead Source, Lead Owner), and
+Digima), Excel lists and web forms (自宅TEL, 会社TEL, フリガナ（姓）, 市区町村番地), the English
+exports of Salesforce, HubSpot and Zoho (Street, State/Province, Lead Source, Lead Owner) and
+their Japanese ones (住所(都道府県), 取引先名, リードソース, リード状況, 所有者, コンタクト担当者), and
 lists of inquiries (反響日時, 物件名, お問い合わせ内容: ``INQUIRY_ALIASES``).
 """
 
@@ -129,26 +130,29 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     ),
     "postal_code": (
         "郵便番号", "〒", "郵便", "zip", "postal code", "zipcode", "zip code", "postcode", "郵便番号（自宅）",
-        "郵便番号（会社）", "郵便番号（勤務先）", "zip/postal code", "〒番号", "zip_code",
+        "郵便番号（会社）", "郵便番号（勤務先）", "zip/postal code", "〒番号", "zip_code", "住所（郵便番号）",
     ),
-    "prefecture": ("都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県"),
-    "city": ("市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡"),
+    "prefecture": (
+        "都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県", "住所（都道府県）",
+        "都道府県/地域",
+    ),
+    "city": ("市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）"),
     "address": (
         "住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）", "住所（会社）", "会社住所", "勤務先住所",
         "会社所在地", "所在地（会社）", "住所（漢字）", "市区町村番地", "市区町村・番地", "住所（市区町村以降）",
     ),
     "address1": (
         "住所1", "番地", "町域・番地", "町名・番地", "丁目・番地", "address1", "住所1（自宅）", "町名番地", "番地等",
-        "street", "street address", "address line 1", "address 1",
+        "street", "street address", "address line 1", "address 1", "住所（町名・番地）", "住所（番地）",
     ),
     "address2": (
         "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2", "建物名等",
-        "マンション・ビル名", "address line 2", "address 2", "building",
+        "マンション・ビル名", "address line 2", "address 2", "building", "住所（建物名）",
     ),
     "company_name": (
         "会社名", "勤務先", "企業名", "company", "所属", "法人名", "会社", "company name",
         "lead_company_name", "勤務先名", "会社名（漢字）", "会社名称", "社名", "法人名称", "企業名称", "組織名",
-        "account name", "organization", "organisation",
+        "account name", "organization", "organisation", "取引先名",
     ),
     "department": ("部署", "部署名", "所属部署", "department", "部門", "部課", "division"),
     "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position"),
@@ -160,14 +164,15 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "acquisition_channel": (
         "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",
         "獲得経路", "反響元", "媒体", "媒体名", "問合せ経路", "問い合わせ経路", "広告媒体", "集客経路",
-        "lead source", "original source",
+        "lead source", "original source", "リードソース", "オリジナルソース",
     ),
-    "memo": ("メモ", "備考", "memo", "note", "notes", "コメント", "備考欄", "description", "特記事項"),
+    "memo": ("メモ", "備考", "memo", "note", "notes", "コメント", "備考欄", "description", "特記事項", "説明"),
     "owner": (
         "担当者", "担当", "owner", "担当営業", "営業担当", "名刺所有者", "担当者名", "担当営業名", "営業担当者",
-        "担当社員", "担当スタッフ", "lead owner", "contact owner", "account owner", "record owner",
+        "担当社員", "担当スタッフ", "lead owner", "contact owner", "account owner", "record owner", "所有者",
+        "リード所有者", "取引先責任者 所有者", "取引先所有者", "コンタクト担当者", "所有者名",
     ),
-    "status": ("ステータス", "顧客ステータス", "status", "対応状況", "対応ステータス", "lead status"),
+    "status": ("ステータス", "顧客ステータス", "status", "対応状況", "対応ステータス", "lead status", "リード状況"),
     "tags": ("タグ", "tags", "tag", "ラベル", "labels"),
     "groups": ("グループ", "groups", "group", "顧客グループ", "グループ名"),
 }  # fmt: skip
@@ -180,7 +185,7 @@ _NUMBER: Final = re.compile(r"(.*?\D)(\d+)")
 
 # Qualifiers that say nothing about the field: dropped when the whole label is not known.
 _NOISE: Final = ("必須", "任意", "半角英数字", "半角英数", "半角数字", "半角", "全角カナ", "全角",
-                 "ハイフンなし", "ハイフン無し", "ハイフンあり", "required", "optional")  # fmt: skip
+                 "ハイフンなし", "ハイフン無し", "ハイフンあり", "数字のみ", "required", "optional")  # fmt: skip
 _PUNCTUATION: Final = re.compile(
     r"[\s()\[\]{}<>【】「」『』〈〉《》〔〕・･_\-‐―—:;.,、。/\\!?'\"“”‘’#*※~〜|]+"  # after NFKC
 )
