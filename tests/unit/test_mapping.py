@@ -53,6 +53,30 @@ def test_several_addresses_in_one_cell_give_the_email_and_keep_the_others(value,
     assert patch.custom == ({"メール": others} if others else {})
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "山田太郎 <Taro@Example.jp>",
+        '"Yamada Taro" <taro@example.jp>',
+        "<taro@example.jp>",
+        "taro@example.jp（自宅）",
+        "taro@example.jp (PC)",
+        "ＰＣ：taro@example.jp",
+        "E-mail: taro@example.jp",
+        "taro@example.jp。",
+    ],
+)
+def test_an_address_with_a_name_label_or_note_around_it_is_the_email(value):
+    patch, errors = patch_of({"氏名": "山田", "メール": value})
+    assert errors == [] and patch.fields["email"] == "taro@example.jp" and patch.custom == {}
+
+
+@pytest.mark.parametrize("value", ["taro yamada@example.jp", "山田 <taro@exa mple.jp>", "taro@@example.jp"])
+def test_an_address_that_is_wrong_inside_is_still_rejected(value):
+    _, errors = patch_of({"氏名": "山田", "メール": value})
+    assert [e.value for e in errors] == [value]
+
+
 def test_a_cell_of_addresses_with_one_bad_is_rejected_whole():
     _, errors = patch_of({"氏名": "山田", "メール": "a@example.jp; b@"})
     assert [(e.column, e.value) for e in errors] == [("メール", "a@example.jp; b@")]

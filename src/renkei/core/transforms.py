@@ -24,6 +24,7 @@ from renkei.core.normalize import (
     ERROR_POLICY,
     classify_phone,
     clean_text,
+    email_in,
     fold_dashes,
     fold_width,
     labelled_fax,
@@ -184,6 +185,11 @@ def _email(label: str, size: int) -> Apply:
         try:
             return normalize_email(text), None, None
         except NormalizationError as error:
+            if (inner := email_in(text)) is not None:  # 山田太郎 <taro@example.jp>, taro@example.jp（自宅）
+                try:
+                    return normalize_email(inner), None, None
+                except NormalizationError:
+                    pass
             parts = [part for part in _EMAIL_SEPARATORS.split(text) if part]
             if len(parts) > 1:
                 try:

@@ -28,7 +28,7 @@ from renkei.core.normalize.address import (
     split_prefecture,
 )
 from renkei.core.normalize.dates import JST, parse_date, parse_datetime
-from renkei.core.normalize.email import normalize_email, plain_email
+from renkei.core.normalize.email import email_in, normalize_email, plain_email
 from renkei.core.normalize.kana import to_katakana
 from renkei.core.normalize.name import split_full_name
 from renkei.core.normalize.phone import (
@@ -53,6 +53,7 @@ __all__ = [
     "PostalArea",
     "classify_phone",
     "clean_text",
+    "email_in",
     "fold_address",
     "fold_dashes",
     "fold_width",

@@ -6,7 +6,9 @@ Salesforce, HubSpot) match addresses case-insensitively; one lower-case form mak
 ``Taro@Example.jp`` and ``taro@example.jp`` the same customer.
 
 Only plain ``local@domain`` addresses are accepted: no display names, comments, quoted local
-parts or IP-literal domains. A leading ``mailto:`` is dropped. Non-ASCII (internationalised)
+parts or IP-literal domains. A leading ``mailto:`` is dropped. ``email_in`` finds the address in
+a value that writes something around it (``山田太郎 <taro@example.jp>``, ``taro@example.jp（自宅）``),
+for the importer to try when the value itself is rejected. Non-ASCII (internationalised)
 addresses are rejected.
 
 Legacy Japanese mobile addresses: docomo and au let subscribers register local parts with
@@ -22,7 +24,7 @@ import re
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize.text import fold_width
 
-__all__ = ["normalize_email", "plain_email"]
+__all__ = ["email_in", "normalize_email", "plain_email"]
 
 _ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _STRICT_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
@@ -50,6 +52,27 @@ def plain_email(raw: str) -> str | None:
         if _is_canonical(value):
             return value
     return None
+
+
+_ANGLED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+_NOTE_AFTER = re.compile(r"\s*\([^()@]*\)\s*$")
+_LABEL_BEFORE = re.compile(r"^[^@\s:]{1,12}\s*:\s*")
+_TRAILING_MARKS = " 。．.、,，;；"
+
+
+def email_in(s: str) -> str | None:
+    """The one address a value holds inside what is written around it, for ``normalize_email``
+    to judge: a display name (``山田太郎 <taro@example.jp>``), a label (``PC：taro@example.jp``),
+    a note after it (``taro@example.jp（自宅）``), a full stop; None when there is nothing around
+    it or more than one ``@``."""
+    value = fold_width(s).strip()
+    if value.count("@") != 1:
+        return None
+    angled = _ANGLED.search(value)
+    if angled is not None:
+        return angled.group(1)
+    inner = _LABEL_BEFORE.sub("", _NOTE_AFTER.sub("", value)).rstrip(_TRAILING_MARKS)
+    return inner if inner != value else None
 
 
 def normalize_email(s: str) -> str:
