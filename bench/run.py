@@ -9,7 +9,10 @@ Generates a deterministic CP932 file (RENKEI_BENCH_ROWS rows, default 1,000,000)
   import is undone (its customers removed) and the new file applied, in one transaction;
 - insert_floor: the customer rows the import stored, inserted again, already built, into an
   empty table of the same schema (bench/floor.py): the least any importer pays for them here;
-- pg_import: the import into an empty PostgreSQL database, when one answers.
+- pg_import: the import into an empty PostgreSQL database, when one answers;
+- workbook: the first 100,000 rows (at most) as an Excel workbook written as Excel writes one
+  (bench/gen_xlsx.py), imported into an empty store, against the same rows as CSV imported into
+  another (workbook_ratio).
 
 Each import runs in a child process, so peak memory is the child's own. Prints a table and
 writes bench/results/latest.json (other benchmarks' keys in it are kept).
@@ -17,6 +20,8 @@ writes bench/results/latest.json (other benchmarks' keys in it are kept).
 
 from __future__ import annotations
 
+import csv
+import itertools
 import json
 import multiprocessing
 import os
@@ -35,8 +40,12 @@ sys.path.insert(0, str(HERE.parent))
 from bench.baseline import run_baseline  # noqa: E402
 from bench.floor import customer_insert_floor  # noqa: E402
 from bench.gen_csv import generate  # noqa: E402
+from bench.gen_xlsx import write_workbook  # noqa: E402
 
 RESULTS = HERE / "results" / "latest.json"
+#: Rows of the workbook measured: Excel lists are seldom longer, and a workbook's text is held
+#: in memory while it is read (its shared strings).
+WORKBOOK_ROWS = 100_000
 DATA = HERE / "data"
 
 
@@ -104,6 +113,37 @@ def _changed_copy(source: Path, target: Path) -> Path:
     return target
 
 
+def _csv_head(source: Path, target: Path, rows: int) -> Path:
+    """The header and first ``rows`` rows of CSV ``source`` at ``target``, as Excel writes CSV (CP932, CRLF)."""
+    with (
+        source.open(encoding="cp932", newline="") as reading,
+        target.open("w", encoding="cp932", newline="") as writing,
+    ):
+        csv.writer(writing, lineterminator="\r\n").writerows(itertools.islice(csv.reader(reading), rows + 1))
+    return target
+
+
+def _workbook(source: Path, rows: int, work: Path) -> dict[str, float | int]:
+    """The same first rows imported as a workbook and as CSV, each into an empty store."""
+    book = work / "members.xlsx"
+    book_rows = write_workbook(source, book, min(rows, WORKBOOK_ROWS))
+    csv_s, _, out = _renkei(
+        ["import", "--json", str(_csv_head(source, work / "members-head.csv", book_rows))], work / "csv-home"
+    )
+    (as_csv,) = json.loads(out)
+    book_s, book_rss, out = _renkei(["import", "--json", str(book)], work / "book-home")
+    (as_book,) = json.loads(out)
+    if (as_book["created"], as_book["errors"]) != (as_csv["created"], as_csv["errors"]):
+        raise SystemExit(f"the workbook did not import as its CSV did: {as_book} against {as_csv}")
+    return {
+        "workbook_rows": book_rows,
+        "workbook_s": round(book_s, 3),
+        "workbook_csv_s": round(csv_s, 3),
+        "workbook_ratio": round(book_s / csv_s, 2),
+        "workbook_peak_rss_mb": round(book_rss, 1),
+    }
+
+
 def _postgres_url() -> str | None:
     admin = os.environ.get("RENKEI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     try:
@@ -147,6 +187,7 @@ def main() -> int:
         (replaced,) = json.loads(out)
         if replaced.get("replaced_delivery") != imported["delivery_id"]:
             raise SystemExit(f"the changed file did not replace the first import: {replaced}")
+        workbook = _workbook(source, rows, work)
         pg_url = _postgres_url()
         pg_import_s = None
         if pg_url:
@@ -174,6 +215,7 @@ def main() -> int:
         "reimport_updated": reimported["updated"],
         "replace_created": replaced["created"],
         "replace_updated": replaced["updated"],
+        **workbook,
     }
     print(f"{'measure':<20}{'value':>14}")
     for key, value in figures.items():
