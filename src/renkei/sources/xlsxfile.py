@@ -26,7 +26,7 @@ is not a ragged one.
 A workbook with more than one visible sheet gets a note; a workbook that is not one (a broken
 ZIP, a sheet that is not XML, a DOCTYPE, which no workbook has) is a ``WorkbookError``.
 
-Measured (100,000 rows × 14 columns of the bench's data in shared strings): 4.6 s to read here,
+Measured (100,000 rows × 14 columns of the bench's data in shared strings): 3.0 s to read here,
 13.8 s with openpyxl's read-only mode (which the tests use to write workbooks).
 """
 
@@ -352,13 +352,29 @@ def is_date_format(code: str) -> bool:
 
 def _column_index(reference: str) -> int:
     """``C5`` → 3: the 1-based column of a cell reference."""
-    letters = _COLUMN.match(reference)
-    if letters is None:
+    letters = reference.rstrip("0123456789")
+    index = _COLUMNS.get(letters)
+    if index is not None:
+        return index
+    if _COLUMN.fullmatch(letters) is None:
         raise _broken(f"a cell reference {reference!r} names no column")
     index = 0
-    for letter in letters.group(0):
+    for letter in letters:
         index = index * 26 + ord(letter) - 64
     return index
+
+
+def _letters(index: int) -> str:
+    """1 → A, 27 → AA: a column's letters."""
+    name = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+#: The letters of the first 702 columns (A…ZZ), looked up rather than computed per cell.
+_COLUMNS: dict[str, int] = {_letters(index): index for index in range(1, 703)}
 
 
 def _cell_reader(book: _Book, strings: list[str]) -> Callable[[str | None, str | None, str], str]:
