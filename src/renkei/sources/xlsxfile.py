@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -53,6 +54,9 @@ _ROW, _C, _V, _T, _IS, _RPH = (f"{_MAIN} {name}" for name in ("row", "c", "v", "
 _SI = f"{_MAIN} si"
 
 _CHUNK = 1 << 16
+#: Excel's limits: a sheet's rows and columns (A to XFD) past which no workbook has cells.
+MAX_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
 #: Characters of shared strings a workbook may hold (a ZIP of repeated text expands a thousandfold).
 MAX_SHARED_CHARS = 256 << 20
 
@@ -108,7 +112,16 @@ class SheetRows:
                 self.notes.append(f"the workbook has {count} sheets: only the first, shown here, was read")
             self._cell = _cell_reader(book, _shared_strings(self._archive, book.shared_strings))
             self._stream: IO[bytes] = self._archive.open(book.sheet_part)
-        except (KeyError, OSError, zipfile.BadZipFile, ET.ParseError, expat.ExpatError, ValueError) as exc:
+        except (
+            KeyError,
+            OSError,
+            EOFError,
+            zipfile.BadZipFile,
+            zlib.error,
+            ET.ParseError,
+            expat.ExpatError,
+            ValueError,
+        ) as exc:
             self._archive.close()
             raise exc if isinstance(exc, WorkbookError) else _broken(exc) from None
         self._ready: deque[tuple[int, list[str]]] = deque()
@@ -141,6 +154,8 @@ class SheetRows:
             elif name == _ROW:
                 number = attributes.get("r")
                 row_number = int(number) if number else row_number + 1
+                if not 0 < row_number <= MAX_ROWS:
+                    raise _broken(f"a row is numbered {row_number}, outside Excel's 1 to {MAX_ROWS:,}")
                 cells, column = [], 0
 
         def end(name: str) -> None:
@@ -179,11 +194,15 @@ class SheetRows:
         while not ready:
             if self._done:
                 raise StopIteration
-            chunk = self._stream.read(_CHUNK)
             try:
+                chunk = self._stream.read(_CHUNK)
                 self._parser.Parse(chunk, not chunk)
+            except WorkbookError:
+                raise
             except expat.ExpatError as exc:
                 raise _broken(f"its sheet is not well-formed XML ({exc})") from None
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:  # r="x", a bad CRC
+                raise _broken(exc) from None
             self._done = not chunk
         number, row = ready[0]
         if number > self.line_num + 1:  # rows the sheet leaves out are empty rows
@@ -361,6 +380,8 @@ def _column_index(reference: str) -> int:
     index = 0
     for letter in letters:
         index = index * 26 + ord(letter) - 64
+    if index > MAX_COLUMNS:
+        raise _broken(f"a cell reference {reference!r} is past Excel's last column, XFD")
     return index
 
 

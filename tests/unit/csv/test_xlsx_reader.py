@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.conftest import workbook
 
 from renkei.sources.csvfile import CsvProblem, UnreadableFileError, open_csv
@@ -262,6 +264,11 @@ def test_the_first_visible_worksheet_is_read_not_a_hidden_sheet_or_a_chart(tmp_p
             id="no-string",
         ),
         pytest.param(lambda p: excel_book(p, "", sheets=""), "no visible worksheet", id="no-sheet"),
+        pytest.param(
+            lambda p: excel_book(p, '<row r="1"><c r="XFE1"><v>1</v></c></row>'), "past", id="column-past-xfd"
+        ),
+        pytest.param(lambda p: excel_book(p, '<row r="99999999999"></row>'), "outside", id="row-past-the-last"),
+        pytest.param(lambda p: excel_book(p, '<row r="x"></row>'), "invalid literal", id="row-not-a-number"),
     ],
 )
 def test_a_broken_workbook_is_a_clear_error(tmp_path: Path, build, says: str) -> None:
@@ -288,3 +295,24 @@ def test_date_formats_are_told_from_number_formats(code: str, is_date: bool) -> 
     from renkei.sources.xlsxfile import is_date_format
 
     assert is_date_format(code) is is_date
+
+
+_SHEET_PIECES = st.sampled_from(
+    [
+        '<row r="1">', '<row r="x">', "<row>", "</row>", '<c r="A1" t="s">', '<c r="B2">', '<c r="1A" s="9">',
+        '<c t="b">', '<c t="inlineStr">', "<is><t>", "</t></is>", "</c>", "<v>", "</v>", "0", "1.5E+3", "abc",
+        "<f>SUM(A1)</f>", '<rPh sb="0" eb="1"><t>ヨミ</t></rPh>', "&amp;", "&bogus;", "<", "山田", '<c r="ZZZZ9">',
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_SHEET_PIECES, max_size=40))
+def test_whatever_a_sheet_holds_the_reader_gives_rows_or_a_clear_error(tmp_path: Path, pieces: list[str]) -> None:
+    path = excel_book(tmp_path / "a.xlsx", "".join(pieces), strings=("<si><t>氏名</t></si>",))
+    try:
+        _, rows = read(path)
+    except UnreadableFileError as error:
+        assert "is an Excel workbook (.xlsx)" in str(error) or "has no header" in str(error)
+    else:
+        assert all(isinstance(item, CsvProblem | tuple) for item in rows)
