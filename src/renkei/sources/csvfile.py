@@ -19,7 +19,9 @@ Lines above the header that hold one cell of text (a title such as ``顧客一�
 as Excel reports and ledgers often start with, are passed over when a wider row follows them
 and the row after that is wide too, or there is none (a report with no rows yet): that row is
 the header, and each line passed over is a warning that shows its text. A one-column file is
-read as before.
+read as before. And when the header so found names no column we know while one of the next
+lines (ten in all) names two or more (``氏名``, ``メールアドレス``), the lines above that one are passed
+over the same way: a ledger's group headings (``基本情報,,,連絡先,``), an export date in two cells.
 
 Whole-file problems (missing, empty, binary, undecodable header, no header) raise
 ``UnreadableFileError``.
@@ -48,6 +50,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Protocol, cast
 
+from renkei.core.headers import guess_target
 from renkei.errors import ConfigurationError, FatalError
 from renkei.sources.encoding import (
     ESCAPE_ERRORS,
@@ -237,6 +240,7 @@ class CsvFile:
             lines = itertools.chain(self._text, (_END,))
             self._reader = csv.reader(lines, delimiter=self.delimiter)
         self._last_line = 0
+        self._early: list[CsvProblem] = []  # rows looked at for the header that could not be parsed
         # Rows read while looking for the header that are data: handed out first by batches().
         self._pending: list[tuple[int, list[str]]] = []
         self.header_line: int | None = None
@@ -324,8 +328,13 @@ class CsvFile:
         self.problems.append(CsvProblem(None, None, None, reason))
         return True
 
-    def _next_row(self) -> tuple[int, list[str]] | None:
-        """The next non-blank row and its line, for the header; None at end of file."""
+    def _next_row(self, *, past_header: bool = False) -> tuple[int, list[str]] | None:
+        """The next non-blank row and its line, for the header; None at end of file.
+
+        ``past_header``: the rows looked at may be data rows, so they come back as ``batches``
+        would give them: a blank one too, and one that cannot be parsed as a problem of its own
+        (``_early``, handed out with the first batch).
+        """
         reader = self._reader
         while True:
             before = undecodable_count()
@@ -334,13 +343,17 @@ class CsvFile:
             except StopIteration:
                 return None
             except csv.Error as exc:
+                if past_header:
+                    self._early.append(CsvProblem(self._last_line + 1, None, None, f"cannot parse this row: {exc}"))
+                    self._last_line = reader.line_num
+                    continue
                 raise self._fail(f"cannot be parsed near line {self._last_line + 1}: {exc}") from None
             except WorkbookError as exc:
                 raise self._fail(exc.reason) from None
             finally:
                 self._note_undecodable(before)
             line, self._last_line = self._last_line + 1, reader.line_num
-            if any(cell.strip() for cell in row):
+            if past_header or any(cell.strip() for cell in row):
                 return line, row
 
     def _read_header(self, has_header: bool) -> list[str]:
@@ -353,7 +366,7 @@ class CsvFile:
         if not has_header:
             self._pending = [first]
             return [f"column {i}" for i in range(1, len(row) + 1)]
-        line, row = self._after_preamble(first)
+        line, row = self._past_unknown_lines(self._after_preamble(first))
         bad = [cell for cell in row if ESCAPED_CHARS.search(cell)]
         if bad:
             guess = f"; it looks like {self._detected}" if self._detected != self.encoding else ""
@@ -392,6 +405,33 @@ class CsvFile:
         for line, cells in read[:-1]:
             text = " ".join(cell.strip() for cell in cells if cell.strip())
             self.problems.append(CsvProblem(line, None, _preview(text), "title line above the header, passed over"))
+        return header
+
+    def _past_unknown_lines(self, header: tuple[int, list[str]]) -> tuple[int, list[str]]:
+        """The header row: ``header``, unless it names no column we know and one of the next
+        lines (up to ``PREAMBLE_ROWS`` in all) names two or more (``氏名``, ``メールアドレス``…):
+        the lines above that one are a report's heading, an export's date or a ledger's group
+        headings over its columns (``基本情報,,,連絡先,,``), and are passed over."""
+        if any(guess_target(cell) for cell in header[1]):
+            return header
+        looked: list[tuple[int, list[str]]] = []
+        pending = self._pending
+        while len(looked) < PREAMBLE_ROWS - 1:
+            row = pending.pop(0) if pending else self._next_row(past_header=True)
+            if row is None:
+                break
+            looked.append(row)
+            if _ends_file(row[1]):
+                break
+            if sum(1 for cell in row[1] if guess_target(cell)) >= 2:
+                for line, cells in [header, *looked[:-1]]:
+                    text = " ".join(cell.strip() for cell in cells if cell.strip())
+                    if text:
+                        reason = "title line above the header, passed over"
+                        self.problems.append(CsvProblem(line, None, _preview(text), reason))
+                self._pending = pending
+                return row
+        self._pending = [*looked, *pending]
         return header
 
     def _unique_names(self, line: int, names: list[str]) -> list[str]:
@@ -448,6 +488,9 @@ class CsvFile:
                 line, row = raw[-1]
                 self._next_line = line + _span(row)
             batch = self._finish(raw)
+            if self._early:
+                batch = sorted([*self._early, *batch], key=_sort_line)
+                self._early = []
             if error is not None:
                 batch.append(CsvProblem(self._next_line, None, None, f"cannot parse this row: {error}"))
                 self._next_line = reader.line_num + 1
@@ -555,6 +598,10 @@ def _free_name(name: str, taken: set[str]) -> str:
         if candidate not in taken:
             return candidate
     raise AssertionError("unreachable")
+
+
+def _sort_line(item: RowResult) -> int:
+    return _line_of(item) or 0
 
 
 def _line_of(item: RowResult) -> int | None:

@@ -529,3 +529,30 @@ def test_a_file_without_text_formulas_keeps_a_cell_that_looks_like_one_in_a_sent
     assert rows_of(read(path)) == [(2, ["山田", '式は =" です'])]
     with open_csv(path) as f:
         assert f.problems == []
+
+
+def test_lines_above_a_header_of_known_labels_are_passed_over_whatever_their_width(tmp_path: Path) -> None:
+    # A ledger's group headings over its columns, and an export's date in two cells.
+    data = (
+        "出力日,2024/05/01\r\n"
+        "\r\n"
+        "基本情報,,,連絡先,\r\n"
+        "No,氏名,フリガナ,メールアドレス,電話番号\r\n"
+        "1,山田 太郎,ヤマダ タロウ,taro@example.jp,090-1234-5678\r\n"
+    )
+    path = write(tmp_path, data.encode("cp932"))
+    with open_csv(path) as f:
+        assert f.header_line == 4
+        assert f.headers == ["No", "氏名", "フリガナ", "メールアドレス", "電話番号"]
+        assert [(p.line, p.value) for p in f.problems] == [(1, "出力日 2024/05/01"), (3, "基本情報 連絡先")]
+        assert rows_of([item for batch in f.batches() for item in batch]) == [
+            (5, ["1", "山田 太郎", "ヤマダ タロウ", "taro@example.jp", "090-1234-5678"])
+        ]
+
+
+def test_a_header_of_labels_we_do_not_know_stays_the_header(tmp_path: Path) -> None:
+    # Nothing below names two known columns: the first line is the header, every row is kept.
+    path = write(tmp_path, "code,rank,note\r\nA1,3,x\r\n\r\nB2,1,メールアドレス\r\n".encode("cp932"))
+    with open_csv(path) as f:
+        assert (f.header_line, f.headers, f.problems) == (1, ["code", "rank", "note"], [])
+    assert rows_of(read(path)) == [(2, ["A1", "3", "x"]), (4, ["B2", "1", "メールアドレス"])]
