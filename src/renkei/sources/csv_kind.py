@@ -27,6 +27,10 @@ class CsvSettings(BaseModel):
         description="Override the detected encoding (e.g. cp932, utf-8). Shift_JIS is read as CP932.",
     )
     delimiter: Literal[",", "\t", ";", "|"] | None = Field(default=None, description="Override the detected delimiter.")
+    sheet: str | None = Field(
+        default=None,
+        description="The worksheet of an Excel workbook (.xlsx) to read, by name; the first visible one when not set.",
+    )
     file_names: Literal["any", "daily", "monthly"] = Field(
         default="any", description="Accept any name, or only daily yyyymmdd.csv / monthly yyyymm00.csv names."
     )
@@ -40,7 +44,9 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
         return Extraction([], iter(()), verdict="failed", reason=problem)
     encoding = resolve_encoding(settings.encoding) if settings.encoding else None
     tsv = (file_name or path.name).lower().endswith((".tsv", ".tab"))
-    options = CsvOptions(encoding=encoding, delimiter=settings.delimiter or ("\t" if tsv else None))
+    options = CsvOptions(
+        encoding=encoding, delimiter=settings.delimiter or ("\t" if tsv else None), sheet=settings.sheet or None
+    )
     csv_file = open_csv(path, options, name=file_name or path.name)
     # Interned: the mapping compiled from these labels and the rows read again in a forked
     # child then hold the very same strings, and comparing their labels is quick.

@@ -116,6 +116,8 @@ class CsvOptions:
     encoding: str | None = None
     delimiter: str | None = None
     has_header: bool = True
+    #: The worksheet of an Excel workbook to read, by name (the first visible one when None).
+    sheet: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +179,7 @@ def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None 
     shown = Path(name) if name else path
     if is_workbook(path):
         try:
-            sheet = SheetRows(path)
+            sheet = SheetRows(path, options.sheet)
         except WorkbookError as exc:
             raise UnreadableFileError(shown, exc.reason) from None
         try:

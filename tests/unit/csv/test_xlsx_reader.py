@@ -316,3 +316,13 @@ def test_whatever_a_sheet_holds_the_reader_gives_rows_or_a_clear_error(tmp_path:
         assert "is an Excel workbook (.xlsx)" in str(error) or "has no header" in str(error)
     else:
         assert all(isinstance(item, CsvProblem | tuple) for item in rows)
+
+
+def test_a_sheet_chosen_by_name_is_read_hidden_or_not_and_an_unknown_name_is_a_clear_error(tmp_path: Path) -> None:
+    from renkei.sources.csvfile import CsvOptions
+
+    path = workbook(tmp_path / "a.xlsx", [["氏名"], ["隠れた人"]], hidden_first=True)
+    with open_csv(path, CsvOptions(sheet="顧客一覧")) as f:
+        assert f.problems == [] and [i for b in f.batches() for i in b] == [(2, ["隠れた人"])]
+    with pytest.raises(UnreadableFileError, match=r"no worksheet named 名簿 \(its sheets: 顧客一覧, 見える\)"):
+        open_csv(path, CsvOptions(sheet="名簿"))
