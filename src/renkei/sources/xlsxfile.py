@@ -96,8 +96,8 @@ def _broken(detail: object) -> WorkbookError:
 
 
 class SheetRows:
-    """The rows of a workbook's first visible sheet as lists of text, with ``line_num`` (the csv
-    reader's interface), and ``notes`` about the workbook as a whole."""
+    """The rows of a workbook's sheet (``sheet`` by name, else the first visible one) as lists of
+    text, with ``line_num`` (the csv reader's interface), and ``notes`` about the workbook."""
 
     def __init__(self, path: Path, sheet: str | None = None) -> None:
         try:
@@ -221,9 +221,10 @@ class SheetRows:
         self._archive.close()
 
 
-def first_rows(path: Path, count: int) -> tuple[str, list[list[str]]]:
-    """The name of the sheet a workbook is read from and its first ``count`` rows (a preview)."""
-    sheet = SheetRows(path)
+def first_rows(path: Path, count: int, name: str | None = None) -> tuple[str, list[list[str]]]:
+    """The name of the sheet a workbook is read from (``name``, or the first visible one) and its
+    first ``count`` rows (a preview)."""
+    sheet = SheetRows(path, name)
     try:
         return sheet.sheet_name, [row for row, _ in zip(sheet, range(count), strict=False)]
     finally:

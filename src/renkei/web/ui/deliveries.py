@@ -87,7 +87,7 @@ def payload_preview(hub: Hub, integration: Integration, delivery: Delivery) -> d
 
     if is_workbook(path):
         try:
-            sheet, rows = first_rows(path, PREVIEW_LINES)
+            sheet, rows = first_rows(path, PREVIEW_LINES, getattr(integration.settings, "sheet", None))
         except WorkbookError as error:
             return {"kind": "binary", "reason": error.reason}
         return {"kind": "file", "encoding": f"xlsx: {sheet}", "lines": [",".join(row) for row in rows]}
