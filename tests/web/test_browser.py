@@ -28,7 +28,7 @@ from renkei.pipeline.hub import Hub
 from renkei.pipeline.users import add_user
 from renkei.web.auth import LoginLimiter
 from renkei.web.server import create_app
-from tests.conftest import write_csv
+from tests.conftest import workbook, write_csv
 from tests.helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -221,6 +221,26 @@ def test_edit_a_mapping_and_see_the_preview_diff(page, server):
     page.get_by_test_id("save-mapping").click()
     page.wait_for_url(re.compile(r"done=mapping_saved"))
     assert page.locator("tr.mapping-row").count() >= 1
+
+
+def test_upload_an_excel_workbook_and_watch_it_import(page, server, tmp_path):
+    rows: list[list[object]] = [["顧客台帳"], ["氏名", "メールアドレス", "携帯電話", "郵便番号"]]
+    rows += [[f"川上{n}子", f"book{n}@example.jp", 9012340000 + n, 600001] for n in range(50)]
+    path = workbook(tmp_path / "顧客台帳.xlsx", rows)
+    page.goto("/upload")
+    page.get_by_test_id("upload-integration").select_option("manual-import")
+    page.get_by_test_id("upload-file").set_input_files(str(path))
+    page.get_by_test_id("upload-submit").click()
+    page.get_by_test_id("columns").wait_for()
+    assert "xlsx" in page.locator("form[data-testid=confirm-form]").inner_text()
+    column = page.get_by_test_id("column").nth(2)
+    assert column.get_by_test_id("column-target").input_value() == "mobile"
+    assert "9012340000" in column.inner_text()  # the sample as the sheet holds it
+    page.get_by_test_id("start-import").click()
+    page.wait_for_url(re.compile(r"/upload/\d+$"))
+    page.get_by_test_id("result-state").wait_for(timeout=120_000)
+    assert page.get_by_test_id("result-counts").inner_text().startswith("新規 50・")
+    assert "行エラーと注記" in page.content() and "顧客台帳" in page.get_by_test_id("row-errors").inner_text()
 
 
 def test_upload_a_cp932_csv_with_a_bad_row_and_watch_it_import(page, server, tmp_path):
