@@ -181,11 +181,7 @@ class SheetRows:
             if collecting:
                 text.append(data)
 
-        parser = _parser()
-        parser.StartElementHandler = start
-        parser.EndElementHandler = end
-        parser.CharacterDataHandler = characters
-        return parser
+        return _parser(start, end, characters)
 
     def __iter__(self) -> SheetRows:
         return self
@@ -293,9 +289,15 @@ def _part(target: str) -> str:
     return "/".join(parts)
 
 
-def _parser() -> expat.XMLParserType:
+def _parser(
+    start: Callable[[str, dict[str, str]], None], end: Callable[[str], None], characters: Callable[[str], None]
+) -> expat.XMLParserType:
+    """An expat parser calling these handlers, element names namespaced (``<main ns> c``)."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
 
     def refuse(*_: object) -> None:
         raise WorkbookError("is an Excel workbook (.xlsx) with a DOCTYPE in its XML, which no workbook has")
@@ -349,10 +351,7 @@ def _shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
         if collecting:
             text.append(data)
 
-    parser = _parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = characters
+    parser = _parser(start, end, characters)
     with archive.open(part) as stream:
         while chunk := stream.read(_CHUNK):
             parser.Parse(chunk, False)
