@@ -72,7 +72,7 @@ def test_other_senders_are_quarantined_and_mails_without_csv_fail(hub):
     )
     assert refused.state == "quarantined" and "x@evil.example" in refused.reason
     bare = mail_service.import_mail(hub, integration, csv_mail("a@partner.example.jp", {}))
-    assert bare.state == "failed" and "no CSV attachment" in bare.reason
+    assert bare.state == "failed" and "no CSV or Excel (.xlsx) attachment" in bare.reason
     assert export(hub) == []
 
 

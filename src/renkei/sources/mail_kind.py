@@ -193,7 +193,10 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
     if not parts:
         others = ", ".join(a.filename or a.content_type for a in mail.attachments) or "none"
         return Extraction(
-            [], iter(()), verdict="failed", reason=f"the mail has no CSV attachment (attachments: {others})"
+            [],
+            iter(()),
+            verdict="failed",
+            reason=f"the mail has no CSV or Excel (.xlsx) attachment (attachments: {others})",
         )
     return Extraction([], iter(()), verdict="split", meta={"parts": parts, "message_id": mail.message_id})
 
