@@ -300,6 +300,22 @@ def test_a_list_of_inquiries_is_auto_mapped_into_customers_with_their_inquiries(
         "1LDK",
         "見学希望",
     )
+    assert inquiry["source"] == "反響一覧.csv"  # without a column saying where it came from: the file
+
+
+def test_an_inquiry_list_names_where_each_inquiry_came_from_by_its_own_column(hub, tmp_path):
+    rows = [
+        ["反響日時", "お名前", "メールアドレス", "物件名", "媒体"],
+        ["2024/05/06 10:12", "山田 太郎", "taro@example.jp", "サンプルハイツ", "SUUMO"],
+        ["2024/05/07 09:00", "山田 太郎", "taro@example.jp", "パーク", "LIFULL HOME'S"],
+    ]
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, manual, write_csv(tmp_path / "反響一覧.csv", rows))
+    [customer] = export(hub)
+    assert [(i["property_name"], i["source"]) for i in customer["inquiries"]] == [
+        ("サンプルハイツ", "SUUMO"),
+        ("パーク", "LIFULL HOME'S"),
+    ]
 
 
 def test_workspaces_do_not_see_each_other(hub, tmp_path):

@@ -544,7 +544,8 @@ def _inquiry_row(ctx: ApplyContext, customer_id: int, patch: CustomerPatch) -> d
         "customer_id": customer_id,
         "integration_id": ctx.integration_id,
         "delivery_id": ctx.delivery_id,
-        "source": facts.source if facts else ctx.source_name,
+        # A list's own column for where the inquiry came from (媒体, 反響元) names it better than the file.
+        "source": facts.source if facts else patch.fields.get("acquisition_channel") or ctx.source_name,
         "external_id": (facts.external_id if facts else None) or values.get("external_id"),
         "received_at": _received_at(facts, values),
         "property_code": (facts.property_code if facts else None) or values.get("property_code"),
