@@ -217,6 +217,10 @@ def _email(label: str, size: int) -> Apply:
     return apply
 
 
+#: A value that may say FAX (``FAX``, ``ＦＡＸ``, ``ファックス``, ``ファクス``): most numbers have none of these.
+_MAY_SAY_FAX = re.compile("[FfＦｆフ]").search
+
+
 def _phone(target: str, label: str, size: int) -> Apply:
     """A number goes to the slot its kind says; an extension written after it (``内線123``), which
     E.164 has no room for, is kept as a custom value ``<column> 内線``. A cell of several numbers
@@ -247,8 +251,11 @@ def _phone(target: str, label: str, size: int) -> Apply:
                     slots = (("fax" if fax else slot_of(kind), e164) for (e164, kind), fax in numbers.items())
                     return tuple(slots), extension, None
             return (), None, error.reason
-        plain = raw[:1].isdigit() and raw[-1:].isdigit()  # the common shape has no label
-        slot = "fax" if not plain and labelled_fax(raw) else slot_of(kind)
+        plain = raw[:1].isdigit() and raw[-1:].isdigit()  # no label before it, no note after it
+        if target == "fax" or (not plain and _MAY_SAY_FAX(raw) is not None and labelled_fax(raw)):
+            slot = "fax"
+        else:
+            slot = "mobile" if kind == "mobile" else "phone"
         return ((slot, e164),), phone_extension(raw), None
 
     outcomes = _Memo(check, size)
@@ -257,14 +264,22 @@ def _phone(target: str, label: str, size: int) -> Apply:
         numbers, extension, reason = outcomes.of(raw)
         if not numbers:
             return reason
-        others = []
-        for slot, e164 in numbers:
-            if slot not in patch.fields:
-                patch.fields[slot] = e164
-            elif patch.fields[slot] != e164:
-                others.append(e164)
-        if others:
-            patch.custom.setdefault(label, ", ".join(others))
+        fields = patch.fields
+        if len(numbers) == 1:  # the common case, without the loop
+            slot, e164 = numbers[0]
+            if slot not in fields:
+                fields[slot] = e164
+            elif fields[slot] != e164:
+                patch.custom.setdefault(label, e164)
+        else:
+            others = []
+            for slot, e164 in numbers:
+                if slot not in fields:
+                    fields[slot] = e164
+                elif fields[slot] != e164:
+                    others.append(e164)
+            if others:
+                patch.custom.setdefault(label, ", ".join(others))
         if extension is not None:
             patch.custom.setdefault(extension_key, extension)
         return None
