@@ -332,3 +332,7 @@ def test_an_excel_workbook_is_imported_as_its_csv_would_be(hub, tmp_path):
     errors = [e for e in delivery_service.delivery_errors(hub, result.delivery_id) if e["reason"].startswith("E-mail")]
     (row_error,) = errors
     assert (row_error["line"], row_error["value"]) == (5, "not-an-email")  # the row Excel shows
+    # The archived workbook replays (it is stored under its hash, without its .xlsx name).
+    replayed = delivery_service.replay_delivery(hub, result.delivery_id)
+    assert (replayed.state, replayed.counts.created, replayed.counts.errors) == ("processed", 2, 1)
+    assert by_email(hub)["taro@example.jp"]["mobile"] == "+819012345678"
