@@ -326,3 +326,17 @@ def test_a_sheet_chosen_by_name_is_read_hidden_or_not_and_an_unknown_name_is_a_c
         assert f.problems == [] and [i for b in f.batches() for i in b] == [(2, ["隠れた人"])]
     with pytest.raises(UnreadableFileError, match=r"no worksheet named 名簿 \(its sheets: 顧客一覧, 見える\)"):
         open_csv(path, CsvOptions(sheet="名簿"))
+
+
+def test_shared_strings_kept_compact_give_back_each_string_across_their_parts() -> None:
+    from renkei.sources.xlsxfile import SharedStrings
+
+    values = [f"{'山田' * (n % 5)}{n}" if n % 7 else "" for n in range(3 * SharedStrings.PART + 5)]
+    strings = SharedStrings()
+    for value in values:
+        strings.append(value)
+    strings.finish()
+    assert len(strings) == len(values)
+    assert [strings[i] for i in range(len(values))] == values
+    with pytest.raises(IndexError):
+        strings[len(values)]
