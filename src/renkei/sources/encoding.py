@@ -135,6 +135,7 @@ class NotTextError(ValueError):
 
 #: Files people send instead of a CSV, by their first bytes: what the file is, and what to do.
 _SAVE_AS_CSV = "in Excel, save it as an Excel workbook (.xlsx) or as CSV UTF-8 and send that"
+_SAVE_AS_XLSX = "save it as an Excel workbook (.xlsx) or as CSV and send that"
 _BINARY_KINDS: tuple[tuple[bytes, str], ...] = (
     (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
@@ -148,8 +149,12 @@ _BINARY_KINDS: tuple[tuple[bytes, str], ...] = (
 def _binary_kind(sample: bytes) -> str | None:
     """Why a file is not CSV text, when its first bytes say what it is (an Excel workbook, a PDF…)."""
     if sample.startswith(b"PK\x03\x04"):
+        if b"xl/workbook.bin" in sample:
+            return f"is an Excel binary workbook (.xlsb), which is not read: {_SAVE_AS_CSV}"
+        if b"opendocument.spreadsheet" in sample:
+            return f"is an OpenDocument spreadsheet (.ods), which is not read: {_SAVE_AS_XLSX}"
         if b"xl/" in sample:
-            return f"is an Excel workbook (.xlsx), not CSV text: {_SAVE_AS_CSV}"
+            return f"is an Excel workbook (.xlsx) that cannot be read: {_SAVE_AS_CSV}"
         return "is a ZIP archive, not CSV text: unpack it and send the CSV inside"
     for magic, kind in _BINARY_KINDS:
         if sample.startswith(magic):

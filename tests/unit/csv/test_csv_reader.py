@@ -365,6 +365,20 @@ def _workbook() -> bytes:
     return out.getvalue()
 
 
+def _xlsb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        book.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    return out.getvalue()
+
+
+def _ods() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        book.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    return out.getvalue()
+
+
 def _zip() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
@@ -379,6 +393,10 @@ def _zip() -> bytes:
         pytest.param(
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), r"is an Excel 97-2003 workbook \(\.xls\)", id="xls"
         ),
+        pytest.param(
+            _xlsb(), r"is an Excel binary workbook \(\.xlsb\), which is not read: in Excel, save it", id="xlsb"
+        ),
+        pytest.param(_ods(), r"is an OpenDocument spreadsheet \(\.ods\), which is not read: save it", id="ods"),
         pytest.param(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", r"is a PDF document, not CSV text", id="pdf"),
         pytest.param(gzip.compress(b"a,b\n1,2\n"), r"is gzip-compressed, not CSV text: unpack it", id="gzip"),
         pytest.param(_zip(), r"is a ZIP archive, not CSV text: unpack it", id="zip"),
