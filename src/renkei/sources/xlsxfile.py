@@ -62,6 +62,9 @@ MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
 #: Characters of shared strings a workbook may hold (a ZIP of repeated text expands a thousandfold).
 MAX_SHARED_CHARS = 256 << 20
+#: Bytes of XML a sheet may unpack to: a million rows of fifty cells are about 2 GB of it; a ZIP
+#: bomb of empty rows and cells is stopped here rather than read for hours.
+MAX_SHEET_BYTES = 4 << 30
 
 #: Built-in number formats that show a date or a time (ECMA-376 18.8.30; 27–36 and 50–58 are the
 #: East Asian ones a Japanese Excel uses for 年月日 and era dates).
@@ -130,6 +133,7 @@ class SheetRows:
         self._ready: deque[tuple[int, list[str]]] = deque()
         self._parser = self._sheet_parser()
         self._done = False
+        self._unpacked = 0
         self.line_num = 0
         self.width = 0
 
@@ -195,6 +199,11 @@ class SheetRows:
                 raise StopIteration
             try:
                 chunk = self._stream.read(_CHUNK)
+                self._unpacked += len(chunk)
+                if self._unpacked > MAX_SHEET_BYTES:
+                    raise WorkbookError(
+                        f"is an Excel workbook (.xlsx) whose sheet unpacks to more than {MAX_SHEET_BYTES >> 30} GiB"
+                    )
                 self._parser.Parse(chunk, not chunk)
             except WorkbookError:
                 raise

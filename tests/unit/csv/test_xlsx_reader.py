@@ -340,3 +340,12 @@ def test_shared_strings_kept_compact_give_back_each_string_across_their_parts() 
     assert [strings[i] for i in range(len(values))] == values
     with pytest.raises(IndexError):
         strings[len(values)]
+
+
+def test_a_sheet_that_unpacks_past_its_limit_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from renkei.sources import xlsxfile
+
+    monkeypatch.setattr(xlsxfile, "MAX_SHEET_BYTES", 100_000)
+    rows = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 5000))
+    with pytest.raises(UnreadableFileError, match="unpacks to more than"):
+        read(excel_book(tmp_path / "a.xlsx", rows))
