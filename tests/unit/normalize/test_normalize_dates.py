@@ -86,6 +86,7 @@ def _jst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second
         pytest.param("2026/8/12 午前 9:05:10", _jst(2026, 8, 12, 9, 5, 10), id="gozen"),
         pytest.param("令和8年8月12日午後3時半", _jst(2026, 8, 12, 15, 30), id="gogo-han"),
         pytest.param("2026/8/12 午後0時", _jst(2026, 8, 12, 12), id="gogo-zero-is-noon"),
+        pytest.param("2026/8/12 9時半 +00:00", _jst(2026, 8, 12, 18, 30), id="han-with-an-offset"),
         pytest.param("2026-08-12 03:05:00 PM", _jst(2026, 8, 12, 15, 5), id="pm"),
         pytest.param("2026-08-12 12:05 AM", _jst(2026, 8, 12, 0, 5), id="twelve-am-is-midnight"),
         pytest.param("2026/8/12 12:05 p.m.", _jst(2026, 8, 12, 12, 5), id="twelve-pm-is-noon"),

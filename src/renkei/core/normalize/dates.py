@@ -57,7 +57,7 @@ _WEEKDAY = r"(?:\s*\(\s*[月火水木金土日](?:曜日?)?\s*\))?"
 _TIME = (
     r"(?:(?:[T\s]+|(?<=[日)]))(?:(?P<half>午前|午後|AM|PM|am|pm)\s*)?(?P<H>[0-9]{1,2})"
     r"(?::(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"
-    r"|\s*時\s*(?:(?P<Mk>[0-9]{1,2})\s*分\s*(?:(?P<Sk>[0-9]{1,2})\s*秒)?|半)?)"
+    r"|\s*時\s*(?:(?P<Mk>[0-9]{1,2})\s*分\s*(?:(?P<Sk>[0-9]{1,2})\s*秒)?|(?P<han>半))?)"
     r"(?:\s*(?P<half_after>[AaPp]\.?[Mm]\.?))?"
     r"\s*(?P<tz>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?"
 )
@@ -176,7 +176,7 @@ def _from_match(match: re.Match[str], raw: str) -> datetime:
         if day_value < first or (last is not None and day_value > last):
             raise NormalizationError(f"Date is outside the {era} era", raw)
     hour = _hour(groups, raw)
-    minute = 30 if match.group(0).endswith("半") else int(groups["M"] or groups["Mk"] or 0)
+    minute = 30 if groups["han"] else int(groups["M"] or groups["Mk"] or 0)
     second = int(groups["S"] or groups["Sk"] or 0)
     micro = int((groups["f"] or "0").ljust(6, "0"))
     try:
