@@ -67,6 +67,8 @@ _KINDS: dict[int, PhoneKind] = {
 # (a test checks that this fast path agrees with it), so phonenumbers is skipped for them.
 _FAST_3_4_4 = re.compile(r"0([6-9]0)-?([1-9][0-9]{3})-?([0-9]{4})|0(50)-?([1-9][0-9]{3})-?([0-9]{4})")
 _EXTENSION = re.compile(r"(?:内線|ext\.?|extension|x|#|\(内\)|内)\s*[:：.]?\s*[0-9]+\s*\)?$", re.IGNORECASE)
+# What every extension _EXTENSION reads is written with, in either width: 内(線), x, ext, #.
+_EXTENSION_MARK = re.compile("[内xX#ｘＸ＃]")
 _LABEL_WORDS = r"(?:tel|phone|電話番号|電話|携帯|fax|ファックス|ファクス|自宅|会社|勤務先|代表|直通)"
 _FAX_LABEL = re.compile(r"\s*(?:fax|ファックス|ファクス)|.*\((?:fax|ファックス|ファクス)\)\s*$", re.IGNORECASE)
 _LABEL = re.compile(rf"^{_LABEL_WORDS}\s*[:：.]?\s*", re.IGNORECASE)
@@ -258,9 +260,9 @@ def _compact(s: str) -> str:
 
 def phone_extension(s: str) -> str | None:
     """The extension written after a number (``03-1234-5678 内線123`` → ``'123'``), or None."""
+    if _EXTENSION_MARK.search(s) is None:
+        return None  # the common shape: no 内線, x, ext or # in either width
     value = fold_width(s).strip()
-    if value.isascii() and value[-1:].isdigit() and "x" not in value.lower() and "#" not in value:
-        return None  # the common shape: digits and separators only
     match = _EXTENSION.search(_NOTE.sub("", value).strip())
     return None if match is None else re.sub(r"[^0-9]", "", match.group(0)) or None
 
