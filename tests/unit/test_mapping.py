@@ -263,6 +263,11 @@ def test_address1_does_not_repeat_the_prefecture_or_city(fields, expected):
             id="the-postal-code-column-first",
         ),
         pytest.param({"住所": "123-4567"}, (None, None, None, "123-4567", None), id="a-code-alone-is-no-address"),
+        pytest.param(
+            {"郵便番号": "150-0002", "番地": "渋谷１～３番"},
+            ("150-0002", "東京都", "渋谷区", "渋谷1～3番", None),
+            id="a-range-keeps-its-tilde",
+        ),
     ],
 )
 def test_addresses_are_stored_with_their_dashes_folded_and_a_postal_code_before_them_taken(fields, expected):

