@@ -300,6 +300,9 @@ def _part(target: str) -> str:
     return "/".join(parts)
 
 
+_DOCTYPE = "is an Excel workbook (.xlsx) with a DOCTYPE in its XML, which no workbook has"
+
+
 def _parser(
     start: Callable[[str, dict[str, str]], None], end: Callable[[str], None], characters: Callable[[str], None]
 ) -> expat.XMLParserType:
@@ -311,7 +314,7 @@ def _parser(
     parser.CharacterDataHandler = characters
 
     def refuse(*_: object) -> None:
-        raise WorkbookError("is an Excel workbook (.xlsx) with a DOCTYPE in its XML, which no workbook has")
+        raise WorkbookError(_DOCTYPE)
 
     parser.StartDoctypeDeclHandler = refuse
     return parser
@@ -321,7 +324,7 @@ def _xml(archive: zipfile.ZipFile, name: str) -> ET.Element:
     """A small part of the workbook, parsed whole (DOCTYPEs refused, as in the sheet)."""
     data = archive.read(name)
     if b"<!DOCTYPE" in data[:4096].upper():
-        raise WorkbookError("is an Excel workbook (.xlsx) with a DOCTYPE in its XML, which no workbook has")
+        raise WorkbookError(_DOCTYPE)
     return ET.fromstring(data)
 
 
@@ -364,11 +367,6 @@ class SharedStrings:
 
     def __len__(self) -> int:
         return self._count
-
-    def parts(self) -> tuple[list[str], list[array[int]], int, int]:
-        """(joined text of each part, offsets of each part, strings a part, strings in all): for a
-        caller that looks strings up in a loop and cannot afford a method call each."""
-        return self._joined, self._offsets, self.PART, self._count
 
     def __getitem__(self, index: int) -> str:
         if not 0 <= index < self._count:
@@ -483,7 +481,6 @@ _COLUMNS: dict[str, int] = {_letters(index): index for index in range(1, 703)}
 
 def _cell_reader(book: _Book, strings: SharedStrings) -> Callable[[str | None, str | None, str], str]:
     """A cell's text from its type (``t``), style (``s``) and the text of its value."""
-    joined, parts_offsets, size, count = strings.parts()
     date_styles = book.date_styles
     epoch = datetime(1904, 1, 1) if book.date1904 else datetime(1899, 12, 30)
 
@@ -492,13 +489,11 @@ def _cell_reader(book: _Book, strings: SharedStrings) -> Callable[[str | None, s
             if style is not None and style in date_styles:
                 return _serial_text(value, epoch, book.date1904)
             return _number_text(value)
-        if kind == "s":  # strings[index], inlined: a workbook's every text cell comes this way
-            index = int(value) if value.isdigit() else -1
-            if not 0 <= index < count:
-                raise _broken(f"a cell names shared string {value!r}, which the workbook does not have")
-            part, position = divmod(index, size)
-            offsets = parts_offsets[part]
-            return joined[part][offsets[position] : offsets[position + 1]]
+        if kind == "s":
+            try:
+                return strings[int(value)]
+            except (ValueError, IndexError):
+                raise _broken(f"a cell names shared string {value!r}, which the workbook does not have") from None
         if kind == "b":
             return "TRUE" if value.strip() in ("1", "true") else "FALSE"
         return value  # inlineStr, str (a formula's text), e (#N/A), d (ISO 8601)
