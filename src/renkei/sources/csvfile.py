@@ -233,8 +233,9 @@ class CsvFile:
             self.encoding = detected.encoding
             self._codec = detected.codec
             self._bom_length = detected.bom_length
-            self.delimiter = options.delimiter or self._sniff_delimiter()
-            self._text_formulas = self._has_text_formulas()
+            head = self._head()
+            self.delimiter = options.delimiter or self._sniff_delimiter(head)
+            self._text_formulas = self._has_text_formulas(head)
             stream.seek(self._bom_length)
             # Decodes in chunks as the parser asks for lines; with newline="" the parser sees every
             # line ending as written, so quoted line breaks survive and line numbers are physical.
@@ -299,12 +300,17 @@ class CsvFile:
             return Detected("utf-8", "utf-8", 0)
         return Detected(override, override, 0)
 
-    def _sniff_delimiter(self) -> str:
-        if self.path.suffix.lower() in (".tsv", ".tab"):
-            return "\t"
+    def _head(self) -> str:
+        """The file's first ``SAMPLE_SIZE`` bytes after its BOM, decoded: what the delimiter and
+        text formulas are looked for in."""
         self._stream.seek(self._bom_length)
         head = codecs.getincrementaldecoder(self._codec)("replace").decode(self._stream.read(SAMPLE_SIZE), final=False)
         self._stream.seek(0)
+        return head
+
+    def _sniff_delimiter(self, head: str) -> str:
+        if self.path.suffix.lower() in (".tsv", ".tab"):
+            return "\t"
         lines = [_QUOTED.sub("", line) for line in head.splitlines() if line.strip()][:PREAMBLE_ROWS]
         # The first line with a delimiter in it: a title line above the header may have none.
         first = next((line for line in lines if any(d in line for d in _DELIMITERS)), "")
@@ -312,17 +318,11 @@ class CsvFile:
         best = max(range(len(_DELIMITERS)), key=lambda i: counts[i])
         return _DELIMITERS[best] if counts[best] else ","
 
-    def _has_text_formulas(self) -> bool:
+    def _has_text_formulas(self, head: str) -> bool:
         """Whether the file writes values as text formulas (``="0312345678"``), as exports meant for
         Excel do to keep leading zeros: looked for in its first ``SAMPLE_SIZE`` bytes only, so other
         files pay nothing for it. Noted once for the file."""
-        self._stream.seek(self._bom_length)
-        head = self._stream.read(SAMPLE_SIZE)
-        self._stream.seek(0)
-        if b'="' not in head:
-            return False
-        text = codecs.getincrementaldecoder(self._codec)("replace").decode(head, final=False)
-        if _TEXT_FORMULA_CELL.search(text) is None:
+        if '="' not in head or _TEXT_FORMULA_CELL.search(head) is None:
             return False
         reason = (
             "cells written as a text formula, which keeps a value such as 0312345678 as written, are read as the text"
