@@ -21,16 +21,24 @@ from renkei.core.normalize.text import fold_dashes, fold_width
 
 __all__ = ["PREFECTURES", "fold_address", "normalize_prefecture", "split_address", "split_city", "split_prefecture"]
 
-#: The 47 prefectures in JIS X 0401 order.
-PREFECTURES: tuple[str, ...] = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県",
-    "茨城県", "栃木県", "群馬県", "埼玉県", "千葉県", "東京都", "神奈川県",
-    "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県",
-    "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県",
-    "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県", "広島県", "山口県",
-    "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県",
-    "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+#: The 47 prefectures in JIS X 0401 order, each with its name in romaji (Hepburn, as the English
+#: exports of Salesforce, HubSpot and Zoho and the postal service write them).
+_PREFECTURE_TABLE: tuple[tuple[str, str], ...] = (
+    ("北海道", "hokkaido"), ("青森県", "aomori"), ("岩手県", "iwate"), ("宮城県", "miyagi"),
+    ("秋田県", "akita"), ("山形県", "yamagata"), ("福島県", "fukushima"), ("茨城県", "ibaraki"),
+    ("栃木県", "tochigi"), ("群馬県", "gunma"), ("埼玉県", "saitama"), ("千葉県", "chiba"),
+    ("東京都", "tokyo"), ("神奈川県", "kanagawa"), ("新潟県", "niigata"), ("富山県", "toyama"),
+    ("石川県", "ishikawa"), ("福井県", "fukui"), ("山梨県", "yamanashi"), ("長野県", "nagano"),
+    ("岐阜県", "gifu"), ("静岡県", "shizuoka"), ("愛知県", "aichi"), ("三重県", "mie"),
+    ("滋賀県", "shiga"), ("京都府", "kyoto"), ("大阪府", "osaka"), ("兵庫県", "hyogo"),
+    ("奈良県", "nara"), ("和歌山県", "wakayama"), ("鳥取県", "tottori"), ("島根県", "shimane"),
+    ("岡山県", "okayama"), ("広島県", "hiroshima"), ("山口県", "yamaguchi"), ("徳島県", "tokushima"),
+    ("香川県", "kagawa"), ("愛媛県", "ehime"), ("高知県", "kochi"), ("福岡県", "fukuoka"),
+    ("佐賀県", "saga"), ("長崎県", "nagasaki"), ("熊本県", "kumamoto"), ("大分県", "oita"),
+    ("宮崎県", "miyazaki"), ("鹿児島県", "kagoshima"), ("沖縄県", "okinawa"),
 )  # fmt: skip
+#: The 47 prefectures in JIS X 0401 order.
+PREFECTURES: tuple[str, ...] = tuple(name for name, _ in _PREFECTURE_TABLE)
 
 # The plain definition of a leading prefecture, which split_prefecture's lookup stands in for
 # (tests/unit/normalize/test_quick_address.py compares the two).
@@ -43,22 +51,11 @@ _WARD = re.compile(r"^(.+?市)(.+区)$")
 
 _PREFECTURE_SET = frozenset(PREFECTURES)
 
-#: The prefectures in romaji, in ``PREFECTURES``' order (Hepburn, as the English exports of
-#: Salesforce, HubSpot and Zoho and the postal service write them).
-_ROMAJI = (
-    "hokkaido", "aomori", "iwate", "miyagi", "akita", "yamagata", "fukushima",
-    "ibaraki", "tochigi", "gunma", "saitama", "chiba", "tokyo", "kanagawa",
-    "niigata", "toyama", "ishikawa", "fukui", "yamanashi", "nagano", "gifu",
-    "shizuoka", "aichi", "mie", "shiga", "kyoto", "osaka", "hyogo",
-    "nara", "wakayama", "tottori", "shimane", "okayama", "hiroshima", "yamaguchi",
-    "tokushima", "kagawa", "ehime", "kochi", "fukuoka", "saga", "nagasaki",
-    "kumamoto", "oita", "miyazaki", "kagoshima", "okinawa",
-)  # fmt: skip
 _PREFECTURE_NAMES: dict[str, str] = {
     **{name: name for name in PREFECTURES},
     # Without 都, 府 or 県 (北海道 has none to drop): 東京, 大阪, 神奈川.
     **{name[:-1]: name for name in PREFECTURES if name != "北海道"},
-    **dict(zip(_ROMAJI, PREFECTURES, strict=True)),
+    **{romaji: name for name, romaji in _PREFECTURE_TABLE},
 }
 _ROMAJI_SUFFIX = re.compile(r"(?:[\s-]+(?:to|fu|ken)|[\s-]*(?:prefecture|pref\.?|metropolis))$")
 
