@@ -8,8 +8,11 @@ from typing import Literal
 
 FileNameRule = Literal["any", "daily", "monthly"]
 
-_DAILY = re.compile(r"(\d{4})(\d{2})(\d{2})\.(?:csv|tsv|txt|xlsx)", re.IGNORECASE)
-_MONTHLY = re.compile(r"(\d{4})(\d{2})00\.(?:csv|tsv|txt|xlsx)", re.IGNORECASE)
+#: The names of the files an import reads (CSV or TSV text, an Excel workbook) end in these.
+FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+_SUFFIX = "|".join(suffix.lstrip(".") for suffix in FILE_SUFFIXES)
+_DAILY = re.compile(rf"(\d{{4}})(\d{{2}})(\d{{2}})\.(?:{_SUFFIX})", re.IGNORECASE)
+_MONTHLY = re.compile(rf"(\d{{4}})(\d{{2}})00\.(?:{_SUFFIX})", re.IGNORECASE)
 
 
 def file_name_problem(name: str, rule: FileNameRule) -> str | None:

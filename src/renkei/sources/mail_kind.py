@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from renkei.core.file_rules import FILE_SUFFIXES
 from renkei.core.records import SourceRecord
 from renkei.sources.csv_kind import CsvSettings, extract_csv
 from renkei.sources.mail import UndecodableMail, decode_mail
@@ -164,7 +165,6 @@ class MailCsvSettings(MailSettings, CsvSettings):
         return value
 
 
-CSV_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
 CSV_TYPES = (
     "text/csv",
     "text/tab-separated-values",
@@ -188,7 +188,7 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
     parts = [
         (a.filename, a.data)
         for a in mail.attachments
-        if a.filename and (a.filename.lower().endswith(CSV_SUFFIXES) or a.content_type in CSV_TYPES)
+        if a.filename and (a.filename.lower().endswith(FILE_SUFFIXES) or a.content_type in CSV_TYPES)
     ]
     if not parts:
         others = ", ".join(a.filename or a.content_type for a in mail.attachments) or "none"
