@@ -6,6 +6,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,79 @@ def workbook(path: Path, rows: list[list[object]], *, more_sheets: tuple[str, ..
         book.create_sheet(name).append(["メモ"])
     book.save(path)
     return path
+
+
+def other_workbook(
+    kind: str, path: Path, rows: list[list[object]], *, more_sheets: tuple[str, ...] = (), hidden_first: bool = False
+):
+    """A workbook of ``kind`` (``xls``, ``xlsb`` or ``ods``) at ``path``, as ``workbook`` writes an .xlsx."""
+    sheets = [("顧客一覧", rows, hidden_first)]
+    if hidden_first:
+        sheets.append(("見える", [["氏名"], ["見える人"]], False))
+    sheets.extend((name, [["メモ"]], False) for name in more_sheets)
+    {"xls": _write_xls, "xlsb": _write_xlsb, "ods": _write_ods}[kind](path, sheets)
+    return path
+
+
+def _write_xls(path: Path, sheets) -> None:
+    import xlwt
+
+    formats = {
+        datetime: xlwt.easyxf(num_format_str="yyyy/m/d h:mm"),
+        date: xlwt.easyxf(num_format_str='ggge"年"m"月"d"日"'),
+        time: xlwt.easyxf(num_format_str="h:mm"),
+    }
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows, hidden in sheets:
+        sheet = book.add_sheet(name)
+        sheet.visibility = 1 if hidden else 0
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value, formats.get(type(value), xlwt.Style.default_style))
+    book.save(str(path))
+
+
+def _write_xlsb(path: Path, sheets) -> None:
+    from pyxlsbwriter import XlsbWriter
+
+    with XlsbWriter(str(path)) as book:
+        for name, rows, hidden in sheets:
+            book.add_sheet(name, hidden=hidden)
+            width = max(map(len, rows), default=1)  # its writer wants every row as wide
+            book.write_sheet([[*row, *[None] * (width - len(row))] for row in rows])
+
+
+def _write_ods(path: Path, sheets) -> None:
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableProperties
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    document = OpenDocumentSpreadsheet()
+    hidden_style = Style(name="hidden", family="table")
+    hidden_style.addElement(TableProperties(display="false"))
+    document.automaticstyles.addElement(hidden_style)
+    for name, rows, hidden in sheets:
+        table = Table(name=name, stylename=hidden_style) if hidden else Table(name=name)
+        for row in rows:
+            line = TableRow()
+            for value in row:
+                if value is None:
+                    cell = TableCell()
+                elif isinstance(value, bool):
+                    cell = TableCell(valuetype="boolean", booleanvalue=str(value).lower())
+                elif isinstance(value, int | float):
+                    cell = TableCell(valuetype="float", value=str(value))
+                elif isinstance(value, datetime | date):
+                    cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                elif isinstance(value, time):
+                    cell = TableCell(valuetype="time", timevalue=f"PT{value.hour}H{value.minute}M{value.second}S")
+                else:
+                    cell = TableCell(valuetype="string")
+                if value is not None:
+                    cell.addElement(P(text=str(value)))
+                line.addElement(cell)
+            table.addElement(line)
+        document.spreadsheet.addElement(table)
+    document.save(str(path))

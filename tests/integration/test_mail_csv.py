@@ -10,7 +10,7 @@ from renkei.errors import ConfigurationError
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
-from tests.conftest import workbook, write_csv
+from tests.conftest import other_workbook, workbook, write_csv
 from tests.helpers import export
 
 
@@ -72,7 +72,7 @@ def test_other_senders_are_quarantined_and_mails_without_csv_fail(hub):
     )
     assert refused.state == "quarantined" and "x@evil.example" in refused.reason
     bare = mail_service.import_mail(hub, integration, csv_mail("a@partner.example.jp", {}))
-    assert bare.state == "failed" and "no CSV or Excel (.xlsx) attachment" in bare.reason
+    assert bare.state == "failed" and "no CSV or spreadsheet (.xlsx, .xls, .xlsb, .ods) attachment" in bare.reason
     assert export(hub) == []
 
 
@@ -159,3 +159,18 @@ def test_an_excel_workbook_attached_is_imported_and_replaced_by_its_next_version
     assert delivery_service.get_delivery(hub, first.children[0]).file_name == "会員.xlsx"
     mail_service.import_mail(hub, integration, xlsx_mail([["氏名", "メール"], ["鈴木花子", "h@example.jp"]]))
     assert [c["email"] for c in export(hub)] == ["h@example.jp"]
+
+
+def test_an_xls_workbook_attached_as_excel_sends_it_is_imported(hub, tmp_path):
+    message = EmailMessage()
+    message["From"] = "system@partner.example.jp"
+    message["To"] = "inbox@inbox.localhost"
+    message["Subject"] = "会員リスト"
+    message.set_content("添付します。")
+    data = other_workbook("xls", tmp_path / "members.xls", [["氏名", "メール"], ["山田太郎", "t@example.jp"]])
+    message.add_attachment(data.read_bytes(), maintype="application", subtype="vnd.ms-excel", filename="会員.xls")
+    result = mail_service.import_mail(hub, mail_csv(hub), message.as_bytes())
+    assert result.state == "processed" and len(result.children) == 1
+    child = delivery_service.get_delivery(hub, result.children[0])
+    assert (child.file_name, child.state) == ("会員.xls", "processed")
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]

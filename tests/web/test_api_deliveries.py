@@ -7,7 +7,7 @@ import pytest
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import add_integration
 from renkei.pipeline.mail import import_mail
-from tests.conftest import workbook
+from tests.conftest import other_workbook, workbook
 from tests.helpers import free_port
 from tests.web.api_helpers import BAD, GOOD, HEADER, csv_bytes, settled, upload
 from tests.web.conftest import bearer
@@ -56,6 +56,17 @@ def test_an_excel_workbook_upload_is_imported_and_its_raw_payload_comes_back_as_
     assert raw.content == content and raw.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
+
+
+def test_an_xls_workbook_upload_is_imported_and_comes_back_as_sent(client, api, members, tmp_path):
+    content = other_workbook("xls", tmp_path / "会員.xls", [HEADER, GOOD, BAD]).read_bytes()
+    body = upload(client, api, members, content, name="会員.xls", wait=True).json()
+    assert body["result"]["encoding"] == "xls"
+    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1}
+    [error] = client.get(f"/api/deliveries/{body['delivery_id']}/errors", headers=api).json()["items"]
+    assert (error["line"], error["column"], error["value"]) == (3, "メールアドレス", "not-a-mail")
+    raw = client.get(f"/api/deliveries/{body['delivery_id']}/raw", headers=api)
+    assert raw.content == content and raw.headers["content-type"].startswith("application/vnd.ms-excel")
 
 
 def test_wait_processes_before_answering_and_the_same_file_again_is_a_duplicate(client, api, members):

@@ -15,7 +15,7 @@ from renkei.pipeline.integrations import find_integration, get_integration, set_
 from renkei.pipeline.mail import inbox_address
 from renkei.pipeline.specs import MappingModel
 from renkei.web.ui import mapping as mapping_ui
-from tests.conftest import workbook, write_csv
+from tests.conftest import other_workbook, workbook, write_csv
 from tests.web.test_ui_pages import MEMBERS, seed
 
 
@@ -255,6 +255,16 @@ def test_a_workbook_delivery_shows_the_first_rows_of_the_sheet_it_was_read_from(
     assert "山田太郎,y@example.jp" in html and "xlsx: 顧客一覧" in html
     # The note on the other sheet, in the page's language.
     assert "ブックにシートが 2 枚あります" in html
+
+
+def test_an_ods_delivery_shows_the_first_rows_of_its_sheet(hub, admin, tmp_path):
+    from renkei.pipeline.deliveries import import_file
+    from renkei.pipeline.integrations import manual_import_integration
+
+    path = other_workbook("ods", tmp_path / "会員.ods", [["氏名", "メール"], ["山田太郎", "y@example.jp"]])
+    result = import_file(hub, manual_import_integration(hub), path)
+    html = admin.client.get(f"/deliveries/{result.delivery_id}").text
+    assert "山田太郎,y@example.jp" in html and "ods: 顧客一覧" in html
 
 
 def test_dry_run_replay_and_undo_from_the_delivery_page(hub, admin, tmp_path):

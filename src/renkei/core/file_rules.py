@@ -8,8 +8,8 @@ from typing import Literal
 
 FileNameRule = Literal["any", "daily", "monthly"]
 
-#: The names of the files an import reads (CSV or TSV text, an Excel workbook) end in these.
-FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx")
+#: The names of the files an import reads (CSV or TSV text, a workbook: .xlsx, .xls, .xlsb, .ods) end in these.
+FILE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsb", ".ods")
 _SUFFIX = "|".join(suffix.lstrip(".") for suffix in FILE_SUFFIXES)
 _DAILY = re.compile(rf"(\d{{4}})(\d{{2}})(\d{{2}})\.(?:{_SUFFIX})", re.IGNORECASE)
 _MONTHLY = re.compile(rf"(\d{{4}})(\d{{2}})00\.(?:{_SUFFIX})", re.IGNORECASE)

@@ -29,7 +29,10 @@ class CsvSettings(BaseModel):
     delimiter: Literal[",", "\t", ";", "|"] | None = Field(default=None, description="Override the detected delimiter.")
     sheet: str | None = Field(
         default=None,
-        description="The worksheet of an Excel workbook (.xlsx) to read, by name; the first visible one when not set.",
+        description=(
+            "The worksheet of a workbook (.xlsx, .xls, .xlsb, .ods) to read, by name;"
+            " the first visible one when not set."
+        ),
     )
     file_names: Literal["any", "daily", "monthly"] = Field(
         default="any", description="Accept any name, or only daily yyyymmdd.csv / monthly yyyymm00.csv names."

@@ -66,7 +66,8 @@ from renkei.sources.encoding import (
     show_escaped,
     undecodable_count,
 )
-from renkei.sources.xlsxfile import WORKBOOK, SheetRows, WorkbookError, is_workbook
+from renkei.sources.workbooks import Sheet, open_sheet, workbook_kind
+from renkei.sources.xlsxfile import WorkbookError
 
 # Appended after the last line: a row that ends with it was still inside quotes at end of file.
 _END = "\uffff"
@@ -79,7 +80,7 @@ _FIRST = operator.itemgetter(0)
 
 
 class _Rows(Protocol):
-    """What the reader reads rows from: ``csv.reader``, or a workbook's ``SheetRows``."""
+    """What the reader reads rows from: ``csv.reader``, or a workbook's sheet (``workbooks.Sheet``)."""
 
     @property
     def line_num(self) -> int: ...
@@ -177,9 +178,9 @@ def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None 
         raise ConfigurationError(f"the delimiter must be one character, not {options.delimiter!r}")
     codec_override = resolve_encoding(options.encoding) if options.encoding else None
     shown = Path(name) if name else path
-    if is_workbook(path):
+    if book := workbook_kind(path):
         try:
-            sheet = SheetRows(path, options.sheet)
+            sheet = open_sheet(path, book, options.sheet)
         except WorkbookError as exc:
             raise UnreadableFileError(shown, exc.reason) from None
         try:
@@ -211,7 +212,7 @@ class CsvFile:
         options: CsvOptions,
         codec_override: str | None,
         *,
-        sheet: SheetRows | None = None,
+        sheet: Sheet | None = None,
     ) -> None:
         self.path = path
         self.problems: list[CsvProblem] = []
@@ -221,8 +222,8 @@ class CsvFile:
         self._text_formulas = False
         self._reader: _Rows
         if sheet is not None:
-            # An Excel workbook: its first sheet's rows, read as a CSV file's (``xlsxfile``).
-            self.encoding = self._detected = WORKBOOK
+            # A workbook: its first sheet's rows, read as a CSV file's (``workbooks``).
+            self.encoding = self._detected = sheet.kind
             self.delimiter = ","  # how a row is shown in a problem
             self.problems.extend(CsvProblem(None, None, sheet.sheet_name, note) for note in sheet.notes)
             self._reader = sheet

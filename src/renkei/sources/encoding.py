@@ -150,9 +150,9 @@ def _binary_kind(sample: bytes) -> str | None:
     """Why a file is not CSV text, when its first bytes say what it is (an Excel workbook, a PDF…)."""
     if sample.startswith(b"PK\x03\x04"):
         if b"xl/workbook.bin" in sample:
-            return f"is an Excel binary workbook (.xlsb), which is not read: {_SAVE_AS_CSV}"
+            return f"is an Excel binary workbook (.xlsb) that cannot be read: {_SAVE_AS_CSV}"
         if b"opendocument.spreadsheet" in sample:
-            return f"is an OpenDocument spreadsheet (.ods), which is not read: {_SAVE_AS_XLSX}"
+            return f"is an OpenDocument spreadsheet (.ods) that cannot be read: {_SAVE_AS_XLSX}"
         if b"xl/" in sample:
             return f"is an Excel workbook (.xlsx) that cannot be read: {_SAVE_AS_CSV}"
         return "is a ZIP archive, not CSV text: unpack it and send the CSV inside"

@@ -169,6 +169,9 @@ CSV_TYPES = (
     "text/csv",
     "text/tab-separated-values",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-excel",
+    "application/vnd.ms-excel.sheet.binary.macroenabled.12",
+    "application/vnd.oasis.opendocument.spreadsheet",
 )
 
 
@@ -196,7 +199,7 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
             [],
             iter(()),
             verdict="failed",
-            reason=f"the mail has no CSV or Excel (.xlsx) attachment (attachments: {others})",
+            reason=f"the mail has no CSV or spreadsheet (.xlsx, .xls, .xlsb, .ods) attachment (attachments: {others})",
         )
     return Extraction([], iter(()), verdict="split", meta={"parts": parts, "message_id": mail.message_id})
 

@@ -109,6 +109,7 @@ class SheetRows:
             self._archive = zipfile.ZipFile(path)
         except (OSError, zipfile.BadZipFile) as exc:
             raise _broken(exc) from None
+        self.kind = WORKBOOK
         try:
             book = _Book(self._archive, sheet)
             self.sheet_name = book.sheet_name
@@ -226,16 +227,6 @@ class SheetRows:
         if hasattr(self, "_stream"):
             self._stream.close()
         self._archive.close()
-
-
-def first_rows(path: Path, count: int, name: str | None = None) -> tuple[str, list[list[str]]]:
-    """The name of the sheet a workbook is read from (``name``, or the first visible one) and its
-    first ``count`` rows (a preview)."""
-    sheet = SheetRows(path, name)
-    try:
-        return sheet.sheet_name, [row for row, _ in zip(sheet, range(count), strict=False)]
-    finally:
-        sheet.close()
 
 
 # -- the workbook's parts ----------------------------------------------------------------------
@@ -488,7 +479,7 @@ def _cell_reader(book: _Book, strings: SharedStrings) -> Callable[[str | None, s
         if kind is None or kind == "n":
             if style is not None and style in date_styles:
                 return _serial_text(value, epoch, book.date1904)
-            return _number_text(value)
+            return number_text(value)
         if kind == "s":
             try:
                 return strings[int(value)]
@@ -501,7 +492,7 @@ def _cell_reader(book: _Book, strings: SharedStrings) -> Callable[[str | None, s
     return read
 
 
-def _number_text(value: str) -> str:
+def number_text(value: str) -> str:
     """A number cell as Excel's CSV shows it: digits for a whole number, else the shortest form."""
     if value.isdigit():
         return value
@@ -527,7 +518,7 @@ def _serial_text(value: str, epoch: datetime, date1904: bool) -> str:
     try:
         moment = epoch + timedelta(seconds=round(serial * 86400))
     except OverflowError:
-        return _number_text(value)
+        return number_text(value)
     if moment.time() == datetime.min.time():
         return moment.date().isoformat()
     return moment.isoformat(sep=" ")

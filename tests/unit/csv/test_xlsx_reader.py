@@ -246,9 +246,9 @@ def test_the_first_visible_worksheet_is_read_not_a_hidden_sheet_or_a_chart(tmp_p
     )
     f, _ = read(path)
     assert f.headers == ["氏名"] and f.problems == []
-    from renkei.sources.xlsxfile import first_rows
+    from renkei.sources.workbooks import first_rows
 
-    assert first_rows(path, 5) == ("名簿", [["氏名"]])
+    assert first_rows(path, "xlsx", 5) == ("名簿", [["氏名"]])
 
 
 @pytest.mark.parametrize(

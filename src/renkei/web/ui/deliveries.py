@@ -83,14 +83,15 @@ def payload_preview(hub: Hub, integration: Integration, delivery: Delivery) -> d
             "forwarded_by": mail.forwarded_by,
         }
     from renkei.sources.encoding import NotTextError, detect_encoding
-    from renkei.sources.xlsxfile import WorkbookError, first_rows, is_workbook
+    from renkei.sources.workbooks import first_rows, workbook_kind
+    from renkei.sources.xlsxfile import WorkbookError
 
-    if is_workbook(path):
+    if book := workbook_kind(path):
         try:
-            sheet, rows = first_rows(path, PREVIEW_LINES, getattr(integration.settings, "sheet", None))
+            sheet, rows = first_rows(path, book, PREVIEW_LINES, getattr(integration.settings, "sheet", None))
         except WorkbookError as error:
             return {"kind": "binary", "reason": error.reason}
-        return {"kind": "file", "encoding": f"xlsx: {sheet}", "lines": [",".join(row) for row in rows]}
+        return {"kind": "file", "encoding": f"{book}: {sheet}", "lines": [",".join(row) for row in rows]}
     with path.open("rb") as handle:
         head = handle.read(64 * 1024)
     try:
