@@ -370,3 +370,21 @@ def test_an_xls_xlsb_or_ods_workbook_is_imported_as_an_xlsx_is(hub, tmp_path, ki
     # The archived workbook (stored under its hash, without its name) replays.
     replayed = delivery_service.replay_delivery(hub, result.delivery_id)
     assert (replayed.state, replayed.counts.created, replayed.counts.errors) == ("processed", 2, 1)
+
+
+def test_a_mobile_number_in_a_second_phone_column_is_the_mobile_and_finds_the_customer(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    first = write_csv(tmp_path / "cards.csv", [["氏名", "携帯電話"], ["山田太郎", "090-1234-5678"]])
+    assert delivery_service.import_file(hub, integration, first).counts.created == 1
+    # A list with two phone columns, the mobile in the second (before: kept as text under TEL2, so
+    # the row made a second customer).
+    second = write_csv(
+        tmp_path / "list.csv",
+        [["氏名", "TEL1", "TEL2", "FAX"], ["山田太郎", "03-1234-5678", "090-1234-5678", "03-1234-5679"]],
+    )
+    result = delivery_service.import_file(hub, integration, second)
+    assert (result.counts.created, result.counts.updated, result.counts.errors) == (0, 1, 0)
+    assert result.labels["TEL2"] == "phone"  # shown as a phone column, read as a second one
+    (customer,) = export(hub)
+    assert (customer["mobile"], customer["phone"], customer["fax"]) == ("+819012345678", "+81312345678", "+81312345679")
+    assert "TEL2" not in customer["custom"]

@@ -82,6 +82,59 @@ def test_a_cell_of_addresses_with_one_bad_is_rejected_whole():
     assert [(e.column, e.value) for e in errors] == [("メール", "a@example.jp; b@")]
 
 
+@pytest.mark.parametrize(
+    ("fields", "expected", "custom"),
+    [
+        pytest.param(  # a mobile number in the second column is the mobile, wherever that column stands
+            {"TEL2": "090-1234-5678", "TEL1": "03-1234-5678"},
+            {"phone": "+81312345678", "mobile": "+819012345678"},
+            {},
+            id="tel2-mobile",
+        ),
+        pytest.param(  # a second fixed line: the first column's is the phone, the second kept normalised
+            {"電話番号1": "03-1234-5678", "電話番号2": "06-1234-5678"},
+            {"phone": "+81312345678"},
+            {"電話番号2": "+81612345678"},
+            id="second-fixed",
+        ),
+        pytest.param(  # the first column empty: the second one's number is the phone
+            {"電話番号1": "", "電話番号2": "06-1234-5678"},
+            {"phone": "+81612345678"},
+            {},
+            id="first-empty",
+        ),
+        pytest.param(  # Eight's card export: company, department and direct lines
+            {"TEL会社": "03-1111-2222", "TEL部門": "03-3333-4444", "TEL直通": "090-5555-6666", "Fax": "03-7777-8888"},
+            {"phone": "+81311112222", "mobile": "+819055556666", "fax": "+81377778888"},
+            {"TEL部門": "+81333334444"},
+            id="eight",
+        ),
+        pytest.param(  # a second column's value that is no number is kept as written, not a row error
+            {"TEL1": "03-1234-5678", "TEL2": "本社に確認"},
+            {"phone": "+81312345678"},
+            {"TEL2": "本社に確認"},
+            id="not-a-number",
+        ),
+        pytest.param(  # a second e-mail column: the e-mail when the first is empty
+            {"メールアドレス1": "", "メールアドレス2": "Taro@Example.JP"},
+            {"email": "taro@example.jp"},
+            {},
+            id="second-email",
+        ),
+    ],
+)
+def test_a_second_phone_or_email_column_fills_its_field_by_kind_or_is_kept(fields, expected, custom):
+    patch, errors = patch_of(fields)
+    assert errors == []
+    assert {k: v for k, v in patch.fields.items() if k in ("phone", "mobile", "fax", "email")} == expected
+    assert patch.custom == custom
+
+
+def test_a_bad_number_in_the_fields_own_column_is_still_a_row_error():
+    _, errors = patch_of({"TEL1": "本社に確認", "TEL2": "03-1234-5678"})
+    assert [(e.column, e.value) for e in errors] == [("TEL1", "本社に確認")]
+
+
 def test_a_second_email_column_mapped_by_a_rule_is_kept_as_custom():
     spec = MappingSpec(rules=(FieldRule("PC", "email"), FieldRule("携帯メール", "email")))
     patch, _ = patch_of({"氏名": "山田", "PC": "a@example.jp", "携帯メール": "a.mobile@docomo.ne.jp"}, spec)

@@ -5,12 +5,15 @@ Labels are compared after ``normalize_label`` (NFKC, lower case, hiragana as kat
 spaces, brackets or punctuation), so ``氏名（カナ）``, ``氏名(ｶﾅ)`` and ``氏名 カナ`` are one label.
 
 Each target goes to at most one column: the first column that claims it wins and later ones
-map to ``None`` (unknown), so the pipeline never sees two values for one field. That holds for
+map to ``None`` here, so the pipeline never sees two values for one field. That holds for
 phones too: ``TEL1`` is ``phone``, a second fixed-line column (``TEL2``, ``電話番号2``) is the
-phone only when no other column is, and otherwise stays unknown rather than being guessed into
-``mobile``; only labels that say 携帯/mobile/cell map to ``mobile``. E-mail, mobile, fax and memo
-columns are numbered the same way (``メールアドレス1``, ``備考2``). An unknown column stays
-visible in the mapping UI, where it can go to a custom field.
+phone only when no other column is; only labels that say 携帯/mobile/cell map to ``mobile``.
+E-mail, mobile, fax and memo columns are numbered the same way (``メールアドレス1``, ``備考2``).
+A later column of a ``SHARED_TARGETS`` field (``TEL2`` beside ``TEL1``, ``自宅TEL`` beside
+``会社TEL``, ``メールアドレス2``) is read by the mapping as a second one (``compile_mapping``): its
+number goes to the field its kind says when that is still empty, and is kept under the column's
+label otherwise. Any other unknown column stays visible in the mapping UI, where it can go to a
+custom field.
 
 The labels come from the exports people bring: Japanese CRM/MA and card tools (Sansan, SATORI,
 Digima), Excel lists and web forms (自宅TEL, 会社TEL, フリガナ（姓）, 市区町村番地), the English
@@ -51,6 +54,11 @@ CANONICAL_FIELDS: Final = (
     "tags",
     "groups",
 )
+
+#: Fields a file may give in several columns, each read with the field's own transform: a
+#: second column's value fills the field its kind says when that is empty (a mobile number in
+#: ``TEL2`` is the mobile) and is kept under its column's label otherwise, never a second value.
+SHARED_TARGETS: Final = frozenset({"email", "phone", "mobile", "fax"})
 
 PSEUDO_FIELDS: Final = ("full_name", "full_name_kana", "address")
 """Targets the mapping splits: 氏名 into 姓/名, its kana likewise, 住所 into prefecture/city/address1."""
@@ -116,7 +124,8 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "自宅TEL", "TEL（自宅）", "固定電話番号", "電話番号（固定）", "連絡先電話番号", "電話番号（会社）",
         "TEL（会社）", "会社TEL", "会社電話", "会社電話番号", "勤務先TEL", "勤務先電話", "勤務先電話番号",
         "代表電話", "代表電話番号", "代表TEL", "直通電話", "home phone", "work phone", "business phone",
-        "office phone",
+        "office phone", "TEL部門", "部門TEL", "部署TEL", "部署電話", "部署電話番号", "TEL直通", "直通TEL",
+        "直通番号", "直通電話番号",
     ),
     "mobile": (
         "携帯", "携帯電話", "携帯番号", "携帯電話番号", "mobile", "cell", "mobile phone", "cell phone",

@@ -24,7 +24,7 @@ from renkei.core.fields import (
 from renkei.core.normalize import normalize_label
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
-from renkei.core.transforms import Apply, memo_size_for, transform_for
+from renkei.core.transforms import Apply, memo_size_for, second_column_transform, transform_for
 
 UnknownColumns = Literal["custom", "report", "ignore"]
 
@@ -82,6 +82,8 @@ class ColumnPlan:
     label: str
     target: str | None  # None: unknown column
     apply: Apply | None
+    #: A later column of a field another column feeds (``TEL2`` beside ``TEL1``): read after the others.
+    second: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,12 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
             target = label if is_known_target(label) and label not in PROTECTED_FIELDS else auto.get(label)
             if target is not None and target in claimed and target in SCALAR_FIELDS:
                 target = None
+            guess = header_aliases.guess_target(label) if target is None and spec.auto_map else None
+            if guess in header_aliases.SHARED_TARGETS:
+                # TEL2 beside TEL1, 自宅TEL beside 会社TEL: its number goes where its kind says while
+                # that is empty, else under its label; a value that is no number is kept as written.
+                plans.append(ColumnPlan(label, guess, second_column_transform(guess, label, memo_size), True))
+                continue
         if target is None:
             if spec.unknown_columns == "custom" and label.strip():
                 target = CUSTOM_PREFIX + label.strip()
@@ -136,7 +144,9 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
                 continue
         claimed.add(target)
         plans.append(ColumnPlan(label, target, transform_for(target, label, memo_size)))
-    positions = tuple((i, p.label, p.apply) for i, p in enumerate(plans) if p.apply is not None)
+    # Second columns last, so that the field's own column fills it first wherever it stands.
+    order = sorted(range(len(plans)), key=lambda i: plans[i].second)
+    positions = tuple((i, plans[i].label, apply) for i in order if (apply := plans[i].apply) is not None)
     unknown_positions = tuple((i, p.label) for i, p in enumerate(plans) if p.target is None and p.label.strip())
     constants = tuple((target, transform_for(target)) for target in spec.constants)
     return CompiledMapping(

@@ -519,6 +519,22 @@ _CHECKED: dict[str, Callable[[str], str]] = {
 _DATE_TARGETS = frozenset(name for name, normalise in _CHECKED.items() if normalise is _date)
 
 
+def second_column_transform(target: str, label: str, memo_size: int = MEMO_FLOOR) -> Apply:
+    """The transform of a second column of ``target`` (``TEL2`` beside ``TEL1``): the field's own,
+    which fills the field its value's kind says while that is empty and keeps it under ``label``
+    otherwise; a value it rejects is kept under ``label`` as written (as an unmapped column's
+    is), not a row error: the row's own column of the field is the one it is judged by."""
+    apply = transform_for(target, label, memo_size)
+    keep = _custom(label.strip(), memo_size)
+
+    def second(raw: str, patch: CustomerPatch) -> str | None:
+        if apply(raw, patch) is not None:
+            keep(raw, patch)
+        return None
+
+    return second
+
+
 def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
