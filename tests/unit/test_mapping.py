@@ -284,6 +284,23 @@ def test_address_is_split_and_postal_code_fills_only_what_is_missing():
             ("東京都", "千代田区", "千代田1-1"),
             id="a-town-named-like-its-city-is-kept",
         ),
+        pytest.param(  # Sansan's and many ledgers' 都道府県 + 住所1 without a postal code
+            {"都道府県": "大阪府", "住所1": "大阪市北区梅田１丁目１番３号"},
+            ("大阪府", "大阪市北区", "梅田1丁目1番3号"),
+            id="city-at-the-start-of-address1-beside-a-prefecture",
+        ),
+        pytest.param(
+            {"都道府県": "東京都", "住所1": "西多摩郡瑞穂町箱根ケ崎1"},
+            ("東京都", "西多摩郡瑞穂町", "箱根ケ崎1"),
+            id="a-district-town",
+        ),
+        pytest.param(
+            {"都道府県": "東京都", "住所1": "横浜市中区山下町1"},
+            ("東京都", None, "横浜市中区山下町1"),
+            id="a-city-of-another-prefecture-is-left-as-written",
+        ),
+        pytest.param({"都道府県": "東京都", "住所1": "中央1-2-3"}, ("東京都", None, "中央1-2-3"), id="no-city"),
+        pytest.param({"住所1": "大阪市北区梅田1-1"}, (None, None, "大阪市北区梅田1-1"), id="no-prefecture-no-guess"),
     ],
 )
 def test_address1_does_not_repeat_the_prefecture_or_city(fields, expected):

