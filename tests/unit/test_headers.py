@@ -468,3 +468,20 @@ def test_no_target_is_given_twice(headers: list[str]) -> None:
     assert len(targets) == len(set(targets))
     assert set(targets) <= {*TARGETS, *INQUIRY_ALIASES}
     assert list(mapping) == list(dict.fromkeys(headers))
+
+
+def test_a_contact_person_column_is_the_name_in_a_list_without_one_and_the_owner_in_one_with():
+    # kintone's customer list, a company ledger: 会社名, 部署名, 担当者名 and no name column.
+    assert auto_map(["会社名", "部署名", "担当者名", "メールアドレス"])["担当者名"] == "full_name"
+    assert auto_map(["会社名", "担当者", "電話番号"])["担当者"] == "full_name"
+    # With a name column, 担当者 is the sales owner, as before.
+    assert auto_map(["氏名", "担当者名"]) == {"氏名": "full_name", "担当者名": "owner"}
+    assert auto_map(["姓", "名", "担当者"])["担当者"] == "owner"
+    # Only 担当者 says both: 営業担当 is the owner whatever else the file has.
+    assert auto_map(["会社名", "営業担当"])["営業担当"] == "owner"
+    # ご担当者 (a web form's honorific) is always the customer's own.
+    assert auto_map(["会社名", "ご担当者名", "担当者"]) == {
+        "会社名": "company_name",
+        "ご担当者名": "full_name",
+        "担当者": "owner",
+    }

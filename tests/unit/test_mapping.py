@@ -135,6 +135,41 @@ def test_a_bad_number_in_the_fields_own_column_is_still_a_row_error():
     assert [(e.column, e.value) for e in errors] == [("TEL1", "本社に確認")]
 
 
+@pytest.mark.parametrize(
+    ("fields", "expected", "custom"),
+    [
+        pytest.param(
+            {"顧客名": "株式会社ABC", "メール": "a@example.jp"}, {"company_name": "株式会社ABC"}, {}, id="kabushiki"
+        ),
+        pytest.param(
+            {"お名前": "ABC商事㈱", "メール": "a@example.jp"}, {"company_name": "ABC商事㈱"}, {}, id="kakko-kabu"
+        ),
+        pytest.param(
+            {"氏名": "（有）山田商店", "メール": "a@example.jp"}, {"company_name": "(有)山田商店"}, {}, id="yugen"
+        ),
+        pytest.param({"Name": "Example Inc.", "Email": "a@example.jp"}, {"company_name": "Example Inc."}, {}, id="inc"),
+        pytest.param(  # the file's own company column is the company's: the other kept under its label
+            {"顧客名": "株式会社ABC", "会社名": "ABC商事", "メール": "a@example.jp"},
+            {"company_name": "ABC商事"},
+            {"顧客名": "株式会社ABC"},
+            id="with-a-company-column",
+        ),
+        pytest.param(  # a person's name that only looks like one is a name
+            {"氏名": "山田 株太郎", "メール": "a@example.jp"},
+            {"last_name": "山田", "first_name": "株太郎"},
+            {},
+            id="a-person",
+        ),
+    ],
+)
+def test_a_company_name_in_a_name_column_is_the_company_not_a_person(fields, expected, custom):
+    patch, errors = patch_of(fields)
+    assert errors == []
+    names = ("last_name", "first_name", "company_name")
+    assert {k: v for k, v in patch.fields.items() if k in names} == expected
+    assert patch.custom == custom
+
+
 def test_a_second_email_column_mapped_by_a_rule_is_kept_as_custom():
     spec = MappingSpec(rules=(FieldRule("PC", "email"), FieldRule("携帯メール", "email")))
     patch, _ = patch_of({"氏名": "山田", "PC": "a@example.jp", "携帯メール": "a.mobile@docomo.ne.jp"}, spec)

@@ -93,7 +93,8 @@ INQUIRY_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "full_name": (
         "氏名", "お名前", "名前", "name", "full name", "fullname", "氏名（漢字）", "名前（漢字）",
-        "お名前（漢字）", "お客様名", "顧客名", "ご氏名",
+        "お名前（漢字）", "お客様名", "顧客名", "ご氏名", "ご担当者名", "ご担当者", "ご担当者様", "ご担当者氏名",
+        "先方担当者", "先方担当者名",
         "お客様氏名", "顧客氏名", "氏名漢字", "漢字氏名", "フルネーム", "full name (kanji)", "contact name",
         "customer name", "契約者名", "申込者名",
     ),
@@ -241,6 +242,12 @@ def guess_target(label: str) -> str | None:
     return _lookup(label)[0]
 
 
+#: Labels of the person a row is about, who also may be its owner: 担当者 is the customer's contact
+#: person in a list without a name column, and the sales owner in one with.
+_PERSON_NAME: Final = frozenset({"full_name", "last_name", "first_name"})
+_CONTACT_PERSON: Final = frozenset(normalize_label(label) for label in ("担当者", "担当者名"))
+
+
 def auto_map(headers: Sequence[str]) -> dict[str, str | None]:
     """Each header to the target it names, or None; a target goes to its first column only.
 
@@ -257,4 +264,11 @@ def auto_map(headers: Sequence[str]) -> dict[str, str | None]:
             if fallback is fallback_pass and target is not None and target not in taken:
                 taken.add(target)
                 mapping[header] = target
+    if not any(target in _PERSON_NAME for target in mapping.values()):
+        # 会社名, 部署名, 担当者名 with no name column (kintone's customer list, a company ledger):
+        # the 担当者 is the customer's contact person, not the owner.
+        for header, target in mapping.items():
+            if target == "owner" and normalize_label(header) in _CONTACT_PERSON:
+                mapping[header] = "full_name"
+                break
     return mapping

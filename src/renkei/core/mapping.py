@@ -24,7 +24,13 @@ from renkei.core.fields import (
 from renkei.core.normalize import normalize_label
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
-from renkei.core.transforms import Apply, memo_size_for, second_column_transform, transform_for
+from renkei.core.transforms import (
+    Apply,
+    full_name_transform,
+    memo_size_for,
+    second_column_transform,
+    transform_for,
+)
 
 UnknownColumns = Literal["custom", "report", "ignore"]
 
@@ -144,6 +150,13 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
                 continue
         claimed.add(target)
         plans.append(ColumnPlan(label, target, transform_for(target, label, memo_size)))
+    if "company_name" in claimed:  # a company name in a name column is not the company's: kept aside
+        plans = [
+            ColumnPlan(p.label, p.target, full_name_transform(p.label, memo_size, company_column=True))
+            if p.target == "full_name"
+            else p
+            for p in plans
+        ]
     # Second columns last, so that the field's own column fills it first wherever it stands.
     order = sorted(range(len(plans)), key=lambda i: plans[i].second)
     positions = tuple((i, plans[i].label, apply) for i in order if (apply := plans[i].apply) is not None)

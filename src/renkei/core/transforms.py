@@ -320,12 +320,25 @@ _WITH_READING = re.compile(r"(?P<name>.+?)\s*\((?P<reading>[^()]+)\)")
 _NameParts = tuple[str, str | None, str | None, str | None]
 
 
-def _full_name_check(raw: str) -> _NameParts | None:
+#: A company's legal form (株式会社, ㈱, （有）, 一般社団法人, Inc., Co., Ltd.): a name column's value
+#: with one is a company's name, not a person's (a 顧客名 column of a company list).
+_COMPANY_FORM = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|(?:一般|公益)(?:社団|財団)法人|社会福祉法人|医療法人"
+    r"|学校法人|宗教法人|特定非営利活動法人|NPO法人|独立行政法人|[㈱㈲]|[（(][株有][）)]"
+    r"|\b(?:Inc|Corp|Corporation|Ltd|LLC|K\.K)\b\.?",
+    re.IGNORECASE,
+)
+
+
+def _full_name_check(raw: str) -> _NameParts | str | None:
     """The name's parts, and its reading's: written after it in brackets, or the name itself
-    when it is written in kana (``やまだ たろう``, ``ﾔﾏﾀﾞ ﾀﾛｳ``)."""
+    when it is written in kana (``やまだ たろう``, ``ﾔﾏﾀﾞ ﾀﾛｳ``); a company's name (it has a legal
+    form: ``株式会社ABC``) as it is."""
     text = _text(raw)
     if text is None:
         return None
+    if _COMPANY_FORM.search(text) is not None:
+        return text
     reading: tuple[str | None, str | None, str | None] = (None, None, None)
     if (match := _WITH_READING.fullmatch(text)) is not None:
         reading = _full_name_kana_check(match.group("reading"))
@@ -337,11 +350,20 @@ def _full_name_check(raw: str) -> _NameParts | None:
     return family, given, reading[0], reading[1]
 
 
-def _full_name(size: int) -> Apply:
+def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: bool = False) -> Apply:
+    """A person's name into its parts. A company's name (``株式会社ABC``, a 顧客名 column of a
+    company list) is the ``company_name``; when the file has a company column of its own
+    (``company_column``), which is the company's, it is kept under the column's label instead."""
     outcomes = _Memo(_full_name_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         parts = outcomes.of(raw)
+        if isinstance(parts, str):
+            if company_column:
+                patch.custom.setdefault(label, parts)
+            else:
+                patch.set_default("company_name", parts)
+            return None
         if parts is not None:
             family, given, family_kana, given_kana = parts
             patch.set_default("last_name", family)
@@ -556,7 +578,7 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
     if target == "postal_code":
         return _postal(size)
     if target == "full_name":
-        return _full_name(size)
+        return full_name_transform(label or target, size)
     if target == "full_name_kana":
         return _full_name_kana(size)
     if target == "address":
