@@ -57,6 +57,12 @@ TOKYO = PhoneNumber("+81312345678", "03-1234-5678", "fixed")
             PhoneNumber("+12125551234", "+1 212-555-1234", "fixed"),
             id="foreign-via-010-prefix",
         ),
+        pytest.param(
+            "0081-90-1234-5678",
+            PhoneNumber("+819012345678", "090-1234-5678", "mobile"),
+            id="japan-via-00-prefix",
+        ),
+        pytest.param("00 1 212 555 1234", PhoneNumber("+12125551234", "+1 212-555-1234", "fixed"), id="foreign-via-00"),
     ],
 )
 def test_normalize_phone(raw: str, expected: PhoneNumber) -> None:

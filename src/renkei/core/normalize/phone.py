@@ -403,6 +403,8 @@ def _normalize_slow(s: str) -> PhoneNumber:
         return _domestic(compact, s)
     if compact.startswith("010"):
         compact = "+" + compact[3:]  # Japan's international call prefix
+    elif compact.startswith("00") and compact[2:3].isdigit() and compact[2] != "0":
+        compact = "+" + compact[2:]  # most countries' (0081-90-…): no domestic number starts 00
     digit_count = len(compact) - compact.startswith("+")
     if digit_count < 10 and not compact.startswith("+"):
         raise NormalizationError("Phone number is too short", s)
