@@ -248,6 +248,7 @@ class CsvFile:
         # Rows read while looking for the header that are data: handed out first by batches().
         self._pending: list[tuple[int, list[str]]] = []
         self.header_line: int | None = None
+        self._header_row: list[str] | None = None  # as read: a row equal to it repeats the header
         self.headers: list[str] = self._read_header(options.has_header)
         self._width = len(self.headers)
         if sheet is not None:
@@ -378,6 +379,7 @@ class CsvFile:
                 f"{show_escaped(bad[0])} (is the encoding setting right?)"
             )
         self.header_line = line
+        self._header_row = row
         names = [cell.replace("\ufeff", "").strip() for cell in row]
         while names and not names[-1]:
             names.pop()
@@ -513,8 +515,14 @@ class CsvFile:
         batch: list[RowResult]
         if self._text_formulas:
             raw = [(line, list(map(_literal, row))) for line, row in raw]
-        # Every row as wide as the header and with a first cell: no row needs a closer look.
-        if not self._dirty and set(map(len, map(_ROW, raw))) <= {self._width} and all(map(_FIRST, map(_ROW, raw))):
+        # Every row as wide as the header, with a first cell, and not the header again: no row
+        # needs a closer look.
+        if (
+            not self._dirty
+            and set(map(len, map(_ROW, raw))) <= {self._width}
+            and all(map(_FIRST, map(_ROW, raw)))
+            and self._header_row not in map(_ROW, raw)
+        ):
             batch = cast(list[RowResult], raw)
         else:
             batch = []
@@ -540,6 +548,8 @@ class CsvFile:
                 return result
         if not any(row):
             return None
+        if row == self._header_row:  # two files joined into one (copy a.csv+b.csv), a sheet's header repeated
+            return CsvProblem(line, None, None, "the header line again (files joined into one?), passed over")
         width, cells = self._width, len(row)
         if cells == width:
             return line, row

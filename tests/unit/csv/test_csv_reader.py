@@ -574,3 +574,13 @@ def test_a_header_of_labels_we_do_not_know_stays_the_header(tmp_path: Path) -> N
     with open_csv(path) as f:
         assert (f.header_line, f.headers, f.problems) == (1, ["code", "rank", "note"], [])
     assert rows_of(read(path)) == [(2, ["A1", "3", "x"]), (4, ["B2", "1", "メールアドレス"])]
+
+
+def test_the_header_line_again_is_passed_over_as_a_problem_of_its_row(tmp_path: Path) -> None:
+    # Two exports joined into one (copy a.csv+b.csv): the second file's header in the middle.
+    data = "氏名,メール\r\n山田,y@example.jp\r\n氏名,メール\r\n鈴木,s@example.jp\r\n".encode("cp932")
+    items = read(write(tmp_path, data))
+    assert rows_of(items) == [(2, ["山田", "y@example.jp"]), (4, ["鈴木", "s@example.jp"])]
+    assert [(p.line, p.reason) for p in problems_of(items)] == [
+        (3, "the header line again (files joined into one?), passed over")
+    ]
