@@ -77,6 +77,10 @@ _QUOTED = re.compile(r'"[^"]*"')
 _LINE_NUM = operator.attrgetter("line_num")
 _ROW = operator.itemgetter(1)
 _FIRST = operator.itemgetter(0)
+#: What a ledger's closing line says in its first cell (以上, 以下余白, a total): never a customer.
+_CLOSING_WORDS = frozenset(["以上", "以下余白", "合計", "小計", "総計", "件数", "総件数", "合計件数"])
+# A count beside it: 3, 1,234, 3件, ３名.
+_COUNT = re.compile(r"[0-9０-９][0-9０-９,，]*\s*[件名人]?")
 
 
 class _Rows(Protocol):
@@ -522,6 +526,7 @@ class CsvFile:
             and set(map(len, map(_ROW, raw))) <= {self._width}
             and all(map(_FIRST, map(_ROW, raw)))
             and self._header_row not in map(_ROW, raw)
+            and _CLOSING_WORDS.isdisjoint(map(_FIRST, map(_ROW, raw)))
         ):
             batch = cast(list[RowResult], raw)
         else:
@@ -550,6 +555,9 @@ class CsvFile:
             return None
         if row == self._header_row:  # two files joined into one (copy a.csv+b.csv), a sheet's header repeated
             return CsvProblem(line, None, None, "the header line again (files joined into one?), passed over")
+        if _is_closing_line(row):
+            value = _preview(self.delimiter.join(cell for cell in row if cell.strip()))
+            return CsvProblem(line, None, value, "a closing line (以上, 合計 …), not a customer: passed over")
         width, cells = self._width, len(row)
         if cells == width:
             return line, row
@@ -585,6 +593,14 @@ def _literal(cell: str) -> str:
         if '"' not in inner.replace('""', ""):  # one literal, not ="a"&"b"
             return inner.replace('""', '"')
     return cell
+
+
+def _is_closing_line(row: list[str]) -> bool:
+    """A ledger's closing line: ``以上`` or ``以下余白`` alone, a total (``合計`` and a count)."""
+    cells = [cell.strip() for cell in row if cell.strip()]
+    if not cells or cells[0] not in _CLOSING_WORDS or len(cells) > 2:
+        return False
+    return len(cells) == 1 or _COUNT.fullmatch(cells[1]) is not None
 
 
 def _text_cells(row: list[str]) -> int:

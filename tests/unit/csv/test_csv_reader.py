@@ -584,3 +584,26 @@ def test_the_header_line_again_is_passed_over_as_a_problem_of_its_row(tmp_path: 
     assert [(p.line, p.reason) for p in problems_of(items)] == [
         (3, "the header line again (files joined into one?), passed over")
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "closing"),
+    [
+        pytest.param("以上,,", True, id="ijou"),
+        pytest.param("以下余白", True, id="ika-yohaku-ragged"),
+        pytest.param("合計,,3件", True, id="total-with-count"),
+        pytest.param("件数,1,234,", False, id="three-cells"),
+        pytest.param("合計,090-1234-5678,", False, id="total-with-a-phone"),
+        pytest.param("合田,y@example.jp,", False, id="a-name"),
+    ],
+)
+def test_a_ledgers_closing_line_is_passed_over_not_made_a_customer(tmp_path: Path, line: str, closing: bool) -> None:
+    data = f"氏名,メール,備考\r\n山田,y@example.jp,\r\n{line}\r\n".encode("cp932")
+    items = read(write(tmp_path, data))
+    assert rows_of(items)[0] == (2, ["山田", "y@example.jp", ""])
+    problems = [(p.line, p.reason) for p in problems_of(items)]
+    if closing:
+        assert rows_of(items) == [(2, ["山田", "y@example.jp", ""])]
+        assert problems == [(3, "a closing line (以上, 合計 …), not a customer: passed over")]
+    else:
+        assert (3, "a closing line (以上, 合計 …), not a customer: passed over") not in problems
