@@ -60,7 +60,9 @@ def book_kind(path: Path) -> str | None:
             names = set(archive.namelist())
             if "xl/workbook.bin" in names:
                 return "xlsb"
-            if "mimetype" in names and archive.read("mimetype").strip() == _ODS_MIMETYPE:
+            # The mimetype part is a line; a larger one is no OpenDocument file, and is not read.
+            small = "mimetype" in names and archive.getinfo("mimetype").file_size <= 100
+            if small and archive.read("mimetype").strip() == _ODS_MIMETYPE:
                 return "ods"
     except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError):
         return None
@@ -143,7 +145,11 @@ class BookRows:
                     self.notes.append(f"the workbook has {len(shown)} sheets: only the first, shown here, was read")
             found_sheet = book.get_sheet_by_name(self.sheet_name)
         except PasswordError:
-            raise WorkbookError(f"is {name} protected by a password: save it without one and send it again") from None
+            # An encrypted .xlsx is an OLE2 file too: it is named as a workbook, whichever it is.
+            shown = "an Excel workbook" if kind == "xls" else name
+            raise WorkbookError(
+                f"is {shown} protected by a password: open it, save it without the password (or as CSV) and send that"
+            ) from None
         except CalamineError as exc:
             if kind == "xls":
                 raise WorkbookError(

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-from tests.conftest import other_workbook
+from tests.conftest import other_workbook, workbook
 
 from renkei.sources import otherbooks
 from renkei.sources.csvfile import CsvOptions, UnreadableFileError, open_csv
@@ -181,3 +181,18 @@ def test_a_zip_part_that_unpacks_past_its_declared_size_is_refused_before_calami
         UnreadableFileError, match=r"^bomb\.ods is an OpenDocument spreadsheet \(\.ods\) that cannot be read: .*CRC"
     ):
         read(path)
+
+
+def test_a_workbook_protected_by_a_password_says_so(tmp_path: Path) -> None:
+    # Workbooks sent by mail in Japan often carry a password to open them (読み取りパスワード).
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = workbook(tmp_path / "plain.xlsx", [["氏名"], ["山田"]])
+    locked = tmp_path / "顧客.xlsx"
+    with plain.open("rb") as source, locked.open("wb") as out:
+        OOXMLFile(source).encrypt("secret", out)
+    with pytest.raises(
+        UnreadableFileError,
+        match=r"^顧客\.xlsx is an Excel workbook protected by a password: open it, save it without the password",
+    ):
+        read(locked)
