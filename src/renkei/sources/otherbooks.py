@@ -117,33 +117,15 @@ class BookRows:
     visible one): the interface of ``xlsxfile.SheetRows``."""
 
     def __init__(self, path: Path, kind: str, sheet: str | None = None) -> None:
-        from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
         self.kind = kind
+        self.notes: list[str] = []
         name = _NAMES[kind]
         _check_size(path, kind)
+        self._book: Any = None
         try:
-            book = CalamineWorkbook.from_path(str(path))
-            sheets = [
-                (meta.name, meta.visible == SheetVisibleEnum.Visible)
-                for meta in book.sheets_metadata
-                if meta.typ == SheetTypeEnum.WorkSheet
-            ]
-            self.notes: list[str] = []
-            if sheet is not None:
-                named = [found for found, _ in sheets if found.strip() == sheet.strip()]
-                if not named:
-                    names = ", ".join(found for found, _ in sheets) or "none"
-                    raise WorkbookError(f"is {name} with no worksheet named {sheet} (its sheets: {names})")
-                self.sheet_name = named[0]
-            else:
-                shown = [found for found, visible in sheets if visible]
-                if not shown:
-                    raise WorkbookError(f"is {name} with no visible worksheet")
-                self.sheet_name = shown[0]
-                if len(shown) > 1:
-                    self.notes.append(f"the workbook has {len(shown)} sheets: only the first, shown here, was read")
-            found_sheet = book.get_sheet_by_name(self.sheet_name)
+            self._book = CalamineWorkbook.from_path(str(path))
         except PasswordError:
             # An encrypted .xlsx is an OLE2 file too: it is named as a workbook, whichever it is.
             shown = "an Excel workbook" if kind == "xls" else name
@@ -157,11 +139,43 @@ class BookRows:
                     " in Excel, save it as an Excel workbook (.xlsx) or as CSV UTF-8 and send that"
                 ) from None
             raise WorkbookError(f"is {name} that cannot be read: {exc}") from None
-        start = found_sheet.start
+        try:
+            found = self._sheet(name, sheet)
+        except CalamineError as exc:
+            self.close()
+            raise WorkbookError(f"is {name} that cannot be read: {exc}") from None
+        except BaseException:
+            self.close()
+            raise
+        start = found.start
         self._lead = [""] * (start[1] if start else 0)  # the columns left of the first cell
-        self._rows: Iterator[list[Any]] = iter(found_sheet.iter_rows()) if start else iter(())
+        self._rows: Iterator[list[Any]] = iter(found.iter_rows()) if start else iter(())
         self.line_num = 0
         self.width = 0
+
+    def _sheet(self, name: str, wanted: str | None) -> Any:
+        """The sheet ``wanted`` (by name), else the first visible one, loaded; sets ``sheet_name``."""
+        from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+        sheets = [
+            (meta.name, meta.visible == SheetVisibleEnum.Visible)
+            for meta in self._book.sheets_metadata
+            if meta.typ == SheetTypeEnum.WorkSheet
+        ]
+        if wanted is not None:
+            named = [found for found, _ in sheets if found.strip() == wanted.strip()]
+            if not named:
+                names = ", ".join(found for found, _ in sheets) or "none"
+                raise WorkbookError(f"is {name} with no worksheet named {wanted} (its sheets: {names})")
+            self.sheet_name = named[0]
+        else:
+            shown = [found for found, visible in sheets if visible]
+            if not shown:
+                raise WorkbookError(f"is {name} with no visible worksheet")
+            self.sheet_name = shown[0]
+            if len(shown) > 1:
+                self.notes.append(f"the workbook has {len(shown)} sheets: only the first, shown here, was read")
+        return self._book.get_sheet_by_name(self.sheet_name)
 
     def __iter__(self) -> BookRows:
         return self
@@ -178,3 +192,6 @@ class BookRows:
 
     def close(self) -> None:
         self._rows = iter(())
+        if self._book is not None:  # calamine refuses a second close
+            self._book.close()
+            self._book = None

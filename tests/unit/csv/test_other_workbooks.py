@@ -196,3 +196,13 @@ def test_a_workbook_protected_by_a_password_says_so(tmp_path: Path) -> None:
         match=r"^顧客\.xlsx is an Excel workbook protected by a password: open it, save it without the password",
     ):
         read(locked)
+
+
+def test_a_sheet_read_closes_its_workbook_once_whoever_closes_it(tmp_path: Path) -> None:
+    path = other_workbook("xls", tmp_path / "a.xls", [["氏名"], ["山田"]])
+    rows = otherbooks.BookRows(path, "xls")
+    assert next(rows) == ["氏名"]
+    rows.close()
+    rows.close()  # the reader and the file it belongs to may both close it
+    with pytest.raises(StopIteration):
+        next(rows)
