@@ -179,6 +179,11 @@ def workbook(path: Path, rows: list[list[object]], *, more_sheets: tuple[str, ..
     return path
 
 
+def any_workbook(kind: str, path: Path, rows: list[list[object]], **options: object):
+    """A workbook of any ``kind`` the importer reads (``xlsx``, ``xls``, ``xlsb``, ``ods``)."""
+    return workbook(path, rows, **options) if kind == "xlsx" else other_workbook(kind, path, rows, **options)
+
+
 def other_workbook(
     kind: str, path: Path, rows: list[list[object]], *, more_sheets: tuple[str, ...] = (), hidden_first: bool = False
 ):

@@ -51,30 +51,6 @@ def test_a_workbook_reads_as_its_csv_would(tmp_path: Path, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_rows_are_numbered_as_the_spreadsheet_shows_them_and_a_title_is_passed_over(tmp_path: Path, kind: str) -> None:
-    path = other_workbook(
-        kind,
-        tmp_path / f"report.{kind}",
-        [
-            ["顧客一覧"],
-            ["出力日：2024/05/01"],
-            [],
-            ["氏名", "メール"],
-            ["山田", "y@example.jp"],
-            [],
-            ["鈴木", "s@example.jp"],
-        ],
-    )
-    f, rows = read(path)
-    assert f.header_line == 4
-    assert rows == [(5, ["山田", "y@example.jp"]), (7, ["鈴木", "s@example.jp"])]
-    assert [(p.line, p.reason) for p in f.problems] == [
-        (1, "title line above the header, passed over"),
-        (2, "title line above the header, passed over"),
-    ]
-
-
-@pytest.mark.parametrize("kind", KINDS)
 def test_only_the_first_visible_sheet_is_read_unless_one_is_named(tmp_path: Path, kind: str) -> None:
     f, rows = read(other_workbook(kind, tmp_path / f"a.{kind}", [["氏名"], ["山田"]], more_sheets=("メモ", "集計")))
     assert rows == [(2, ["山田"])]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import workbook
+from tests.conftest import any_workbook, workbook
 
 from renkei.sources.csvfile import CsvProblem, UnreadableFileError, open_csv
 
@@ -43,9 +43,11 @@ def test_a_workbook_reads_as_its_csv_would(tmp_path: Path) -> None:
     ]
 
 
-def test_rows_are_numbered_as_excel_shows_them_and_a_title_is_passed_over(tmp_path: Path) -> None:
-    path = workbook(
-        tmp_path / "report.xlsx",
+@pytest.mark.parametrize("kind", ["xlsx", "xls", "xlsb", "ods"])
+def test_rows_are_numbered_as_excel_shows_them_and_a_title_is_passed_over(tmp_path: Path, kind: str) -> None:
+    path = any_workbook(
+        kind,
+        tmp_path / f"report.{kind}",
         [
             ["顧客一覧"],
             ["出力日：2024/05/01"],
