@@ -335,7 +335,18 @@ def test_address_is_split_and_postal_code_fills_only_what_is_missing():
             id="a-city-of-another-prefecture-is-left-as-written",
         ),
         pytest.param({"都道府県": "東京都", "住所1": "中央1-2-3"}, ("東京都", None, "中央1-2-3"), id="no-city"),
-        pytest.param({"住所1": "大阪市北区梅田1-1"}, (None, None, "大阪市北区梅田1-1"), id="no-prefecture-no-guess"),
+        pytest.param(
+            {"住所1": "大阪市北区梅田1-1"}, ("大阪府", "大阪市北区", "梅田1-1"), id="no-prefecture-one-has-the-city"
+        ),
+        pytest.param(
+            {"番地": "府中市宮西町1-1"}, (None, None, "府中市宮西町1-1"), id="no-prefecture-two-have-the-city"
+        ),
+        pytest.param(  # a whole address without its prefecture: the city says it, when only one has the city
+            {"住所": "大阪市北区梅田１－１"},
+            ("大阪府", "大阪市北区", "梅田1-1"),
+            id="whole-address-without-prefecture",
+        ),
+        pytest.param({"住所": "府中市宮西町1-1"}, (None, "府中市", "宮西町1-1"), id="a-city-two-prefectures-have"),
     ],
 )
 def test_address1_does_not_repeat_the_prefecture_or_city(fields, expected):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.core.normalize.address import split_city, split_prefecture
+from renkei.core.normalize.address import prefecture_of_city, split_city, split_prefecture
 from renkei.core.records import InquiryFacts
 
 
@@ -64,7 +64,8 @@ class CustomerPatch:
         column) gives the prefecture and city the record lacks; then the postal code fills what
         is still missing; then the prefecture and city are not repeated at the start of
         ``address1``, so that the parts read as one address; an ``address1`` that starts with a
-        city of the record's prefecture when the record has no city gives the city. A prefecture
+        city of the record's prefecture when the record has no city gives the city (with no
+        prefecture either, a city only one prefecture has gives both). A prefecture
         (or a city) in ``address1`` other than the record's stays where it is: the conflict is the
         file's, and stays visible.
         """
@@ -93,6 +94,12 @@ class CustomerPatch:
                 city, rest = split_city(line, prefecture)
                 if city is not None:
                     fields["city"] = city
+                    line = rest
+            elif city is None:
+                # No prefecture either: a city only one prefecture has gives both.
+                city, rest = split_city(line)
+                if city is not None and (prefecture := prefecture_of_city(city)) is not None:
+                    fields["prefecture"], fields["city"] = prefecture, city
                     line = rest
             elif city and line.startswith(city):
                 line = line[len(city) :].lstrip()

@@ -37,6 +37,7 @@ from renkei.core.normalize import (
     phone_extension,
     phone_parts,
     plain_email,
+    prefecture_of_city,
     split_city,
     split_full_name,
     split_prefecture,
@@ -431,6 +432,9 @@ def _address_check(raw: str) -> _AddressParts:
             text = text[written.end() :]
     prefecture, rest = split_prefecture(text)
     city, rest = split_city(rest)
+    if prefecture is None and city is not None and area is None:
+        # 大阪市北区梅田…, 千代田区…: written without the prefecture its city alone says.
+        prefecture = prefecture_of_city(city)
     return code, area, prefecture or None, city or None, rest or None
 
 

@@ -10,6 +10,7 @@ from renkei.core.normalize import (
     PREFECTURES,
     fold_address,
     normalize_prefecture,
+    prefecture_of_city,
     split_address,
     split_city,
     split_prefecture,
@@ -146,3 +147,21 @@ def test_every_prefecture_by_each_of_its_names() -> None:
     for name in PREFECTURES:
         assert normalize_prefecture(name) == name
         assert normalize_prefecture(name if name == "北海道" else name[:-1]) == name
+
+
+@pytest.mark.parametrize(
+    ("city", "prefecture"),
+    [
+        pytest.param("千代田区", "東京都", id="tokyo-ward"),
+        pytest.param("大阪市北区", "大阪府", id="designated-city-ward"),
+        pytest.param("横浜市", "神奈川県", id="designated-city"),
+        pytest.param("西多摩郡瑞穂町", "東京都", id="district-town"),
+        pytest.param("瑞穂町", "東京都", id="town-without-its-district"),
+        pytest.param("府中市", None, id="two-prefectures-have-one"),
+        pytest.param("中央区", None, id="tokyo-ward-named-as-other-cities-wards"),
+        pytest.param("北区", None, id="kita-ku"),
+        pytest.param("どこか市", None, id="unknown"),
+    ],
+)
+def test_prefecture_of_city_only_when_one_prefecture_has_it(city: str, prefecture: str | None) -> None:
+    assert prefecture_of_city(city) == prefecture

