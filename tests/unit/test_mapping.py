@@ -358,6 +358,38 @@ def test_address1_does_not_repeat_the_prefecture_or_city(fields, expected):
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
+        pytest.param(  # a ledger's postal column with the address after the code
+            {"郵便番号": "〒100-0001 東京都千代田区千代田１－１"},
+            ("100-0001", "東京都", "千代田区", "千代田1-1"),
+            id="address-after-the-code",
+        ),
+        pytest.param(
+            {"郵便番号・住所": "〒530-0001 大阪市北区梅田1-1"},
+            ("530-0001", "大阪府", "大阪市北区", "梅田1-1"),
+            id="postal-code-and-address-column",
+        ),
+        pytest.param(  # the address column's parts come first, as a whole address's do
+            {"住所": "東京都港区芝公園4-2-8", "郵便番号": "〒100-0001 東京都千代田区千代田1-1"},
+            ("100-0001", "東京都", "港区", "芝公園4-2-8"),
+            id="an-address-column-too",
+        ),
+    ],
+)
+def test_a_postal_code_column_with_the_address_after_it_gives_both(fields, expected):
+    patch, errors = patch_of({"氏名": "山田", **fields})
+    assert errors == []
+    names = ("postal_code", "prefecture", "city", "address1")
+    assert tuple(patch.fields.get(name) for name in names) == expected
+
+
+def test_a_postal_code_with_a_note_that_is_no_address_is_still_rejected():
+    _, errors = patch_of({"氏名": "山田", "郵便番号": "1000001(東京)"})
+    assert [(e.column, e.reason) for e in errors] == [("郵便番号", "Postal code is not seven digits like 123-4567")]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
         pytest.param(
             {"住所": "〒150-0002 東京都渋谷区渋谷２丁目２１−１"},
             ("150-0002", "東京都", "渋谷区", "渋谷2丁目21-1", None),

@@ -299,13 +299,31 @@ def _postal_check(raw: str) -> tuple[str | None, tuple[str, str] | None, str | N
     return code, (area.prefecture, area.city) if area is not None else None, None
 
 
+def _postal_column_check(
+    raw: str,
+) -> tuple[str | None, tuple[str, str] | None, str | None, _AddressParts | None]:
+    """(code, (prefecture, city) when the code is known, rejection reason, the address written
+    after the code): a postal column holding ``〒100-0001 東京都千代田区千代田1-1`` (a ledger's
+    郵便番号・住所) gives both."""
+    code, area, reason = _postal_check(raw)
+    if reason is None:
+        return code, area, None, None
+    parts = _address_check(raw)
+    if parts[0] is not None and (parts[2] is not None or parts[3] is not None):
+        return parts[0], parts[1], None, parts
+    return None, None, reason, None
+
+
 def _postal(size: int) -> Apply:
-    outcomes = _Memo(_postal_check, size)
+    outcomes = _Memo(_postal_column_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        code, area, reason = outcomes.of(raw)
+        code, area, reason, address = outcomes.of(raw)
         if code is None:
             return reason
+        if address is not None:
+            _set_address(patch, address)
+            return None
         patch.set_default("postal_code", code)
         if area is not None and patch.postal_area is None:
             patch.postal_area = area
@@ -442,20 +460,25 @@ def _address(size: int) -> Apply:
     outcomes = _Memo(_address_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        code, area, prefecture, city, rest = outcomes.of(raw)
-        if code is not None:
-            patch.set_default("postal_code", code)
-            if area is not None and patch.postal_area is None:
-                patch.postal_area = area
-        if prefecture is not None:
-            patch.set_default("prefecture", prefecture)
-        if city is not None:
-            patch.set_default("city", city)
-        if rest is not None:
-            patch.set_default("address1", rest)
+        _set_address(patch, outcomes.of(raw))
         return None
 
     return apply
+
+
+def _set_address(patch: CustomerPatch, parts: _AddressParts) -> None:
+    """A whole address's parts into the patch, each unless an earlier column gave it."""
+    code, area, prefecture, city, rest = parts
+    if code is not None:
+        patch.set_default("postal_code", code)
+        if area is not None and patch.postal_area is None:
+            patch.postal_area = area
+    if prefecture is not None:
+        patch.set_default("prefecture", prefecture)
+    if city is not None:
+        patch.set_default("city", city)
+    if rest is not None:
+        patch.set_default("address1", rest)
 
 
 def _date(raw: str) -> str:
