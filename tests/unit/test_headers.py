@@ -485,3 +485,19 @@ def test_a_contact_person_column_is_the_name_in_a_list_without_one_and_the_owner
         "ご担当者名": "full_name",
         "担当者": "owner",
     }
+
+
+def test_web_forms_split_name_fields_and_seimei_are_names():
+    assert auto_map(["お名前(姓)", "お名前(名)", "お名前(セイ)", "お名前(メイ)"]) == {
+        "お名前(姓)": "last_name",
+        "お名前(名)": "first_name",
+        "お名前(セイ)": "last_name_kana",
+        "お名前(メイ)": "first_name_kana",
+    }
+    assert auto_map(["姓名", "姓名（カナ）"]) == {"姓名": "full_name", "姓名（カナ）": "full_name_kana"}
+    assert auto_map(["氏名（姓）", "氏名（名）", "ふりがな（せい）", "ふりがな（めい）"]) == {
+        "氏名（姓）": "last_name",
+        "氏名（名）": "first_name",
+        "ふりがな（せい）": "last_name_kana",
+        "ふりがな（めい）": "first_name_kana",
+    }

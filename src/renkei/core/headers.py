@@ -93,25 +93,35 @@ INQUIRY_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "full_name": (
         "氏名", "お名前", "名前", "name", "full name", "fullname", "氏名（漢字）", "名前（漢字）",
-        "お名前（漢字）", "お客様名", "顧客名", "ご氏名", "ご担当者名", "ご担当者", "ご担当者様", "ご担当者氏名",
+        "お名前（漢字）", "お客様名", "顧客名", "ご氏名", "姓名", "姓名（漢字）", "ご担当者名", "ご担当者", "ご担当者様", "ご担当者氏名",
         "先方担当者", "先方担当者名",
         "お客様氏名", "顧客氏名", "氏名漢字", "漢字氏名", "フルネーム", "full name (kanji)", "contact name",
         "customer name", "契約者名", "申込者名",
     ),
-    "last_name": ("姓", "苗字", "名字", "last name", "lastname", "family name", "surname", "姓（漢字）"),
-    "first_name": ("名", "first name", "firstname", "given name", "名（漢字）"),
+    "last_name": (
+        "姓", "苗字", "名字", "last name", "lastname", "family name", "surname", "姓（漢字）",
+        # Web forms' split name fields (Contact Form 7, formrun, Google Forms exports).
+        "お名前（姓）", "氏名（姓）", "名前（姓）", "お名前 姓", "ご氏名（姓）",
+    ),
+    "first_name": (
+        "名", "first name", "firstname", "given name", "名（漢字）",
+        "お名前（名）", "氏名（名）", "名前（名）", "お名前 名", "ご氏名（名）",
+    ),
     "full_name_kana": (
         "フリガナ", "カナ", "ふりがな", "氏名（カナ）", "名前（カナ）", "お名前（カナ）", "氏名カナ",
         "よみがな", "氏名（フリガナ）", "お名前（フリガナ）", "full name kana", "name kana",
         "カナ氏名", "フリガナ氏名", "シメイ", "氏名（よみがな）", "よみ", "読み", "読み仮名", "name (kana)",
+        "姓名（カナ）", "姓名（フリガナ）", "セイメイ",
     ),
     "last_name_kana": (
         "セイ", "姓カナ", "姓（カナ）", "姓（フリガナ）", "せい", "last name kana", "last_name_reading",
         "フリガナ（姓）", "カナ（姓）", "セイ（カナ）", "姓（よみ）", "姓（よみがな）", "last name (kana)",
+        "お名前（セイ）", "フリガナ（セイ）", "お名前（フリガナ姓）", "ふりがな（せい）",
     ),
     "first_name_kana": (
         "メイ", "名カナ", "名（カナ）", "名（フリガナ）", "めい", "first name kana", "first_name_reading",
         "フリガナ（名）", "カナ（名）", "メイ（カナ）", "名（よみ）", "名（よみがな）", "first name (kana)",
+        "お名前（メイ）", "フリガナ（メイ）", "お名前（フリガナ名）", "ふりがな（めい）",
     ),
     "email": (
         "メールアドレス", "メール", "e-mail", "email", "mail", "eメール", "ｅメール", "pcメール",
