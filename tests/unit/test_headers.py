@@ -501,3 +501,21 @@ def test_web_forms_split_name_fields_and_seimei_are_names():
         "ふりがな（せい）": "last_name_kana",
         "ふりがな（めい）": "first_name_kana",
     }
+
+
+@pytest.mark.parametrize(
+    ("label", "target"),
+    [
+        ("貴社名", "company_name"),
+        ("御社名", "company_name"),
+        ("団体名", "company_name"),
+        ("屋号", "company_name"),
+        ("お電話番号", "phone"),
+        ("メールアドレス（確認用）", "email"),
+        ("申込日", "acquired_at"),
+        ("お申し込み日", "acquired_at"),
+        ("メモ欄", "memo"),
+    ],
+)
+def test_web_form_labels(label: str, target: str) -> None:
+    assert guess_target(label) == target

@@ -128,9 +128,11 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "email address", "e-mail address", "mail address", "pcメールアドレス", "携帯メール",
         "携帯メールアドレス", "eメールアドレス", "e-mailアドレス", "電子メール", "電子メールアドレス",
         "メールアドレス（PC）", "メールアドレス（携帯）", "email_address",
+        # A form's confirmation field: the same address again, read as a second column (no second value).
+        "メールアドレス（確認用）", "メールアドレス（確認）", "確認用メールアドレス", "メールアドレス再入力",
     ),
     "phone": (
-        "電話番号", "電話", "tel", "ＴＥＬ", "phone", "固定電話", "自宅電話", "自宅電話番号", "tel1",
+        "電話番号", "お電話番号", "電話", "tel", "ＴＥＬ", "phone", "固定電話", "自宅電話", "自宅電話番号", "tel1",
         "電話番号1", "phone number", "telephone", "電話番号（自宅）", "phone_number",
         "自宅TEL", "TEL（自宅）", "固定電話番号", "電話番号（固定）", "連絡先電話番号", "電話番号（会社）",
         "TEL（会社）", "会社TEL", "会社電話", "会社電話番号", "勤務先TEL", "勤務先電話", "勤務先電話番号",
@@ -173,21 +175,24 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "company_name": (
         "会社名", "勤務先", "企業名", "company", "所属", "法人名", "会社", "company name",
         "lead_company_name", "勤務先名", "会社名（漢字）", "会社名称", "社名", "法人名称", "企業名称", "組織名",
-        "account name", "organization", "organisation", "取引先名",
+        "account name", "organization", "organisation", "取引先名", "貴社名", "御社名", "団体名", "屋号",
     ),
     "department": ("部署", "部署名", "所属部署", "department", "部門", "部課", "division"),
     "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position"),
     "acquired_at": (
         "登録日", "取得日", "作成日", "情報獲得日", "名刺交換日", "acquired", "created", "登録日時",
         "作成日時", "created at", "collection_date",
-        "created date", "create date", "created time", "登録年月日", "受付日", "受付日時",
+        "created date", "create date", "created time", "登録年月日", "受付日", "受付日時", "申込日", "申込日時",
+        "お申込日", "お申し込み日", "申し込み日",
     ),
     "acquisition_channel": (
         "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",
         "獲得経路", "反響元", "媒体", "媒体名", "問合せ経路", "問い合わせ経路", "広告媒体", "集客経路",
         "lead source", "original source", "リードソース", "オリジナルソース",
     ),
-    "memo": ("メモ", "備考", "memo", "note", "notes", "コメント", "備考欄", "description", "特記事項", "説明"),
+    "memo": (
+        "メモ", "備考", "memo", "note", "notes", "コメント", "備考欄", "description", "特記事項", "説明", "メモ欄",
+    ),
     "owner": (
         "担当者", "担当", "owner", "担当営業", "営業担当", "名刺所有者", "担当者名", "担当営業名", "営業担当者",
         "担当社員", "担当スタッフ", "lead owner", "contact owner", "account owner", "record owner", "所有者",
