@@ -241,7 +241,7 @@ def test_a_cell_of_numbers_with_one_bad_is_rejected_whole():
             ("山田", "太郎", "ヤマダ", "タロウ"),
             id="and-a-reading-column",
         ),
-        pytest.param({"氏名": "山田太郎（本社）"}, ("山田太郎(本社)", None, None, None), id="a-note-is-not-a-reading"),
+        pytest.param({"氏名": "山田太郎（本社）"}, ("山田", "太郎", None, None), id="a-note-is-not-a-reading"),
         pytest.param(
             {"氏名": "やまだ たろう"}, ("やまだ", "たろう", "ヤマダ", "タロウ"), id="a-name-in-kana-is-its-reading"
         ),
@@ -261,6 +261,20 @@ def test_a_reading_after_the_full_name_fills_the_kana_fields(fields, expected):
     assert errors == []
     names = ("last_name", "first_name", "last_name_kana", "first_name_kana")
     assert tuple(patch.fields.get(name) for name in names) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "custom"),
+    [
+        pytest.param("山田　花子（旧姓：佐藤）", {"氏名 注記": "旧姓:佐藤"}, id="a-maiden-name"),
+        pytest.param("山田太郎（本社）", {"氏名 注記": "本社"}, id="a-place"),
+        pytest.param("山田太郎（様）", {}, id="a-form-of-address-is-dropped"),
+    ],
+)
+def test_a_note_in_brackets_after_a_name_is_kept_beside_it_not_in_it(name, custom):
+    patch, errors = patch_of({"氏名": name})
+    assert errors == [] and patch.fields["first_name"] in ("花子", "太郎")
+    assert patch.custom == custom
 
 
 def test_rejected_values_are_errors_naming_column_and_value():

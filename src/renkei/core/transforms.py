@@ -335,8 +335,10 @@ def _postal(size: int) -> Apply:
 #: A full name followed by its reading in brackets (``山田 太郎（やまだ たろう）``; brackets folded).
 _WITH_READING = re.compile(r"(?P<name>.+?)\s*\((?P<reading>[^()]+)\)")
 
-#: (family, given, family reading, given reading) of a full name.
-_NameParts = tuple[str, str | None, str | None, str | None]
+#: (family, given, family reading, given reading, a note written after it in brackets) of a full name.
+_NameParts = tuple[str, str | None, str | None, str | None, str | None]
+#: Forms of address in brackets after a name: not a note worth keeping.
+_BRACKETED_HONORIFICS = frozenset(["様", "さま", "殿", "御中"])
 
 
 #: A company's legal form (株式会社, ㈱, （有）, 一般社団法人, Inc., Co., Ltd.): a name column's value
@@ -351,7 +353,8 @@ _COMPANY_FORM = re.compile(
 
 def _full_name_check(raw: str) -> _NameParts | str | None:
     """The name's parts, and its reading's: written after it in brackets, or the name itself
-    when it is written in kana (``やまだ たろう``, ``ﾔﾏﾀﾞ ﾀﾛｳ``); a company's name (it has a legal
+    when it is written in kana (``やまだ たろう``, ``ﾔﾏﾀﾞ ﾀﾛｳ``); anything else in brackets after
+    it (``山田 花子（旧姓：佐藤）``) a note, not part of the name; a company's name (it has a legal
     form: ``株式会社ABC``) as it is."""
     text = _text(raw)
     if text is None:
@@ -359,21 +362,26 @@ def _full_name_check(raw: str) -> _NameParts | str | None:
     if _COMPANY_FORM.search(text) is not None:
         return text
     reading: tuple[str | None, str | None, str | None] = (None, None, None)
+    note: str | None = None
     if (match := _WITH_READING.fullmatch(text)) is not None:
         reading = _full_name_kana_check(match.group("reading"))
-        if reading[0] is not None:
-            text = match.group("name")
+        text = match.group("name")
+        if reading[0] is None:
+            note = match.group("reading").strip()
+            note = None if note in _BRACKETED_HONORIFICS else note
     if reading[0] is None:
         reading = _full_name_kana_check(text)  # a name written in kana is its own reading
     family, given = split_full_name(text)
-    return family, given, reading[0], reading[1]
+    return family, given, reading[0], reading[1], note
 
 
 def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: bool = False) -> Apply:
     """A person's name into its parts. A company's name (``株式会社ABC``, a 顧客名 column of a
     company list) is the ``company_name``; when the file has a company column of its own
-    (``company_column``), which is the company's, it is kept under the column's label instead."""
+    (``company_column``), which is the company's, it is kept under the column's label instead.
+    A note in brackets after the name is kept as ``<label> 注記``."""
     outcomes = _Memo(_full_name_check, size)
+    note_key = f"{label} 注記"
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         parts = outcomes.of(raw)
@@ -384,7 +392,9 @@ def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: b
                 patch.set_default("company_name", parts)
             return None
         if parts is not None:
-            family, given, family_kana, given_kana = parts
+            family, given, family_kana, given_kana, note = parts
+            if note is not None:
+                patch.custom.setdefault(note_key, note)
             patch.set_default("last_name", family)
             if given:
                 patch.set_default("first_name", given)
