@@ -411,8 +411,13 @@ def test_a_postal_code_with_a_note_that_is_no_address_is_still_rejected():
         ),
         pytest.param(
             {"住所": "〒1500002　渋谷区渋谷２ー２１ー１　ヒカリエ８Ｆ"},
-            ("150-0002", "東京都", "渋谷区", "渋谷2-21-1 ヒカリエ8F", None),
+            ("150-0002", "東京都", "渋谷区", "渋谷2-21-1", "ヒカリエ8F"),
             id="digits-only-code-and-long-marks-between-digits",
+        ),
+        pytest.param(  # the file's building column is the building: the address is left whole
+            {"住所": "東京都渋谷区渋谷2-21-1 ヒカリエ8F", "建物名": "ヒカリエ 8階"},
+            (None, "東京都", "渋谷区", "渋谷2-21-1 ヒカリエ8F", "ヒカリエ 8階"),
+            id="an-address-beside-a-building-column",
         ),
         pytest.param(
             {"郵便番号": "150-0002", "番地": "渋谷２−２１ｰ１", "建物名": "コーポ渋谷１０１"},

@@ -26,6 +26,7 @@ from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
 from renkei.core.transforms import (
     Apply,
+    address_transform,
     full_name_transform,
     memo_size_for,
     second_column_transform,
@@ -155,6 +156,11 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
             ColumnPlan(p.label, p.target, full_name_transform(p.label, memo_size, company_column=True))
             if p.target == "full_name"
             else p
+            for p in plans
+        ]
+    if "address2" in claimed:  # the file's building column is the building: an address is not split for one
+        plans = [
+            ColumnPlan(p.label, p.target, address_transform(memo_size, buildings=False)) if p.target == "address" else p
             for p in plans
         ]
     # Second columns last, so that the field's own column fills it first wherever it stands.

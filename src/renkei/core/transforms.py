@@ -38,6 +38,7 @@ from renkei.core.normalize import (
     phone_parts,
     plain_email,
     prefecture_of_city,
+    split_building,
     split_city,
     split_full_name,
     split_prefecture,
@@ -441,8 +442,8 @@ def _full_name_kana(size: int) -> Apply:
 _LEADING_POSTAL_CODE = re.compile(r"(?:〒|郵便番号|ZIP)?\s*[:：]?\s*([0-9]{3}-?[0-9]{4})(?![0-9-])\s*", re.IGNORECASE)
 
 _POSTAL_CODE_STARTS = frozenset("〒郵Zz0123456789")
-#: (postal code, its prefecture and city, prefecture, city, rest) of a whole address.
-_AddressParts = tuple[str | None, tuple[str, str] | None, str | None, str | None, str | None]
+#: (postal code, its prefecture and city, prefecture, city, rest, building) of a whole address.
+_AddressParts = tuple[str | None, tuple[str, str] | None, str | None, str | None, str | None, str | None]
 
 
 def _address_check(raw: str) -> _AddressParts:
@@ -450,7 +451,7 @@ def _address_check(raw: str) -> _AddressParts:
     (``〒150-0002 東京都渋谷区…``), as forms and signatures write one, is the postal code."""
     text = _address_text(raw)
     if text is None:
-        return None, None, None, None, None
+        return None, None, None, None, None, None
     code: str | None = None
     area: tuple[str, str] | None = None
     written = _LEADING_POSTAL_CODE.match(text) if text[0] in _POSTAL_CODE_STARTS else None
@@ -463,11 +464,23 @@ def _address_check(raw: str) -> _AddressParts:
     if prefecture is None and city is not None and area is None:
         # 大阪市北区梅田…, 千代田区…: written without the prefecture its city alone says.
         prefecture = prefecture_of_city(city)
-    return code, area, prefecture or None, city or None, rest or None
+    return code, area, prefecture or None, city or None, rest or None, None
 
 
-def _address(size: int) -> Apply:
-    outcomes = _Memo(_address_check, size)
+def _address_and_building_check(raw: str) -> _AddressParts:
+    """``_address_check``'s parts, with a building written after the street's number apart from
+    it (``千代田1-1 ABCビル3F``) as the building."""
+    code, area, prefecture, city, rest, _ = parts = _address_check(raw)
+    if rest is None:
+        return parts
+    street, building = split_building(rest)
+    return code, area, prefecture, city, street, building
+
+
+def address_transform(size: int = MEMO_FLOOR, *, buildings: bool = True) -> Apply:
+    """A whole address into its parts; a building after the street's number into ``address2``,
+    unless ``buildings`` is off (the file has a building column of its own, which is the one)."""
+    outcomes = _Memo(_address_and_building_check if buildings else _address_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         _set_address(patch, outcomes.of(raw))
@@ -478,7 +491,7 @@ def _address(size: int) -> Apply:
 
 def _set_address(patch: CustomerPatch, parts: _AddressParts) -> None:
     """A whole address's parts into the patch, each unless an earlier column gave it."""
-    code, area, prefecture, city, rest = parts
+    code, area, prefecture, city, rest, building = parts
     if code is not None:
         patch.set_default("postal_code", code)
         if area is not None and patch.postal_area is None:
@@ -489,6 +502,8 @@ def _set_address(patch: CustomerPatch, parts: _AddressParts) -> None:
         patch.set_default("city", city)
     if rest is not None:
         patch.set_default("address1", rest)
+    if building is not None:
+        patch.set_default("address2", building)
 
 
 def _date(raw: str) -> str:
@@ -619,7 +634,7 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
     if target == "full_name_kana":
         return _full_name_kana(size)
     if target == "address":
-        return _address(size)
+        return address_transform(size)
     if target == "address1":
         return _street(size)
     if target == "address2":

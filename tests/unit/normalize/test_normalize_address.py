@@ -12,6 +12,7 @@ from renkei.core.normalize import (
     normalize_prefecture,
     prefecture_of_city,
     split_address,
+    split_building,
     split_city,
     split_prefecture,
 )
@@ -165,3 +166,20 @@ def test_every_prefecture_by_each_of_its_names() -> None:
 )
 def test_prefecture_of_city_only_when_one_prefecture_has_it(city: str, prefecture: str | None) -> None:
     assert prefecture_of_city(city) == prefecture
+
+
+@pytest.mark.parametrize(
+    ("street", "expected"),
+    [
+        pytest.param("千代田1-1 ABCビル3F", ("千代田1-1", "ABCビル3F"), id="building-after-a-space"),
+        pytest.param("梅田1丁目1番3号 大阪駅前第1ビル", ("梅田1丁目1番3号", "大阪駅前第1ビル"), id="after-go"),
+        pytest.param("長柄中2-3-14 パークハイツ703号室", ("長柄中2-3-14", "パークハイツ703号室"), id="room"),
+        pytest.param("千代田 1-1 ABCビル", ("千代田 1-1", "ABCビル"), id="a-space-before-the-number-too"),
+        pytest.param("北1条西2丁目", ("北1条西2丁目", None), id="no-building"),
+        pytest.param("南1条 西2丁目 5-1", ("南1条 西2丁目 5-1", None), id="spaces-inside-the-street"),
+        pytest.param("千代田 1-1", ("千代田 1-1", None), id="a-space-before-the-number"),
+        pytest.param("1-2-3ライオンズ201", ("1-2-3ライオンズ201", None), id="no-space-no-split"),
+    ],
+)
+def test_split_building(street: str, expected: tuple[str, str | None]) -> None:
+    assert split_building(street) == expected

@@ -25,6 +25,7 @@ from renkei.core.normalize.address import (
     normalize_prefecture,
     prefecture_of_city,
     split_address,
+    split_building,
     split_city,
     split_prefecture,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "plain_email",
     "prefecture_of_city",
     "split_address",
+    "split_building",
     "split_city",
     "split_full_name",
     "split_prefecture",

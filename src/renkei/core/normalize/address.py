@@ -25,6 +25,7 @@ __all__ = [
     "normalize_prefecture",
     "prefecture_of_city",
     "split_address",
+    "split_building",
     "split_city",
     "split_prefecture",
 ]
@@ -190,6 +191,23 @@ def split_address(address: str) -> tuple[str | None, str | None, str]:
     prefecture, rest = split_prefecture(address)
     city, rest = split_city(rest)
     return prefecture, city, rest
+
+
+#: A street line's number (digits, or 番地/番/号 after them) followed by a space and a building
+#: (``千代田1-1 ABCビル3F``, ``梅田1丁目1番3号 大阪駅前第1ビル``).
+_BUILDING = re.compile(r"(?P<street>.*?[0-9０-９](?:番地|番|号)?)[ \u3000]+(?P<building>\S.*)")
+
+
+def split_building(street: str) -> tuple[str, str | None]:
+    """``(street, building)``: a building (its name, floor or room) written after the street's
+    number with a space between (``千代田1-1 ABCビル3F`` → ``('千代田1-1', 'ABCビル3F')``);
+    ``(street, None)`` when there is none (``北1条西2丁目``, ``千代田 1-1``)."""
+    if " " not in street and "\u3000" not in street:  # most street lines: no regex
+        return street, None
+    match = _BUILDING.fullmatch(street)
+    if match is None:
+        return street, None
+    return match.group("street"), match.group("building")
 
 
 def fold_address(s: str) -> str:
