@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import Generic, TypeVar
 
 from renkei.core.errors import NormalizationError
@@ -446,9 +446,11 @@ _POSTAL_CODE_STARTS = frozenset("〒郵Zz0123456789")
 _AddressParts = tuple[str | None, tuple[str, str] | None, str | None, str | None, str | None, str | None]
 
 
-def _address_check(raw: str) -> _AddressParts:
+def _address_check(raw: str, buildings: bool = False) -> _AddressParts:
     """The parts of a whole address, each None when absent; a postal code written before it
-    (``〒150-0002 東京都渋谷区…``), as forms and signatures write one, is the postal code."""
+    (``〒150-0002 東京都渋谷区…``), as forms and signatures write one, is the postal code; with
+    ``buildings``, a building written after the street's number apart from it
+    (``千代田1-1 ABCビル3F``) is the building."""
     text = _address_text(raw)
     if text is None:
         return None, None, None, None, None, None
@@ -464,17 +466,13 @@ def _address_check(raw: str) -> _AddressParts:
     if prefecture is None and city is not None and area is None:
         # 大阪市北区梅田…, 千代田区…: written without the prefecture its city alone says.
         prefecture = prefecture_of_city(city)
-    return code, area, prefecture or None, city or None, rest or None, None
+    building: str | None = None
+    if buildings and rest and " " in rest:  # folded: a full-width space is one too
+        rest, building = split_building(rest)
+    return code, area, prefecture or None, city or None, rest or None, building
 
 
-def _address_and_building_check(raw: str) -> _AddressParts:
-    """``_address_check``'s parts, with a building written after the street's number apart from
-    it (``千代田1-1 ABCビル3F``) as the building."""
-    code, area, prefecture, city, rest, _ = parts = _address_check(raw)
-    if rest is None:
-        return parts
-    street, building = split_building(rest)
-    return code, area, prefecture, city, street, building
+_address_and_building_check = partial(_address_check, buildings=True)
 
 
 def address_transform(size: int = MEMO_FLOOR, *, buildings: bool = True) -> Apply:
@@ -483,7 +481,21 @@ def address_transform(size: int = MEMO_FLOOR, *, buildings: bool = True) -> Appl
     outcomes = _Memo(_address_and_building_check if buildings else _address_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        _set_address(patch, outcomes.of(raw))
+        # _set_address, inlined: every row of a file with an address column comes here.
+        code, area, prefecture, city, rest, building = outcomes.of(raw)
+        fields = patch.fields
+        if code is not None:
+            patch.set_default("postal_code", code)
+            if area is not None and patch.postal_area is None:
+                patch.postal_area = area
+        if prefecture is not None and "prefecture" not in fields:
+            fields["prefecture"] = prefecture
+        if city is not None and "city" not in fields:
+            fields["city"] = city
+        if rest is not None and "address1" not in fields:
+            fields["address1"] = rest
+        if building is not None and "address2" not in fields:
+            fields["address2"] = building
         return None
 
     return apply

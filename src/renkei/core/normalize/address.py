@@ -193,21 +193,23 @@ def split_address(address: str) -> tuple[str | None, str | None, str]:
     return prefecture, city, rest
 
 
-#: A street line's number (digits, or 番地/番/号 after them) followed by a space and a building
-#: (``千代田1-1 ABCビル3F``, ``梅田1丁目1番3号 大阪駅前第1ビル``).
-_BUILDING = re.compile(r"(?P<street>.*?[0-9０-９](?:番地|番|号)?)[ \u3000]+(?P<building>\S.*)")
-
-
 def split_building(street: str) -> tuple[str, str | None]:
     """``(street, building)``: a building (its name, floor or room) written after the street's
     number with a space between (``千代田1-1 ABCビル3F`` → ``('千代田1-1', 'ABCビル3F')``);
     ``(street, None)`` when there is none (``北1条西2丁目``, ``千代田 1-1``)."""
-    if " " not in street and "\u3000" not in street:  # most street lines: no regex
-        return street, None
-    match = _BUILDING.fullmatch(street)
-    if match is None:
-        return street, None
-    return match.group("street"), match.group("building")
+    line = street.replace("\u3000", " ") if "\u3000" in street else street
+    at = line.find(" ")
+    while at > 0:  # most street lines have no space: nothing more is done
+        # The number ends before the space: a digit, or 番地, 番 or 号 after one.
+        end = at - 2 if line[at - 1] == "地" and line[at - 2 : at] == "番地" else at - 1
+        if line[end] in "番号" and end > 0:
+            end -= 1
+        if line[end].isdigit():
+            building = line[at + 1 :].strip()
+            if building:
+                return line[:at], building
+        at = line.find(" ", at + 1)
+    return street, None
 
 
 def fold_address(s: str) -> str:
