@@ -414,6 +414,16 @@ def test_a_postal_code_with_a_note_that_is_no_address_is_still_rejected():
             ("150-0002", "東京都", "渋谷区", "渋谷2-21-1", "ヒカリエ8F"),
             id="digits-only-code-and-long-marks-between-digits",
         ),
+        pytest.param(  # a street column's building, too, when the row gives none of its own
+            {"郵便番号": "100-0001", "番地": "千代田1-1　ＡＢＣビル3F"},
+            ("100-0001", "東京都", "千代田区", "千代田1-1", "ABCビル3F"),
+            id="a-street-column-with-a-building",
+        ),
+        pytest.param(
+            {"郵便番号": "100-0001", "番地": "千代田1-1 ABCビル3F", "建物名": "XYZビル"},
+            ("100-0001", "東京都", "千代田区", "千代田1-1 ABCビル3F", "XYZビル"),
+            id="a-street-column-beside-a-building-value",
+        ),
         pytest.param(  # the file's building column is the building: the address is left whole
             {"住所": "東京都渋谷区渋谷2-21-1 ヒカリエ8F", "建物名": "ヒカリエ 8階"},
             (None, "東京都", "渋谷区", "渋谷2-21-1 ヒカリエ8F", "ヒカリエ 8階"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.core.normalize.address import prefecture_of_city, split_city, split_prefecture
+from renkei.core.normalize.address import prefecture_of_city, split_building, split_city, split_prefecture
 from renkei.core.records import InquiryFacts
 
 
@@ -65,7 +65,8 @@ class CustomerPatch:
         is still missing; then the prefecture and city are not repeated at the start of
         ``address1``, so that the parts read as one address; an ``address1`` that starts with a
         city of the record's prefecture when the record has no city gives the city (with no
-        prefecture either, a city only one prefecture has gives both). A prefecture
+        prefecture either, a city only one prefecture has gives both); a building written after
+        its number with a space between is ``address2`` when the row has none. A prefecture
         (or a city) in ``address1`` other than the record's stays where it is: the conflict is the
         file's, and stays visible.
         """
@@ -103,6 +104,10 @@ class CustomerPatch:
                     line = rest
             elif city and line.startswith(city):
                 line = line[len(city) :].lstrip()
+            if " " in line and "address2" not in fields:  # the row's building column is the building
+                line, building = split_building(line)
+                if building is not None:
+                    fields["address2"] = building
             if line:
                 fields["address1"] = line
             else:

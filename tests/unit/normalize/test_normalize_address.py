@@ -179,6 +179,7 @@ def test_prefecture_of_city_only_when_one_prefecture_has_it(city: str, prefectur
         pytest.param("南1条 西2丁目 5-1", ("南1条 西2丁目 5-1", None), id="spaces-inside-the-street"),
         pytest.param("千代田 1-1", ("千代田 1-1", None), id="a-space-before-the-number"),
         pytest.param("1-2-3ライオンズ201", ("1-2-3ライオンズ201", None), id="no-space-no-split"),
+        pytest.param("1-1 Chiyoda", ("1-1 Chiyoda", None), id="english-order-number-first"),
     ],
 )
 def test_split_building(street: str, expected: tuple[str, str | None]) -> None:

@@ -196,7 +196,10 @@ def split_address(address: str) -> tuple[str | None, str | None, str]:
 def split_building(street: str) -> tuple[str, str | None]:
     """``(street, building)``: a building (its name, floor or room) written after the street's
     number with a space between (``千代田1-1 ABCビル3F`` → ``('千代田1-1', 'ABCビル3F')``);
-    ``(street, None)`` when there is none (``北1条西2丁目``, ``千代田 1-1``)."""
+    ``(street, None)`` when there is none (``北1条西2丁目``, ``千代田 1-1``) or the street starts
+    with its number, as an English-order one does (``1-1 Chiyoda``)."""
+    if street[:1].isdigit():  # a number first is an English-order street (1-1 Chiyoda): left whole
+        return street, None
     line = street.replace("\u3000", " ") if "\u3000" in street else street
     at = line.find(" ")
     while at > 0:  # most street lines have no space: nothing more is done
