@@ -19,7 +19,6 @@ WRITERS = {
     "core/mapping.py": r'FieldError\([^()]*,\s*"([^"]+)"\)',
     "sources/csvfile.py": r'(?:reason = f?|CsvProblem\([^()]*,\s*f?)"([^"]+)"',
     "sources/xlsxfile.py": r'notes\.append\(\s*f?"([^"]+)"',
-    "sources/otherbooks.py": r'notes\.append\(\s*f?"([^"]+)"',
     "pipeline/deliveries.py": r'reason\s*=\s*f?"([^"]+)"',
     "pipeline/apply.py": r'note\s*=\s*f?"([^"]+)"',
     "pipeline/undo.py": r'reason\s*=\s*f?"([^"]+)"',

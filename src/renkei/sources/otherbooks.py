@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from renkei.sources.xlsxfile import WorkbookError, number_text
+from renkei.sources.xlsxfile import WorkbookError, choose_sheet, number_text
 
 #: An .xls may be this large (its format holds 65,536 rows of 256 columns; a list that fills it
 #: is some tens of MB).
@@ -120,7 +120,6 @@ class BookRows:
         from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
         self.kind = kind
-        self.notes: list[str] = []
         name = _NAMES[kind]
         _check_size(path, kind)
         self._book: Any = None
@@ -162,19 +161,8 @@ class BookRows:
             for meta in self._book.sheets_metadata
             if meta.typ == SheetTypeEnum.WorkSheet
         ]
-        if wanted is not None:
-            named = [found for found, _ in sheets if found.strip() == wanted.strip()]
-            if not named:
-                names = ", ".join(found for found, _ in sheets) or "none"
-                raise WorkbookError(f"is {name} with no worksheet named {wanted} (its sheets: {names})")
-            self.sheet_name = named[0]
-        else:
-            shown = [found for found, visible in sheets if visible]
-            if not shown:
-                raise WorkbookError(f"is {name} with no visible worksheet")
-            self.sheet_name = shown[0]
-            if len(shown) > 1:
-                self.notes.append(f"the workbook has {len(shown)} sheets: only the first, shown here, was read")
+        chosen, self.notes = choose_sheet(sheets, wanted, name)
+        self.sheet_name = sheets[chosen][0]
         return self._book.get_sheet_by_name(self.sheet_name)
 
     def __iter__(self) -> BookRows:

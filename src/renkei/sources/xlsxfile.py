@@ -40,7 +40,7 @@ import zipfile
 import zlib
 from array import array
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -113,10 +113,7 @@ class SheetRows:
         try:
             book = _Book(self._archive, sheet)
             self.sheet_name = book.sheet_name
-            self.notes: list[str] = []
-            if book.visible > 1:
-                count = book.visible
-                self.notes.append(f"the workbook has {count} sheets: only the first, shown here, was read")
+            self.notes = book.notes
             self._cell = _cell_reader(book, _shared_strings(self._archive, book.shared_strings))
             self._stream: IO[bytes] = self._archive.open(book.sheet_part)
         except (
@@ -249,32 +246,35 @@ class _Book:
         worksheets = [
             (name, visible, target[1]) for name, visible, target in sheets if target and target[0] == "worksheet"
         ]
-        if wanted is not None:
-            named = [(name, part) for name, _, part in worksheets if name.strip() == wanted.strip()]
-            if not named:
-                names = ", ".join(name for name, _, _ in worksheets) or "none"
-                raise WorkbookError(
-                    f"is an Excel workbook (.xlsx) with no worksheet named {wanted} (its sheets: {names})"
-                )
-            self.sheet_name, self.sheet_part = named[0]
-            self.visible = 1  # the sheet asked for: no note about the others
-            self._parts(archive, workbook, targets)
-            return
-        shown = [(name, part) for name, visible, part in worksheets if visible]
-        if not shown:
-            raise WorkbookError("is an Excel workbook (.xlsx) with no visible worksheet")
-        self.sheet_name, self.sheet_part = shown[0]
-        self.visible = len(shown)
-        self._parts(archive, workbook, targets)
-
-    def _parts(
-        self, archive: zipfile.ZipFile, workbook: ET.Element, targets: dict[str | None, tuple[str, str]]
-    ) -> None:
+        chosen, self.notes = choose_sheet([(name, visible) for name, visible, _ in worksheets], wanted, _XLSX)
+        self.sheet_name, _, self.sheet_part = worksheets[chosen]
         parts = {kind: part for kind, part in targets.values()}
         self.shared_strings = parts.get("sharedStrings")
         properties = workbook.find(f"{{{_MAIN}}}workbookPr")
         self.date1904 = properties is not None and properties.get("date1904", "0").lower() in ("1", "true")
         self.date_styles = _date_styles(archive, parts.get("styles"))
+
+
+_XLSX = "an Excel workbook (.xlsx)"
+
+
+def choose_sheet(sheets: Sequence[tuple[str, bool]], wanted: str | None, book: str) -> tuple[int, list[str]]:
+    """Which of a workbook's worksheets (name, visible) is read, and the notes to give: the one
+    named ``wanted`` (hidden or not), else the first visible one, with a note when there are more.
+    ``book`` names the kind of workbook in an error."""
+    if wanted is not None:
+        for index, (name, _) in enumerate(sheets):
+            if name.strip() == wanted.strip():
+                return index, []
+        names = ", ".join(name for name, _ in sheets) or "none"
+        raise WorkbookError(f"is {book} with no worksheet named {wanted} (its sheets: {names})")
+    shown = [index for index, (_, visible) in enumerate(sheets) if visible]
+    if not shown:
+        raise WorkbookError(f"is {book} with no visible worksheet")
+    notes: list[str] = []
+    if len(shown) > 1:
+        notes.append(f"the workbook has {len(shown)} sheets: only the first, shown here, was read")
+    return shown[0], notes
 
 
 def _part(target: str) -> str:
