@@ -20,7 +20,7 @@ as Excel reports and ledgers often start with, are passed over when a wider row 
 and the row after that is wide too, or there is none (a report with no rows yet): that row is
 the header, and each line passed over is a warning that shows its text. A one-column file is
 read as before. And when the header so found names no column we know while one of the next
-lines (ten in all) names two or more (``氏名``, ``メールアドレス``), the lines above that one are passed
+lines (ten in all) names two fields or more (``氏名``, ``メールアドレス``), the lines above that one are passed
 over the same way: a ledger's group headings (``基本情報,,,連絡先,``), an export date in two cells.
 
 Whole-file problems (missing, empty, binary, undecodable header, no header) raise
@@ -418,7 +418,7 @@ class CsvFile:
 
     def _past_unknown_lines(self, header: tuple[int, list[str]]) -> tuple[int, list[str]]:
         """The header row: ``header``, unless it names no column we know and one of the next
-        lines (up to ``PREAMBLE_ROWS`` in all) names two or more (``氏名``, ``メールアドレス``…):
+        lines (up to ``PREAMBLE_ROWS`` in all) names two fields or more (``氏名``, ``メールアドレス``…):
         the lines above that one are a report's heading, an export's date or a ledger's group
         headings over its columns (``基本情報,,,連絡先,,``), and are passed over."""
         if any(guess_target(cell) for cell in header[1]):
@@ -432,7 +432,7 @@ class CsvFile:
             looked.append(row)
             if _ends_file(row[1]):
                 break
-            if sum(1 for cell in row[1] if guess_target(cell)) >= 2:
+            if len({target for cell in row[1] if (target := guess_target(cell))}) >= 2:
                 for line, cells in [header, *looked[:-1]]:
                     text = " ".join(cell.strip() for cell in cells if cell.strip())
                     if text:

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from renkei.errors import ConfigurationError, FatalError
@@ -496,6 +496,8 @@ CELLS = st.text(alphabet=st.sampled_from(list('a,"\r\n 　山田①㈱髙～ｶ�
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(CELLS, min_size=3, max_size=3).filter(any), max_size=12), st.sampled_from([1, 2, 5]))
+# A row naming one known field twice (ｶﾅ, ｶﾅ) below an unknown header is data, not the header.
+@example(rows=[["", "ｶﾅ", "ｶﾅ"]], size=1)
 def test_whatever_excel_writes_reads_back_with_physical_line_numbers(rows: list[list[str]], size: int) -> None:
     lines: list[int] = []
     text = "h1,h2,h3\r\n"
