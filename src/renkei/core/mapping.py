@@ -122,15 +122,14 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
     explicit = {normalize_label(rule.source): rule for rule in spec.rules}
     auto = header_aliases.auto_map(labels) if spec.auto_map else {}
     claimed: set[str] = set()
-    plans: list[ColumnPlan] = []
-    memo_size = memo_size_for(len(labels))
+    resolved: list[tuple[str, str | None, bool]] = []  # (label, target, read as a second column)
     for label in labels:
         rule = explicit.get(normalize_label(label))
         target: str | None
         if rule is not None:
             target = rule.target if rule.permission.reads else None
             if target is None:
-                plans.append(ColumnPlan(label, None, None))
+                resolved.append((label, None, False))
                 continue
         else:
             # A label that is Renkei's own field name (a portal record, a re-imported export) is that field.
@@ -141,28 +140,21 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
             if guess in header_aliases.SHARED_TARGETS:
                 # TEL2 beside TEL1, 自宅TEL beside 会社TEL: its number goes where its kind says while
                 # that is empty, else under its label; a value that is no number is kept as written.
-                plans.append(ColumnPlan(label, guess, second_column_transform(guess, label, memo_size), True))
+                resolved.append((label, guess, True))
                 continue
         if target is None:
             if spec.unknown_columns == "custom" and label.strip():
                 target = CUSTOM_PREFIX + label.strip()
             else:
-                plans.append(ColumnPlan(label, None, None))
+                resolved.append((label, None, False))
                 continue
         claimed.add(target)
-        plans.append(ColumnPlan(label, target, transform_for(target, label, memo_size)))
-    if "company_name" in claimed:  # a company name in a name column is not the company's: kept aside
-        plans = [
-            ColumnPlan(p.label, p.target, full_name_transform(p.label, memo_size, company_column=True))
-            if p.target == "full_name"
-            else p
-            for p in plans
-        ]
-    if "address2" in claimed:  # the file's building column is the building: an address is not split for one
-        plans = [
-            ColumnPlan(p.label, p.target, address_transform(memo_size, buildings=False)) if p.target == "address" else p
-            for p in plans
-        ]
+        resolved.append((label, target, False))
+    memo_size = memo_size_for(len(labels))
+    plans = [
+        ColumnPlan(label, target, _transform(target, label, second, claimed, memo_size) if target else None, second)
+        for label, target, second in resolved
+    ]
     # Second columns last, so that the field's own column fills it first wherever it stands.
     order = sorted(range(len(plans)), key=lambda i: plans[i].second)
     positions = tuple((i, plans[i].label, apply) for i in order if (apply := plans[i].apply) is not None)
@@ -179,6 +171,19 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
         positions=positions,
         unknown_positions=unknown_positions,
     )
+
+
+def _transform(target: str, label: str, second: bool, claimed: set[str], memo_size: int) -> Apply:
+    """A column's transform, knowing the file's other columns (``claimed``): a second column of its
+    field's reads after the field's own; a name column gives a company's name to the company only
+    when no company column does; an address keeps its building unless a building column gives it."""
+    if second:
+        return second_column_transform(target, label, memo_size)
+    if target == "full_name":
+        return full_name_transform(label or target, memo_size, company_column="company_name" in claimed)
+    if target == "address":
+        return address_transform(memo_size, buildings="address2" not in claimed)
+    return transform_for(target, label, memo_size)
 
 
 def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[CustomerPatch, list[FieldError]]:
