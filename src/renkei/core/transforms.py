@@ -481,41 +481,29 @@ def address_transform(size: int = MEMO_FLOOR, *, buildings: bool = True) -> Appl
     outcomes = _Memo(_address_and_building_check if buildings else _address_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        # _set_address, inlined: every row of a file with an address column comes here.
-        code, area, prefecture, city, rest, building = outcomes.of(raw)
-        fields = patch.fields
-        if code is not None:
-            patch.set_default("postal_code", code)
-            if area is not None and patch.postal_area is None:
-                patch.postal_area = area
-        if prefecture is not None and "prefecture" not in fields:
-            fields["prefecture"] = prefecture
-        if city is not None and "city" not in fields:
-            fields["city"] = city
-        if rest is not None and "address1" not in fields:
-            fields["address1"] = rest
-        if building is not None and "address2" not in fields:
-            fields["address2"] = building
+        _set_address(patch, outcomes.of(raw))
         return None
 
     return apply
 
 
 def _set_address(patch: CustomerPatch, parts: _AddressParts) -> None:
-    """A whole address's parts into the patch, each unless an earlier column gave it."""
+    """A whole address's parts into the patch, each unless an earlier column gave it (every row of
+    a file with an address column comes here: the checks are written out, not ``set_default``)."""
     code, area, prefecture, city, rest, building = parts
+    fields = patch.fields
     if code is not None:
         patch.set_default("postal_code", code)
         if area is not None and patch.postal_area is None:
             patch.postal_area = area
-    if prefecture is not None:
-        patch.set_default("prefecture", prefecture)
-    if city is not None:
-        patch.set_default("city", city)
-    if rest is not None:
-        patch.set_default("address1", rest)
-    if building is not None:
-        patch.set_default("address2", building)
+    if prefecture is not None and "prefecture" not in fields:
+        fields["prefecture"] = prefecture
+    if city is not None and "city" not in fields:
+        fields["city"] = city
+    if rest is not None and "address1" not in fields:
+        fields["address1"] = rest
+    if building is not None and "address2" not in fields:
+        fields["address2"] = building
 
 
 def _date(raw: str) -> str:
