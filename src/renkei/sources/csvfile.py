@@ -412,8 +412,7 @@ class CsvFile:
         # A wide row after it, or nothing (a report with a title and no rows yet): the header.
         self._pending = [after] if after is not None else []
         for line, cells in read[:-1]:
-            text = " ".join(cell.strip() for cell in cells if cell.strip())
-            self.problems.append(CsvProblem(line, None, _preview(text), "title line above the header, passed over"))
+            self._passed_over(line, cells)
         return header
 
     def _past_unknown_lines(self, header: tuple[int, list[str]]) -> tuple[int, list[str]]:
@@ -434,14 +433,17 @@ class CsvFile:
                 break
             if len({target for cell in row[1] if (target := guess_target(cell))}) >= 2:
                 for line, cells in [header, *looked[:-1]]:
-                    text = " ".join(cell.strip() for cell in cells if cell.strip())
-                    if text:
-                        reason = "title line above the header, passed over"
-                        self.problems.append(CsvProblem(line, None, _preview(text), reason))
+                    self._passed_over(line, cells)
                 self._pending = pending
                 return row
         self._pending = [*looked, *pending]
         return header
+
+    def _passed_over(self, line: int, cells: list[str]) -> None:
+        """Note a line above the header that is passed over, with its text (a blank one needs none)."""
+        text = " ".join(cell.strip() for cell in cells if cell.strip())
+        if text:
+            self.problems.append(CsvProblem(line, None, _preview(text), "title line above the header, passed over"))
 
     def _unique_names(self, line: int, names: list[str]) -> list[str]:
         taken = set(names)
