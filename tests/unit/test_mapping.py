@@ -246,7 +246,32 @@ def test_a_cell_of_numbers_with_one_bad_is_rejected_whole():
             {"氏名": "やまだ たろう"}, ("やまだ", "たろう", "ヤマダ", "タロウ"), id="a-name-in-kana-is-its-reading"
         ),
         pytest.param({"氏名": "ｽｽﾞｷ ｲﾁﾛｳ"}, ("スズキ", "イチロウ", "スズキ", "イチロウ"), id="half-width-kana-name"),
-        pytest.param({"氏名": "Taro Yamada"}, ("Taro", "Yamada", None, None), id="latin-is-no-reading"),
+        pytest.param({"氏名": "Taro Yamada"}, ("Yamada", "Taro", None, None), id="latin-is-no-reading"),
+        pytest.param(
+            {"氏名": "山田太郎", "フリガナ": "ヤマダタロウ"}, ("山田", "太郎", "ヤマダ", "タロウ"), id="unspaced"
+        ),
+        pytest.param(
+            {"姓": "河野", "名": "一郎", "フリガナ": "ｶﾜﾉｲﾁﾛｳ"},
+            ("河野", "一郎", "カワノ", "イチロウ"),
+            id="second-reading",
+        ),
+        pytest.param(
+            {"氏名": "佐藤 花子", "ふりがな": "さとーはなこ"}, ("佐藤", "花子", "サトー", "ハナコ"), id="long-mark"
+        ),
+        pytest.param(
+            {"氏名": "森 太郎", "氏名（カナ）": "モリタロウ"}, ("森", "太郎", "モリ", "タロウ"), id="one-kanji-family"
+        ),
+        pytest.param(
+            {"氏名": "山田 太郎", "フリガナ": "ヤマモトタロウ"},
+            ("山田", "太郎", "ヤマモトタロウ", None),
+            id="unspaced-not-the-family-names-reading",
+        ),
+        pytest.param(
+            {"氏名": "勅使河原 太郎", "フリガナ": "テシガワラタロウ"},
+            ("勅使河原", "太郎", "テシガワラタロウ", None),
+            id="unspaced-an-uncommon-family-name",
+        ),
+        pytest.param({"氏名": "山田", "フリガナ": "ヤマダ"}, ("山田", None, "ヤマダ", None), id="family-name-only"),
         pytest.param(
             {"氏名": "山田・太郎", "フリガナ": "ﾔﾏﾀﾞ･ﾀﾛｳ"}, ("山田", "太郎", "ヤマダ", "タロウ"), id="middle-dots"
         ),

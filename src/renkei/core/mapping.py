@@ -22,6 +22,7 @@ from renkei.core.fields import (
     is_known_target,
 )
 from renkei.core.normalize import normalize_label
+from renkei.core.normalize.family_names import split_reading
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
 from renkei.core.transforms import (
@@ -212,9 +213,20 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
                 errors.append(FieldError(label, raw, "column is not mapped to any field"))
     if patch.postal_area is not None or patch.street_as_written:  # what finish() completes
         patch.finish()
+    fields = patch.fields
+    if "last_name_kana" in fields and "first_name_kana" not in fields and "last_name" in fields:
+        _divide_reading(fields)
     if not errors and patch.is_anonymous():
         errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
     return patch, errors
+
+
+def _divide_reading(fields: dict[str, str]) -> None:
+    """A reading written without a space (``ヤマダタロウ``) beside a common family name (``山田``,
+    from its column or the full name) is divided where the family name's reading ends."""
+    parts = split_reading(fields["last_name_kana"], fields["last_name"])
+    if parts is not None:
+        fields["last_name_kana"], fields["first_name_kana"] = parts
 
 
 def _values_by_position(record: SourceRecord, mapping: CompiledMapping) -> Sequence[str | None]:

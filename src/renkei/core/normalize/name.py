@@ -8,9 +8,11 @@ Japanese forms put the family name first, and so does this module for every scri
   space does (``ヤマダ・タロウ`` -> ``('ヤマダ', 'タロウ')``).
 - Latin script with a comma: family before it (``Yamada, Taro`` -> ``('Yamada', 'Taro')``).
 - Latin script where exactly one word is in capitals (the ``YAMADA Taro`` / ``Taro YAMADA``
-  convention): that word is the family name. Otherwise the first word, as for Japanese names;
-  an English-order ``Taro Yamada`` is therefore stored as family ``Taro`` (the order cannot be
-  told from the text, and the raw value is kept).
+  convention): that word is the family name. Two words of which only the second is a common
+  family name in romaji (``family_names.is_romaji_family_name``: ``Taro Yamada``, ``Hanako
+  Satoh``) are in English order: the second is the family name. Otherwise the first word, as
+  for Japanese names (``John Smith`` is stored as family ``John``: the order cannot be told
+  from the text, and the raw value is kept).
 - Without whitespace, a name written in kanji (kana allowed after the first character) goes to
   namedivider's ``BasicNameDivider``, loaded on first use (about 0.3 s) and cached with its
   results; its Rust backend is used when the optional ``namedivider-core`` is installed.
@@ -33,7 +35,9 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-__all__ = ["split_full_name"]
+from renkei.core.normalize.family_names import COMMON_FAMILY_NAMES, is_romaji_family_name
+
+__all__ = ["COMMON_FAMILY_NAMES", "split_full_name"]
 
 _KANJI = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+")
@@ -41,29 +45,10 @@ _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+
 # katakana forms and foreign names in katakana (``ジョン・スミス``) write it.
 _MIDDLE_DOTS = re.compile("[・･·]+")
 _CAPITALISED = re.compile(r"[A-Z][A-Z'\-]+")
+_MACRONS = str.maketrans("", "", "āâīîūûēêōôĀÂĪÎŪÛĒÊŌÔ")
 # A form of address after a name (``山田 太郎 様``, ``山田太郎さま``, ``山田殿``): not part of it.
 _HONORIFICS = ("様", "さま", "殿")
 
-#: The most common family names of two characters or more (nationwide rankings), with the old
-#: forms of their characters that registers keep (髙橋, 齋藤, 渡邊): a full-name value that is one
-#: of them and nothing more is a family name given alone.
-_FAMILY_NAMES = """
-    佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 斎藤 清水
-    山崎 池田 橋本 阿部 石川 山下 中島 石井 小川 前田 岡田 長谷川 藤田 後藤 近藤 村上 遠藤 青木 坂本
-    斉藤 福田 太田 西村 藤井 金子 岡本 藤原 中野 三浦 原田 中川 松田 竹内 小野 田村 中山 和田 石田
-    森田 上田 内田 柴田 酒井 宮崎 横山 高木 安藤 宮本 大野 小島 谷口 今井 工藤 高田 増田 丸山 杉山
-    村田 大塚 新井 小山 平野 藤本 河野 上野 野口 武田 松井 千葉 岩崎 菅原 木下 久保 佐野 野村 松尾
-    市川 菊地 杉本 古川 大西 島田 水野 桜井 高野 渡部 吉川 山内 西田 飯田 菊池 西川 小松 北村 安田
-    五十嵐 川口 平田 中田 久保田 服部 岩田 土屋 川崎 福島 本田 樋口 秋山 田代 荒木 宮田 関口 野田
-    松岡 永井 中西 望月 森本 川上 小池 田口 大橋 須藤 矢野 浅野 松下 小澤 大久保 岩本 片山 早川 熊谷
-    吉村 内藤 中尾 星野 坂口 若林 大川 山中 安達 石原 西山 平井 大石 松浦 吉岡 小田 宮下 小西 富田
-    北川 松村 岡崎 大谷 山根 桑原 堀内 沢田 河合 黒田 川村 奥村 栗原 宮原 本間 小泉
-    佐久間 小笠原 大和田 小野寺 長谷部 宇都宮 長谷 大友 成田 今村 中谷 竹田 上原 大森 川田 高山
-    馬場 小沢 田辺 尾崎 永田 長田 榎本 金井 水谷 浜田 荒井 島崎 広瀬 菅野 吉野 大島 篠原 桑田 神田 宇野
-    三上 徳永 外山 日野 長尾 大木 柳田 小宮 鷲尾 蛭田 田邊 山﨑 宮﨑 川﨑 尾﨑
-    髙橋 髙木 髙田 髙野 齋藤 齊藤 渡邊 渡邉 濱田 廣瀬 澤田 小澤 櫻井 淺野 嶋田 中嶋 長嶋
-"""
-COMMON_FAMILY_NAMES: frozenset[str] = frozenset(_FAMILY_NAMES.split())
 _LONGEST_FAMILY_NAME = max(map(len, COMMON_FAMILY_NAMES))
 
 
@@ -101,12 +86,22 @@ def _divide(name: str) -> tuple[str, str | None]:
 
 
 def _split_words(words: list[str]) -> tuple[str, str | None]:
-    if words[0].isascii() and len(words) > 1:
+    if _is_latin(words[0]) and len(words) > 1:
         capitals = [i for i, w in enumerate(words) if _CAPITALISED.fullmatch(w) is not None]
         if len(capitals) == 1:
             family = words[capitals[0]]
             return family, " ".join(w for i, w in enumerate(words) if i != capitals[0])
+        if len(words) == 2 and _is_latin(words[1]):
+            first, second = words
+            # English order (Taro Yamada): the second word is the family name when only it is one.
+            if is_romaji_family_name(second) and not is_romaji_family_name(first):
+                return second, first
     return words[0], " ".join(words[1:]) or None
+
+
+def _is_latin(word: str) -> bool:
+    """Latin script, long vowels' macrons allowed (``Satō``)."""
+    return word.isascii() or word.translate(_MACRONS).isascii()
 
 
 def split_full_name(s: str) -> tuple[str, str | None]:

@@ -1,0 +1,180 @@
+"""The common family names, with their readings: what a name's other spellings are checked against.
+
+Two things a file seldom says are told from them:
+
+- where a reading written without a space (``ヤマダタロウ``) divides, when the row's family name
+  in kanji (``山田``, from its own column or split from the full name) is one of these names:
+  ``split_reading`` finds the family name's reading at its start;
+- which word of a romaji name written in English order (``Taro Yamada``) is the family name:
+  ``is_romaji_family_name`` knows the names' romaji in the spellings people use (``Sato``,
+  ``Satoh``, ``Satou``, ``Satō``; ``Ohno``, ``Oono``, ``Ōno``; ``Homma``, ``Honma``).
+
+The list: the nationwide rankings' most common family names of two characters or more (with the
+old forms of their characters that registers keep: 髙橋, 齋藤, 渡邊), which also split a kanji
+name written without a space (``COMMON_FAMILY_NAMES``), and the common one-character ones. A
+name read more than one way has each reading (``河野``: コウノ, カワノ). Romaji that are common
+given names as well (``Minami``, ``Izumi``, ``Maki``) are left out of the romaji test.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["COMMON_FAMILY_NAMES", "is_romaji_family_name", "readings_of", "split_reading"]
+
+# One name a line item: the name, then its readings apart by "/".
+_TABLE = """
+    佐藤:サトウ 鈴木:スズキ 高橋:タカハシ 田中:タナカ 伊藤:イトウ 渡辺:ワタナベ 山本:ヤマモト
+    中村:ナカムラ 小林:コバヤシ 加藤:カトウ 吉田:ヨシダ 山田:ヤマダ 佐々木:ササキ 山口:ヤマグチ
+    松本:マツモト 井上:イノウエ 木村:キムラ 斎藤:サイトウ 清水:シミズ 山崎:ヤマザキ/ヤマサキ
+    池田:イケダ 橋本:ハシモト 阿部:アベ 石川:イシカワ 山下:ヤマシタ 中島:ナカジマ/ナカシマ
+    石井:イシイ 小川:オガワ 前田:マエダ 岡田:オカダ 長谷川:ハセガワ 藤田:フジタ 後藤:ゴトウ
+    近藤:コンドウ 村上:ムラカミ 遠藤:エンドウ 青木:アオキ 坂本:サカモト 斉藤:サイトウ 福田:フクダ
+    太田:オオタ 西村:ニシムラ 藤井:フジイ 金子:カネコ 岡本:オカモト 藤原:フジワラ 中野:ナカノ
+    三浦:ミウラ 原田:ハラダ 中川:ナカガワ 松田:マツダ 竹内:タケウチ 小野:オノ 田村:タムラ
+    中山:ナカヤマ 和田:ワダ 石田:イシダ 森田:モリタ 上田:ウエダ 内田:ウチダ 柴田:シバタ
+    酒井:サカイ 宮崎:ミヤザキ/ミヤサキ 横山:ヨコヤマ 高木:タカギ 安藤:アンドウ 宮本:ミヤモト
+    大野:オオノ 小島:コジマ 谷口:タニグチ 今井:イマイ 工藤:クドウ 高田:タカダ/タカタ 増田:マスダ
+    丸山:マルヤマ 杉山:スギヤマ 村田:ムラタ 大塚:オオツカ 新井:アライ 小山:コヤマ/オヤマ
+    平野:ヒラノ 藤本:フジモト 河野:コウノ/カワノ 上野:ウエノ 野口:ノグチ 武田:タケダ 松井:マツイ
+    千葉:チバ 岩崎:イワサキ 菅原:スガワラ 木下:キノシタ 久保:クボ 佐野:サノ 野村:ノムラ
+    松尾:マツオ 市川:イチカワ 菊地:キクチ 杉本:スギモト 古川:フルカワ 大西:オオニシ 島田:シマダ
+    水野:ミズノ 桜井:サクライ 高野:タカノ 渡部:ワタナベ/ワタベ 吉川:ヨシカワ/キッカワ
+    山内:ヤマウチ 西田:ニシダ 飯田:イイダ 菊池:キクチ 西川:ニシカワ 小松:コマツ 北村:キタムラ
+    安田:ヤスダ 五十嵐:イガラシ 川口:カワグチ 平田:ヒラタ 中田:ナカタ/ナカダ 久保田:クボタ
+    服部:ハットリ 岩田:イワタ 土屋:ツチヤ 川崎:カワサキ 福島:フクシマ 本田:ホンダ 樋口:ヒグチ
+    秋山:アキヤマ 田代:タシロ 荒木:アラキ 宮田:ミヤタ 関口:セキグチ 野田:ノダ 松岡:マツオカ
+    永井:ナガイ 中西:ナカニシ 望月:モチヅキ 森本:モリモト 川上:カワカミ 小池:コイケ 田口:タグチ
+    大橋:オオハシ 須藤:スドウ 矢野:ヤノ 浅野:アサノ 松下:マツシタ 小澤:オザワ 大久保:オオクボ
+    岩本:イワモト 片山:カタヤマ 早川:ハヤカワ 熊谷:クマガイ 吉村:ヨシムラ 内藤:ナイトウ
+    中尾:ナカオ 星野:ホシノ 坂口:サカグチ 若林:ワカバヤシ 大川:オオカワ 山中:ヤマナカ 安達:アダチ
+    石原:イシハラ 西山:ニシヤマ 平井:ヒライ 大石:オオイシ 松浦:マツウラ 吉岡:ヨシオカ 小田:オダ
+    宮下:ミヤシタ 小西:コニシ 富田:トミタ 北川:キタガワ 松村:マツムラ 岡崎:オカザキ
+    大谷:オオタニ/オオヤ 山根:ヤマネ 桑原:クワバラ 堀内:ホリウチ 沢田:サワダ 河合:カワイ
+    黒田:クロダ 川村:カワムラ 奥村:オクムラ 栗原:クリハラ 宮原:ミヤハラ 本間:ホンマ 小泉:コイズミ
+    佐久間:サクマ 小笠原:オガサワラ 大和田:オオワダ 小野寺:オノデラ 長谷部:ハセベ 宇都宮:ウツノミヤ
+    長谷:ハセ 大友:オオトモ 成田:ナリタ 今村:イマムラ 中谷:ナカタニ/ナカヤ 竹田:タケダ 上原:ウエハラ
+    大森:オオモリ 川田:カワダ 高山:タカヤマ 馬場:ババ 小沢:オザワ 田辺:タナベ 尾崎:オザキ
+    永田:ナガタ 長田:ナガタ/オサダ 榎本:エノモト 金井:カナイ 水谷:ミズタニ 浜田:ハマダ 荒井:アライ
+    島崎:シマザキ 広瀬:ヒロセ 菅野:カンノ/スガノ 吉野:ヨシノ 大島:オオシマ 篠原:シノハラ 桑田:クワタ
+    神田:カンダ 宇野:ウノ 三上:ミカミ 徳永:トクナガ 外山:トヤマ/ソトヤマ 日野:ヒノ 長尾:ナガオ
+    大木:オオキ 柳田:ヤナギダ/ヤナギタ 小宮:コミヤ 鷲尾:ワシオ 蛭田:ヒルタ 田邊:タナベ
+    山﨑:ヤマザキ/ヤマサキ 宮﨑:ミヤザキ/ミヤサキ 川﨑:カワサキ 尾﨑:オザキ 髙橋:タカハシ 髙木:タカギ
+    髙田:タカダ/タカタ 髙野:タカノ 齋藤:サイトウ 齊藤:サイトウ 渡邊:ワタナベ 渡邉:ワタナベ
+    濱田:ハマダ 廣瀬:ヒロセ 澤田:サワダ 櫻井:サクライ 淺野:アサノ 嶋田:シマダ
+    中嶋:ナカジマ/ナカシマ 長嶋:ナガシマ
+    森:モリ 林:ハヤシ 原:ハラ 東:ヒガシ/アズマ 関:セキ 堀:ホリ 辻:ツジ 岡:オカ 西:ニシ 北:キタ
+    南:ミナミ 谷:タニ 泉:イズミ 菅:スガ/カン 島:シマ 星:ホシ 浜:ハマ 畑:ハタ 沢:サワ 牧:マキ
+"""
+
+#: Readings of each name in ``_TABLE``.
+_READINGS: dict[str, tuple[str, ...]] = {
+    name: tuple(readings.split("/")) for name, _, readings in (item.partition(":") for item in _TABLE.split())
+}
+
+#: The common family names of two characters or more: a kanji name that starts with one is
+#: split after it (``name.split_full_name``).
+COMMON_FAMILY_NAMES: frozenset[str] = frozenset(name for name in _READINGS if len(name) > 1)
+
+# The long vowel after an o-row kana is written ウ, オ or ー (サトウ, サトー; オオタ, オータ).
+_O_ROW = "オコソトノホモヨロゴゾドボポョ"
+_LONG_O = re.compile(f"(?<=[{_O_ROW}])[ウオ]")
+
+
+def _spellings(reading: str) -> list[str]:
+    """A reading and its spelling with ``ー`` for a long o (サトウ → サトー), longest first."""
+    long_marked = _LONG_O.sub("ー", reading)
+    return [reading] if long_marked == reading else [reading, long_marked]
+
+
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    name: tuple(spelling for reading in readings for spelling in _spellings(reading))
+    for name, readings in _READINGS.items()
+}
+# Kana that never start a given name's reading: what follows a family name's reading must not be one.
+_NO_START = frozenset("ァィゥェォャュョヮッーン")
+
+
+def readings_of(family_name: str) -> tuple[str, ...]:
+    """The readings (katakana) of a common family name; empty for any other."""
+    return _READINGS.get(family_name, ())
+
+
+def split_reading(reading: str, family_name: str) -> tuple[str, str] | None:
+    """``(family, given)`` of a katakana reading written without a space whose start is the
+    reading of ``family_name`` (``ヤマダタロウ`` with ``山田`` → ``('ヤマダ', 'タロウ')``); None
+    when ``family_name`` is not a common one or the reading does not start with its reading."""
+    for spelling in _SPELLINGS.get(family_name, ()):
+        if reading.startswith(spelling) and len(reading) > len(spelling):
+            given = reading[len(spelling) :]
+            if given[0] not in _NO_START:
+                return spelling, given
+    return None
+
+
+# Katakana to Hepburn romaji, for the names' readings only: two kana (a small ャ, ュ, ョ) first.
+_ROMAJI_PAIRS = {
+    "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
+    "チャ": "cha", "チュ": "chu", "チョ": "cho", "ジャ": "ja", "ジュ": "ju", "ジョ": "jo",
+    "リャ": "rya", "リュ": "ryu", "リョ": "ryo",
+}  # fmt: skip
+_KANA = (
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+    "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ"
+)
+_SYLLABLES = """
+    a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho
+    ma mi mu me mo ya yu yo ra ri ru re ro wa o n ga gi gu ge go za ji zu ze zo da ji zu de do
+    ba bi bu be bo pa pi pu pe po
+"""
+_ROMAJI = dict(zip(_KANA, _SYLLABLES.split(), strict=True))
+
+
+def _romaji(reading: str) -> str:
+    """``reading`` in Hepburn romaji (``ハットリ`` → ``hattori``)."""
+    out: list[str] = []
+    double = False
+    at = 0
+    while at < len(reading):
+        if reading[at] == "ッ":
+            double, at = True, at + 1
+            continue
+        pair = reading[at : at + 2]
+        if pair in _ROMAJI_PAIRS:
+            syllable, at = _ROMAJI_PAIRS[pair], at + 2
+        else:
+            syllable, at = _ROMAJI[reading[at]], at + 1
+        if double:
+            syllable = ("t" if syllable.startswith("ch") else syllable[0]) + syllable
+            double = False
+        out.append(syllable)
+    return "".join(out)
+
+
+_MARKS = str.maketrans("āâīîūûēêōô", "aaiiuueeoo", "-'’")
+_OH_BEFORE_CONSONANT = re.compile(r"oh(?![aiueoy]|$)|oh$")
+_M_BEFORE_LIP = re.compile(r"m(?=[bmp])")
+
+
+def _romaji_key(word: str) -> str:
+    """A romaji word with its long vowels and ``m``/``n`` written one way (``Satoh``, ``Satou``,
+    ``Satō`` → ``sato``; ``Ohno``, ``Oono`` → ``ono``; ``Homma`` → ``honma``)."""
+    key = _OH_BEFORE_CONSONANT.sub("o", word.lower().translate(_MARKS))
+    key = _M_BEFORE_LIP.sub("n", key)
+    return key.replace("oo", "o").replace("ou", "o").replace("uu", "u")
+
+
+#: Also common given names: a word that is one of them says nothing about the order.
+_ALSO_GIVEN_NAMES = frozenset({"minami", "izumi", "maki", "kan", "azuma", "hoshi"})
+_ROMAJI_KEYS: frozenset[str] = frozenset(
+    key
+    for readings in _READINGS.values()
+    for reading in readings
+    if (key := _romaji_key(_romaji(reading))) not in _ALSO_GIVEN_NAMES
+)
+
+
+def is_romaji_family_name(word: str) -> bool:
+    """True when ``word`` is a common family name in romaji, however its long vowels are written."""
+    key = _romaji_key(word)
+    return key.isascii() and key in _ROMAJI_KEYS
