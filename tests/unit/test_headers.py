@@ -180,6 +180,48 @@ ZOHO_LEADS = {
     "Created Time": "acquired_at",
 }
 
+# Salesforce's contacts: the address is the mailing address.
+SALESFORCE_CONTACTS = {
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Account Name": "company_name",
+    "Email": "email",
+    "Mailing Street": "address1",
+    "Mailing City": "city",
+    "Mailing State/Province": "prefecture",
+    "Mailing Zip/Postal Code": "postal_code",
+    "Mailing Country": None,
+    "Contact Owner": "owner",
+}
+
+ZOHO_CONTACTS = {
+    "Contact Owner": "owner",
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Email": "email",
+    "Secondary Email": None,  # a second e-mail column (compile_mapping reads it so)
+    "Designation": "title",
+    "Department": "department",
+}
+
+# A Google Forms response sheet, and a Mailchimp audience export.
+GOOGLE_FORMS = {
+    "タイムスタンプ": "acquired_at",
+    "お名前": "full_name",
+    "ふりがな": "full_name_kana",
+    "メールアドレス": "email",
+    "電話番号": "phone",
+    "ご住所": "address",
+}
+MAILCHIMP = {
+    "Email Address": "email",
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "MEMBER_RATING": None,
+    "OPTIN_TIME": "acquired_at",
+    "TAGS": "tags",
+}
+
 # Salesforce's leads and contacts exported with Japanese labels.
 SALESFORCE_JA = {
     "姓": "last_name",
@@ -267,6 +309,10 @@ EXCEL_WIDTHS = {
         SALESFORCE_LEADS,
         HUBSPOT_CONTACTS,
         ZOHO_LEADS,
+        SALESFORCE_CONTACTS,
+        ZOHO_CONTACTS,
+        GOOGLE_FORMS,
+        MAILCHIMP,
         SALESFORCE_JA,
         HUBSPOT_JA,
         KINTONE,
@@ -283,6 +329,10 @@ EXCEL_WIDTHS = {
         "salesforce",
         "hubspot",
         "zoho",
+        "salesforce-contacts",
+        "zoho-contacts",
+        "google-forms",
+        "mailchimp",
         "salesforce-ja",
         "hubspot-ja",
         "kintone",

@@ -497,6 +497,16 @@ def test_tags_and_groups_split_on_japanese_and_ascii_separators():
     assert (patch.tags, patch.groups) == (["展示会", "VIP", "紹介"], ["東京", "大阪"])
 
 
+def test_quotes_around_each_tag_are_not_part_of_it():
+    patch, _ = patch_of({"Email Address": "a@example.jp", "TAGS": '"vip","セミナー参加"'})  # Mailchimp
+    assert patch.tags == ["vip", "セミナー参加"]
+
+
+def test_a_secondary_email_column_is_kept_beside_the_email():
+    patch, _ = patch_of({"Email": "a@example.jp", "Secondary Email": "B@example.jp"})  # Zoho
+    assert (patch.fields["email"], patch.custom) == ("a@example.jp", {"Secondary Email": "b@example.jp"})
+
+
 def test_explicit_rules_override_auto_mapping_and_ng_drops_the_column():
     spec = MappingSpec(
         rules=(FieldRule("氏名", "company_name"), FieldRule("メール", "email", Permission.NG)),

@@ -127,7 +127,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "メールアドレス", "メール", "e-mail", "email", "mail", "eメール", "ｅメール", "pcメール",
         "email address", "e-mail address", "mail address", "pcメールアドレス", "携帯メール",
         "携帯メールアドレス", "eメールアドレス", "e-mailアドレス", "電子メール", "電子メールアドレス",
-        "メールアドレス（PC）", "メールアドレス（携帯）", "email_address",
+        "メールアドレス（PC）", "メールアドレス（携帯）", "email_address", "secondary email",
         # A form's confirmation field: the same address again, read as a second column (no second value).
         "メールアドレス（確認用）", "メールアドレス（確認）", "確認用メールアドレス", "メールアドレス再入力",
     ),
@@ -153,12 +153,14 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "postal_code": (
         "郵便番号", "〒", "郵便", "zip", "postal code", "zipcode", "zip code", "postcode", "郵便番号（自宅）",
         "郵便番号（会社）", "郵便番号（勤務先）", "zip/postal code", "〒番号", "zip_code", "住所（郵便番号）",
+        "mailing zip/postal code", "mailing zip", "mailing postal code",
     ),
     "prefecture": (
         "都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県", "住所（都道府県）",
-        "都道府県/地域",
+        "都道府県/地域", "mailing state/province", "mailing state",
     ),
-    "city": ("市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）"),
+    "city": ("市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）",
+             "mailing city"),
     "address": (
         "住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）", "住所（会社）", "会社住所", "勤務先住所",
         "会社所在地", "所在地（会社）", "住所（漢字）", "市区町村番地", "市区町村・番地", "住所（市区町村以降）",
@@ -167,6 +169,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "address1": (
         "住所1", "番地", "町域・番地", "町名・番地", "丁目・番地", "address1", "住所1（自宅）", "町名番地", "番地等",
         "street", "street address", "address line 1", "address 1", "住所（町名・番地）", "住所（番地）",
+        "丁目番地号", "mailing street",
     ),
     "address2": (
         "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2", "建物名等",
@@ -178,12 +181,14 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "account name", "organization", "organisation", "取引先名", "貴社名", "御社名", "団体名", "屋号",
     ),
     "department": ("部署", "部署名", "所属部署", "department", "部門", "部課", "division"),
-    "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position"),
+    "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position", "designation"),
     "acquired_at": (
         "登録日", "取得日", "作成日", "情報獲得日", "名刺交換日", "acquired", "created", "登録日時",
         "作成日時", "created at", "collection_date",
         "created date", "create date", "created time", "登録年月日", "受付日", "受付日時", "申込日", "申込日時",
         "お申込日", "お申し込み日", "申し込み日",
+        # A Google Forms export's first column: when the form was sent. Mailchimp's opt-in time.
+        "タイムスタンプ", "timestamp", "optin_time",
     ),
     "acquisition_channel": (
         "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",

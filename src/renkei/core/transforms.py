@@ -510,8 +510,12 @@ def _date(raw: str) -> str:
     return parse_date(raw).isoformat()
 
 
+#: Quotes around each item of a list (Mailchimp's TAGS: ``"vip","newsletter"``): not part of it.
+_ITEM_QUOTES = "\"'“”"
+
+
 def _list_items(raw: str) -> tuple[str, ...]:
-    items = (_text(item) for item in _LIST_SPLIT.split(raw.strip()))
+    items = (_text(item.strip(_ITEM_QUOTES)) for item in _LIST_SPLIT.split(raw.strip()))
     return tuple(item for item in items if item)
 
 
