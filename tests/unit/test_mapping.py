@@ -208,6 +208,12 @@ def test_an_extension_is_kept_beside_the_number_and_a_note_after_it_is_no_error(
             id="fax-note",
         ),
         pytest.param(
+            "(代)03-1234-5678 / (FAX)03-1234-5679",
+            {"phone": "+81312345678", "fax": "+81312345679"},
+            {},
+            id="notes-before-the-numbers",
+        ),
+        pytest.param(
             "03-1234-5678、03-2222-3333 内線45",
             {"phone": "+81312345678"},
             {"電話番号": "+81322223333", "電話番号 内線": "45"},

@@ -1,7 +1,7 @@
 """Dates and times as Japanese data writes them.
 
 Accepted dates: ``2026/1/5``, ``2026-01-05``, ``2026.1.5``, ``20260105``, ``2026年1月5日``
-(an optional weekday such as ``(月)`` may follow), full-width digits, and Japanese eras:
+(an optional weekday such as ``(月)`` or ``月曜日`` may follow), full-width digits, and Japanese eras:
 ``令和8年1月5日``, ``令和元年5月1日``, ``R8.1.5``, ``R8/1/5``, ``H31.4.30``, ``平成31年4月30日``,
 ``昭和64年1月7日``, with 令和 平成 昭和 大正 明治, their one-letter forms R H S T M (either
 case), their first kanji (令 平 昭 大 明) and the era ligatures (㋿ ㍻ ㍼ ㍽ ㍾). An era date must
@@ -53,7 +53,8 @@ for _name, _short, _ligature in zip(ERAS, "MTSHR", "㍾㍽㍼㍻㋿", strict=Tru
 _ERA = r"(?P<era>令和|平成|昭和|大正|明治|[令平昭大明㋿㍻㍼㍽㍾]|[RHSTMrhstm]\.?)\s*(?P<ey>[0-9]{1,2}|元)"
 _KANJI_MD = r"\s*年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})\s*日"
 _SEP_MD = r"(?P<sep>[-/.])(?P<m>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})"
-_WEEKDAY = r"(?:\s*\(\s*[月火水木金土日](?:曜日?)?\s*\))?"
+# A weekday after the date: in brackets (``(水)``, ``（水曜日）``) or its word (``水曜日``, ``水曜``).
+_WEEKDAY = r"(?:\s*(?:\(\s*[月火水木金土日](?:曜日?)?\s*\)|[月火水木金土日]曜日?))?"
 _TIME = (
     r"(?:(?:[T\s]+|(?<=[日)]))(?:(?P<half>午前|午後|AM|PM|am|pm)\s*)?(?P<H>[0-9]{1,2})"
     r"(?::(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.(?P<f>[0-9]{1,6}))?)?"

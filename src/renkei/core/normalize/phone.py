@@ -3,7 +3,8 @@
 A number is stored as E.164 (``+819012345678``) and shown in its national form
 (``090-1234-5678``). Input may use full-width digits, any dash, spaces, dots, parentheses
 (``03(1234)5678``), the ``+81`` prefix (``+81 90-1234-5678``, ``+81 (0)3 ...``), a leading
-``TEL``/``電話``/``自宅`` label and a note in brackets after the number (``（本人）``, ``(代表)``).
+``TEL``/``電話``/``自宅`` label and a note in brackets before or after the number (``(代)03-…``,
+``【携帯】090-…``, ``（本人）``, ``(代表)``).
 
 Extensions (``内線123``, ``ext. 12``, ``#12``) are not part of the number: the stored number
 identifies the line and E.164 has no extension. ``phone_extension`` gives the extension of a
@@ -70,13 +71,15 @@ _EXTENSION = re.compile(r"(?:内線|ext\.?|extension|x|#|\(内\)|内)\s*[:：.]?
 # What every extension _EXTENSION reads is written with, in either width: 内(線), x, ext, #.
 _EXTENSION_MARK = re.compile("[内xX#ｘＸ＃]")
 _LABEL_WORDS = r"(?:tel|phone|電話番号|電話|携帯|fax|ファックス|ファクス|自宅|会社|勤務先|代表|直通)"
-_FAX_LABEL = re.compile(r"\s*(?:fax|ファックス|ファクス)|.*\((?:fax|ファックス|ファクス)\)\s*$", re.IGNORECASE)
+_FAX_LABEL = re.compile(r"\s*[(【]?\s*(?:fax|ファックス|ファクス)|.*\((?:fax|ファックス|ファクス)\)\s*$", re.IGNORECASE)
 _LABEL = re.compile(rf"^{_LABEL_WORDS}\s*[:：.]?\s*", re.IGNORECASE)
 # Between two numbers in one cell: a mark no number is written with, a word, or a space before a
 # label (``自宅 03-1234-5678 携帯 090-1234-5678``); a space alone is part of a number's grouping.
 _BETWEEN_NUMBERS = re.compile(rf"\s*(?:[/／,，、;；|｜\n]|\bor\b|または|又は)\s*|\s+(?={_LABEL_WORDS})", re.IGNORECASE)
 # A note after the number, in brackets and without digits (after width folding): ``(本人)``.
 _NOTE = re.compile(r"\([^0-9()]*\)\s*$")
+# A note before it, in brackets and without digits: ``(代)03-…``, ``【携帯】090-…``.
+_LEADING_NOTE = re.compile(r"^(?:\([^0-9()]*\)|【[^0-9【】]*】)\s*")
 _ALLOWED = re.compile(r"\+?[0-9\s().\-]+")
 # The separators _ALLOWED lets through besides whitespace, for deleting with str.translate.
 _SEPARATOR_MARKS = str.maketrans("", "", "().-")
@@ -244,7 +247,8 @@ def _compact(s: str) -> str:
     """The digits of a number as written: '0…' for a domestic number, '+…' or '010…' otherwise."""
     value = fold_dashes(fold_width(s)).strip()
     if _ALLOWED.fullmatch(value) is None:
-        value = _EXTENSION.sub("", _NOTE.sub("", _LABEL.sub("", value)).strip()).strip()
+        value = _LEADING_NOTE.sub("", _LABEL.sub("", value))
+        value = _EXTENSION.sub("", _NOTE.sub("", value).strip()).strip()
         if not value:
             raise NormalizationError("Phone number is empty", s)
         if _ALLOWED.fullmatch(value) is None:
@@ -274,8 +278,8 @@ def phone_parts(s: str) -> list[str]:
 
 
 def labelled_fax(s: str) -> bool:
-    """Whether a number is written after a FAX label (``FAX:03-1234-5679``, ``ＦＡＸ``, ``ファックス``)
-    or before a FAX note (``03-1234-5679（FAX）``)."""
+    """Whether a number is written after a FAX label (``FAX:03-1234-5679``, ``ＦＡＸ``, ``ファックス``,
+    ``(FAX)03-1234-5679``) or before a FAX note (``03-1234-5679（FAX）``)."""
     return _FAX_LABEL.match(fold_width(s)) is not None
 
 
