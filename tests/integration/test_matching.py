@@ -69,6 +69,15 @@ def test_people_sharing_a_number_stay_apart_and_each_finds_their_own(hub, tmp_pa
         pytest.param(["山田", "花子", ""], ["山田", "", ""], True, id="no-given-name-in-the-record"),
         pytest.param(["山田", "", ""], ["鈴木", "", ""], False, id="family-names-alone-differ"),
         pytest.param(["山田", "花子", "ハナコ"], ["山田", "太郎", "タロウ"], False, id="given-names-differ"),
+        pytest.param(["山田", "花子", ""], ["山田", "太郎", ""], False, id="given-names-differ-without-readings"),
+        pytest.param(["山田", "花子", ""], ["Yamada", "Hanako", ""], True, id="another-script-cannot-tell"),
+        pytest.param(["山田", "", ""], ["ヤマダ", "", ""], True, id="family-names-alone-in-other-scripts"),
+        pytest.param(["吉岡", "ゆかり", ""], ["五十嵐", "萌", "モエ"], False, id="a-name-in-kana-is-its-reading"),
+        pytest.param(["山田", "太郎", ""], ["山田", "たろう", ""], True, id="kana-and-kanji-without-readings"),
+        pytest.param(
+            ["大橋", "みどり", "ミドリ"], ["小島", "詩織", ""], False, id="given-names-apart-family-names-differ"
+        ),
+        pytest.param(["青木", "一郎", ""], ["Aoki", "Ichiro", ""], True, id="romaji-of-the-same-name"),
     ],
 )
 def test_a_mobile_number_finds_its_customer_unless_the_names_say_another_person(
@@ -291,3 +300,47 @@ def test_a_file_into_a_workspace_of_few_customers_finds_each_by_every_kind_of_ke
         "上野ホールディングス",
         "江藤ホールディングス",
     ]
+
+
+def test_people_sharing_an_e_mail_address_stay_apart_and_each_finds_their_own(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    # A household's address, and a company's info@ on two people's cards.
+    rows = [
+        HEADER,
+        ["山田 太郎", "yamada-family@example.jp", "", ""],
+        ["山田 花子", "yamada-family@example.jp", "", ""],
+        ["青木 一郎", "info@abc.example.jp", "", "ABC商事"],
+        ["井上 二郎", "info@abc.example.jp", "", "ABC商事"],
+        ["山田 花子", "yamada-family@example.jp", "", "花子商店"],
+    ]
+    first = delivery_service.import_file(hub, integration, write_csv(tmp_path / "shared.csv", rows))
+    assert (first.counts.created, first.counts.updated) == (4, 1)
+    aoki = _by_name(hub)["青木 一郎"]["id"]
+    # Later: the same person in another script, and a record with the address alone (its oldest holder's).
+    later = [
+        HEADER,
+        ["Ichiro Aoki", "info@abc.example.jp", "03-1111-2222", ""],
+        ["", "yamada-family@example.jp", "", "山田家"],
+    ]
+    second = delivery_service.import_file(hub, integration, write_csv(tmp_path / "later.csv", later))
+    assert (second.counts.created, second.counts.updated) == (0, 2)
+    people = {c["id"]: c for c in export(hub)}
+    assert len(people) == 4
+    assert (people[aoki]["last_name"], people[aoki]["phone"]) == ("Aoki", "+81311112222")  # overwritten, as set
+    by_name = _by_name(hub)
+    assert by_name["山田 花子"]["company_name"] == "花子商店"
+    assert by_name["山田 太郎"]["company_name"] == "山田家"
+    assert by_name["井上 二郎"]["phone"] is None
+
+
+def test_a_dry_run_says_whose_shared_e_mail_address_a_record_did_not_take(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    first = write_csv(tmp_path / "a.csv", [HEADER, ["山田 太郎", "yamada@example.jp", "", ""]])
+    delivery_service.import_file(hub, integration, first)
+    [taro] = export(hub)
+    later = write_csv(tmp_path / "b.csv", [HEADER, ["山田 花子", "yamada@example.jp", "", ""]])
+    [hanako] = delivery_service.dry_run_file(hub, integration, later).rows
+    assert (hanako.action, hanako.notes) == (
+        "created",
+        (f"the e-mail address yamada@example.jp is also customer {taro['id']}'s, another person by name",),
+    )

@@ -7,6 +7,7 @@ memory, and writes with driver-level ``executemany``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
+from renkei.core.errors import NormalizationError
 from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
@@ -25,6 +27,7 @@ from renkei.core.merge import (
     apply_outcome,
     merge,
 )
+from renkei.core.normalize.kana import to_katakana
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import InquiryFacts
 from renkei.pipeline.parallel import Mapped
@@ -43,6 +46,7 @@ from renkei.store.customers import (
     load_rows,
     stored_values,
     update_changed,
+    values_getter,
 )
 from renkei.store.freed import FreedKeys
 from renkei.store.schema import customer_external_ids, customer_labels, field_history, inquiries, row_errors
@@ -187,7 +191,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     # Known even when not a match key, so that an id is never mapped twice.
     external_ids = {patch.external_id for _, _, patch in patches if patch.external_id}
     labelled = any(patch.tags or patch.groups for _, _, patch in patches)
-    index, rows, holders = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids, maybe)
+    index, rows, holders, decided = _stored_keys(ctx, [patch for _, _, patch in patches], external_ids, maybe)
     wanted = set(index.values())
     if ctx.freed is not None:
         # The freed ids the records no stored customer is found for may take.
@@ -218,10 +222,17 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
         for key in keys:
             cid = index.get(key)
             if cid is not None and key[0] in _SHARED_KEYS:
-                # A number people share (a family's landline, a company's main line): its oldest
-                # holder the record's names do not rule out.
-                candidates = holders.get(key) or [cid]
-                cid = _holder_of(patch, candidates, found, rows)
+                # An address or number people share (a family's, a company's info@ or main line):
+                # its oldest holder the record's names do not rule out.
+                candidates = holders.get(key)
+                if candidates is None:  # one customer holds it, as nearly always
+                    candidates = [cid]
+                    held = decided.get((key[0], id(patch)), _UNDECIDED)
+                    if held is _UNDECIDED or cid in found:  # not decided, or the holder changed since
+                        held = None if _another_person(patch, found.get(cid), rows.get(cid)) else cid
+                    cid = held
+                else:
+                    cid = _holder_of(patch, candidates, found, rows)
                 if reporting:
                     refused += _refused(key, candidates, cid)
             if cid is not None:
@@ -250,9 +261,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                 }
             )
         for key in keys:
-            index.setdefault(key, cid)
-            if key[0] in _SHARED_KEYS:
-                shared = holders.setdefault(key, [index[key]])
+            holder = index.setdefault(key, cid)
+            if holder != cid and key[0] in _SHARED_KEYS:  # a second customer holds it now
+                shared = holders.setdefault(key, [holder])
                 if cid not in shared:
                     shared.append(cid)
         action: Action
@@ -310,16 +321,35 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     _flush(ctx, writes)
 
 
-#: Every customer holding a phone or mobile number, oldest first, by (kind, value).
+#: Every customer holding an e-mail address or number several hold, oldest first, by (kind, value)
+#: (one held by a single customer is ``index``'s only).
 _Holders = dict[tuple[MatchKey, str], list[int]]
+#: For a key one stored customer holds: that customer if the record's names allow, else None, by
+#: (kind, id of the record's patch), as decided while the keys were looked up.
+_Decided = dict[tuple[MatchKey, int], int | None]
+_UNDECIDED = -1
+
+
+def _add_holders(holders: _Holders, kind: MatchKey, hits: dict[str, int], loaded: dict[int, Sequence[Any]]) -> None:
+    """Every stored holder, oldest first, of each ``kind`` value several customers hold (``hits``
+    has the oldest of each value, ``loaded`` every holder's row)."""
+    value_of = values_getter((kind,))
+    several = {value for cid, row in loaded.items() if hits[(value := value_of(row)[0])] != cid}
+    for cid, row in sorted(loaded.items()):
+        value = value_of(row)[0]
+        if value in several:
+            holders.setdefault((kind, value), []).append(cid)
 
 
 def _stored_keys(
     ctx: ApplyContext, patches: list[CustomerPatch], external_ids: set[str], maybe: set[str] | None
-) -> tuple[dict[tuple[MatchKey, str], int], dict[int, Sequence[Any]], _Holders]:
+) -> tuple[dict[tuple[MatchKey, str], int], dict[int, Sequence[Any]], _Holders, _Decided]:
     """The stored customer each key that can decide a match finds: (kind, value) → customer id;
-    the stored rows of the customers found by a key other than an external id; and for a phone
-    or mobile number, every stored customer holding it (``_holder_of`` picks among them).
+    the stored rows of the customers found by a key other than an external id; for an e-mail
+    address or a number several stored customers hold, all of them (``_holder_of`` picks among
+    them); and, for one only one customer holds, whether the record's names allow that customer,
+    for the records a key found before their last (``_Decided``), which their match then takes
+    unless the customer changed in between.
 
     Every external id and key value in ``maybe`` is looked up (every one without it). The match
     keys are looked up a kind at a time, in match order, and a record's key only while its
@@ -335,6 +365,7 @@ def _stored_keys(
     index: dict[tuple[MatchKey, str], int] = {("external_id", value): cid for value, cid in external.items()}
     rows: dict[int, Sequence[Any]] = {}
     holders: _Holders = {}
+    decided: _Decided = {}
     pending = patches
     last = len(ctx.match_keys) - 1
     for position, kind in enumerate(ctx.match_keys):
@@ -348,29 +379,41 @@ def _stored_keys(
             rows.update(loaded)
             for value, cid in hits.items():
                 index[(kind, value)] = cid
-            if kind in _SHARED_KEYS and hits:
-                for cid, value in sorted((cid, stored_values(row, (kind,))[0]) for cid, row in loaded.items()):
-                    holders.setdefault((kind, value), []).append(cid)
+            if kind in _SHARED_KEYS and len(loaded) > len(hits):
+                _add_holders(holders, kind, hits, loaded)
         if hits and position < last:
             # Only the records this kind found nobody for go on to the next kind (or, by a number
             # people share, somebody else: ``_another_person``).
             if kind == "external_id":
                 pending = [patch for patch in pending if patch.external_id not in hits]
             elif kind in _SHARED_KEYS:
-                pending = [
-                    patch
-                    for patch in pending
-                    if _holder_of(patch, holders.get((kind, patch.fields.get(kind) or ""), []), {}, rows) is None
-                ]
+                still: list[CustomerPatch] = []
+                for patch in pending:
+                    value = patch.fields.get(kind)
+                    if not value or (holder := hits.get(value)) is None:
+                        still.append(patch)
+                        continue
+                    chosen: int | None
+                    if (several := holders.get((kind, value))) is not None:
+                        chosen = _holder_of(patch, several, {}, rows)
+                    else:  # one customer holds it: decided here, taken by the match (apply_batch)
+                        chosen = None if _another_person(patch, None, rows[holder]) else holder
+                        decided[(kind, id(patch))] = chosen
+                    if chosen is None:
+                        still.append(patch)
+                pending = still
             else:
                 pending = [patch for patch in pending if patch.fields.get(kind) not in hits]
-    return index, rows, holders
+    return index, rows, holders, decided
 
 
-#: Match keys several people can have: a customer found by one is the record's person only if the
-#: names do not say otherwise (``_another_person``).
-_SHARED_KEYS = frozenset({"phone", "mobile"})
+#: Match keys several people can have (a family's landline or address, a company's main line or
+#: info@): a customer found by one is the record's person only if the names do not say otherwise
+#: (``_another_person``).
+_SHARED_KEYS = frozenset({"email", "phone", "mobile"})
+_KEY_WORDS = {"email": "e-mail address", "mobile": "mobile number", "phone": "phone number"}
 _NAMES = ("last_name", "first_name", "first_name_kana")
+_names_of = values_getter(_NAMES)
 
 
 def _holder_of(
@@ -387,41 +430,74 @@ def _holder_of(
 def _refused(key: tuple[MatchKey, str], holders: list[int], taken: int | None) -> tuple[str, ...]:
     """A dry run's note for each holder of a shared number the record's names ruled out."""
     notes = []
+    words = _KEY_WORDS[key[0]]
     for customer in holders[: holders.index(taken)] if taken in holders else holders:
-        if key[0] == "mobile":
-            note = f"the mobile number {key[1]} is also customer {customer}'s, another person by name"
-        else:
-            note = f"the phone number {key[1]} is also customer {customer}'s, another person by name"
-        notes.append(note)
+        notes.append(f"the {words} {key[1]} is also customer {customer}'s, another person by name")
     return tuple(notes)
 
 
 def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Sequence[Any] | None) -> bool:
-    """Whether the record names someone other than the customer its phone number found.
+    """Whether the record names someone other than the customer its e-mail address or number found.
 
     Both have a given name and neither it nor its reading is the same; or neither has a given name
     and the family names differ. A family name alone can change (marriage) and is not enough when
-    the given names agree; a record without names is the number's customer.
+    the given names agree; a record without names is the key's customer. A name written in kana
+    is its own reading (``ゆかり`` and ``萌`` read モエ differ). Given names written in different
+    scripts without readings to compare (``太郎`` and ``Taro``, ``詩織`` and ``みどり``) leave it to
+    the family names: ``小島`` is not ``大橋``, but ``青木`` and ``Aoki`` cannot be told apart, and
+    then the shared key says the same person.
     """
     if customer is not None:
         last, first, first_kana = (customer.state.fields.get(name) for name in _NAMES)
     elif row is not None:
-        last, first, first_kana = stored_values(row, _NAMES)
+        last, first, first_kana = _names_of(row)
     else:
         return False
     mine = patch.fields
     if mine.get("first_name") and first:
         if _same_name(mine["first_name"], first):
             return False
-        kana = mine.get("first_name_kana")
-        return not (kana and first_kana and _same_name(kana, first_kana))
-    if not mine.get("first_name") and not first and mine.get("last_name") and last:
-        return not _same_name(mine["last_name"], last)
+        reading, stored_reading = _reading(mine["first_name"], mine.get("first_name_kana")), _reading(first, first_kana)
+        if reading and stored_reading:
+            return not _same_name(reading, stored_reading)
+        if _script(mine["first_name"]) == _script(first):
+            return True
+        # Given names that cannot be compared (太郎, Taro): the family names say what they can.
+        return _differ(mine.get("last_name"), last)
+    if not mine.get("first_name") and not first:
+        return _differ(mine.get("last_name"), last)
     return False
+
+
+def _differ(name: str | None, other: str | None) -> bool:
+    """Two names that are not the same, written in the same script (山田 and Yamada cannot be told apart)."""
+    if not name or not other:
+        return False
+    return not _same_name(name, other) and _script(name) == _script(other)
 
 
 def _same_name(a: str, b: str) -> bool:
     return a == b or "".join(a.split()) == "".join(b.split())
+
+
+_KANA_ONLY = re.compile(r"[\s\u3041-\u309f\u30a0-\u30ff]+")
+
+
+def _script(name: str) -> str:
+    """How a name is written, as far as comparing two goes: ``latin``, ``kana`` or ``kanji`` (any other)."""
+    if name.isascii():
+        return "latin"
+    return "kana" if _KANA_ONLY.fullmatch(name) else "kanji"
+
+
+def _reading(name: str, kana: str | None) -> str | None:
+    """A name's reading in katakana: its kana field's, or the name itself when written in kana."""
+    if kana or not _KANA_ONLY.fullmatch(name):
+        return kana
+    try:
+        return to_katakana(name)
+    except NormalizationError:  # kana marks alone (゛), no reading
+        return None
 
 
 def _brings_stored_values(patch: CustomerPatch, row: Sequence[Any]) -> bool:
