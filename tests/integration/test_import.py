@@ -176,15 +176,17 @@ def test_fill_blanks_fills_only_empty_fields(hub, tmp_path):
     )
     x = integration_service.integration_by_name(hub, "x")
     delivery_service.import_file(
-        hub, x, members(tmp_path, rows=[["山田太郎", "", "y@example.jp", "", "", "", "", "", ""]])
+        hub, x, members(tmp_path, rows=[["山田太郎", "", "y@example.jp", "03-1111-2222", "", "", "", "", ""]])
     )
     delivery_service.import_file(
         hub,
         x,
-        members(tmp_path, name="b.csv", rows=[["山田次郎", "", "y@example.jp", "", "", "", "会社", "", ""]]),
+        members(
+            tmp_path, name="b.csv", rows=[["山田太郎", "", "y@example.jp", "03-3333-4444", "", "", "会社", "", ""]]
+        ),
     )
     (only,) = export(hub)
-    assert (only["first_name"], only["company_name"]) == ("太郎", "会社")
+    assert (only["phone"], only["company_name"]) == ("+81311112222", "会社")
 
 
 def test_defaults_apply_to_new_customers_only(hub, tmp_path):

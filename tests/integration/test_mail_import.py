@@ -98,11 +98,17 @@ def test_same_mail_twice_and_its_forwarded_copy_are_duplicates(hub):
 
 
 def test_the_same_person_through_two_portals_is_one_customer_with_two_inquiries(hub):
+    def jis(text: str) -> bytes:  # the mail's ISO-2022-JP bytes of ``text``, without its escapes
+        return text.encode("iso-2022-jp")[3:-3]
+
+    # SUUMO's 山田 太郎 asking again on LIFULL HOME'S, with the same e-mail address.
     homes_raw = (
         (CASES / "homes" / "inquiry.eml")
         .read_bytes()
         .replace(b"misaki.tanaka@example.co.jp", b"taro.yamada@example.jp")
+        .replace(jis("田中\u3000美咲"), jis("山田\u3000太郎"))
     )
+    assert jis("山田\u3000太郎") in homes_raw
     mail_service.import_mail(hub, integration(hub, "suumo"), (CASES / "suumo" / "rental.eml").read_bytes())
     mail_service.import_mail(hub, integration(hub, "homes"), homes_raw)
     (customer,) = export(hub)
