@@ -78,6 +78,8 @@ def test_people_sharing_a_number_stay_apart_and_each_finds_their_own(hub, tmp_pa
             ["大橋", "みどり", "ミドリ"], ["小島", "詩織", ""], False, id="given-names-apart-family-names-differ"
         ),
         pytest.param(["青木", "一郎", ""], ["Aoki", "Ichiro", ""], True, id="romaji-of-the-same-name"),
+        pytest.param(["髙橋", "惠子", ""], ["高橋", "恵子", ""], True, id="old-forms-of-the-kanji"),
+        pytest.param(["山田", "千鶴", "チヅル"], ["山田", "ちづる", ""], True, id="ji-and-zu-written-either-way"),
     ],
 )
 def test_a_mobile_number_finds_its_customer_unless_the_names_say_another_person(

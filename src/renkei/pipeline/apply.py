@@ -28,6 +28,7 @@ from renkei.core.merge import (
     merge,
 )
 from renkei.core.normalize.kana import to_katakana
+from renkei.core.normalize.name import name_key
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import InquiryFacts
 from renkei.pipeline.parallel import Mapped
@@ -477,7 +478,7 @@ def _differ(name: str | None, other: str | None) -> bool:
 
 
 def _same_name(a: str, b: str) -> bool:
-    return a == b or "".join(a.split()) == "".join(b.split())
+    return a == b or name_key(a) == name_key(b)
 
 
 _KANA_ONLY = re.compile(r"[\s\u3041-\u309f\u30a0-\u30ff]+")

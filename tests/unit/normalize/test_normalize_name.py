@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from renkei.core.normalize import split_full_name
-from renkei.core.normalize.name import COMMON_FAMILY_NAMES
+from renkei.core.normalize.name import COMMON_FAMILY_NAMES, name_key
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,22 @@ def test_a_common_family_name_alone_stays_whole_and_with_a_given_name_still_spli
 ) -> None:
     assert split_full_name(family) == (family, None)
     assert split_full_name(family + given_name) == (family, given_name)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("髙橋 惠子", "高橋恵子"),
+        ("渡邊", "渡辺"),
+        ("齋藤", "斎藤"),
+        ("山﨑", "山崎"),
+        ("チヅル", "チズル"),
+        ("濱田　眞", "浜田 真"),
+    ],
+)
+def test_name_key_makes_the_forms_of_one_name_equal(a: str, b: str) -> None:
+    assert name_key(a) == name_key(b)
+
+
+def test_name_key_keeps_different_names_apart() -> None:
+    assert name_key("太郎") != name_key("次郎")

@@ -37,7 +37,7 @@ from typing import Any
 
 from renkei.core.normalize.family_names import COMMON_FAMILY_NAMES, is_romaji_family_name
 
-__all__ = ["COMMON_FAMILY_NAMES", "split_full_name"]
+__all__ = ["COMMON_FAMILY_NAMES", "name_key", "split_full_name"]
 
 _KANJI = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+")
@@ -122,3 +122,17 @@ def split_full_name(s: str) -> tuple[str, str | None]:
     if len(name) < 2 or _KANJI_NAME.fullmatch(name) is None:
         return name, None
     return _split_unspaced(name)
+
+
+# Old and variant forms of kanji that registers, cards and forms write for one name (髙橋 for 高橋,
+# 惠子 for 恵子), each with the common form, and kana written either way in readings (チヅル, チズル).
+_VARIANTS = str.maketrans(
+    "髙﨑嵜邊邉齋齊濵濱廣榮惠眞實德澤櫻國學淺嶋嶌冨藏彌曻瀨槇桒栁亞圓壽晉條將聰團遙禮凜靜峯舘黑龍邨ヂヅ",
+    "高崎崎辺辺斎斉浜浜広栄恵真実徳沢桜国学浅島島富蔵弥昇瀬槙桑柳亜円寿晋条将聡団遥礼凛静峰館黒竜村ジズ",
+)
+
+
+def name_key(name: str) -> str:
+    """A name as two are compared: without spaces, old or variant kanji as their common form
+    (``髙橋`` and ``高橋``, ``惠子`` and ``恵子`` are one name) and ヂ, ヅ as ジ, ズ."""
+    return "".join(name.split()).translate(_VARIANTS)
