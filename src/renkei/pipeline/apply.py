@@ -229,7 +229,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                 if candidates is None:  # one customer holds it, as nearly always
                     candidates = [cid]
                     held = decided.get((key[0], id(patch)), _UNDECIDED)
-                    if held is _UNDECIDED or cid in found:  # not decided, or the holder changed since
+                    if held == _UNDECIDED or cid in found:  # not decided, or the holder changed since
                         held = None if _another_person(patch, found.get(cid), rows.get(cid)) else cid
                     cid = held
                 else:
@@ -328,7 +328,7 @@ _Holders = dict[tuple[MatchKey, str], list[int]]
 #: For a key one stored customer holds: that customer if the record's names allow, else None, by
 #: (kind, id of the record's patch), as decided while the keys were looked up.
 _Decided = dict[tuple[MatchKey, int], int | None]
-_UNDECIDED = -1
+_UNDECIDED = -1  # no customer id
 
 
 def _add_holders(holders: _Holders, kind: MatchKey, hits: dict[str, int], loaded: dict[int, Sequence[Any]]) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["COMMON_FAMILY_NAMES", "is_romaji_family_name", "readings_of", "split_reading"]
+__all__ = ["COMMON_FAMILY_NAMES", "fold_macrons", "is_romaji_family_name", "readings_of", "split_reading"]
 
 # One name a line item: the name, then its readings apart by "/".
 _TABLE = """
@@ -151,15 +151,21 @@ def _romaji(reading: str) -> str:
     return "".join(out)
 
 
-_MARKS = str.maketrans("āâīîūûēêōô", "aaiiuueeoo", "-'’")
+_MACRON_VOWELS = str.maketrans("āâīîūûēêōôĀÂĪÎŪÛĒÊŌÔ", "aaiiuueeooAAIIUUEEOO")
+_MARKS = str.maketrans("", "", "-'’")
 _OH_BEFORE_CONSONANT = re.compile(r"oh(?![aiueoy]|$)|oh$")
 _M_BEFORE_LIP = re.compile(r"m(?=[bmp])")
+
+
+def fold_macrons(word: str) -> str:
+    """Long vowels' macrons and circumflexes dropped (``Satō`` → ``Sato``)."""
+    return word.translate(_MACRON_VOWELS)
 
 
 def _romaji_key(word: str) -> str:
     """A romaji word with its long vowels and ``m``/``n`` written one way (``Satoh``, ``Satou``,
     ``Satō`` → ``sato``; ``Ohno``, ``Oono`` → ``ono``; ``Homma`` → ``honma``)."""
-    key = _OH_BEFORE_CONSONANT.sub("o", word.lower().translate(_MARKS))
+    key = _OH_BEFORE_CONSONANT.sub("o", fold_macrons(word).lower().translate(_MARKS))
     key = _M_BEFORE_LIP.sub("n", key)
     return key.replace("oo", "o").replace("ou", "o").replace("uu", "u")
 

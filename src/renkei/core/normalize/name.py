@@ -35,7 +35,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-from renkei.core.normalize.family_names import COMMON_FAMILY_NAMES, is_romaji_family_name
+from renkei.core.normalize.family_names import COMMON_FAMILY_NAMES, fold_macrons, is_romaji_family_name
 
 __all__ = ["COMMON_FAMILY_NAMES", "name_key", "split_full_name"]
 
@@ -45,7 +45,6 @@ _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+
 # katakana forms and foreign names in katakana (``ジョン・スミス``) write it.
 _MIDDLE_DOTS = re.compile("[・･·]+")
 _CAPITALISED = re.compile(r"[A-Z][A-Z'\-]+")
-_MACRONS = str.maketrans("", "", "āâīîūûēêōôĀÂĪÎŪÛĒÊŌÔ")
 # A form of address after a name (``山田 太郎 様``, ``山田太郎さま``, ``山田殿``): not part of it.
 _HONORIFICS = ("様", "さま", "殿")
 
@@ -101,7 +100,7 @@ def _split_words(words: list[str]) -> tuple[str, str | None]:
 
 def _is_latin(word: str) -> bool:
     """Latin script, long vowels' macrons allowed (``Satō``)."""
-    return word.isascii() or word.translate(_MACRONS).isascii()
+    return word.isascii() or fold_macrons(word).isascii()
 
 
 def split_full_name(s: str) -> tuple[str, str | None]:
