@@ -222,6 +222,30 @@ MAILCHIMP = {
     "TAGS": "tags",
 }
 
+# A house builder's brochure requests, and a company's contact list kept in Excel.
+BROCHURE_REQUESTS = {
+    "資料請求日": "acquired_at",
+    "お名前": "full_name",
+    "ふりがな": "full_name_kana",
+    "自宅郵便番号": "postal_code",
+    "自宅住所": "address",
+    "マンション名・部屋番号": "address2",
+    "反響媒体": "acquisition_channel",
+    "ご質問内容": "inquiry.message",
+    "コメント欄": "memo",
+}
+B2B_CONTACTS = {
+    "会社名": "company_name",
+    "勤務先郵便番号": "postal_code",
+    "勤務先都道府県": "prefecture",
+    "勤務先市区町村": "city",
+    "番地・建物名": "address1",
+    "氏名": "full_name",
+    "会社メールアドレス": "email",
+    "リードステータス": "status",
+    "流入チャネル": "acquisition_channel",
+}
+
 # Salesforce's leads and contacts exported with Japanese labels.
 SALESFORCE_JA = {
     "姓": "last_name",
@@ -313,6 +337,8 @@ EXCEL_WIDTHS = {
         ZOHO_CONTACTS,
         GOOGLE_FORMS,
         MAILCHIMP,
+        BROCHURE_REQUESTS,
+        B2B_CONTACTS,
         SALESFORCE_JA,
         HUBSPOT_JA,
         KINTONE,
@@ -333,6 +359,8 @@ EXCEL_WIDTHS = {
         "zoho-contacts",
         "google-forms",
         "mailchimp",
+        "brochure-requests",
+        "b2b-contacts",
         "salesforce-ja",
         "hubspot-ja",
         "kintone",

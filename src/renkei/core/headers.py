@@ -86,7 +86,7 @@ INQUIRY_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "inquiry.layout": ("間取り", "layout"),
     "inquiry.message": (
         "お問い合わせ内容", "問い合わせ内容", "問合せ内容", "お問合せ内容", "反響内容", "ご質問", "ご要望",
-        "inquiry", "message",
+        "ご質問内容", "ご意見・ご要望", "ご要望欄", "inquiry", "message",
     ),
 }  # fmt: skip
 
@@ -128,6 +128,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "email address", "e-mail address", "mail address", "pcメールアドレス", "携帯メール",
         "携帯メールアドレス", "eメールアドレス", "e-mailアドレス", "電子メール", "電子メールアドレス",
         "メールアドレス（PC）", "メールアドレス（携帯）", "email_address", "secondary email",
+        "メールアドレス（会社）", "会社メールアドレス", "勤務先メールアドレス", "メールアドレス（自宅）",
         # A form's confirmation field: the same address again, read as a second column (no second value).
         "メールアドレス（確認用）", "メールアドレス（確認）", "確認用メールアドレス", "メールアドレス再入力",
     ),
@@ -153,27 +154,31 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "postal_code": (
         "郵便番号", "〒", "郵便", "zip", "postal code", "zipcode", "zip code", "postcode", "郵便番号（自宅）",
         "郵便番号（会社）", "郵便番号（勤務先）", "zip/postal code", "〒番号", "zip_code", "住所（郵便番号）",
-        "mailing zip/postal code", "mailing zip", "mailing postal code",
+        "mailing zip/postal code", "mailing zip", "mailing postal code", "勤務先郵便番号", "会社郵便番号",
+        "自宅郵便番号",
     ),
     "prefecture": (
         "都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県", "住所（都道府県）",
-        "都道府県/地域", "mailing state/province", "mailing state",
+        "都道府県/地域", "mailing state/province", "mailing state", "勤務先都道府県", "会社都道府県", "自宅都道府県",
     ),
-    "city": ("市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）",
-             "mailing city"),
+    "city": (
+        "市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）",
+        "mailing city", "勤務先市区町村", "会社市区町村", "自宅市区町村",
+    ),
     "address": (
         "住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）", "住所（会社）", "会社住所", "勤務先住所",
         "会社所在地", "所在地（会社）", "住所（漢字）", "市区町村番地", "市区町村・番地", "住所（市区町村以降）",
-        "郵便番号・住所", "〒・住所", "〒住所", "住所（郵便番号含む）",
+        "郵便番号・住所", "〒・住所", "〒住所", "住所（郵便番号含む）", "自宅住所",
     ),
     "address1": (
         "住所1", "番地", "町域・番地", "町名・番地", "丁目・番地", "address1", "住所1（自宅）", "町名番地", "番地等",
         "street", "street address", "address line 1", "address 1", "住所（町名・番地）", "住所（番地）",
-        "丁目番地号", "mailing street",
+        "丁目番地号", "mailing street", "番地・建物名",
     ),
     "address2": (
         "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2", "建物名等",
-        "マンション・ビル名", "address line 2", "address 2", "building", "住所（建物名）",
+        "マンション・ビル名", "address line 2", "address 2", "building", "住所（建物名）", "マンション名・部屋番号",
+        "建物名・号室",
     ),
     "company_name": (
         "会社名", "勤務先", "企業名", "company", "所属", "法人名", "会社", "company name",
@@ -189,21 +194,27 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "お申込日", "お申し込み日", "申し込み日",
         # A Google Forms export's first column: when the form was sent. Mailchimp's opt-in time.
         "タイムスタンプ", "timestamp", "optin_time",
+        # The day a lead was won: a brochure requested, a model house or a shop visited.
+        "資料請求日", "来場日", "来店日",
     ),
     "acquisition_channel": (
         "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",
         "獲得経路", "反響元", "媒体", "媒体名", "問合せ経路", "問い合わせ経路", "広告媒体", "集客経路",
-        "lead source", "original source", "リードソース", "オリジナルソース",
+        "lead source", "original source", "リードソース", "オリジナルソース", "反響媒体", "流入チャネル",
     ),
     "memo": (
         "メモ", "備考", "memo", "note", "notes", "コメント", "備考欄", "description", "特記事項", "説明", "メモ欄",
+        "コメント欄",
     ),
     "owner": (
         "担当者", "担当", "owner", "担当営業", "営業担当", "名刺所有者", "担当者名", "担当営業名", "営業担当者",
         "担当社員", "担当スタッフ", "lead owner", "contact owner", "account owner", "record owner", "所有者",
         "リード所有者", "取引先責任者 所有者", "取引先所有者", "コンタクト担当者", "所有者名",
     ),
-    "status": ("ステータス", "顧客ステータス", "status", "対応状況", "対応ステータス", "lead status", "リード状況"),
+    "status": (
+        "ステータス", "顧客ステータス", "status", "対応状況", "対応ステータス", "lead status", "リード状況",
+        "リードステータス",
+    ),
     "tags": ("タグ", "tags", "tag", "ラベル", "labels"),
     "groups": ("グループ", "groups", "group", "顧客グループ", "グループ名"),
 }  # fmt: skip
