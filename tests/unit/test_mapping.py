@@ -184,6 +184,29 @@ def test_an_extension_is_kept_beside_the_number_and_a_note_after_it_is_no_error(
 
 
 @pytest.mark.parametrize(
+    ("value", "fields", "note"),
+    [
+        pytest.param("090-1234-5678 ※夜間のみ", {"mobile": "+819012345678"}, "※夜間のみ", id="after-a-reference-mark"),
+        pytest.param(
+            "03-1234-5678(平日9時～17時)", {"phone": "+81312345678"}, "(平日9時～17時)", id="hours-in-brackets"
+        ),
+        pytest.param("090-1234-5678 夜間のみ", {"mobile": "+819012345678"}, "夜間のみ", id="after-a-space"),
+        pytest.param("ＦＡＸ：03-1234-5679 ※24時間", {"fax": "+81312345679"}, "※24時間", id="after-a-labelled-fax"),
+    ],
+)
+def test_a_note_after_a_number_is_kept_beside_it(value, fields, note):
+    patch, errors = patch_of({"氏名": "山田", "電話番号": value})
+    assert errors == []
+    assert {k: v for k, v in patch.fields.items() if k != "last_name"} == fields
+    assert patch.custom == {"電話番号 注記": note}
+
+
+def test_a_note_after_what_is_no_number_is_still_the_rows_error():
+    _, errors = patch_of({"氏名": "山田", "電話番号": "090-1234-56 夜間"})
+    assert [(e.column, e.value) for e in errors] == [("電話番号", "090-1234-56 夜間")]
+
+
+@pytest.mark.parametrize(
     ("value", "fields", "custom"),
     [
         pytest.param(

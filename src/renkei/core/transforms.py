@@ -32,6 +32,7 @@ from renkei.core.normalize import (
     normalize_email,
     normalize_postal_code,
     normalize_prefecture,
+    number_and_note,
     parse_date,
     parse_datetime,
     phone_extension,
@@ -227,20 +228,28 @@ def _phone(target: str, label: str, size: int) -> Apply:
     E.164 has no room for, is kept as a custom value ``<column> 内線``. A cell of several numbers
     (``03-1234-5678 / 090-1234-5678``) puts each in its slot while the slot is free; the others are
     kept as a custom value under the column's label, as a second column's number is; one written
-    after a FAX label is the fax number."""
+    after a FAX label is the fax number. A note after a number (``※夜間のみ``, ``(平日9時～17時)``)
+    is kept as ``<column> 注記``; a word alone in brackets (``（本人）``, ``(代表)``) is dropped."""
     extension_key = f"{label} 内線"
+    note_key = f"{label} 注記"
 
     def slot_of(kind: str) -> str:
         return "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
 
-    def check(raw: str) -> tuple[tuple[tuple[str, str], ...], str | None, str | None]:
-        """((slot, E.164) of each number, extension, rejection reason); empty and None for a blank value."""
+    def one(raw: str, e164: str, kind: str) -> tuple[str, str]:
+        plain = raw[:1].isdigit() and raw[-1:].isdigit()  # no label before it, no note after it
+        if target == "fax" or (not plain and _MAY_SAY_FAX(raw) is not None and labelled_fax(raw)):
+            return "fax", e164
+        return ("mobile" if kind == "mobile" else "phone"), e164
+
+    def check(raw: str) -> tuple[tuple[tuple[str, str], ...], str | None, str | None, str | None]:
+        """((slot, E.164) of each number, extension, note, rejection reason); empty and None for a blank value."""
         try:
             e164, kind = classify_phone(raw)
         except NormalizationError as error:
             # Only now does blankness matter: a number has digits, so no blank value is one.
             if _text(raw) is None:
-                return (), None, None
+                return (), None, None, None
             parts = phone_parts(raw)
             if len(parts) > 1:
                 try:
@@ -250,19 +259,22 @@ def _phone(target: str, label: str, size: int) -> Apply:
                 else:
                     extension = next(filter(None, map(phone_extension, parts)), None)
                     slots = (("fax" if fax else slot_of(kind), e164) for (e164, kind), fax in numbers.items())
-                    return tuple(slots), extension, None
-            return (), None, error.reason
-        plain = raw[:1].isdigit() and raw[-1:].isdigit()  # no label before it, no note after it
-        if target == "fax" or (not plain and _MAY_SAY_FAX(raw) is not None and labelled_fax(raw)):
-            slot = "fax"
-        else:
-            slot = "mobile" if kind == "mobile" else "phone"
-        return ((slot, e164),), phone_extension(raw), None
+                    return tuple(slots), extension, None, None
+            if (noted := number_and_note(raw)) is not None:  # 090-1234-5678 ※夜間のみ
+                number, note = noted
+                try:
+                    e164, kind = classify_phone(number)
+                except NormalizationError:
+                    pass
+                else:
+                    return (one(raw, e164, kind),), phone_extension(number), note, None
+            return (), None, None, error.reason
+        return (one(raw, e164, kind),), phone_extension(raw), None, None
 
     outcomes = _Memo(check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        numbers, extension, reason = outcomes.of(raw)
+        numbers, extension, note, reason = outcomes.of(raw)
         if not numbers:
             return reason
         fields = patch.fields
@@ -283,6 +295,8 @@ def _phone(target: str, label: str, size: int) -> Apply:
                 patch.custom.setdefault(label, ", ".join(others))
         if extension is not None:
             patch.custom.setdefault(extension_key, extension)
+        if note is not None:
+            patch.custom.setdefault(note_key, note)
         return None
 
     return apply

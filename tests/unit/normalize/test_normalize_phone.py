@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from renkei.core.errors import NormalizationError
-from renkei.core.normalize import PhoneNumber, normalize_phone, phone_extension
+from renkei.core.normalize import PhoneNumber, normalize_phone, number_and_note, phone_extension
 
 MOBILE = PhoneNumber("+819012345678", "090-1234-5678", "mobile")
 TOKYO = PhoneNumber("+81312345678", "03-1234-5678", "fixed")
@@ -247,3 +247,18 @@ def test_phone_parts(raw: str, parts: list[str]) -> None:
     from renkei.core.normalize import phone_parts
 
     assert phone_parts(raw) == parts
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("090-1234-5678 ※夜間のみ", ("090-1234-5678", "※夜間のみ")),
+        ("０３－１２３４－５６７８（平日９時～１７時）", ("03-1234-5678", "（平日９時～１７時）")),
+        ("TEL:03-1234-5678 平日のみ", ("TEL:03-1234-5678", "平日のみ")),
+        ("090-1234-5678", None),
+        ("03-1234-5678 / 090-1234-5678", None),
+        ("夜間 090-1234-5678", None),
+    ],
+)
+def test_number_and_note(raw: str, expected: tuple[str, str] | None) -> None:
+    assert number_and_note(raw) == expected

@@ -39,6 +39,7 @@ from renkei.core.normalize.phone import (
     classify_phone,
     labelled_fax,
     normalize_phone,
+    number_and_note,
     phone_extension,
     phone_parts,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "normalize_phone",
     "normalize_postal_code",
     "normalize_prefecture",
+    "number_and_note",
     "parse_date",
     "parse_datetime",
     "phone_extension",

@@ -40,6 +40,7 @@ __all__ = [
     "classify_phone",
     "labelled_fax",
     "normalize_phone",
+    "number_and_note",
     "phone_extension",
     "phone_parts",
 ]
@@ -275,6 +276,29 @@ def phone_parts(s: str) -> list[str]:
     """The numbers of a cell holding several (``03-1234-5678 / 090-1234-5678``), as written;
     one part for a cell of one number. Whether each part is a number is for ``classify_phone``."""
     return [part for part in _BETWEEN_NUMBERS.split(fold_width(s).strip()) if part]
+
+
+# A number, then a note that is no extension: after ※ or in brackets (``(平日9時～17時)``), or after a
+# space (``夜間のみ``), not a mark that parts two numbers (``/``, ``、``). Width folded first.
+_NUMBER_THEN_NOTE = re.compile(
+    r"(?P<number>\+?\(?[0-9][0-9\s().\-]*?[0-9])(?P<note>\s*[※*(\[【].*|\s+[^0-9\s/,、;|].*)", re.S
+)
+
+
+def number_and_note(s: str) -> tuple[str, str] | None:
+    """``(number, note)`` of a value that writes a note after one number (``090-1234-5678 ※夜間のみ``,
+    ``03-1234-5678(平日9時～17時)``, ``FAX：03-1234-5679 ※24時間``): the number with its label, the
+    note as written; None for any other. Whether the number is one is for ``classify_phone``."""
+    text = s.strip()
+    folded = fold_width(text)
+    label = _LABEL.match(folded)
+    match = _NUMBER_THEN_NOTE.fullmatch(folded, label.end() if label else 0)
+    if match is None:
+        return None
+    at = match.start("note")
+    # Folding keeps a value's length unless it composes half-width kana: the note as written then.
+    note = text[at:] if len(folded) == len(text) else folded[at:]
+    return folded[:at], note.strip()
 
 
 def labelled_fax(s: str) -> bool:
