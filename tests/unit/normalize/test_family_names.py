@@ -28,6 +28,7 @@ def test_a_reading_written_without_a_space_divides_after_the_family_names_readin
         pytest.param("サトーハナコ", "佐藤", ("サトー", "ハナコ"), id="long-mark-for-u"),
         pytest.param("オータイチロウ", "太田", ("オータ", "イチロウ"), id="long-mark-for-o"),
         pytest.param("カワノイチロウ", "河野", ("カワノ", "イチロウ"), id="the-second-reading"),
+        pytest.param("モチズキハナコ", "望月", ("モチズキ", "ハナコ"), id="zu-for-du"),
         pytest.param("ヤマダ", "山田", None, id="the-family-name-alone"),
         pytest.param("ヤマモトタロウ", "山田", None, id="another-family-names-reading"),
         pytest.param("ヤマダンタ", "山田", None, id="a-given-name-cannot-start-with-n"),

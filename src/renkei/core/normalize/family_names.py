@@ -81,10 +81,17 @@ _O_ROW = "オコソトノホモヨロゴゾドボポョ"
 _LONG_O = re.compile(f"(?<=[{_O_ROW}])[ウオ]")
 
 
+_JI_ZU = str.maketrans("ヂヅ", "ジズ")
+
+
 def _spellings(reading: str) -> list[str]:
-    """A reading and its spelling with ``ー`` for a long o (サトウ → サトー), longest first."""
-    long_marked = _LONG_O.sub("ー", reading)
-    return [reading] if long_marked == reading else [reading, long_marked]
+    """A reading and how else people spell it: ``ー`` for a long o (サトウ → サトー), ジ/ズ for
+    ヂ/ヅ (モチヅキ → モチズキ)."""
+    spellings = [reading]
+    for spelling in (_LONG_O.sub("ー", reading), reading.translate(_JI_ZU)):
+        if spelling not in spellings:
+            spellings.append(spelling)
+    return spellings
 
 
 _SPELLINGS: dict[str, tuple[str, ...]] = {
