@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from renkei.core.normalize.family_names import (
     COMMON_FAMILY_NAMES,
     is_romaji_family_name,
+    is_romaji_given_name,
     readings_of,
     split_reading,
 )
@@ -59,3 +60,8 @@ def test_the_readings_in_romaji_are_hepburn_and_each_a_family_name_but_the_commo
     assert {"satou", "hattori", "kikkawa", "mochiduki"} & spelled == {"satou", "hattori", "kikkawa"}
     also_given = {"minami", "izumi", "maki", "kan", "azuma", "hoshi"}
     assert {word for word in spelled if not is_romaji_family_name(word)} == also_given
+
+
+@pytest.mark.parametrize(("word", "given"), [("Kenji", True), ("Yuuko", True), ("JOHN", True), ("Yamada", False)])
+def test_common_given_names_in_romaji(word, given):
+    assert is_romaji_given_name(word) is given

@@ -20,7 +20,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["COMMON_FAMILY_NAMES", "fold_macrons", "is_romaji_family_name", "readings_of", "split_reading"]
+__all__ = [
+    "COMMON_FAMILY_NAMES",
+    "fold_macrons",
+    "is_romaji_family_name",
+    "is_romaji_given_name",
+    "readings_of",
+    "split_reading",
+]
 
 # One name a line item: the name, then its readings apart by "/".
 _TABLE = """
@@ -185,6 +192,29 @@ _ROMAJI_KEYS: frozenset[str] = frozenset(
     for reading in readings
     if (key := _romaji_key(_romaji(reading))) not in _ALSO_GIVEN_NAMES
 )
+
+
+# Common given names in romaji (Japanese, and English ones for the foreign names of a list): the
+# first of two words that is one, beside a second that is none, writes the name in English order.
+_GIVEN_NAMES = """
+    taro ichiro jiro saburo kenji kenta kenichi hiroshi takashi makoto akira satoshi takeshi tsuyoshi
+    yuki hanako yoko keiko akiko tomoko naoko kazuko sachiko michiko yumi ayumi mayumi kaori yuko emi
+    megumi ai mai yui haruka sakura shota ren sho daiki yuta takumi tsubasa hiroto haruto sota yuto
+    kaito riku koki naoki tetsuya kazuya shinji yusuke daisuke kosuke ryosuke shunsuke keisuke masato
+    masashi hideki hiroki kazuki yoshiki tomoya takuya tatsuya nobuyuki hiroyuki takayuki toshiyuki
+    masayuki kazuhiro masahiro toshihiro yasuhiro akihiro tomohiro noriko junko hiroko kyoko reiko
+    masako etsuko miho miki yuka erika rie saori misaki nanami asuka aya ayaka chihiro kana mika nana
+    rina saki shiori yuna hina aoi mio koharu jun ken shin kei ryo yu go
+    john michael david james robert william richard thomas charles christopher daniel matthew mark
+    paul steven andrew kevin brian george peter mary patricia jennifer linda elizabeth susan jessica
+    sarah karen nancy lisa emily anna emma olivia sophie laura julia maria
+"""
+_GIVEN_KEYS: frozenset[str] = frozenset(_romaji_key(word) for word in _GIVEN_NAMES.split())
+
+
+def is_romaji_given_name(word: str) -> bool:
+    """True when ``word`` is a common given name in romaji (``Kenji``, ``Yūko``) or English (``John``)."""
+    return _romaji_key(word) in _GIVEN_KEYS
 
 
 def is_romaji_family_name(word: str) -> bool:

@@ -10,8 +10,9 @@ Japanese forms put the family name first, and so does this module for every scri
 - Latin script where exactly one word is in capitals (the ``YAMADA Taro`` / ``Taro YAMADA``
   convention): that word is the family name. Two words of which only the second is a common
   family name in romaji (``family_names.is_romaji_family_name``: ``Taro Yamada``, ``Hanako
-  Satoh``) are in English order: the second is the family name. Otherwise the first word, as
-  for Japanese names (``John Smith`` is stored as family ``John``: the order cannot be told
+  Satoh``), or only the first a common given name (``Kenji Hayashibara``, ``John Smith``), are in
+  English order: the second is the family name. Otherwise the first word, as for Japanese names
+  (``Hayashibara Kenji``; ``Alex Morgan`` is stored as family ``Alex``: the order cannot be told
   from the text, and the raw value is kept).
 - Without whitespace, a name written in kanji (kana allowed after the first character) goes to
   namedivider's ``BasicNameDivider``, loaded on first use (about 0.3 s) and cached with its
@@ -35,7 +36,12 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
-from renkei.core.normalize.family_names import COMMON_FAMILY_NAMES, fold_macrons, is_romaji_family_name
+from renkei.core.normalize.family_names import (
+    COMMON_FAMILY_NAMES,
+    fold_macrons,
+    is_romaji_family_name,
+    is_romaji_given_name,
+)
 
 __all__ = ["COMMON_FAMILY_NAMES", "name_key", "split_full_name"]
 
@@ -92,8 +98,11 @@ def _split_words(words: list[str]) -> tuple[str, str | None]:
             return family, " ".join(w for i, w in enumerate(words) if i != capitals[0])
         if len(words) == 2 and _is_latin(words[1]):
             first, second = words
-            # English order (Taro Yamada): the second word is the family name when only it is one.
+            # English order (Taro Yamada, Kenji Hayashibara, John Smith): the second word is the
+            # family name when only it is a family name, or only the first is a given name.
             if is_romaji_family_name(second) and not is_romaji_family_name(first):
+                return second, first
+            if is_romaji_given_name(first) and not is_romaji_given_name(second) and not is_romaji_family_name(first):
                 return second, first
     return words[0], " ".join(words[1:]) or None
 
