@@ -79,6 +79,7 @@ def test_people_sharing_a_number_stay_apart_and_each_finds_their_own(hub, tmp_pa
         ),
         pytest.param(["青木", "一郎", ""], ["Aoki", "Ichiro", ""], True, id="romaji-of-the-same-name"),
         pytest.param(["髙橋", "惠子", ""], ["高橋", "恵子", ""], True, id="old-forms-of-the-kanji"),
+        pytest.param(["John", "Smith", ""], ["Smith", "John", ""], True, id="the-names-in-the-other-order"),
         pytest.param(["山田", "千鶴", "チヅル"], ["山田", "ちづる", ""], True, id="ji-and-zu-written-either-way"),
     ],
 )

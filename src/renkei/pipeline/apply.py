@@ -446,7 +446,8 @@ def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Seq
     is its own reading (``ゆかり`` and ``萌`` read モエ differ). Given names written in different
     scripts without readings to compare (``太郎`` and ``Taro``, ``詩織`` and ``みどり``) leave it to
     the family names: ``小島`` is not ``大橋``, but ``青木`` and ``Aoki`` cannot be told apart, and
-    then the shared key says the same person.
+    then the shared key says the same person. The same two names in the other order are the same
+    person (a form filled given name first, a romaji name stored in the other order before).
     """
     if customer is not None:
         last, first, first_kana = (customer.state.fields.get(name) for name in _NAMES)
@@ -458,6 +459,13 @@ def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Seq
     if mine.get("first_name") and first:
         if _same_name(mine["first_name"], first):
             return False
+        if (
+            last
+            and mine.get("last_name")
+            and _same_name(mine["first_name"], last)
+            and _same_name(mine["last_name"], first)
+        ):
+            return False  # the same names in the other order (John Smith stored family-first before)
         reading, stored_reading = _reading(mine["first_name"], mine.get("first_name_kana")), _reading(first, first_kana)
         if reading and stored_reading:
             return not _same_name(reading, stored_reading)
