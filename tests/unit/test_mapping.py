@@ -302,6 +302,26 @@ def test_a_cell_of_numbers_with_one_bad_is_rejected_whole():
         ),
         pytest.param({"氏名": "山田", "フリガナ": "ヤマダ"}, ("山田", None, "ヤマダ", None), id="family-name-only"),
         pytest.param(
+            {"氏名": "山田太郎 様", "フリガナ": "ヤマダタロウ 様"},
+            ("山田", "太郎", "ヤマダ", "タロウ"),
+            id="reading-with-sama",
+        ),
+        pytest.param(
+            {"氏名": "山田 太郎", "フリガナ": "やまだ　たろう（様）"},
+            ("山田", "太郎", "ヤマダ", "タロウ"),
+            id="reading-with-sama-in-brackets",
+        ),
+        pytest.param(
+            {"氏名": "山田太郎", "フリガナ": "ﾔﾏﾀﾞ ﾀﾛｳ ｻﾏ"},
+            ("山田", "太郎", "ヤマダ", "タロウ"),
+            id="reading-with-sama-in-kana",
+        ),
+        pytest.param(
+            {"氏名": "浅間 太郎", "フリガナ": "アサマ タロウ"},
+            ("浅間", "太郎", "アサマ", "タロウ"),
+            id="a-reading-ending-in-sama",
+        ),
+        pytest.param(
             {"氏名": "山田・太郎", "フリガナ": "ﾔﾏﾀﾞ･ﾀﾛｳ"}, ("山田", "太郎", "ヤマダ", "タロウ"), id="middle-dots"
         ),
         pytest.param({"氏名": "ヤマダ・タロウ"}, ("ヤマダ", "タロウ", "ヤマダ", "タロウ"), id="kana-with-a-middle-dot"),

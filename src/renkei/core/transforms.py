@@ -422,11 +422,17 @@ def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: b
     return apply
 
 
+#: A form of address after a reading (``ヤマダ タロウ 様``, ``やまだ たろう さま``, ``（様）``): not part of it.
+_READING_HONORIFIC = re.compile(r"\s*(?:\(\s*(?:様|さま|サマ)\s*\)|様|殿)$|\s+(?:さま|サマ|どの|ドノ)$")
+
+
 def _full_name_kana_check(raw: str) -> tuple[str | None, str | None, str | None]:
     """(family, given, rejection reason)."""
     text = _text(raw)
     if text is None:
         return None, None, None
+    if text[-1] in "様殿まマノ)":
+        text = _READING_HONORIFIC.sub("", text) or text
     try:
         kana = to_katakana(text)
     except NormalizationError as error:

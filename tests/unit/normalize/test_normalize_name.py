@@ -55,6 +55,7 @@ from renkei.core.normalize.name import COMMON_FAMILY_NAMES, name_key
         pytest.param("山田 太郎 様", ("山田", "太郎"), id="honorific-after-a-space"),
         pytest.param("山田太郎様", ("山田", "太郎"), id="honorific-without-space"),
         pytest.param("鈴木さま", ("鈴木", None), id="honorific-in-kana-after-a-family-name"),
+        pytest.param("山田 あさま", ("山田", "あさま"), id="a-given-name-in-hiragana-ending-in-sama"),
         pytest.param("山田殿", ("山田", None), id="tono"),
         pytest.param("田中様子", ("田中", "様子"), id="sama-inside-a-name-stays"),
         pytest.param("様", ("様", None), id="only-an-honorific"),

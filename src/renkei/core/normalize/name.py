@@ -112,11 +112,19 @@ def _is_latin(word: str) -> bool:
     return word.isascii() or fold_macrons(word).isascii()
 
 
+def _without_honorific(name: str) -> str:
+    """``name`` without the form of address after it; ``さま`` right after hiragana is the name's
+    own end (``山田 あさま``), not one."""
+    if name.endswith("さま") and len(name) > 2 and "ぁ" <= name[-3] <= "ゖ":
+        return name
+    return name.removesuffix("様").removesuffix("さま").removesuffix("殿").rstrip() or name
+
+
 def split_full_name(s: str) -> tuple[str, str | None]:
     """``(family, given)`` from one full-name field; ``(name, None)`` when it cannot be split."""
     name = s.strip()
     if name.endswith(_HONORIFICS):
-        name = name.removesuffix("様").removesuffix("さま").removesuffix("殿").rstrip() or name
+        name = _without_honorific(name)
     if "," in name and name.isascii():
         family, _, given = name.partition(",")
         if family.strip() and given.strip():
