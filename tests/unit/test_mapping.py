@@ -338,6 +338,38 @@ def test_a_reading_after_the_full_name_fills_the_kana_fields(fields, expected):
 
 
 @pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        pytest.param("株式会社ABC 山田太郎", ("株式会社ABC", None, "山田", "太郎"), id="company-then-person"),
+        pytest.param(
+            "ABC株式会社　営業部　山田 太郎", ("ABC株式会社", "営業部", "山田", "太郎"), id="company-department-person"
+        ),
+        pytest.param("株式会社 ABC 山田太郎", ("株式会社 ABC", None, "山田", "太郎"), id="legal-form-apart"),
+        pytest.param("山田太郎（ABC株式会社）", ("ABC株式会社", None, "山田", "太郎"), id="company-in-brackets"),
+        pytest.param("ABC Co., Ltd. Taro Yamada", ("ABC Co., Ltd.", None, "Yamada", "Taro"), id="english"),
+        pytest.param("株式会社 山田商店", ("株式会社 山田商店", None, None, None), id="a-company-alone"),
+        pytest.param("株式会社ABC 営業部", ("株式会社ABC 営業部", None, None, None), id="a-department-is-no-person"),
+    ],
+)
+def test_a_company_written_with_the_person_in_a_name_column(name, expected):
+    patch, _ = patch_of({"氏名": name, "メール": "a@example.jp"})
+    names = ("company_name", "department", "last_name", "first_name")
+    assert tuple(patch.fields.get(field) for field in names) == expected
+
+
+def test_a_company_written_with_the_person_beside_a_company_column_is_kept_under_the_column():
+    patch, _ = patch_of({"会社名": "XYZ商事", "氏名": "株式会社ABC 山田太郎"})
+    assert (patch.fields["company_name"], patch.fields["last_name"]) == ("XYZ商事", "山田")
+    assert patch.custom == {"氏名 会社名": "株式会社ABC"}
+
+
+def test_a_reading_after_a_slash_fills_the_kana_fields():
+    patch, _ = patch_of({"氏名": "山田太郎／ヤマダタロウ"})
+    names = ("last_name", "first_name", "last_name_kana", "first_name_kana")
+    assert tuple(patch.fields.get(field) for field in names) == ("山田", "太郎", "ヤマダ", "タロウ")
+
+
+@pytest.mark.parametrize(
     ("name", "custom"),
     [
         pytest.param("山田　花子（旧姓：佐藤）", {"氏名 注記": "旧姓:佐藤"}, id="a-maiden-name"),

@@ -347,11 +347,13 @@ def _postal(size: int) -> Apply:
     return apply
 
 
-#: A full name followed by its reading in brackets (``山田 太郎（やまだ たろう）``; brackets folded).
-_WITH_READING = re.compile(r"(?P<name>.+?)\s*\((?P<reading>[^()]+)\)")
+#: A full name followed by its reading in brackets (``山田 太郎（やまだ たろう）``; brackets folded),
+#: or after a slash (``山田太郎／ヤマダタロウ``).
+_WITH_READING = re.compile(r"(?P<name>.+?)\s*(?:\((?P<reading>[^()]+)\)|/\s*(?P<after_slash>[^/]+))")
 
-#: (family, given, family reading, given reading, a note written after it in brackets) of a full name.
-_NameParts = tuple[str, str | None, str | None, str | None, str | None]
+#: (family, given, family reading, given reading, a note written after it in brackets, the company
+#: and department written with it) of a full name.
+_NameParts = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
 #: Forms of address in brackets after a name: not a note worth keeping.
 _BRACKETED_HONORIFICS = frozenset(["様", "さま", "殿", "御中"])
 
@@ -366,28 +368,76 @@ _COMPANY_FORM = re.compile(
 )
 
 
+#: A word naming a department (営業部, 総務課, 東京支店), between a company and a person.
+_DEPARTMENT_WORD = re.compile(r".+(?:部|課|室|係|グループ|チーム|センター|支店|支社|営業所|本部|事業部|工場)")
+#: A word of a person's name: Japanese script, or Latin letters.
+_PERSON_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆ヶぁ-ゖァ-ヺー・]+|[A-Za-z][A-Za-z'.\-]*")
+
+
+#: A legal form written before the company's name (株式会社 ABC): the word after it is the company's too.
+_FORM_BEFORE = re.compile(r"[^A-Za-z]+")
+
+
+def _company_and_person(text: str) -> tuple[str, str | None, str] | None:
+    """(company, department, person) of a value that writes a company, then the person
+    (``株式会社ABC 山田太郎``, ``ABC株式会社 営業部 山田 太郎``); None when no person follows it. A
+    Japanese legal form written alone (``株式会社 山田商店``) takes the word after it into the company."""
+    words = text.split(" ")
+    end = 0  # words[:end] are the company's
+    for index, word in enumerate(words):
+        if (form := _COMPANY_FORM.search(word)) is not None:
+            alone = form.group() == word and _FORM_BEFORE.fullmatch(word) is not None
+            end = index + (2 if alone else 1)
+    company = " ".join(words[:end])
+    department = []
+    while end < len(words) and _DEPARTMENT_WORD.fullmatch(words[end]) is not None:
+        department.append(words[end])
+        end += 1
+    person = words[end:]
+    if not 1 <= len(person) <= 2 or not all(_PERSON_WORD.fullmatch(word) for word in person):
+        return None
+    if person[0].isascii() != person[-1].isascii() or (person[0].isascii() and len(person) != 2):
+        return None  # a Latin name is two words (John Smith)
+    return company, " ".join(department) or None, " ".join(person)
+
+
 def _full_name_check(raw: str) -> _NameParts | str | None:
-    """The name's parts, and its reading's: written after it in brackets, or the name itself
-    when it is written in kana (``やまだ たろう``, ``ﾔﾏﾀﾞ ﾀﾛｳ``); anything else in brackets after
-    it (``山田 花子（旧姓：佐藤）``) a note, not part of the name; a company's name (it has a legal
-    form: ``株式会社ABC``) as it is."""
+    """The name's parts, and its reading's: written after it in brackets or a slash, or the name
+    itself when it is written in kana (``やまだ たろう``, ``ﾔﾏﾀﾞ ﾀﾛｳ``); anything else in brackets
+    after it (``山田 花子（旧姓：佐藤）``) a note, not part of the name; a company written with it
+    (``株式会社ABC 山田太郎``, ``山田太郎（ABC株式会社）``) the company; a company's name alone (it
+    has a legal form: ``株式会社ABC``) as it is."""
     text = _text(raw)
     if text is None:
         return None
-    if _COMPANY_FORM.search(text) is not None:
-        return text
+    company: str | None = None
+    department: str | None = None
     reading: tuple[str | None, str | None, str | None] = (None, None, None)
     note: str | None = None
-    if (match := _WITH_READING.fullmatch(text)) is not None:
-        reading = _full_name_kana_check(match.group("reading"))
-        text = match.group("name")
-        if reading[0] is None:
-            note = match.group("reading").strip()
+    match = _WITH_READING.fullmatch(text)
+    if _COMPANY_FORM.search(text) is not None:
+        name, written = (match.group("name"), match.group("reading")) if match is not None else (text, None)
+        if written and _COMPANY_FORM.search(written) and not _COMPANY_FORM.search(name):  # 山田太郎（ABC株式会社）
+            company, text, match = written.strip(), name, None
+        elif (parts := _company_and_person(name if written else text)) is not None:
+            company, department, text = parts
+            if written:  # (株)ABC 山田 太郎（ヤマダ タロウ）: the brackets are the person's
+                text = f"{text}({written})"
+            match = _WITH_READING.fullmatch(text)
+        else:
+            return text
+    if match is not None:
+        after = match.group("reading") or match.group("after_slash")
+        reading = _full_name_kana_check(after)
+        if reading[0] is not None or match.group("reading"):
+            text = match.group("name")
+        if reading[0] is None and match.group("reading"):
+            note = after.strip()
             note = None if note in _BRACKETED_HONORIFICS else note
     if reading[0] is None:
         reading = _full_name_kana_check(text)  # a name written in kana is its own reading
     family, given = split_full_name(text)
-    return family, given, reading[0], reading[1], note
+    return family, given, reading[0], reading[1], note, company, department
 
 
 def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: bool = False) -> Apply:
@@ -407,9 +457,16 @@ def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: b
                 patch.set_default("company_name", parts)
             return None
         if parts is not None:
-            family, given, family_kana, given_kana, note = parts
+            family, given, family_kana, given_kana, note, company, department = parts
             if note is not None:
                 patch.custom.setdefault(note_key, note)
+            if company is not None:
+                if company_column:
+                    patch.custom.setdefault(f"{label} 会社名", company)
+                else:
+                    patch.set_default("company_name", company)
+                if department is not None:
+                    patch.set_default("department", department)
             patch.set_default("last_name", family)
             if given:
                 patch.set_default("first_name", given)
