@@ -180,6 +180,10 @@ def test_prefecture_of_city_only_when_one_prefecture_has_it(city: str, prefectur
         pytest.param("千代田 1-1", ("千代田 1-1", None), id="a-space-before-the-number"),
         pytest.param("1-2-3ライオンズ201", ("1-2-3ライオンズ201", None), id="no-space-no-split"),
         pytest.param("1-1 Chiyoda", ("1-1 Chiyoda", None), id="english-order-number-first"),
+        pytest.param(
+            "Tokyo, Chiyoda-ku, 1-1 Chiyoda", ("Tokyo, Chiyoda-ku, 1-1 Chiyoda", None), id="english-order-with-commas"
+        ),
+        pytest.param("Chiyoda 1-1 ABC Bldg", ("Chiyoda 1-1", "ABC Bldg"), id="romanised-japanese-order"),
     ],
 )
 def test_split_building(street: str, expected: tuple[str, str | None]) -> None:

@@ -195,9 +195,12 @@ def split_address(address: str) -> tuple[str | None, str | None, str]:
 def split_building(street: str) -> tuple[str, str | None]:
     """``(street, building)``: a building (its name, floor or room) written after the street's
     number with a space between (``千代田1-1 ABCビル3F`` → ``('千代田1-1', 'ABCビル3F')``);
-    ``(street, None)`` when there is none (``北1条西2丁目``, ``千代田 1-1``) or the street starts
-    with its number, as an English-order one does (``1-1 Chiyoda``)."""
-    if street[:1].isdigit():  # a number first is an English-order street (1-1 Chiyoda): left whole
+    ``(street, None)`` when there is none (``北1条西2丁目``, ``千代田 1-1``) or the street is in
+    English order: it starts with its number (``1-1 Chiyoda``) or parts its words with commas
+    (``Tokyo, Chiyoda-ku, 1-1 Chiyoda``)."""
+    if street[:1].isdigit() or ("," in street and street.isascii()):
+        # A number first, or parts apart by commas, is an English-order street (1-1 Chiyoda;
+        # Tokyo, Chiyoda-ku, 1-1 Chiyoda): left whole.
         return street, None
     line = street.replace("\u3000", " ") if "\u3000" in street else street
     at = line.find(" ")
