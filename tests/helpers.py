@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import socket
 import time
 from collections.abc import Callable
@@ -13,12 +14,23 @@ from renkei.pipeline.customers import export_jsonl
 from renkei.pipeline.deliveries import list_deliveries
 from renkei.pipeline.hub import Hub
 
+#: Ports drawn for the tests' servers: below the kernel's ephemeral range (32768–60999 on Linux),
+#: where a port the kernel picked (``bind(0)``) could be taken by an outgoing connection — a
+#: database client's, another test worker's — between the check and the server's own bind.
+_SERVER_PORTS = range(20000, 32000)
+
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port on 127.0.0.1 that nothing listens on now, outside the ephemeral range."""
+    for _ in range(200):
+        port = random.choice(_SERVER_PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:  # in use: draw again
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 def eventually(check: Callable[[], bool], what: str) -> None:

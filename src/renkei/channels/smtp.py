@@ -234,6 +234,8 @@ class InboxController(Controller):
             self.lander.stop()
             self.processor.stop()
             self._executor.shutdown(wait=True)
+            if not self.loop.is_running():  # the port was taken: the loop that never served is closed
+                self.loop.close()
             raise
 
     def stop(self, no_assert: bool = False) -> None:
