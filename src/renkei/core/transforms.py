@@ -238,9 +238,8 @@ def _phone(target: str, label: str, size: int) -> Apply:
 
     def one(raw: str, e164: str, kind: str) -> tuple[str, str]:
         plain = raw[:1].isdigit() and raw[-1:].isdigit()  # no label before it, no note after it
-        if target == "fax" or (not plain and _MAY_SAY_FAX(raw) is not None and labelled_fax(raw)):
-            return "fax", e164
-        return ("mobile" if kind == "mobile" else "phone"), e164
+        fax = not plain and _MAY_SAY_FAX(raw) is not None and labelled_fax(raw)
+        return ("fax" if fax else slot_of(kind)), e164
 
     def check(raw: str) -> tuple[tuple[tuple[str, str], ...], str | None, str | None, str | None]:
         """((slot, E.164) of each number, extension, note, rejection reason); empty and None for a blank value."""

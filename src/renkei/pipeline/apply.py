@@ -7,7 +7,6 @@ memory, and writes with driver-level ``executemany``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +14,6 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection
 
-from renkei.core.errors import NormalizationError
 from renkei.core.mapping import CompiledMapping
 from renkei.core.matching import MatchKey, patch_keys
 from renkei.core.merge import (
@@ -27,8 +25,7 @@ from renkei.core.merge import (
     apply_outcome,
     merge,
 )
-from renkei.core.normalize.kana import to_katakana
-from renkei.core.normalize.name import name_key
+from renkei.core.normalize.name import name_reading, name_script, same_name
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import InquiryFacts
 from renkei.pipeline.parallel import Mapped
@@ -457,19 +454,22 @@ def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Seq
         return False
     mine = patch.fields
     if mine.get("first_name") and first:
-        if _same_name(mine["first_name"], first):
+        if same_name(mine["first_name"], first):
             return False
         if (
             last
             and mine.get("last_name")
-            and _same_name(mine["first_name"], last)
-            and _same_name(mine["last_name"], first)
+            and same_name(mine["first_name"], last)
+            and same_name(mine["last_name"], first)
         ):
             return False  # the same names in the other order (John Smith stored family-first before)
-        reading, stored_reading = _reading(mine["first_name"], mine.get("first_name_kana")), _reading(first, first_kana)
+        reading, stored_reading = (
+            name_reading(mine["first_name"], mine.get("first_name_kana")),
+            name_reading(first, first_kana),
+        )
         if reading and stored_reading:
-            return not _same_name(reading, stored_reading)
-        if _script(mine["first_name"]) == _script(first):
+            return not same_name(reading, stored_reading)
+        if name_script(mine["first_name"]) == name_script(first):
             return True
         # Given names that cannot be compared (太郎, Taro): the family names say what they can.
         return _differ(mine.get("last_name"), last)
@@ -482,31 +482,7 @@ def _differ(name: str | None, other: str | None) -> bool:
     """Two names that are not the same, written in the same script (山田 and Yamada cannot be told apart)."""
     if not name or not other:
         return False
-    return not _same_name(name, other) and _script(name) == _script(other)
-
-
-def _same_name(a: str, b: str) -> bool:
-    return a == b or name_key(a) == name_key(b)
-
-
-_KANA_ONLY = re.compile(r"[\s\u3041-\u309f\u30a0-\u30ff]+")
-
-
-def _script(name: str) -> str:
-    """How a name is written, as far as comparing two goes: ``latin``, ``kana`` or ``kanji`` (any other)."""
-    if name.isascii():
-        return "latin"
-    return "kana" if _KANA_ONLY.fullmatch(name) else "kanji"
-
-
-def _reading(name: str, kana: str | None) -> str | None:
-    """A name's reading in katakana: its kana field's, or the name itself when written in kana."""
-    if kana or not _KANA_ONLY.fullmatch(name):
-        return kana
-    try:
-        return to_katakana(name)
-    except NormalizationError:  # kana marks alone (゛), no reading
-        return None
+    return not same_name(name, other) and name_script(name) == name_script(other)
 
 
 def _brings_stored_values(patch: CustomerPatch, row: Sequence[Any]) -> bool:

@@ -36,14 +36,16 @@ import re
 from functools import cache, lru_cache
 from typing import Any
 
+from renkei.core.errors import NormalizationError
 from renkei.core.normalize.family_names import (
     COMMON_FAMILY_NAMES,
     fold_macrons,
     is_romaji_family_name,
     is_romaji_given_name,
 )
+from renkei.core.normalize.kana import to_katakana
 
-__all__ = ["COMMON_FAMILY_NAMES", "name_key", "split_full_name"]
+__all__ = ["COMMON_FAMILY_NAMES", "name_key", "name_reading", "name_script", "same_name", "split_full_name"]
 
 _KANJI = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+")
@@ -155,3 +157,28 @@ def name_key(name: str) -> str:
     """A name as two are compared: without spaces, old or variant kanji as their common form
     (``髙橋`` and ``高橋``, ``惠子`` and ``恵子`` are one name) and ヂ, ヅ as ジ, ズ."""
     return "".join(name.split()).translate(_VARIANTS)
+
+
+def same_name(a: str, b: str) -> bool:
+    """Whether two names (or readings) are one, by ``name_key``."""
+    return a == b or name_key(a) == name_key(b)
+
+
+_KANA_ONLY = re.compile(r"[\s\u3041-\u309f\u30a0-\u30ff]+")
+
+
+def name_script(name: str) -> str:
+    """How a name is written, as far as comparing two goes: ``latin``, ``kana`` or ``kanji`` (any other)."""
+    if name.isascii():
+        return "latin"
+    return "kana" if _KANA_ONLY.fullmatch(name) else "kanji"
+
+
+def name_reading(name: str, kana: str | None) -> str | None:
+    """A name's reading in katakana: its kana field's, or the name itself when written in kana."""
+    if kana or not _KANA_ONLY.fullmatch(name):
+        return kana
+    try:
+        return to_katakana(name)
+    except NormalizationError:  # kana marks alone (゛), no reading
+        return None
