@@ -29,6 +29,7 @@ from renkei.core.normalize.name import name_reading, name_script, same_name
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import InquiryFacts
 from renkei.pipeline.parallel import Mapped
+from renkei.pipeline.repeats import Repeat, fold_repeats, history_row
 from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
@@ -122,6 +123,9 @@ class ApplyContext:
     reused: set[int] = field(default_factory=set)
     inserted: int = 0
     analyzed_at: int = 0
+    #: By customer, how many records changed it after an earlier record of the delivery had
+    #: (``fold_repeats``): only customers several records changed have one.
+    repeat_rows: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -135,6 +139,8 @@ class _Writes:
     external_ids: list[dict[str, Any]] = field(default_factory=list)
     inquiries: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    #: Changes to values an earlier record of the delivery changed (``fold_repeats``).
+    repeats: list[Repeat] = field(default_factory=list)
 
 
 def _error_rows(
@@ -556,19 +562,17 @@ def _report_error(
 
 def _record_changes(ctx: ApplyContext, writes: _Writes, customer: CustomerRow, outcome: MergeOutcome) -> None:
     if not customer.new:
+        delivery = ctx.delivery_id
+        if outcome.changes and delivery in customer.sources.values():
+            # An earlier record of the delivery changed this customer (``fold_repeats``).
+            ctx.repeat_rows[customer.id] = ctx.repeat_rows.get(customer.id, 0) + 1
         for change in outcome.changes:
-            writes.history.append(
-                {
-                    "customer_id": customer.id,
-                    "field": change.field,
-                    "old_value": change.old,
-                    "old_delivery_id": customer.source_of(change.field),
-                    "new_value": change.new,
-                    "new_delivery_id": ctx.delivery_id,
-                    "changed_at": ctx.now,
-                }
-            )
-            customer.sources[change.field] = ctx.delivery_id
+            source = customer.source_of(change.field)
+            if source == delivery:  # an earlier record of the delivery changed it: folded at the flush
+                writes.repeats.append((customer, change))
+            else:
+                writes.history.append(history_row(customer.id, change, source, delivery, ctx.now))
+                customer.sources[change.field] = delivery
     if customer.id not in writes.inserts:  # a customer inserted by this batch is written whole
         writes.updates[customer.id] = customer
         columns = writes.columns.setdefault(customer.id, set())
@@ -634,6 +638,11 @@ def _refresh_statistics(ctx: ApplyContext) -> None:
 
 def _flush(ctx: ApplyContext, writes: _Writes) -> None:
     conn = ctx.conn
+    if writes.repeats:
+        tied = {row["customer_id"] for rows in (writes.labels, writes.inquiries, writes.external_ids) for row in rows}
+        taken_back = fold_repeats(conn, ctx.delivery_id, ctx.now, writes.history, writes.repeats, ctx.repeat_rows, tied)
+        ctx.counts.updated -= taken_back
+        ctx.counts.unchanged += taken_back
     ctx.inserted += len(writes.inserts)
     insert_new_customers(conn, writes.inserts.values(), ctx.workspace_id, ctx.now)
     update_changed(conn, [(c, writes.columns[c.id]) for c in writes.updates.values()], ctx.workspace_id, ctx.now)
