@@ -630,3 +630,40 @@ def test_constants_fill_what_the_record_lacks():
     spec = MappingSpec(constants={"acquisition_channel": "展示会", "tags": "2026"})
     patch, _ = patch_of({"メール": "a@example.jp"}, spec)
     assert (patch.fields["acquisition_channel"], patch.tags) == ("展示会", ["2026"])
+
+
+@pytest.mark.parametrize(
+    ("fields", "custom"),
+    [
+        pytest.param({"氏名": "山田 太郎", "フリガナ": "Yamada Taro"}, {"フリガナ": "Yamada Taro"}, id="romaji"),
+        pytest.param(
+            {"氏名": "John Smith", "フリガナ": "Ｊｏｈｎ　Ｓｍｉｔｈ"}, {"フリガナ": "John Smith"}, id="full-width"
+        ),
+        pytest.param(
+            {"姓": "大野", "名": "一郎", "セイ": "Ōno", "メイ": "Ichiro"},
+            {"セイ": "Ōno", "メイ": "Ichiro"},
+            id="each-name",
+        ),
+        pytest.param({"氏名": "Mary O'Brien", "フリガナ": "O'Brien, Mary"}, {"フリガナ": "O'Brien, Mary"}, id="comma"),
+    ],
+)
+def test_a_name_in_latin_letters_in_a_reading_column_is_kept_under_the_column_not_an_error(fields, custom):
+    patch, errors = patch_of({**fields, "メール": "a@example.jp"})
+    assert errors == []
+    assert patch.custom == custom
+    assert "last_name_kana" not in patch.fields and "first_name_kana" not in patch.fields
+    assert patch.fields["last_name"]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        pytest.param("フリガナ", "山田太郎", id="kanji"),
+        pytest.param("フリガナ", "ヤマダ Taro", id="kana-and-latin"),
+        pytest.param("セイ", "taro@example.jp", id="an-e-mail-address"),
+        pytest.param("メイ", "090-1234-5678", id="a-number"),
+    ],
+)
+def test_a_reading_column_holding_something_else_is_still_rejected(column, value):
+    _, errors = patch_of({"氏名": "山田 太郎", column: value})
+    assert [(e.column, e.value) for e in errors] == [(column, value)]

@@ -500,15 +500,67 @@ def _full_name_kana_check(raw: str) -> tuple[str | None, str | None, str | None]
     return family, given or None, None
 
 
-def _full_name_kana(size: int) -> Apply:
-    outcomes = _Memo(_full_name_kana_check, size)
+#: A name in Latin letters (``Yamada Taro``, ``O'Brien``, ``Ōno``; width folded): in a reading
+#: column, the name romanised or a foreign name copied there, not a reading in kana.
+_ROMANISED_NAME = re.compile(r"[A-Za-zĀāĒēĪīŌōŪūÂâÊêÎîÔôÛû'.\-]+(?:,? [A-Za-zĀāĒēĪīŌōŪūÂâÊêÎîÔôÛû'.\-]+)*")
+
+
+def _romanised(text: str, reason: str) -> str | None:
+    """``text`` when a reading column's value it is, rejected for ``reason``, is a name in Latin letters."""
+    if reason.startswith("Reading contains Latin") and _ROMANISED_NAME.fullmatch(text) and text[0].isalpha():
+        return text
+    return None
+
+
+def _reading_check(raw: str) -> tuple[str | None, str | None, str | None]:
+    """(katakana, the name in Latin letters written instead, rejection reason) of a reading."""
+    text = _text(raw)
+    if text is None:
+        return None, None, None
+    try:
+        return to_katakana(text), None, None
+    except NormalizationError as error:
+        latin = _romanised(text, error.reason)
+        return None, latin, None if latin else error.reason
+
+
+def _reading(target: str, label: str, size: int) -> Apply:
+    """A family or given name's reading (セイ, メイ) in katakana. A name in Latin letters there is
+    no reading: it is kept as written under the column's label, and the row goes through."""
+    outcomes = _Memo(_reading_check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        family, given, reason = outcomes.of(raw)
+        value, latin, reason = outcomes.of(raw)
+        if value is not None:
+            patch.set_default(target, value)
+        elif latin is not None:
+            patch.custom.setdefault(label, latin)
+        return reason
+
+    return apply
+
+
+def _whole_reading_check(raw: str) -> tuple[str | None, str | None, str | None, str | None]:
+    """(family, given, the name in Latin letters written instead, rejection reason) of a full name's reading."""
+    family, given, reason = _full_name_kana_check(raw)
+    if reason is not None and (latin := _romanised(clean_text(fold_width(raw)) or "", reason)) is not None:
+        return None, None, latin, None
+    return family, given, None, reason
+
+
+def _full_name_kana(label: str, size: int) -> Apply:
+    """A full name's reading (フリガナ) into the family and given names' readings; a name in Latin
+    letters there is kept as written under the column's label, as ``_reading`` keeps one."""
+    outcomes = _Memo(_whole_reading_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        family, given, latin, reason = outcomes.of(raw)
         if family is not None:
             patch.set_default("last_name_kana", family)
             if given:
                 patch.set_default("first_name_kana", given)
+        elif latin is not None:
+            patch.custom.setdefault(label, latin)
         return reason
 
     return apply
@@ -712,7 +764,9 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
     if target == "full_name":
         return full_name_transform(label or target, size)
     if target == "full_name_kana":
-        return _full_name_kana(size)
+        return _full_name_kana(label or target, size)
+    if target in ("last_name_kana", "first_name_kana"):
+        return _reading(target, label or target, size)
     if target == "address":
         return address_transform(size)
     if target == "address1":
