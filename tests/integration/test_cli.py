@@ -275,3 +275,15 @@ def test_set_values_yaml_cannot_read_are_taken_as_text(cli):
     )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["settings"]["allowed_senders"] == ["@partner.example.jp", "b@x.jp"]
+
+
+def test_the_cli_says_how_many_values_were_left_out_and_lists_them(cli, tmp_path: Path):
+    code, _, _ = cli("integrations", "add", "csv", "展示会", "--set", "mapping.bad_values=leave_out")
+    assert code == 0
+    path = write_csv(tmp_path / "fair.csv", [["氏名", "電話番号"], ["山田 太郎", "03-1234-567"]])
+    code, out, _ = cli("import", "--integration", "展示会", str(path))
+    assert code == 0, out
+    assert "0 (+1 values left out)" in out
+    assert "row 2, column 電話番号, value '03-1234-567'" in out and "the row was imported without this value" in out
+    code, out, _ = cli("deliveries", "list", "--json")
+    assert json.loads(out)[0]["left_out"] == 1

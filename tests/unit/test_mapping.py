@@ -667,3 +667,41 @@ def test_a_name_in_latin_letters_in_a_reading_column_is_kept_under_the_column_no
 def test_a_reading_column_holding_something_else_is_still_rejected(column, value):
     _, errors = patch_of({"氏名": "山田 太郎", column: value})
     assert [(e.column, e.value) for e in errors] == [(column, value)]
+
+
+def _leaving_out(fields: dict[str, str]):
+    return patch_of(fields, MappingSpec(bad_values="leave_out"))
+
+
+def test_a_rejected_value_makes_the_row_an_error_by_default():
+    _, errors = patch_of({"氏名": "山田 太郎", "電話番号": "090-1234-567"})
+    assert [(e.column, e.left_out) for e in errors] == [("電話番号", False)]
+
+
+def test_with_leave_out_a_rejected_value_is_left_out_of_a_row_that_goes_in_without_it():
+    patch, errors = _leaving_out({"氏名": "山田 太郎", "電話番号": "090-1234-567", "郵便番号": "150-0001"})
+    assert [(e.column, e.value, e.left_out) for e in errors] == [("電話番号", "090-1234-567", True)]
+    assert errors[0].reason.endswith("; the row was imported without this value")
+    assert patch.fields["last_name"] == "山田" and patch.fields["postal_code"] == "150-0001"
+    assert "phone" not in patch.fields and "mobile" not in patch.fields
+
+
+def test_with_leave_out_a_row_left_with_nobody_to_name_is_still_an_error():
+    _, errors = _leaving_out({"メール": "taro.example.jp", "会社名": "株式会社テスト"})
+    assert [(e.column, e.left_out) for e in errors] == [("メール", True), (None, False)]
+
+
+def test_leave_out_does_not_cover_a_column_the_mapping_reports():
+    _, errors = patch_of(
+        {"氏名": "山田 太郎", "謎の列": "x"},
+        MappingSpec(auto_map=True, unknown_columns="report", bad_values="leave_out"),
+    )
+    assert [(e.column, e.left_out) for e in errors] == [("謎の列", False)]
+
+
+def test_the_kinds_default_applies_when_the_mapping_does_not_say():
+    mapping = compile_mapping(MappingSpec(), ["氏名", "電話番号"], bad_values="leave_out")
+    patch, errors = map_record(SourceRecord("mail", {"氏名": "山田 太郎", "電話番号": "03-12"}), mapping)
+    assert errors[0].left_out and patch.fields["last_name"] == "山田"
+    told = compile_mapping(MappingSpec(bad_values="reject_row"), ["氏名", "電話番号"], bad_values="leave_out")
+    assert told.bad_values == "reject_row"

@@ -36,7 +36,13 @@ def test_a_cp932_upload_is_landed_at_once_and_processed_in_the_background(client
     assert body["url"] == f"/api/deliveries/{body['delivery_id']}" and body["result"] is None
     assert body["delivery"]["state"] in ("received", "processed") and body["delivery"]["channel"] == "upload"
     done = settled(client, api, body["delivery_id"])
-    assert done["state"] == "processed" and done["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1}
+    assert done["state"] == "processed" and done["counts"] == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": 1,
+        "left_out": 0,
+    }
     assert done["row_errors"] == 1 and done["file_name"] == "会員_202611.csv"
     errors = client.get(f"/api/deliveries/{body['delivery_id']}/errors", headers=api).json()
     assert errors["next_cursor"] is None
@@ -49,7 +55,7 @@ def test_an_excel_workbook_upload_is_imported_and_its_raw_payload_comes_back_as_
     content = workbook(tmp_path / "会員.xlsx", [HEADER, GOOD, BAD]).read_bytes()
     body = upload(client, api, members, content, name="会員.xlsx", wait=True).json()
     assert body["result"]["encoding"] == "xlsx"
-    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1}
+    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1, "left_out": 0}
     [error] = client.get(f"/api/deliveries/{body['delivery_id']}/errors", headers=api).json()["items"]
     assert (error["line"], error["column"], error["value"]) == (3, "メールアドレス", "not-a-mail")
     raw = client.get(f"/api/deliveries/{body['delivery_id']}/raw", headers=api)
@@ -62,7 +68,7 @@ def test_an_xls_workbook_upload_is_imported_and_comes_back_as_sent(client, api, 
     content = other_workbook("xls", tmp_path / "会員.xls", [HEADER, GOOD, BAD]).read_bytes()
     body = upload(client, api, members, content, name="会員.xls", wait=True).json()
     assert body["result"]["encoding"] == "xls"
-    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1}
+    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1, "left_out": 0}
     [error] = client.get(f"/api/deliveries/{body['delivery_id']}/errors", headers=api).json()["items"]
     assert (error["line"], error["column"], error["value"]) == (3, "メールアドレス", "not-a-mail")
     raw = client.get(f"/api/deliveries/{body['delivery_id']}/raw", headers=api)
@@ -184,7 +190,7 @@ def test_row_errors_page_in_file_order(client, api, members):
 def test_notes_about_the_file_are_listed_with_the_row_errors_but_not_counted(client, api, members):
     content = csv_bytes([["会員一覧", "", "", "", ""], HEADER, GOOD])
     body = upload(client, api, members, content, wait=True).json()
-    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 0}
+    assert body["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 0, "left_out": 0}
     assert body["result"]["notes"] == [
         {"line": 1, "column": None, "value": "会員一覧", "reason": "title line above the header, passed over"}
     ]

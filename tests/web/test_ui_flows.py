@@ -330,6 +330,7 @@ def test_upload_confirms_the_mapping_imports_in_the_background_and_shows_row_err
         "updated": 0,
         "unchanged": 0,
         "errors": 1,
+        "left_out": 0,
     }
     page = admin.client.get(started.headers["location"]).text
     assert 'data-testid="row-errors"' in page and "not-an-address" in page and 'value="100"' in page
@@ -452,3 +453,29 @@ def test_the_server_answers_others_while_a_mapping_preview_runs(hub, admin, tmp_
         release.set()
         previewing.join(60)
     assert answers == [200]
+
+
+def test_the_mapping_page_chooses_what_a_value_that_is_not_valid_does_to_its_row(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    page = admin.client.get(f"/integrations/{ids['manual']}/mapping").text
+    assert '<option value="" selected>連携の種類の既定' in page
+    form = {"source": "", "target": "", "custom": "", "permission": "R", "auto_map": "1", "unknown_columns": "custom"}
+    preview = admin.post(
+        f"/integrations/{ids['manual']}/mapping/preview",
+        data=form | {"bad_values": "leave_out", "delivery": str(ids["file"]), "whole": "1"},
+    )
+    # The member with an e-mail address that is not one goes in without it, in the unsaved mapping's preview.
+    assert 'data-testid="preview-result"' in preview.text and "（値を除いて取り込み 1 件）" in preview.text
+    assert "メールアドレス: メールアドレスに @ がありません（この値を除いて取り込みました）" in preview.text
+    assert '<option value="leave_out" selected>' in preview.text
+    assert get_integration(hub, ids["manual"]).spec.mapping.bad_values is None
+    saved = admin.post(
+        f"/integrations/{ids['manual']}/mapping", data=form | {"bad_values": "leave_out"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert get_integration(hub, ids["manual"]).spec.mapping.bad_values == "leave_out"
+    assert (
+        '<option value="leave_out" selected>値を除いて行を取り込む' in admin.client.get(saved.headers["location"]).text
+    )
+    admin.post(f"/integrations/{ids['manual']}/mapping", data=form | {"bad_values": ""})
+    assert get_integration(hub, ids["manual"]).spec.mapping.bad_values is None

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from renkei.core.patch import FieldError
+from renkei.pipeline.apply import Counts
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration
@@ -138,6 +139,7 @@ def _result_data(path: Path, result: ProcessResult) -> dict[str, Any]:
         "updated": result.counts.updated,
         "unchanged": result.counts.unchanged,
         "errors": result.counts.errors,
+        "left_out": result.counts.left_out,
         "reason": result.reason,
         "mapping": result.labels,
     }
@@ -204,7 +206,7 @@ def import_results(
             str(result.counts.created),
             str(result.counts.updated),
             str(result.counts.unchanged),
-            str(result.counts.errors),
+            _errors_cell(result.counts),
         )
     console.print(table)
     for path, result in results:
@@ -216,13 +218,18 @@ def import_results(
             for line, note in result.notes:
                 _say(console, _field_error_line(path, line, "", note))
             _dry_rows(console, path, result)
-        elif result.delivery_id is not None and (result.counts.errors or result.notes):
+        elif result.delivery_id is not None and (result.counts.errors or result.counts.left_out or result.notes):
             # The notes about the file as a whole were recorded first: they lead the list.
             errors = delivery_errors(hub, result.delivery_id, limit=ERRORS_SHOWN)
             for e in errors:
                 _say(console, _error_line(path, e))
-            if result.counts.errors + len(result.notes) > len(errors):
+            if result.counts.errors + result.counts.left_out + len(result.notes) > len(errors):
                 _say(console, f"… see `renkei deliveries show {result.delivery_id}` for every row error")
+
+
+def _errors_cell(counts: Counts) -> str:
+    """Rows in error, and the values left out of rows that went in without them."""
+    return f"{counts.errors} (+{counts.left_out} values left out)" if counts.left_out else str(counts.errors)
 
 
 def _say(console: Console, text: str) -> None:
@@ -290,6 +297,7 @@ def _delivery_data(d: Delivery) -> dict[str, Any]:
         "updated": d.counts.updated,
         "unchanged": d.counts.unchanged,
         "errors": d.counts.errors,
+        "left_out": d.counts.left_out,
         "duplicate_of": d.duplicate_of,
         "replaced_by": d.replaced_by,
         "auth": d.meta.get("auth"),
@@ -323,7 +331,7 @@ def deliveries(console: Console, hub: Hub, items: list[Delivery], as_json: bool)
             str(d.counts.created),
             str(d.counts.updated),
             str(d.counts.unchanged),
-            str(d.counts.errors),
+            _errors_cell(d.counts),
         )
     console.print(table)
 

@@ -35,6 +35,11 @@ from renkei.core.transforms import (
 )
 
 UnknownColumns = Literal["custom", "report", "ignore"]
+#: What a value a normaliser rejects does to its row: makes it a row error (``reject_row``), or is
+#: left out of it, still reported, while the rest of the row goes in (``leave_out``).
+BadValues = Literal["reject_row", "leave_out"]
+#: The reason a left-out value is reported with, after the normaliser's own.
+LEFT_OUT = "the row was imported without this value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,8 @@ class MappingSpec:
     constants: Mapping[str, str] = field(default_factory=dict)
     auto_map: bool = True
     unknown_columns: UnknownColumns = "custom"
+    #: None: the integration kind's default (``compile_mapping``'s ``bad_values``).
+    bad_values: BadValues | None = None
 
 
 class MappingError(ValueError):
@@ -108,6 +115,7 @@ class CompiledMapping:
     constant_values: tuple[str, ...]
     unknown: tuple[str, ...]
     unknown_columns: UnknownColumns
+    bad_values: BadValues
     labels: tuple[str, ...]
     positions: tuple[tuple[int, str, Apply], ...]
     unknown_positions: tuple[tuple[int, str], ...]
@@ -117,8 +125,10 @@ class CompiledMapping:
         return {plan.label: plan.target for plan in self.columns}
 
 
-def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping:
-    """Resolve ``spec`` against ``labels``: explicit rules first, then auto-mapping."""
+def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadValues = "reject_row") -> CompiledMapping:
+    """Resolve ``spec`` against ``labels``: explicit rules first, then auto-mapping.
+
+    ``bad_values``: what a rejected value does when ``spec`` does not say (the kind's default)."""
     validate_spec(spec)
     explicit = {normalize_label(rule.source): rule for rule in spec.rules}
     auto = header_aliases.auto_map(labels) if spec.auto_map else {}
@@ -168,6 +178,7 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str]) -> CompiledMapping
         constant_values=tuple(spec.constants.values()),
         unknown=tuple(label for _, label in unknown_positions),
         unknown_columns=spec.unknown_columns,
+        bad_values=spec.bad_values or bad_values,
         labels=tuple(labels),
         positions=positions,
         unknown_positions=unknown_positions,
@@ -188,7 +199,10 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
 
 
 def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[CustomerPatch, list[FieldError]]:
-    """Turn one record into a patch; every rejected value becomes a ``FieldError``."""
+    """Turn one record into a patch; every rejected value becomes a ``FieldError``.
+
+    The patch is the record's when every error is ``left_out`` (a value left out of the row,
+    ``bad_values: leave_out``); any other error makes the whole row an error."""
     patch = CustomerPatch(external_id=record.external_id, inquiry=record.inquiry)
     errors: list[FieldError] = []
     values = _values_by_position(record, mapping)
@@ -198,7 +212,7 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
             continue
         reason = apply(raw, patch)
         if reason is not None:
-            errors.append(FieldError(label, raw, reason))
+            errors.append(_value_error(mapping, label, raw, reason))
     if mapping.constants:  # most mappings have none: not even an empty zip per row
         for (target, apply), raw in zip(mapping.constants, mapping.constant_values, strict=True):
             if target in patch.fields and target not in ("tags", "groups"):
@@ -216,9 +230,15 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     fields = patch.fields
     if "last_name_kana" in fields and "first_name_kana" not in fields and "last_name" in fields:
         _divide_reading(fields)
-    if not errors and patch.is_anonymous():
+    if (not errors or all(error.left_out for error in errors)) and patch.is_anonymous():
         errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
     return patch, errors
+
+
+def _value_error(mapping: CompiledMapping, label: str, raw: str, reason: str) -> FieldError:
+    if mapping.bad_values == "leave_out":
+        return FieldError(label, raw, f"{reason}; {LEFT_OUT}", left_out=True)
+    return FieldError(label, raw, reason)
 
 
 def _divide_reading(fields: dict[str, str]) -> None:
@@ -241,6 +261,8 @@ def _values_by_position(record: SourceRecord, mapping: CompiledMapping) -> Seque
 
 
 __all__ = [
+    "LEFT_OUT",
+    "BadValues",
     "ColumnPlan",
     "CompiledMapping",
     "FieldRule",

@@ -16,6 +16,8 @@ class FieldError:
     column: str | None
     value: str | None
     reason: str
+    #: A value left out of its row, which goes in without it (``bad_values: leave_out``).
+    left_out: bool = False
 
 
 @dataclass(slots=True)

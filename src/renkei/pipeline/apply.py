@@ -79,6 +79,9 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     errors: int = 0
+    #: Values left out of rows that went in without them (``bad_values: leave_out``), each
+    #: reported as a row error; the rows count by what they did.
+    left_out: int = 0
 
     @property
     def rows(self) -> int:
@@ -184,11 +187,17 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     # Reported row by row (dry runs) while fewer than REPORTED_ROWS are: every change explained.
     reporting = ctx.collect_rows and first_row < REPORTED_ROWS
     patches: list[tuple[int | None, str, CustomerPatch]] = []
+    left_out: dict[int | None, list[FieldError]] = {}  # a reported row's values left out, by line
     for line, locator, mapped, errors in batch:
         if mapped is None:
             _report_error(ctx, writes, line, locator, errors, reporting)
         else:
             patches.append((line, locator, mapped))
+            if errors:  # values left out of a row that goes in without them
+                ctx.counts.left_out += len(errors)
+                writes.errors.extend(_error_rows(ctx, line, locator, errors))
+                if reporting:
+                    left_out[line] = errors
 
     match_keys = ctx.match_keys
     keyed = [patch_keys(patch, match_keys) for _, _, patch in patches]
@@ -309,6 +318,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                     outcome.changes,
                     outcome.tags_added,
                     outcome.groups_added,
+                    errors=tuple(left_out.get(line, ())),
                     notes=refused,
                 )
             )

@@ -111,7 +111,7 @@ def integration_summaries(hub: Hub) -> list[IntegrationSummary]:
     """Every integration of the workspace by name, with its last delivery and counts."""
     found = list_integrations(hub)
     since = utcnow() - timedelta(days=7)
-    failed = or_(deliveries.c.state == "failed", deliveries.c.error_count > 0)
+    failed = or_(deliveries.c.state == "failed", deliveries.c.error_count > 0, deliveries.c.left_out_count > 0)
     with hub.engine.connect() as conn:
         totals = {
             int(r.integration_id): r

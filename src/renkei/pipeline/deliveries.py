@@ -19,7 +19,7 @@ from sqlalchemy import Connection, bindparam, delete, desc, func, select, union_
 from renkei import failpoints
 from renkei.core.keyfilter import KeyFilter
 from renkei.core.keyfilter import size_for as key_filter_size
-from renkei.core.mapping import CompiledMapping, compile_mapping
+from renkei.core.mapping import CompiledMapping
 from renkei.core.patch import FieldError
 from renkei.errors import ConfigurationError, FatalError, NotFoundError, RenkeiError
 from renkei.pipeline import progress
@@ -104,7 +104,7 @@ def delivery_from_row(row: Any) -> Delivery:
         reason=row.reason,
         received_at=row.received_at,
         processed_at=row.processed_at,
-        counts=Counts(row.created_count, row.updated_count, row.unchanged_count, row.error_count),
+        counts=Counts(row.created_count, row.updated_count, row.unchanged_count, row.error_count, row.left_out_count),
         duplicate_of=row.duplicate_of,
         replaced_by=row.replaced_by,
         meta=dict(row.meta or {}),
@@ -319,7 +319,7 @@ def _apply_payload(
     shape = (integration.id, tuple(extraction.labels))
     mapping = mappings.get(shape) if mappings is not None else None
     if mapping is None:
-        mapping = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
+        mapping = integration.compile_mapping(extraction.labels)
         if mappings is not None:
             mappings[shape] = mapping
     ctx = ApplyContext(
@@ -450,6 +450,7 @@ _FINISH = (
         updated_count=bindparam("updated_count"),
         unchanged_count=bindparam("unchanged_count"),
         error_count=bindparam("error_count"),
+        left_out_count=bindparam("left_out_count"),
     )
 )
 
@@ -468,6 +469,7 @@ def _finish(conn: Connection, delivery_id: int, result: ProcessResult) -> None:
             "updated_count": counts.updated,
             "unchanged_count": counts.unchanged,
             "error_count": counts.errors,
+            "left_out_count": counts.left_out,
         },
     )
 

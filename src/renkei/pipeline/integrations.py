@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel, SecretStr, ValidationError
 from sqlalchemy import Connection, bindparam, select
 
+from renkei.core.mapping import CompiledMapping, compile_mapping
 from renkei.errors import ConfigurationError, NotFoundError
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.specs import ApplyFile, IntegrationSpec
@@ -49,6 +50,11 @@ class Integration:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    def compile_mapping(self, labels: Sequence[str]) -> CompiledMapping:
+        """The integration's mapping resolved against a payload's ``labels``, with its kind's
+        default for rejected values where the mapping sets none."""
+        return compile_mapping(self.spec.mapping.to_core(), labels, self.kind.bad_values)
 
     def shown_settings(self) -> dict[str, Any]:
         """Settings fit to print or return: secrets masked."""

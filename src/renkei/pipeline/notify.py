@@ -111,7 +111,7 @@ def on_delivery(
             return
         _set_status(conn, integration.id, "active", None)
         _queue(conn, hub, integration, delivery, notify.errors, *_recovered_mail(integration, delivery, result, what))
-    elif result.counts.errors:
+    elif result.counts.errors or result.counts.left_out:
         _queue_error_report(conn, hub, integration, delivery, result, what)
         return
     _queue(conn, hub, integration, delivery, notify.success, *_success_mail(integration, delivery, result, what))
@@ -336,6 +336,9 @@ def _counts(result: ProcessResult) -> tuple[str, str]:
     c = result.counts
     ja = f"新規 {c.created} 件 / 更新 {c.updated} 件 / 変更なし {c.unchanged} 件 / エラー {c.errors} 件"
     en = f"created {c.created}, updated {c.updated}, unchanged {c.unchanged}, errors {c.errors}"
+    if c.left_out:
+        ja += f" / 除いて取り込んだ値 {c.left_out} 件"
+        en += f", values left out {c.left_out}"
     return ja, en
 
 
@@ -365,7 +368,7 @@ def _error_mail(
         en.append(f"Reason: {result.reason}")
     shown = errors[:ERRORS_IN_BODY]
     listed = [_error_line(e, "ja") for e in shown]
-    total = max(len(errors), result.counts.errors)
+    total = max(len(errors), result.counts.errors + result.counts.left_out)
     if len(errors) < total:
         more_ja = f"添付の CSV は最初の {len(errors)} 件。全件は renkei deliveries show {delivery.id}"
         more_en = f"the attached CSV has the first {len(errors)}; renkei deliveries show {delivery.id} has all"

@@ -60,7 +60,8 @@ def map_batch(batch: list[Any], mapping: CompiledMapping, source_name: str) -> l
             out.append((line, locator, None, [problem]))
             continue
         patch, errors = map_record(item, mapping)
-        out.append((item.line, item.locator, None if errors else patch, errors))
+        whole = not errors or all(error.left_out for error in errors)
+        out.append((item.line, item.locator, patch if whole else None, errors))
     return out
 
 

@@ -128,6 +128,7 @@ def process_in_background(hub: Hub, delivery_id: int, total: int | None) -> thre
                 "updated": counts.updated,
                 "unchanged": counts.unchanged,
                 "errors": counts.errors,
+                "left_out": counts.left_out,
             },
             result.reason,
         )

@@ -16,7 +16,6 @@ from itertools import islice
 from typing import Any
 
 from renkei.core.fields import INQUIRY_TARGETS
-from renkei.core.mapping import compile_mapping
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.errors import ConfigurationError, RenkeiError
 from renkei.pipeline.deliveries import get_delivery, reading_of, source_name
@@ -102,7 +101,7 @@ def sample_delivery(
         if extraction.verdict is not None:
             sample.verdict, sample.reason = extraction.verdict, extraction.reason
             return sample
-        compiled = compile_mapping(integration.spec.mapping.to_core(), extraction.labels)
+        compiled = integration.compile_mapping(extraction.labels)
         sample.labels = compiled.targets()
         records = (record for batch in extraction.batches for record in batch)
         name = source_name(integration, path, delivery.file_name)

@@ -42,6 +42,9 @@ class MappingModel(BaseModel):
     constants: dict[str, str] = Field(default_factory=dict)
     auto_map: bool = True
     unknown_columns: Literal["custom", "report", "ignore"] = "custom"
+    #: What a rejected value does to its record: ``reject_row`` (the row is an error) or
+    #: ``leave_out`` (the row goes in without it, reported); None: the kind's default.
+    bad_values: Literal["reject_row", "leave_out"] | None = None
 
     @model_validator(mode="after")
     def _valid(self) -> MappingModel:
@@ -53,7 +56,7 @@ class MappingModel(BaseModel):
 
     def to_core(self) -> MappingSpec:
         rules = tuple(FieldRule(r.source, r.target, Permission(r.permission)) for r in self.rules)
-        return MappingSpec(rules, dict(self.constants), self.auto_map, self.unknown_columns)
+        return MappingSpec(rules, dict(self.constants), self.auto_map, self.unknown_columns, self.bad_values)
 
 
 class PolicyModel(BaseModel):

@@ -212,7 +212,16 @@ _DESCRIPTIONS = {
 }
 
 for _kind in MAIL_KINDS[:4]:
-    register(SourceKind(_kind, MailSettings, _extract_mail(_kind), _DESCRIPTIONS[_kind], accepts_files=False))
+    register(
+        SourceKind(
+            _kind,
+            MailSettings,
+            _extract_mail(_kind),
+            _DESCRIPTIONS[_kind],
+            accepts_files=False,
+            bad_values="leave_out",  # a lead is never lost for a mistyped number
+        )
+    )
 register(
     SourceKind(
         "mail-csv",

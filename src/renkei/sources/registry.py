@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from renkei.core.mapping import BadValues
 from renkei.core.patch import FieldError
 from renkei.core.records import SourceRecord
 
@@ -47,6 +48,10 @@ class SourceKind:
     #: Called when an integration of this kind is added, with its name and settings: returns the
     #: settings to store and what to show the user once (a generated password), never stored.
     prepare_new: Callable[[str, dict[str, Any]], tuple[dict[str, Any], dict[str, str]]] | None = None
+    #: What a value a normaliser rejects does to its record when the integration's mapping does
+    #: not say: a file's row is an error, to be sent again corrected; an inquiry mail, which
+    #: nobody sends again, goes in without the value (``leave_out``), which is reported.
+    bad_values: BadValues = "reject_row"
 
 
 _KINDS: dict[str, SourceKind] = {}

@@ -81,6 +81,7 @@ deliveries = Table(
     Column("updated_count", Integer, nullable=False, server_default="0"),
     Column("unchanged_count", Integer, nullable=False, server_default="0"),
     Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("left_out_count", Integer, nullable=False, server_default="0"),
     Column("duplicate_of", ForeignKey("deliveries.id")),
     Column("replaced_by", ForeignKey("deliveries.id")),
     Column("meta", JSON, nullable=False),

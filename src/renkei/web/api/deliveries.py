@@ -49,6 +49,11 @@ class CountsOut(BaseModel):
     updated: int
     unchanged: int
     errors: int = Field(description="Rows that could not be applied (see the row errors).")
+    left_out: int = Field(
+        0,
+        description="Values left out of rows that went in without them (each in the row errors; the "
+        "integration's mapping `bad_values: leave_out`, a portal mail kind's default).",
+    )
 
 
 class DeliveryOut(BaseModel):
@@ -191,7 +196,13 @@ class SampleOut(BaseModel):
 
 
 def counts_out(counts: Any) -> CountsOut:
-    return CountsOut(created=counts.created, updated=counts.updated, unchanged=counts.unchanged, errors=counts.errors)
+    return CountsOut(
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        errors=counts.errors,
+        left_out=counts.left_out,
+    )
 
 
 def delivery_out(delivery: Delivery) -> DeliveryOut:

@@ -100,7 +100,16 @@ def _model(integration: Integration, rows: list[dict[str, str]], data: FormData)
         constants=dict(current.constants),
         auto_map=bool(data.get("auto_map")),
         unknown_columns=str(data.get("unknown_columns") or current.unknown_columns),  # type: ignore[arg-type]
+        bad_values=_bad_values(data, current.bad_values),  # type: ignore[arg-type]
     )
+
+
+def _bad_values(data: FormData, current: str | None) -> str | None:
+    """The form's choice for rejected values: '' is the kind's default (None); absent, the current one."""
+    chosen = data.get("bad_values")
+    if chosen is None:
+        return current
+    return str(chosen) or None
 
 
 def _source_labels(caller: Caller, integration: Integration, recent: list[Any]) -> list[str]:
@@ -143,6 +152,7 @@ def _page(
     rows: list[dict[str, str]] | None = None,
     auto_map: bool | None = None,
     unknown_columns: str | None = None,
+    bad_values: str | None = None,
     error: str | None = None,
     preview: dict[str, Any] | None = None,
     sample: Sample | None = None,
@@ -164,6 +174,7 @@ def _page(
         rows=_view_rows(rows),
         auto_map=mapping.auto_map if auto_map is None else auto_map,
         unknown_columns=unknown_columns or mapping.unknown_columns,
+        bad_values=mapping.bad_values if bad_values is None else bad_values,
         target_groups=TARGET_GROUPS,
         permissions=PERMISSIONS,
         constraints=json.dumps(_constraints()),
@@ -204,7 +215,12 @@ async def preview_mapping(request: Request, integration_id: int, caller: Operato
     integration = get_integration(caller.hub, integration_id)
     data = await request.form()
     rows = _rows_from_form(data)
-    keep = {"rows": rows, "auto_map": bool(data.get("auto_map")), "unknown_columns": str(data.get("unknown_columns"))}
+    keep = {
+        "rows": rows,
+        "auto_map": bool(data.get("auto_map")),
+        "unknown_columns": str(data.get("unknown_columns")),
+        "bad_values": str(data.get("bad_values") or ""),
+    }
     try:
         model = _model(integration, rows, data)
     except ValidationError as error:

@@ -21,7 +21,6 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from renkei.core.fields import CUSTOM_PREFIX, Permission
-from renkei.core.mapping import compile_mapping
 from renkei.errors import ConfigurationError, RenkeiError
 from renkei.pipeline import progress
 from renkei.pipeline.browse import page_row_errors
@@ -65,7 +64,7 @@ def columns_of(integration: Integration, path: Path, file_name: str) -> dict[str
     try:
         if extraction.verdict is not None:
             return {"problem": extraction.reason or extraction.verdict}
-        targets = compile_mapping(integration.spec.mapping.to_core(), extraction.labels).targets()
+        targets = integration.compile_mapping(extraction.labels).targets()
         samples: dict[str, list[str]] = {label: [] for label in extraction.labels}
         seen = 0
         for batch in extraction.batches:

@@ -1,0 +1,80 @@
+"""Values left out of a row that goes in without them (``bad_values: leave_out``): a portal
+mail's default, a choice for files. Nothing is lost: each is a row error, said in the report mail."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from pathlib import Path
+
+from sqlalchemy import select
+
+from renkei.pipeline import deliveries as delivery_service
+from renkei.pipeline import integrations as integration_service
+from renkei.pipeline import mail as mail_service
+from renkei.store.schema import outbox
+from tests.conftest import write_csv
+from tests.helpers import export
+
+RENTAL = Path(__file__).resolve().parents[1] / "cases" / "portals" / "suumo" / "rental.eml"
+
+
+def _with_phone(number: str) -> bytes:
+    """The SUUMO rental inquiry with another phone number, as the customer typed it."""
+    message = email.message_from_bytes(RENTAL.read_bytes(), policy=policy.default)
+    body = message.get_content()  # type: ignore[attr-defined]
+    assert "ＴＥＬ：０９０−１２３４−５６７８" in body
+    message.set_content(body.replace("ＴＥＬ：０９０−１２３４−５６７８", f"ＴＥＬ：{number}"), charset="utf-8")  # type: ignore[attr-defined]
+    return message.as_bytes()
+
+
+def _row_errors(hub, delivery_id: int) -> list[tuple]:
+    return [
+        (e["line"], e["column_name"], e["value"], e["reason"])
+        for e in delivery_service.delivery_errors(hub, delivery_id)
+    ]
+
+
+def test_a_portal_inquiry_with_a_mistyped_number_is_a_customer_with_its_inquiry_and_the_number_reported(hub):
+    integration = integration_service.add_integration(
+        hub, {"name": "SUUMO", "kind": "suumo", "notify": {"errors": ["ops@example.jp"]}}
+    )
+    result = mail_service.import_mail(hub, integration, _with_phone("090-1234-567"))
+    assert result.state == "processed"
+    assert (result.counts.created, result.counts.errors, result.counts.left_out) == (1, 0, 1)
+    (customer,) = export(hub)
+    assert customer["email"] == "taro.yamada@example.jp" and customer["phone"] is customer["mobile"] is None
+    assert [i["external_id"] for i in customer["inquiries"]] == ["A1234567890"]
+    ((_, column, value, reason),) = _row_errors(hub, result.delivery_id)
+    assert (column, value) == ("phone", "090-1234-567")
+    assert reason.endswith("; the row was imported without this value")
+    assert delivery_service.get_delivery(hub, result.delivery_id).counts.left_out == 1
+    # The people who handle errors hear of it, in Japanese first.
+    with hub.engine.connect() as conn:
+        (mail,) = conn.execute(select(outbox.c.recipients, outbox.c.subject, outbox.c.body)).all()
+    assert "連携エラー" in mail.subject
+    assert "除いて取り込んだ値 1 件" in mail.body and "（この値を除いて取り込みました）" in mail.body
+    assert "'090-1234-567'" in mail.body
+
+
+def test_a_file_integration_may_leave_bad_values_out_and_says_so(hub, tmp_path: Path):
+    integration = integration_service.add_integration(
+        hub, {"name": "展示会", "kind": "csv", "mapping": {"bad_values": "leave_out"}}
+    )
+    rows = [
+        ["氏名", "メール", "電話番号", "登録日"],
+        ["山田 太郎", "taro@example.jp", "03-1234-567", "2024/2/30"],
+        ["", "hanako.example.jp", "", ""],  # nothing else to know her by: still an error
+        ["鈴木 一郎", "ichiro@example.jp", "090-1111-2222", "2024/5/1"],
+    ]
+    result = delivery_service.import_file(hub, integration, write_csv(tmp_path / "fair.csv", rows))
+    assert (result.counts.created, result.counts.errors, result.counts.left_out) == (2, 1, 2)
+    people = {c["last_name"]: c for c in export(hub)}
+    assert set(people) == {"山田", "鈴木"}
+    assert people["山田"]["phone"] is None and people["山田"]["acquired_at"] is None
+    errors = _row_errors(hub, result.delivery_id)
+    assert [(line, column) for line, column, *_ in errors] == [(2, "電話番号"), (2, "登録日"), (3, "メール"), (3, None)]
+    # The same file into an integration that keeps the default: those rows are errors.
+    strict = integration_service.add_integration(hub, {"name": "厳格", "kind": "csv"})
+    result = delivery_service.import_file(hub, strict, write_csv(tmp_path / "fair2.csv", rows))
+    assert (result.counts.errors, result.counts.left_out) == (2, 0)
