@@ -688,7 +688,9 @@ def test_with_leave_out_a_rejected_value_is_left_out_of_a_row_that_goes_in_witho
 
 def test_with_leave_out_a_row_left_with_nobody_to_name_is_still_an_error():
     _, errors = _leaving_out({"メール": "taro.example.jp", "会社名": "株式会社テスト"})
-    assert [(e.column, e.left_out) for e in errors] == [("メール", True), (None, False)]
+    # The row is not imported: its rejected value is an error as without leave_out.
+    assert [(e.column, e.left_out) for e in errors] == [("メール", False), (None, False)]
+    assert errors[0].reason == "E-mail address has no @"
 
 
 def test_leave_out_does_not_cover_a_column_the_mapping_reports():
@@ -697,6 +699,11 @@ def test_leave_out_does_not_cover_a_column_the_mapping_reports():
         MappingSpec(auto_map=True, unknown_columns="report", bad_values="leave_out"),
     )
     assert [(e.column, e.left_out) for e in errors] == [("謎の列", False)]
+    _, errors = patch_of(
+        {"氏名": "山田 太郎", "電話番号": "03-12", "謎の列": "x"},
+        MappingSpec(auto_map=True, unknown_columns="report", bad_values="leave_out"),
+    )
+    assert [(e.column, e.left_out) for e in errors] == [("電話番号", False), ("謎の列", False)]
 
 
 def test_the_kinds_default_applies_when_the_mapping_does_not_say():

@@ -201,8 +201,10 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
 def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[CustomerPatch, list[FieldError]]:
     """Turn one record into a patch; every rejected value becomes a ``FieldError``.
 
-    The patch is the record's when every error is ``left_out`` (a value left out of the row,
-    ``bad_values: leave_out``); any other error makes the whole row an error."""
+    The patch is the record's when every error is ``left_out``: with ``bad_values: leave_out``,
+    the values a normaliser rejected in a row that still names someone and has nothing else
+    wrong (a constant the mapping cannot set, a column it reports), which goes in without them.
+    Any other error makes the whole row an error, its rejected values with it."""
     patch = CustomerPatch(external_id=record.external_id, inquiry=record.inquiry)
     errors: list[FieldError] = []
     values = _values_by_position(record, mapping)
@@ -212,7 +214,8 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
             continue
         reason = apply(raw, patch)
         if reason is not None:
-            errors.append(_value_error(mapping, label, raw, reason))
+            errors.append(FieldError(label, raw, reason))
+    rejected = len(errors)  # the values rejected; what follows makes the row an error
     if mapping.constants:  # most mappings have none: not even an empty zip per row
         for (target, apply), raw in zip(mapping.constants, mapping.constant_values, strict=True):
             if target in patch.fields and target not in ("tags", "groups"):
@@ -230,15 +233,12 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     fields = patch.fields
     if "last_name_kana" in fields and "first_name_kana" not in fields and "last_name" in fields:
         _divide_reading(fields)
-    if (not errors or all(error.left_out for error in errors)) and patch.is_anonymous():
-        errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
+    if len(errors) == rejected:  # nothing wrong but the values rejected, if any
+        if patch.is_anonymous():
+            errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
+        elif errors and mapping.bad_values == "leave_out":
+            errors = [FieldError(e.column, e.value, f"{e.reason}; {LEFT_OUT}", left_out=True) for e in errors]
     return patch, errors
-
-
-def _value_error(mapping: CompiledMapping, label: str, raw: str, reason: str) -> FieldError:
-    if mapping.bad_values == "leave_out":
-        return FieldError(label, raw, f"{reason}; {LEFT_OUT}", left_out=True)
-    return FieldError(label, raw, reason)
 
 
 def _divide_reading(fields: dict[str, str]) -> None:
