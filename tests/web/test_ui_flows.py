@@ -479,3 +479,18 @@ def test_the_mapping_page_chooses_what_a_value_that_is_not_valid_does_to_its_row
     )
     admin.post(f"/integrations/{ids['manual']}/mapping", data=form | {"bad_values": ""})
     assert get_integration(hub, ids["manual"]).spec.mapping.bad_values is None
+
+
+def test_a_sample_shows_a_row_that_goes_in_without_a_value_left_out_as_read_with_the_value_said(
+    hub, admin, tmp_path, monkeypatch
+):
+    ids = seed(hub, tmp_path)
+    monkeypatch.setattr(mapping_ui, "FULL_PREVIEW_ROWS", 1)  # the 2-row delivery is sampled
+    form = {"source": "", "target": "", "custom": "", "permission": "R", "auto_map": "1", "unknown_columns": "custom"}
+    quick = admin.post(
+        f"/integrations/{ids['manual']}/mapping/preview",
+        data=form | {"bad_values": "leave_out", "delivery": str(ids["file"])},
+    )
+    assert 'data-testid="preview-sample"' in quick.text
+    assert "読み取れた行 2、エラー 0" in quick.text
+    assert re.search(r"メールアドレス <code>not-an-address</code>: .*（この値を除いて取り込みました）", quick.text)

@@ -395,7 +395,7 @@ def sample(console: Console, found: Sample, as_json: bool) -> None:
     for row in found.rows:
         for e in row.errors:
             _say(console, _field_error_line("", row.line, row.locator, e).lstrip())
-        if not row.errors:
+        if not row.rejected:
             where = f"row {row.line}" if row.line is not None else row.locator
             values = ", ".join(f"{name}={value}" for name, value in row.values)
             _say(console, f"{where}: {values}")

@@ -33,13 +33,19 @@ _INQUIRY_ATTRIBUTES = tuple(target.removeprefix("inquiry.") for target in INQUIR
 
 @dataclass(frozen=True, slots=True)
 class SampleRow:
-    """One row as the mapping reads it: its values by target, or the errors that reject it."""
+    """One row as the mapping reads it: its values by target, or the errors that reject it (a row
+    that goes in without values left out of it has both)."""
 
     line: int | None
     locator: str
     #: (target, value): canonical fields, ``custom:NAME``, ``tags``, ``groups``, ``external_id``, ``inquiry.ATTRIBUTE``.
     values: list[tuple[str, str]]
     errors: list[FieldError]
+
+    @property
+    def rejected(self) -> bool:
+        """Whether the row is an error (not one that goes in without the values left out of it)."""
+        return any(not error.left_out for error in self.errors)
 
 
 @dataclass(slots=True)
@@ -58,7 +64,7 @@ class Sample:
     @property
     def errors(self) -> int:
         """How many of the sampled rows the mapping rejects."""
-        return sum(1 for row in self.rows if row.errors)
+        return sum(1 for row in self.rows if row.rejected)
 
     def as_data(self) -> dict[str, Any]:
         """The sample as JSON-ready data (the API's and the CLI's ``--json``)."""
