@@ -281,6 +281,8 @@ def test_the_cli_says_how_many_values_were_left_out_and_lists_them(cli, tmp_path
     code, _, _ = cli("integrations", "add", "csv", "展示会", "--set", "mapping.bad_values=leave_out")
     assert code == 0
     path = write_csv(tmp_path / "fair.csv", [["氏名", "電話番号"], ["山田 太郎", "03-1234-567"]])
+    code, out, _ = cli("import", "--integration", "展示会", "--dry-run", str(path))
+    assert code == 0 and "row 2: would create" in out and "row 2, column 電話番号, value '03-1234-567'" in out
     code, out, _ = cli("import", "--integration", "展示会", str(path))
     assert code == 0, out
     assert "0 (+1 values left out)" in out

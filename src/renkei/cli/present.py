@@ -256,11 +256,10 @@ def _field_error_line(path: Path | str, line: int | None, locator: str, e: Field
 
 def _dry_rows(console: Console, path: Path, result: ProcessResult) -> None:
     for row in result.rows:
-        if row.action == "error":
+        if row.action == "error" or row.errors:  # the errors, or the values left out of the row
             for e in row.errors:
                 _say(console, _field_error_line(path, row.line, "", e))
-            continue
-        if row.action == "unchanged":
+        if row.action in ("error", "unchanged"):
             continue
         label = "would create" if row.action == "created" else f"would update customer {row.customer_id}"
         _say(console, f"row {row.line}: {label}")
