@@ -233,10 +233,11 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     fields = patch.fields
     if "last_name_kana" in fields and "first_name_kana" not in fields and "last_name" in fields:
         _divide_reading(fields)
-    if len(errors) == rejected:  # nothing wrong but the values rejected, if any
+    # Nothing wrong but the values rejected, if any, and those (left out) need not fail the row.
+    if len(errors) == rejected and (not errors or mapping.bad_values == "leave_out"):
         if patch.is_anonymous():
             errors.append(FieldError(None, None, "row has no name, e-mail or phone number"))
-        elif errors and mapping.bad_values == "leave_out":
+        elif errors:
             errors = [FieldError(e.column, e.value, f"{e.reason}; {LEFT_OUT}", left_out=True) for e in errors]
     return patch, errors
 
