@@ -10,8 +10,8 @@ import pytest
 
 from renkei.errors import ConfigurationError
 from renkei.pipeline import progress
-from renkei.pipeline.deliveries import delivery_labels, get_delivery, replay_delivery
-from renkei.pipeline.integrations import find_integration, get_integration, set_status
+from renkei.pipeline.deliveries import delivery_labels, get_delivery, import_file, replay_delivery
+from renkei.pipeline.integrations import add_integration, find_integration, get_integration, set_status
 from renkei.pipeline.mail import inbox_address
 from renkei.pipeline.specs import MappingModel
 from renkei.web.ui import mapping as mapping_ui
@@ -494,3 +494,15 @@ def test_a_sample_shows_a_row_that_goes_in_without_a_value_left_out_as_read_with
     assert 'data-testid="preview-sample"' in quick.text
     assert "読み取れた行 2、エラー 0" in quick.text
     assert re.search(r"メールアドレス <code>not-an-address</code>: .*（この値を除いて取り込みました）", quick.text)
+
+
+def test_the_delivery_pages_count_the_values_left_out(hub, admin, tmp_path):
+    fair = add_integration(hub, {"name": "展示会", "kind": "csv", "mapping": {"bad_values": "leave_out"}})
+    path = write_csv(tmp_path / "fair.csv", [["氏名", "電話番号"], ["山田 太郎", "03-1234-567"]])
+    result = import_file(hub, fair, path)
+    listing = admin.client.get("/deliveries").text
+    assert "新規 1・更新 0・変更なし 0・エラー 0（値を除いて取り込み 1 件）" in listing
+    page = admin.client.get(f"/deliveries/{result.delivery_id}").text
+    assert (
+        "（値を除いて取り込み 1 件）" in page and "（この値を除いて取り込みました）" in page and "03-1234-567" in page
+    )
