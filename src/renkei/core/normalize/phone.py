@@ -81,7 +81,7 @@ _BETWEEN_NUMBERS = re.compile(rf"\s*(?:[/／,，、;；|｜\n]|\bor\b|または|
 _NOTE = re.compile(r"\([^0-9()]*\)\s*$")
 # A note before it, in brackets and without digits: ``(代)03-…``, ``【携帯】090-…``.
 _LEADING_NOTE = re.compile(r"^(?:\([^0-9()]*\)|【[^0-9【】]*】)\s*")
-_ALLOWED = re.compile(r"\+?[0-9\s().\-]+")
+_ALLOWED = re.compile(r"(?:\(\s*)?\+?[0-9\s().\-]+")  # (+81)90-… as business cards write it too
 # The separators _ALLOWED lets through besides whitespace, for deleting with str.translate.
 _SEPARATOR_MARKS = str.maketrans("", "", "().-")
 
