@@ -64,6 +64,10 @@ def test_several_addresses_in_one_cell_give_the_email_and_keep_the_others(value,
         "ＰＣ：taro@example.jp",
         "E-mail: taro@example.jp",
         "taro@example.jp。",
+        "taro@example.jp ※携帯",
+        "taro@example.jp 会社",
+        "taro@example.jp\u200b",
+        "\ufefftaro@example.jp",
     ],
 )
 def test_an_address_with_a_name_label_or_note_around_it_is_the_email(value):
@@ -71,7 +75,9 @@ def test_an_address_with_a_name_label_or_note_around_it_is_the_email(value):
     assert errors == [] and patch.fields["email"] == "taro@example.jp" and patch.custom == {}
 
 
-@pytest.mark.parametrize("value", ["taro yamada@example.jp", "山田 <taro@exa mple.jp>", "taro@@example.jp"])
+@pytest.mark.parametrize(
+    "value", ["taro yamada@example.jp", "山田 <taro@exa mple.jp>", "taro@@example.jp", "taro@example. jp"]
+)
 def test_an_address_that_is_wrong_inside_is_still_rejected(value):
     _, errors = patch_of({"氏名": "山田", "メール": value})
     assert [e.value for e in errors] == [value]

@@ -25,6 +25,7 @@ from renkei.core.normalize import clean_text, fold_dashes, fold_width, normalize
         pytest.param("①㈱㎡", "①㈱㎡", id="nfkc-only-symbols-kept"),
         pytest.param("1〜3", "1〜3", id="wave-dash-kept"),
         pytest.param("plain ascii", "plain ascii", id="ascii-unchanged"),
+        pytest.param("山田\u200b太郎\ufeff", "山田 太郎 ", id="zero-width-characters-are-spaces"),
     ],
 )
 def test_fold_width(raw: str, expected: str) -> None:

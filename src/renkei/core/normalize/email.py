@@ -55,7 +55,8 @@ def plain_email(raw: str) -> str | None:
 
 
 _ANGLED = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
-_NOTE_AFTER = re.compile(r"\s*\([^()@]*\)\s*$")
+# A note after the address: in brackets (``（自宅）``), after ※, or words after a space (``携帯``).
+_NOTE_AFTER = re.compile(r"\s*(?:\([^()@]*\)|※[^@]*|\s[^@\s][^@]*)\s*$")
 _LABEL_BEFORE = re.compile(r"^[^@\s:]{1,12}\s*:\s*")
 _TRAILING_MARKS = " 。．.、,，;；"
 

@@ -20,6 +20,10 @@ __all__ = ["DASHES", "clean_text", "fold_dashes", "fold_width", "normalize_label
 # point to one code point, so folding never changes the length of the string.
 _WIDTH_TABLE: dict[int, int] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _WIDTH_TABLE[0x3000] = 0x20
+# Invisible characters text copied from web pages and documents carries (zero-width space, joiners,
+# word joiner, a byte-order mark inside a value): a space, which blank folding then drops at either
+# end (``taro@example.jp\u200b``) and reads as the break it marks inside.
+_WIDTH_TABLE.update(dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), 0x20))
 # The same table as a string indexed by code point, for str.translate: a dict table raises and
 # clears a KeyError inside translate for every character it does not hold (kanji, kana), which
 # made folding an address cost twice as much. Code points past the BMP are left as they are,
@@ -28,7 +32,7 @@ _WIDTH_STRING = "".join(chr(_WIDTH_TABLE.get(code, code)) for code in range(0x10
 # The same without folding U+FF5E: in an address a full-width tilde (``1～3``) is a range, kept.
 _WIDTH_KEEPING_TILDE = _WIDTH_STRING[:0xFF5E] + "\uff5e" + _WIDTH_STRING[0xFF5F:]
 # What fold_width changes at all: most values need no folding and are returned as they are.
-_TO_FOLD = re.compile("[\u3000\uff01-\uff5e\uff61-\uff9f]")
+_TO_FOLD = re.compile("[\u200b-\u200d\u2060\u3000\ufeff\uff01-\uff5e\uff61-\uff9f]")
 
 _HALF_WIDTH_KANA = re.compile("[\uff61-\uff9f]")
 
@@ -46,7 +50,8 @@ _LABEL_JUNK = re.compile(r"[\W_]+")
 
 
 def fold_width(s: str, *, keep_tilde: bool = False) -> str:
-    """Fold full-width ASCII and the ideographic space to half width, half-width kana to full.
+    """Fold full-width ASCII and the ideographic space to half width, half-width kana to full,
+    and zero-width characters to a space.
 
     Dashes stay dashes (``－`` becomes ``-``, never ``ー``); full-width kana are untouched.
     ``keep_tilde`` leaves ``～`` as it is (``fold_address``).
