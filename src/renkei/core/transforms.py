@@ -505,11 +505,9 @@ def _full_name_kana_check(raw: str) -> tuple[str | None, str | None, str | None]
 _ROMANISED_NAME = re.compile(r"[A-Za-zĀāĒēĪīŌōŪūÂâÊêÎîÔôÛû'.\-]+(?:,? [A-Za-zĀāĒēĪīŌōŪūÂâÊêÎîÔôÛû'.\-]+)*")
 
 
-def _romanised(text: str, reason: str) -> str | None:
-    """``text`` when a reading column's value it is, rejected for ``reason``, is a name in Latin letters."""
-    if reason.startswith("Reading contains Latin") and _ROMANISED_NAME.fullmatch(text) and text[0].isalpha():
-        return text
-    return None
+def _romanised(text: str) -> str | None:
+    """``text`` (a reading column's cleaned value, not kana) when it is a name in Latin letters."""
+    return text if text[:1].isalpha() and _ROMANISED_NAME.fullmatch(text) is not None else None
 
 
 def _reading_check(raw: str) -> tuple[str | None, str | None, str | None]:
@@ -520,7 +518,7 @@ def _reading_check(raw: str) -> tuple[str | None, str | None, str | None]:
     try:
         return to_katakana(text), None, None
     except NormalizationError as error:
-        latin = _romanised(text, error.reason)
+        latin = _romanised(text)
         return None, latin, None if latin else error.reason
 
 
@@ -543,7 +541,7 @@ def _reading(target: str, label: str, size: int) -> Apply:
 def _whole_reading_check(raw: str) -> tuple[str | None, str | None, str | None, str | None]:
     """(family, given, the name in Latin letters written instead, rejection reason) of a full name's reading."""
     family, given, reason = _full_name_kana_check(raw)
-    if reason is not None and (latin := _romanised(clean_text(fold_width(raw)) or "", reason)) is not None:
+    if reason is not None and (latin := _romanised(_text(raw) or "")) is not None:
         return None, None, latin, None
     return family, given, None, reason
 
