@@ -64,7 +64,7 @@ def test_cp932_file_becomes_normalised_customers(hub, tmp_path):
     assert (taro["last_name_kana"], taro["first_name_kana"]) == ("ヤマダ", "タロウ")
     assert taro["mobile"] == "+819012345678" and taro["phone"] is None
     assert (taro["prefecture"], taro["city"]) == ("東京都", "千代田区")
-    assert taro["company_name"] == "㈱髙橋商事"
+    assert taro["company_name"] == "株式会社髙橋商事"  # ㈱ read from CP932, spelled out; 髙 as written
     assert taro["acquired_at"] == "2024-01-05"
     assert taro["acquisition_channel"] == "CSV"
     hanako = people["hanako@example.com"]

@@ -148,10 +148,10 @@ def test_a_bad_number_in_the_fields_own_column_is_still_a_row_error():
             {"顧客名": "株式会社ABC", "メール": "a@example.jp"}, {"company_name": "株式会社ABC"}, {}, id="kabushiki"
         ),
         pytest.param(
-            {"お名前": "ABC商事㈱", "メール": "a@example.jp"}, {"company_name": "ABC商事㈱"}, {}, id="kakko-kabu"
+            {"お名前": "ABC商事㈱", "メール": "a@example.jp"}, {"company_name": "ABC商事株式会社"}, {}, id="kakko-kabu"
         ),
         pytest.param(
-            {"氏名": "（有）山田商店", "メール": "a@example.jp"}, {"company_name": "(有)山田商店"}, {}, id="yugen"
+            {"氏名": "（有）山田商店", "メール": "a@example.jp"}, {"company_name": "有限会社山田商店"}, {}, id="yugen"
         ),
         pytest.param({"Name": "Example Inc.", "Email": "a@example.jp"}, {"company_name": "Example Inc."}, {}, id="inc"),
         pytest.param(  # the file's own company column is the company's: the other kept under its label
@@ -718,3 +718,27 @@ def test_the_kinds_default_applies_when_the_mapping_does_not_say():
     assert errors[0].left_out and patch.fields["last_name"] == "山田"
     told = compile_mapping(MappingSpec(bad_values="reject_row"), ["氏名", "電話番号"], bad_values="leave_out")
     assert told.bad_values == "reject_row"
+
+
+@pytest.mark.parametrize(
+    ("company", "expected"),
+    [
+        pytest.param("（株）ＡＢＣ", "株式会社ABC", id="short-form-before"),
+        pytest.param("ABC(株)", "ABC株式会社", id="short-form-after"),
+        pytest.param("㈱ABC 東京支店", "株式会社ABC 東京支店", id="enclosed"),
+        pytest.param("(有)山田商店", "有限会社山田商店", id="yugen"),
+        pytest.param("ABC(同)", "ABC合同会社", id="godo"),
+        pytest.param("株式会社ABC 御中", "株式会社ABC", id="a-form-of-address-after-it"),
+        pytest.param("ABC(本社)", "ABC(本社)", id="other-brackets-kept"),
+        pytest.param("御中商事", "御中商事", id="onchu-inside-kept"),
+        pytest.param("ABC Co., Ltd.", "ABC Co., Ltd.", id="english-as-written"),
+    ],
+)
+def test_a_companys_short_legal_form_is_spelled_out(company, expected):
+    patch, errors = patch_of({"氏名": "山田 太郎", "会社名": company})
+    assert errors == [] and patch.fields["company_name"] == expected
+
+
+def test_a_company_written_with_the_person_has_its_legal_form_spelled_out():
+    patch, _ = patch_of({"氏名": "(株)ABC 山田 太郎"})
+    assert (patch.fields["company_name"], patch.fields["last_name"]) == ("株式会社ABC", "山田")

@@ -24,6 +24,7 @@ from renkei.core.normalize import (
     ERROR_POLICY,
     classify_phone,
     clean_text,
+    company_name,
     email_in,
     fold_address,
     fold_width,
@@ -417,14 +418,15 @@ def _full_name_check(raw: str) -> _NameParts | str | None:
     if _COMPANY_FORM.search(text) is not None:
         name, written = (match.group("name"), match.group("reading")) if match is not None else (text, None)
         if written and _COMPANY_FORM.search(written) and not _COMPANY_FORM.search(name):  # 山田太郎（ABC株式会社）
-            company, text, match = written.strip(), name, None
+            company, text, match = company_name(written.strip()), name, None
         elif (parts := _company_and_person(name if written else text)) is not None:
             company, department, text = parts
+            company = company_name(company)
             if written:  # (株)ABC 山田 太郎（ヤマダ タロウ）: the brackets are the person's
                 text = f"{text}({written})"
             match = _WITH_READING.fullmatch(text)
         else:
-            return text
+            return company_name(text)
     if match is not None:
         after = match.group("reading") or match.group("after_slash")
         reading = _full_name_kana_check(after)
@@ -658,6 +660,12 @@ def _list(kind: str, size: int) -> Apply:
     return apply
 
 
+def _company_text(raw: str) -> str | None:
+    """A company's name: cleaned text with its short legal forms spelled out (``company_name``)."""
+    text = _text(raw)
+    return None if text is None else company_name(text)
+
+
 def _custom(key: str, size: int) -> Apply:
     texts = _Memo(_text, size)
 
@@ -771,6 +779,8 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> 
         return _street(size)
     if target == "address2":
         return _scalar("address2", size, _address_text)
+    if target == "company_name":
+        return _scalar("company_name", size, _company_text)
     if target == "prefecture":
         return _scalar("prefecture", size, _prefecture_name)
     if target == "external_id":

@@ -29,6 +29,7 @@ from renkei.core.normalize.address import (
     split_city,
     split_prefecture,
 )
+from renkei.core.normalize.company import company_name
 from renkei.core.normalize.dates import JST, parse_date, parse_datetime
 from renkei.core.normalize.email import email_in, normalize_email, plain_email
 from renkei.core.normalize.kana import to_katakana
@@ -56,6 +57,7 @@ __all__ = [
     "PostalArea",
     "classify_phone",
     "clean_text",
+    "company_name",
     "email_in",
     "fold_address",
     "fold_dashes",
