@@ -721,12 +721,9 @@ def _external_id(raw: str, patch: CustomerPatch) -> str | None:
     return None
 
 
-#: Targets whose normaliser may reject a value, and the normaliser (e-mail has a transform of its own).
-_CHECKED: dict[str, Callable[[str], str]] = {
-    "last_name_kana": to_katakana,
-    "first_name_kana": to_katakana,
-    "acquired_at": _date,
-}
+#: Targets whose normaliser may reject a value, and the normaliser (e-mail, phones and readings
+#: have transforms of their own).
+_CHECKED: dict[str, Callable[[str], str]] = {"acquired_at": _date}
 #: Targets holding dates.
 _DATE_TARGETS = frozenset(name for name, normalise in _CHECKED.items() if normalise is _date)
 
