@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 import socket
 import time
@@ -18,19 +19,45 @@ from renkei.pipeline.hub import Hub
 #: where a port the kernel picked (``bind(0)``) could be taken by an outgoing connection — a
 #: database client's, another test worker's — between the check and the server's own bind.
 _SERVER_PORTS = range(20000, 32000)
+#: Ports this process has handed out: a server started later in the same test (the SFTP server
+#: beside the FTP one) must not be given a port the first is about to bind.
+_HANDED_OUT: set[int] = set()
+
+
+def _worker_ports() -> range:
+    """This test worker's own slice of the server ports, so two workers never draw the same one.
+
+    pytest-xdist names its workers ``gw0``, ``gw1``, … in ``PYTEST_XDIST_WORKER`` and their count
+    in ``PYTEST_XDIST_WORKER_COUNT``; a run without xdist has the whole range.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    if not worker.startswith("gw") or count <= 1:
+        return _SERVER_PORTS
+    index = int(worker[2:]) % count
+    size = len(_SERVER_PORTS) // count
+    start = _SERVER_PORTS.start + index * size
+    return range(start, start + size)
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on now, outside the ephemeral range."""
-    for _ in range(200):
-        port = random.choice(_SERVER_PORTS)
+    """A TCP port on 127.0.0.1 that nothing listens on now and this process has not handed out.
+
+    Drawn from this worker's slice of 20000–31999, outside the ephemeral range.
+    """
+    ports = _worker_ports()
+    for _ in range(500):
+        port = random.choice(ports)
+        if port in _HANDED_OUT:
+            continue
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:  # in use: draw again
                 continue
-            return port
-    raise RuntimeError("no free port between 20000 and 32000")
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError(f"no free port between {ports.start} and {ports.stop - 1}")
 
 
 def eventually(check: Callable[[], bool], what: str) -> None:
