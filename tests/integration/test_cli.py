@@ -86,6 +86,49 @@ def test_notes_about_the_file_are_shown_and_kept_without_counting_as_errors(cli,
     assert [json.loads(line)["custom"] for line in out.splitlines()] == [{"メール (2)": "t2@example.jp"}, {}]
 
 
+def test_lines_passed_over_among_the_rows_are_notes_not_errors(cli, tmp_path):
+    # Two exports joined into one (copy a.csv+b.csv), the second's header again, and a ledger's
+    # total at the end: neither is a customer nor a mistake in one.
+    path = write_csv(
+        tmp_path / "joined.csv",
+        [
+            ["氏名", "メール"],
+            ["山田太郎", "t@example.jp"],
+            ["氏名", "メール"],
+            ["鈴木花子", "s@example.jp"],
+            ["合計", "2件"],
+        ],
+    )
+    code, out, _ = cli("import", "--dry-run", "--json", str(path))
+    (result,) = json.loads(out)
+    assert (result["created"], result["errors"]) == (2, 0)
+    assert [(n["line"], n["value"], n["reason"]) for n in result["notes"]] == [
+        (3, None, "the header line again (files joined into one?), passed over"),
+        (5, "合計,2件", "a closing line (以上, 合計 …), not a customer: passed over"),
+    ]
+    assert all(row["action"] == "created" for row in result["rows"])
+    code, out, _ = cli("import", str(path))
+    assert code == 0, out
+    assert "joined.csv row 5, value '合計,2件': a closing line (以上, 合計 …), not a customer: passed over" in out
+    _code, out, _ = cli("deliveries", "list", "--json")
+    (delivery,) = json.loads(out)
+    assert (delivery["state"], delivery["created"], delivery["errors"]) == ("processed", 2, 0)
+    _code, out, _ = cli("deliveries", "show", str(delivery["id"]), "--json")
+    assert [(e["line"], e["reason"]) for e in json.loads(out)["row_errors"]] == [
+        (3, "the header line again (files joined into one?), passed over"),
+        (5, "a closing line (以上, 合計 …), not a customer: passed over"),
+    ]
+
+
+def test_a_file_of_nothing_but_lines_passed_over_is_processed_with_nothing_done(cli, tmp_path):
+    path = write_csv(tmp_path / "empty-ledger.csv", [["氏名", "メール"], ["以上", ""]])
+    code, out, _ = cli("import", "--json", str(path))
+    (result,) = json.loads(out)
+    assert code == 0, out
+    assert (result["state"], result["created"], result["errors"]) == ("processed", 0, 0)
+    assert [n["line"] for n in result["notes"]] == [2]
+
+
 def test_deliveries_sample_prints_the_first_rows_as_the_mapping_reads_them(cli, tmp_path):
     path = write_csv(
         tmp_path / "list.csv",

@@ -160,6 +160,17 @@ def test_a_clean_import_mails_counts_only_to_success_addresses(hub, tmp_path, re
     assert list(mail.iter_attachments()) == []
 
 
+def test_a_daily_export_that_ends_with_its_total_is_a_clean_import(hub, tmp_path):
+    # The lines passed over (the total, the header again) are notes: the success mail goes, the
+    # error report does not, and the integration never turns failing over them.
+    integration = add_csv(hub, errors=[ERRORS_TO], success=[SUCCESS_TO])
+    path = write_csv(tmp_path / "daily.csv", [["氏名", "メール"], ["山田", "a@example.jp"], ["以上", ""]])
+    result = delivery_service.import_file(hub, integration, path)
+    assert (result.counts.created, result.counts.errors) == (1, 0)
+    [mail] = rows(hub)
+    assert mail.recipients == [SUCCESS_TO] and mail.subject == "[Renkei] 連携完了: 会員CSV (daily.csv)"
+
+
 def test_a_relay_that_is_down_leaves_the_mail_queued_until_it_is_back(hub, tmp_path, relay):
     settings, sink = relay
     integration = add_csv(hub, errors=[ERRORS_TO])

@@ -18,6 +18,9 @@ class FieldError:
     reason: str
     #: A value left out of its row, which goes in without it (``bad_values: leave_out``).
     left_out: bool = False
+    #: A line that is no record, passed over (a ledger's closing line, the header again): noted
+    #: with the row errors, never counted as one.
+    passed_over: bool = False
 
 
 @dataclass(slots=True)

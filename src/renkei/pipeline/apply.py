@@ -117,6 +117,9 @@ class ApplyContext:
     allocator: IdAllocator | None = None
     counts: Counts = field(default_factory=Counts)
     rows: list[RowReport] = field(default_factory=list)
+    #: Lines passed over as no record (a closing line, the header again), found among the rows:
+    #: recorded with the row errors and listed with the payload's notes, never counted.
+    notes: list[tuple[int | None, FieldError]] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
     #: Ids of customers an undo just removed, by their keys: a replay re-creates them with the same id.
     freed: FreedKeys | None = None
@@ -189,7 +192,11 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     patches: list[tuple[int | None, str, CustomerPatch]] = []
     left_out: dict[int | None, list[FieldError]] = {}  # a reported row's values left out, by line
     for line, locator, mapped, errors in batch:
-        if mapped is None:
+        if mapped is None and errors and all(error.passed_over for error in errors):
+            # A line that is no record (a closing line, the header again): noted, not counted.
+            writes.errors.extend(_error_rows(ctx, line, locator, errors))
+            ctx.notes.extend((line, error) for error in errors)
+        elif mapped is None:
             _report_error(ctx, writes, line, locator, errors, reporting)
         else:
             patches.append((line, locator, mapped))

@@ -362,7 +362,7 @@ def _apply_payload(
     result = ProcessResult(delivery_id, state, counts, reason, mapping.targets(), extraction.encoding, ctx.rows)
     result.touched = ctx.touched
     result.meta = dict(extraction.meta)
-    result.notes = list(extraction.notes)
+    result.notes = [*extraction.notes, *ctx.notes]
     return result
 
 

@@ -50,13 +50,19 @@ def _die_with(parent: int) -> None:
 
 
 def map_batch(batch: list[Any], mapping: CompiledMapping, source_name: str) -> list[Mapped]:
-    """Map every record of a batch; parser problems become errors of their line."""
+    """Map every record of a batch; parser problems become errors of their line (a line passed
+    over, a note)."""
     out: list[Mapped] = []
     for item in batch:
         if not isinstance(item, SourceRecord):
             line = getattr(item, "line", None)
             locator = f"{source_name} row {line}" if line else source_name
-            problem = FieldError(getattr(item, "column", None), getattr(item, "value", None), str(item.reason))
+            problem = FieldError(
+                getattr(item, "column", None),
+                getattr(item, "value", None),
+                str(item.reason),
+                passed_over=getattr(item, "passed_over", False),
+            )
             out.append((line, locator, None, [problem]))
             continue
         patch, errors = map_record(item, mapping)

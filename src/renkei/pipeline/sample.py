@@ -44,8 +44,9 @@ class SampleRow:
 
     @property
     def rejected(self) -> bool:
-        """Whether the row is an error (not one that goes in without the values left out of it)."""
-        return any(not error.left_out for error in self.errors)
+        """Whether the row is an error (not one that goes in without the values left out of it, nor a
+        line passed over as no row)."""
+        return any(not (error.left_out or error.passed_over) for error in self.errors)
 
 
 @dataclass(slots=True)

@@ -133,6 +133,8 @@ class CsvProblem:
     column: str | None
     value: str | None
     reason: str
+    #: A line that is no row, passed over (a closing line, the header again): a note, not an error.
+    passed_over: bool = False
 
     def __str__(self) -> str:
         where = [f"line {self.line}"] if self.line is not None else []
@@ -556,10 +558,14 @@ class CsvFile:
         if not any(row):
             return None
         if row == self._header_row:  # two files joined into one (copy a.csv+b.csv), a sheet's header repeated
-            return CsvProblem(line, None, None, "the header line again (files joined into one?), passed over")
+            return CsvProblem(
+                line, None, None, "the header line again (files joined into one?), passed over", passed_over=True
+            )
         if _is_closing_line(row):
             value = _preview(self.delimiter.join(cell for cell in row if cell.strip()))
-            return CsvProblem(line, None, value, "a closing line (以上, 合計 …), not a customer: passed over")
+            return CsvProblem(
+                line, None, value, "a closing line (以上, 合計 …), not a customer: passed over", passed_over=True
+            )
         width, cells = self._width, len(row)
         if cells == width:
             return line, row
