@@ -19,8 +19,8 @@ Japanese forms put the family name first, and so does this module for every scri
   results; its Rust backend is used when the optional ``namedivider-core`` is installed.
   Kana-only names (``やまだたろう``) and anything else cannot be split reliably and come back
   as ``(name, None)``, as do one-character names.
-- A form of address after the name (``様``, ``さま``, ``殿``, ``先生``, ``御中``, ``氏`` after a space)
-  is not part of it: ``山田 太郎 様`` and ``山田太郎先生`` are ``('山田', '太郎')``.
+- A form of address after the name (``様``, ``さま``, ``さん``, ``殿``, ``先生``, ``御中``, ``氏`` after
+  a space) is not part of it: ``山田 太郎 様``, ``山田太郎先生`` and ``山田太郎さん`` are ``('山田', '太郎')``.
 - The common family names (``COMMON_FAMILY_NAMES``) come before the divider: a name that is one
   of them and nothing else (``田中``, ``佐々木``: forms often get only the family name) is the
   family name alone, where the divider, which always finds a given name, made ``鈴木`` into
@@ -53,8 +53,10 @@ _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+
 # katakana forms and foreign names in katakana (``ジョン・スミス``) write it.
 _MIDDLE_DOTS = re.compile("[・･·]+")
 _CAPITALISED = re.compile(r"[A-Z][A-Z'\-]+")
-# A form of address after a name (``山田 太郎 様``, ``山田太郎さま``, ``山田殿``): not part of it.
-_HONORIFICS = ("様", "さま", "殿", "先生", "御中", " 氏")
+# A form of address after a name (``山田 太郎 様``, ``山田太郎さま``, ``佐藤さん``, ``山田殿``): not part of it.
+_HONORIFICS = ("様", "さま", "さん", "殿", "先生", "御中", " 氏")
+# Those that may be the end of a name written in hiragana (``山田 あさま``, ``おさん``).
+_HIRAGANA_ENDINGS = ("さま", "さん")
 
 _LONGEST_FAMILY_NAME = max(map(len, COMMON_FAMILY_NAMES))
 
@@ -115,9 +117,9 @@ def _is_latin(word: str) -> bool:
 
 
 def _without_honorific(name: str) -> str:
-    """``name`` without the form of address after it; ``さま`` right after hiragana is the name's
-    own end (``山田 あさま``), not one."""
-    if name.endswith("さま") and len(name) > 2 and "ぁ" <= name[-3] <= "ゖ":
+    """``name`` without the form of address after it; ``さま`` or ``さん`` right after hiragana is
+    the name's own end (``山田 あさま``, ``おさん``), not one."""
+    if name.endswith(_HIRAGANA_ENDINGS) and len(name) > 2 and "ぁ" <= name[-3] <= "ゖ":
         return name
     for honorific in _HONORIFICS:
         if name.endswith(honorific):
