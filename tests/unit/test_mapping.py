@@ -259,6 +259,69 @@ def test_several_numbers_in_one_cell_each_land_in_their_slot(value, fields, cust
     assert patch.custom == custom
 
 
+@pytest.mark.parametrize(
+    ("value", "fields"),
+    [
+        pytest.param("taro@example.jp", {"email": "taro@example.jp"}, id="an-address-alone"),
+        pytest.param(
+            "090-1234-5678 / Taro@Example.jp",
+            {"email": "taro@example.jp", "mobile": "+819012345678"},
+            id="a-number-and-an-address",
+        ),
+        pytest.param(
+            "mail:taro@example.jp TEL:03-1234-5678",
+            {"email": "taro@example.jp", "phone": "+81312345678"},
+            id="labelled",
+        ),
+        pytest.param(
+            "03-1234-5678 taro@example.jp", {"email": "taro@example.jp", "phone": "+81312345678"}, id="after-a-space"
+        ),
+        pytest.param(
+            "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ（携帯）０９０－１２３４－５６７８",
+            {"email": "taro@example.jp", "mobile": "+819012345678"},
+            id="full-width",
+        ),
+    ],
+)
+def test_an_address_in_a_contact_column_is_the_email_of_a_file_without_an_email_column(value, fields):
+    patch, errors = patch_of({"氏名": "山田太郎", "連絡先": value})
+    assert errors == []
+    assert {k: v for k, v in patch.fields.items() if k not in ("last_name", "first_name")} == fields
+    assert patch.custom == {}
+
+
+@pytest.mark.parametrize(
+    ("phone", "email", "fields", "custom"),
+    [
+        pytest.param("taro@example.jp", "", {"email": "taro@example.jp"}, {}, id="the-email-column-empty"),
+        pytest.param("taro@example.jp", "taro@example.jp", {"email": "taro@example.jp"}, {}, id="the-same-address"),
+        pytest.param(
+            "090-1234-5678 / taro2@example.jp",
+            "taro@example.jp",
+            {"email": "taro@example.jp", "mobile": "+819012345678"},
+            {"電話番号 メール": "taro2@example.jp"},
+            id="another-address-is-kept",
+        ),
+        pytest.param(
+            "taro2@example.jp", "bad@", {"email": "taro2@example.jp"}, {}, id="the-email-column-rejected-this-row"
+        ),
+    ],
+)
+def test_an_address_in_a_phone_column_beside_an_email_column(phone, email, fields, custom):
+    # The phone column before the e-mail column, as files order them: the e-mail column's own
+    # address wins wherever it stands.
+    patch, errors = patch_of({"氏名": "山田太郎", "電話番号": phone, "メール": email})
+    assert {k: v for k, v in patch.fields.items() if k not in ("last_name", "first_name")} == fields
+    assert patch.custom == custom
+    assert [e.column for e in errors] == (["メール"] if email == "bad@" else [])
+
+
+@pytest.mark.parametrize("value", ["taro@@example.jp", "090-1234-5678 / taro@", "TEL 090-1234-567 taro@example.jp"])
+def test_a_phone_cell_with_an_address_and_something_wrong_is_still_rejected(value):
+    _patch, errors = patch_of({"氏名": "山田太郎", "連絡先": value})
+    assert [(e.column, e.value) for e in errors] == [("連絡先", value)]
+
+
 def test_a_cell_of_numbers_with_one_bad_is_rejected_whole():
     _, errors = patch_of({"氏名": "山田", "電話番号": "03-1234-5678 / 03-1234"})
     assert [(e.column, e.value) for e in errors] == [("電話番号", "03-1234-5678 / 03-1234")]

@@ -140,6 +140,10 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "代表電話", "代表電話番号", "代表TEL", "直通電話", "home phone", "work phone", "business phone",
         "office phone", "TEL部門", "部門TEL", "部署TEL", "部署電話", "部署電話番号", "TEL直通", "直通TEL",
         "直通番号", "直通電話番号",
+        # A contact column holds the number (or an address, which then is the e-mail: see _phone).
+        "連絡先", "ご連絡先", "連絡先TEL", "連絡先電話", "日中の連絡先", "日中のご連絡先", "ご連絡先電話番号",
+        # One number for both: the telephone's (a FAX column of its own is the fax).
+        "TEL/FAX", "電話/FAX", "電話番号/FAX", "電話・FAX番号", "TEL/FAX番号",
     ),
     "mobile": (
         "携帯", "携帯電話", "携帯番号", "携帯電話番号", "mobile", "cell", "mobile phone", "cell phone",

@@ -26,10 +26,12 @@ from renkei.core.normalize.family_names import split_reading
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
 from renkei.core.transforms import (
+    PHONE_TARGETS,
     Apply,
     address_transform,
     full_name_transform,
     memo_size_for,
+    phone_email_key,
     second_column_transform,
     transform_for,
 )
@@ -119,6 +121,9 @@ class CompiledMapping:
     labels: tuple[str, ...]
     positions: tuple[tuple[int, str, Apply], ...]
     unknown_positions: tuple[tuple[int, str], ...]
+    #: Where the phone columns keep an e-mail address written in them (``<column> メール``) when the
+    #: file has an e-mail column: a row whose e-mail column is empty takes its e-mail from there.
+    phone_emails: tuple[str, ...] = ()
 
     def targets(self) -> dict[str, str | None]:
         """Source label → target, for showing the user what was auto-mapped."""
@@ -182,20 +187,24 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
         labels=tuple(labels),
         positions=positions,
         unknown_positions=unknown_positions,
+        phone_emails=tuple(
+            phone_email_key(label) for label, target, _ in resolved if target in PHONE_TARGETS and "email" in claimed
+        ),
     )
 
 
 def _transform(target: str, label: str, second: bool, claimed: set[str], memo_size: int) -> Apply:
     """A column's transform, knowing the file's other columns (``claimed``): a second column of its
     field's reads after the field's own; a name column gives a company's name to the company only
-    when no company column does; an address keeps its building unless a building column gives it."""
+    when no company column does; an address keeps its building unless a building column gives it; an
+    e-mail address in a phone column is the e-mail only when no e-mail column gives one."""
     if second:
         return second_column_transform(target, label, memo_size)
     if target == "full_name":
         return full_name_transform(label or target, memo_size, company_column="company_name" in claimed)
     if target == "address":
         return address_transform(memo_size, buildings="address2" not in claimed)
-    return transform_for(target, label, memo_size)
+    return transform_for(target, label, memo_size, email_column="email" in claimed)
 
 
 def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[CustomerPatch, list[FieldError]]:
@@ -228,6 +237,8 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
             raw = values[position]
             if raw:
                 errors.append(FieldError(label, raw, "column is not mapped to any field"))
+    if mapping.phone_emails and patch.custom:
+        _settle_phone_emails(patch, mapping.phone_emails)
     if patch.postal_area is not None or patch.street_as_written:  # what finish() completes
         patch.finish()
     fields = patch.fields
@@ -240,6 +251,21 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
         elif errors:
             errors = [FieldError(e.column, e.value, f"{e.reason}; {LEFT_OUT}", left_out=True) for e in errors]
     return patch, errors
+
+
+def _settle_phone_emails(patch: CustomerPatch, keys: tuple[str, ...]) -> None:
+    """The e-mail addresses phone columns held (kept under ``keys``) once the e-mail column is read:
+    the first is the e-mail of a row whose e-mail column gave none; one that is the e-mail is not
+    kept again; any other stays where it is."""
+    custom = patch.custom
+    for key in keys:
+        address = custom.get(key)
+        if address is None:
+            continue
+        if "email" not in patch.fields:
+            patch.fields["email"] = address
+        if patch.fields["email"] == address:
+            del custom[key]
 
 
 def _divide_reading(fields: dict[str, str]) -> None:

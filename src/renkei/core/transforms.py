@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, partial
-from typing import Generic, TypeVar
+from typing import Final, Generic, TypeVar
 
 from renkei.core.errors import NormalizationError
 from renkei.core.fields import CUSTOM_PREFIX, INQUIRY_TARGETS
@@ -223,16 +223,54 @@ def _email(label: str, size: int) -> Apply:
 #: A value that may say FAX (``FAX``, ``ＦＡＸ``, ``ファックス``, ``ファクス``): most numbers have none of these.
 _MAY_SAY_FAX = re.compile("[FfＦｆフ]").search
 
+#: An e-mail address written in a phone column (``連絡先: 090-1234-5678 / taro@example.jp``), with
+#: a label before it (``mail:``, ``メール：``); width already folded.
+_ADDRESS_IN_PHONE = re.compile(
+    r"(?:\b(?:e-?mail|mail)|メール(?:アドレス)?)?\s*[:：]?\s*([^\s,;、，；/／|｜<>()（）「」:：]+@[^\s,;、，；/／|｜<>()（）「」]+)",
+    re.IGNORECASE,
+)
+#: What is left around the number once the address is out: separators, brackets left empty.
+_AROUND_NUMBER = " \t/／,，、;；|｜・()（）<>"
 
-def _phone(target: str, label: str, size: int) -> Apply:
+
+#: The fields a phone column's number goes to.
+PHONE_TARGETS: Final = frozenset({"phone", "mobile", "fax"})
+
+
+def phone_email_key(label: str) -> str:
+    """The custom value an e-mail address written in phone column ``label`` is kept as."""
+    return f"{label} メール"
+
+
+def _address_and_rest(text: str) -> tuple[str, str] | None:
+    """(the e-mail address a phone cell holds, the rest of the cell), or None without one."""
+    if "@" not in text:
+        return None
+    found = _ADDRESS_IN_PHONE.search(text)
+    if found is None:
+        return None
+    try:
+        address = normalize_email(found.group(1))
+    except NormalizationError:
+        return None
+    rest = f"{text[: found.start()]} {text[found.end() :]}".strip(_AROUND_NUMBER)
+    return address, rest
+
+
+def _phone(target: str, label: str, size: int, email_column: bool = True) -> Apply:
     """A number goes to the slot its kind says; an extension written after it (``内線123``), which
     E.164 has no room for, is kept as a custom value ``<column> 内線``. A cell of several numbers
     (``03-1234-5678 / 090-1234-5678``) puts each in its slot while the slot is free; the others are
     kept as a custom value under the column's label, as a second column's number is; one written
     after a FAX label is the fax number. A note after a number (``※夜間のみ``, ``(平日9時～17時)``)
-    is kept as ``<column> 注記``; a word alone in brackets (``（本人）``, ``(代表)``) is dropped."""
+    is kept as ``<column> 注記``; a word alone in brackets (``（本人）``, ``(代表)``) is dropped.
+
+    An e-mail address in the cell, alone or beside the number (``連絡先`` columns hold either), is
+    the customer's e-mail when the file has no e-mail column (``email_column``) and no earlier
+    column gave one; otherwise it is kept as ``<column> メール``."""
     extension_key = f"{label} 内線"
     note_key = f"{label} 注記"
+    email_key = phone_email_key(label)
 
     def slot_of(kind: str) -> str:
         return "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
@@ -242,7 +280,26 @@ def _phone(target: str, label: str, size: int) -> Apply:
         fax = not plain and _MAY_SAY_FAX(raw) is not None and labelled_fax(raw)
         return ("fax" if fax else slot_of(kind)), e164
 
-    def check(raw: str) -> tuple[tuple[tuple[str, str], ...], str | None, str | None, str | None]:
+    def check(raw: str) -> tuple[tuple[tuple[str, str], ...], str | None, str | None, str | None, str | None]:
+        """((slot, E.164) of each number, extension, note, e-mail address, rejection reason);
+        empty and None for a blank value."""
+        numbers, extension, note, reason = numbers_of(raw)
+        if reason is None:
+            if note is not None and (split := _address_and_rest(note)) is not None and not split[1]:
+                return numbers, extension, None, split[0], None  # 03-1234-5678 taro@example.jp
+            return numbers, extension, note, None, None
+        split = _address_and_rest(_text(raw) or "")
+        if split is None:
+            return (), None, None, None, reason
+        address, rest = split
+        if not rest:
+            return (), None, None, address, None
+        numbers, extension, note, rest_reason = numbers_of(rest)
+        if rest_reason is not None:
+            return (), None, None, None, reason
+        return numbers, extension, note, address, None
+
+    def numbers_of(raw: str) -> tuple[tuple[tuple[str, str], ...], str | None, str | None, str | None]:
         """((slot, E.164) of each number, extension, note, rejection reason); empty and None for a blank value."""
         try:
             e164, kind = classify_phone(raw)
@@ -274,7 +331,12 @@ def _phone(target: str, label: str, size: int) -> Apply:
     outcomes = _Memo(check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        numbers, extension, note, reason = outcomes.of(raw)
+        numbers, extension, note, address, reason = outcomes.of(raw)
+        if address is not None:
+            if not email_column and "email" not in patch.fields:
+                patch.fields["email"] = address
+            elif patch.fields.get("email") != address:
+                patch.custom.setdefault(email_key, address)
         if not numbers:
             return reason
         fields = patch.fields
@@ -744,16 +806,17 @@ def second_column_transform(target: str, label: str, memo_size: int = MEMO_FLOOR
     return second
 
 
-def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR) -> Apply:
+def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR, *, email_column: bool = True) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
-    It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none).
+    It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none). ``email_column``:
+    whether the payload has an e-mail column (an address in a phone column is then not the e-mail).
     """
     size = memo_size
     if target in _DATE_TARGETS and size > 0:
         size = max(size, DATE_MEMO_SIZE)
-    if target in ("phone", "mobile", "fax"):
-        return _phone(target, label or target, size)
+    if target in PHONE_TARGETS:
+        return _phone(target, label or target, size, email_column)
     if target == "email":
         return _email(label or target, size)
     if target.startswith(CUSTOM_PREFIX):
