@@ -805,3 +805,24 @@ def test_a_companys_short_legal_form_is_spelled_out(company, expected):
 def test_a_company_written_with_the_person_has_its_legal_form_spelled_out():
     patch, _ = patch_of({"氏名": "(株)ABC 山田 太郎"})
     assert (patch.fields["company_name"], patch.fields["last_name"]) == ("株式会社ABC", "山田")
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "department", "title"),
+    [
+        pytest.param("部署", "営業部 部長", "営業部", "部長", id="a-title-after-the-department"),
+        pytest.param("部署・役職", "総務課課長代理", "総務課", "課長代理", id="a-combined-column"),
+        pytest.param("所属・役職", "部長", None, "部長", id="a-title-alone"),
+        pytest.param("部署", "第二営業部", "第二営業部", None, id="a-department-alone"),
+    ],
+)
+def test_a_department_column_gives_the_title_written_in_it(column, value, department, title):
+    patch, errors = patch_of({"氏名": "山田太郎", column: value})
+    assert errors == []
+    assert (patch.fields.get("department"), patch.fields.get("title")) == (department, title)
+
+
+def test_a_department_beside_a_title_column_is_kept_whole():
+    # The title column says the title: what the department cell holds is its department.
+    patch, _ = patch_of({"氏名": "山田太郎", "部署": "営業部 部長", "役職": "課長"})
+    assert (patch.fields["department"], patch.fields["title"]) == ("営業部 部長", "課長")

@@ -189,7 +189,11 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "lead_company_name", "勤務先名", "会社名（漢字）", "会社名称", "社名", "法人名称", "企業名称", "組織名",
         "account name", "organization", "organisation", "取引先名", "貴社名", "御社名", "団体名", "屋号",
     ),
-    "department": ("部署", "部署名", "所属部署", "department", "部門", "部課", "division"),
+    "department": (
+        "部署", "部署名", "所属部署", "department", "部門", "部課", "division",
+        # The title written after the department (営業部 部長): read apart when no title column gives it.
+        "部署・役職", "部署名・役職", "所属・役職", "所属部署・役職", "部署・役職名", "部署役職",
+    ),
     "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position", "designation"),
     "acquired_at": (
         "登録日", "取得日", "作成日", "情報獲得日", "名刺交換日", "acquired", "created", "登録日時",

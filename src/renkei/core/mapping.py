@@ -197,14 +197,16 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
     """A column's transform, knowing the file's other columns (``claimed``): a second column of its
     field's reads after the field's own; a name column gives a company's name to the company only
     when no company column does; an address keeps its building unless a building column gives it; an
-    e-mail address in a phone column is the e-mail only when no e-mail column gives one."""
+    e-mail address in a phone column is the e-mail only when no e-mail column gives one; a job title
+    after the department (``営業部 部長``) is read from a department column only when no title column
+    gives it."""
     if second:
         return second_column_transform(target, label, memo_size)
     if target == "full_name":
         return full_name_transform(label or target, memo_size, company_column="company_name" in claimed)
     if target == "address":
         return address_transform(memo_size, buildings="address2" not in claimed)
-    return transform_for(target, label, memo_size, email_column="email" in claimed)
+    return transform_for(target, label, memo_size, email_column="email" in claimed, title_column="title" in claimed)
 
 
 def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[CustomerPatch, list[FieldError]]:

@@ -25,6 +25,7 @@ from renkei.core.normalize import (
     classify_phone,
     clean_text,
     company_name,
+    department_and_title,
     email_in,
     fold_address,
     fold_width,
@@ -231,6 +232,27 @@ _ADDRESS_IN_PHONE = re.compile(
 )
 #: What is left around the number once the address is out: separators, brackets left empty.
 _AROUND_NUMBER = " \t/／,，、;；|｜・()（）<>"
+
+
+def _department_check(raw: str) -> tuple[str | None, str | None]:
+    text = _text(raw)
+    return (None, None) if text is None else department_and_title(text)
+
+
+def _department(size: int) -> Apply:
+    """A department of a file without a job title column: a title written after the department
+    (``営業部 部長``, ``総務課課長代理``) or alone (``部長``) is the ``title``."""
+    outcomes = _Memo(_department_check, size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        department, title = outcomes.of(raw)
+        if department is not None:
+            patch.set_default("department", department)
+        if title is not None:
+            patch.set_default("title", title)
+        return None
+
+    return apply
 
 
 #: The fields a phone column's number goes to.
@@ -806,11 +828,14 @@ def second_column_transform(target: str, label: str, memo_size: int = MEMO_FLOOR
     return second
 
 
-def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR, *, email_column: bool = True) -> Apply:
+def transform_for(
+    target: str, label: str = "", memo_size: int = MEMO_FLOOR, *, email_column: bool = True, title_column: bool = True
+) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
     It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none). ``email_column``:
-    whether the payload has an e-mail column (an address in a phone column is then not the e-mail).
+    whether the payload has an e-mail column (an address in a phone column is then not the e-mail);
+    ``title_column``: whether it has a job title column (a department cell's title is then not read).
     """
     size = memo_size
     if target in _DATE_TARGETS and size > 0:
@@ -841,6 +866,8 @@ def transform_for(target: str, label: str = "", memo_size: int = MEMO_FLOOR, *, 
         return _scalar("address2", size, _address_text)
     if target == "company_name":
         return _scalar("company_name", size, _company_text)
+    if target == "department" and not title_column:
+        return _department(size)
     if target == "prefecture":
         return _scalar("prefecture", size, _prefecture_name)
     if target == "external_id":
