@@ -826,3 +826,34 @@ def test_a_department_beside_a_title_column_is_kept_whole():
     # The title column says the title: what the department cell holds is its department.
     patch, _ = patch_of({"氏名": "山田太郎", "部署": "営業部 部長", "役職": "課長"})
     assert (patch.fields["department"], patch.fields["title"]) == ("営業部 部長", "課長")
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected", "custom"),
+    [
+        pytest.param({"メール": "090-1234-5678"}, {"mobile": "+819012345678"}, {}, id="no-phone-column"),
+        pytest.param({"メール": "03-1234-5678"}, {"phone": "+81312345678"}, {}, id="a-fixed-line"),
+        pytest.param(
+            {"メール": "090-1234-5678", "電話番号": ""}, {"mobile": "+819012345678"}, {}, id="the-phone-column-empty"
+        ),
+        pytest.param(
+            {"メール": "090-1234-5678", "電話番号": "090-1234-5678"}, {"mobile": "+819012345678"}, {}, id="the-same"
+        ),
+        pytest.param(
+            {"メール": "090-1111-2222", "電話番号": "090-1234-5678"},
+            {"mobile": "+819012345678"},
+            {"メール 電話": "+819011112222"},
+            id="the-phone-columns-number-wins",
+        ),
+    ],
+)
+def test_a_phone_number_in_an_email_column_is_the_number(fields, expected, custom):
+    patch, errors = patch_of({"氏名": "山田太郎", **fields})
+    assert errors == []
+    assert {k: v for k, v in patch.fields.items() if k not in ("last_name", "first_name")} == expected
+    assert patch.custom == custom
+
+
+def test_what_is_neither_address_nor_number_in_an_email_column_is_still_rejected():
+    _patch, errors = patch_of({"氏名": "山田太郎", "メール": "090-1234"})
+    assert [(e.column, e.reason) for e in errors] == [("メール", "E-mail address has no @")]

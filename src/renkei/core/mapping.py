@@ -21,7 +21,7 @@ from renkei.core.fields import (
     allowed_permissions,
     is_known_target,
 )
-from renkei.core.normalize import normalize_label
+from renkei.core.normalize import classify_phone, normalize_label
 from renkei.core.normalize.family_names import split_reading
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
@@ -29,9 +29,11 @@ from renkei.core.transforms import (
     PHONE_TARGETS,
     Apply,
     address_transform,
+    email_phone_key,
     full_name_transform,
     memo_size_for,
     phone_email_key,
+    phone_slot,
     second_column_transform,
     transform_for,
 )
@@ -121,9 +123,11 @@ class CompiledMapping:
     labels: tuple[str, ...]
     positions: tuple[tuple[int, str, Apply], ...]
     unknown_positions: tuple[tuple[int, str], ...]
-    #: Where the phone columns keep an e-mail address written in them (``<column> メール``) when the
-    #: file has an e-mail column: a row whose e-mail column is empty takes its e-mail from there.
-    phone_emails: tuple[str, ...] = ()
+    #: Where columns keep a value of another field written in them, when the file has a column of
+    #: that field: (custom key, field) — an e-mail address in a phone column (``<column> メール``,
+    #: ``email``), a phone number in an e-mail column (``<column> 電話``, ``phone``). A row whose
+    #: own column of that field gave none takes it from there.
+    strays: tuple[tuple[str, str], ...] = ()
 
     def targets(self) -> dict[str, str | None]:
         """Source label → target, for showing the user what was auto-mapped."""
@@ -187,9 +191,7 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
         labels=tuple(labels),
         positions=positions,
         unknown_positions=unknown_positions,
-        phone_emails=tuple(
-            phone_email_key(label) for label, target, _ in resolved if target in PHONE_TARGETS and "email" in claimed
-        ),
+        strays=_strays(resolved, claimed),
     )
 
 
@@ -197,7 +199,8 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
     """A column's transform, knowing the file's other columns (``claimed``): a second column of its
     field's reads after the field's own; a name column gives a company's name to the company only
     when no company column does; an address keeps its building unless a building column gives it; an
-    e-mail address in a phone column is the e-mail only when no e-mail column gives one; a job title
+    e-mail address in a phone column is the e-mail only when no e-mail column gives one (a phone
+    number in an e-mail column likewise); a job title
     after the department (``営業部 部長``) is read from a department column only when no title column
     gives it."""
     if second:
@@ -206,7 +209,14 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
         return full_name_transform(label or target, memo_size, company_column="company_name" in claimed)
     if target == "address":
         return address_transform(memo_size, buildings="address2" not in claimed)
-    return transform_for(target, label, memo_size, email_column="email" in claimed, title_column="title" in claimed)
+    return transform_for(
+        target,
+        label,
+        memo_size,
+        email_column="email" in claimed,
+        phone_column=not PHONE_TARGETS.isdisjoint(claimed),
+        title_column="title" in claimed,
+    )
 
 
 def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[CustomerPatch, list[FieldError]]:
@@ -239,8 +249,8 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
             raw = values[position]
             if raw:
                 errors.append(FieldError(label, raw, "column is not mapped to any field"))
-    if mapping.phone_emails and patch.custom:
-        _settle_phone_emails(patch, mapping.phone_emails)
+    if mapping.strays and patch.custom:
+        _settle_strays(patch, mapping.strays)
     if patch.postal_area is not None or patch.street_as_written:  # what finish() completes
         patch.finish()
     fields = patch.fields
@@ -255,18 +265,30 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     return patch, errors
 
 
-def _settle_phone_emails(patch: CustomerPatch, keys: tuple[str, ...]) -> None:
-    """The e-mail addresses phone columns held (kept under ``keys``) once the e-mail column is read:
-    the first is the e-mail of a row whose e-mail column gave none; one that is the e-mail is not
-    kept again; any other stays where it is."""
-    custom = patch.custom
-    for key in keys:
-        address = custom.get(key)
-        if address is None:
+def _strays(resolved: Sequence[tuple[str, str | None, bool]], claimed: set[str]) -> tuple[tuple[str, str], ...]:
+    """Where the columns of ``resolved`` keep a value of another field's column (``CompiledMapping.strays``)."""
+    strays: list[tuple[str, str]] = []
+    for label, target, _ in resolved:
+        if target in PHONE_TARGETS and "email" in claimed:
+            strays.append((phone_email_key(label), "email"))
+        elif target == "email" and not PHONE_TARGETS.isdisjoint(claimed):
+            strays.append((email_phone_key(label), "phone"))
+    return tuple(strays)
+
+
+def _settle_strays(patch: CustomerPatch, strays: tuple[tuple[str, str], ...]) -> None:
+    """The values columns held of another field (``CompiledMapping.strays``), once every column is
+    read: each fills its field when the row's own column gave none; one that is the field's value
+    is not kept again; any other stays where it is."""
+    custom, fields = patch.custom, patch.fields
+    for key, field_name in strays:
+        value = custom.get(key)
+        if value is None:
             continue
-        if "email" not in patch.fields:
-            patch.fields["email"] = address
-        if patch.fields["email"] == address:
+        slot = field_name if field_name == "email" else phone_slot(classify_phone(value)[1])
+        if slot not in fields:
+            fields[slot] = value
+        if fields[slot] == value:
             del custom[key]
 
 

@@ -174,26 +174,34 @@ def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
 _EMAIL_SEPARATORS = re.compile(r"[\s,;、，；/／]+")
 
 
-def _email(label: str, size: int) -> Apply:
+def _email(label: str, size: int, phone_column: bool = True) -> Apply:
     """The e-mail transform: one address, or several in one cell, the first of which is the
     customer's e-mail; the others are kept as a custom value under the column's label, as a
-    second phone number is. A cell that is not addresses is rejected for what the whole is."""
+    second phone number is. A cell that is not addresses is rejected for what the whole is.
 
-    def check(raw: str) -> tuple[str | None, str | None, str | None]:
-        """(address, the other addresses joined, rejection reason); all None for a blank value."""
+    A phone number written there instead (``090-1234-5678``) goes to the slot its kind says when
+    the file has no phone column (``phone_column``) and that slot is free; otherwise it is kept as
+    ``<column> 電話`` (and ``map_record`` gives it the slot when the row's phone columns gave none)."""
+    phone_key = email_phone_key(label)
+
+    def check(raw: str) -> tuple[str | None, str | None, tuple[str, str] | None, str | None]:
+        """(address, the other addresses joined, (E.164, slot) of a phone number written instead,
+        rejection reason); all None for a blank value."""
         if (value := plain_email(raw)) is not None:  # the common shape, in one step
-            return value, None, None
+            return value, None, None, None
         text = _text(raw)
         if text is None:
-            return None, None, None
+            return None, None, None, None
         try:
-            return normalize_email(text), None, None
+            return normalize_email(text), None, None, None
         except NormalizationError as error:
             if (inner := email_in(text)) is not None:  # 山田太郎 <taro@example.jp>, taro@example.jp（自宅）
                 try:
-                    return normalize_email(inner), None, None
+                    return normalize_email(inner), None, None, None
                 except NormalizationError:
                     pass
+            if "@" not in text and (number := _number_instead(text)) is not None:
+                return None, None, number, None
             parts = [part for part in _EMAIL_SEPARATORS.split(text) if part]
             if len(parts) > 1:
                 try:
@@ -201,14 +209,20 @@ def _email(label: str, size: int) -> Apply:
                 except NormalizationError:
                     pass
                 else:
-                    return addresses[0], ", ".join(addresses[1:]) or None, None
-            return None, None, error.reason
+                    return addresses[0], ", ".join(addresses[1:]) or None, None, None
+            return None, None, None, error.reason
 
     outcomes = _Memo(check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        value, others, reason = outcomes.of(raw)
+        value, others, number, reason = outcomes.of(raw)
         if value is None:
+            if number is not None:
+                e164, slot = number
+                if not phone_column and slot not in patch.fields:
+                    patch.fields[slot] = e164
+                elif patch.fields.get(slot) != e164:
+                    patch.custom.setdefault(phone_key, e164)
             return reason
         if "email" not in patch.fields:
             patch.fields["email"] = value
@@ -255,6 +269,25 @@ def _department(size: int) -> Apply:
     return apply
 
 
+def _number_instead(text: str) -> tuple[str, str] | None:
+    """(E.164, slot) of a phone number written where an e-mail address belongs, or None."""
+    try:
+        e164, kind = classify_phone(text)
+    except NormalizationError:
+        return None
+    return e164, phone_slot(kind)
+
+
+def phone_slot(kind: str) -> str:
+    """The field a number of ``kind`` goes to: ``mobile`` or ``phone``."""
+    return "mobile" if kind == "mobile" else "phone"
+
+
+def email_phone_key(label: str) -> str:
+    """The custom value a phone number written in e-mail column ``label`` is kept as."""
+    return f"{label} 電話"
+
+
 #: The fields a phone column's number goes to.
 PHONE_TARGETS: Final = frozenset({"phone", "mobile", "fax"})
 
@@ -295,7 +328,7 @@ def _phone(target: str, label: str, size: int, email_column: bool = True) -> App
     email_key = phone_email_key(label)
 
     def slot_of(kind: str) -> str:
-        return "fax" if target == "fax" else "mobile" if kind == "mobile" else "phone"
+        return "fax" if target == "fax" else phone_slot(kind)
 
     def one(raw: str, e164: str, kind: str) -> tuple[str, str]:
         plain = raw[:1].isdigit() and raw[-1:].isdigit()  # no label before it, no note after it
@@ -829,12 +862,19 @@ def second_column_transform(target: str, label: str, memo_size: int = MEMO_FLOOR
 
 
 def transform_for(
-    target: str, label: str = "", memo_size: int = MEMO_FLOOR, *, email_column: bool = True, title_column: bool = True
+    target: str,
+    label: str = "",
+    memo_size: int = MEMO_FLOOR,
+    *,
+    email_column: bool = True,
+    phone_column: bool = True,
+    title_column: bool = True,
 ) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
     It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none). ``email_column``:
     whether the payload has an e-mail column (an address in a phone column is then not the e-mail);
+    ``phone_column``: whether it has a phone or mobile column (a number in an e-mail column likewise);
     ``title_column``: whether it has a job title column (a department cell's title is then not read).
     """
     size = memo_size
@@ -843,7 +883,7 @@ def transform_for(
     if target in PHONE_TARGETS:
         return _phone(target, label or target, size, email_column)
     if target == "email":
-        return _email(label or target, size)
+        return _email(label or target, size, phone_column)
     if target.startswith(CUSTOM_PREFIX):
         return _custom(target[len(CUSTOM_PREFIX) :], size)
     if target == "inquiry.received_at":
