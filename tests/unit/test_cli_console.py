@@ -58,3 +58,15 @@ def test_a_streamed_array_starts_reading_only_when_it_is_written() -> None:
     out = io.StringIO()
     _json_stream(Console(file=out), data)
     assert started == ["a", "b"] and '"file": "b"' in out.getvalue()
+
+
+def test_a_note_about_the_whole_file_names_the_file_once() -> None:
+    from renkei.cli.present import _error_line
+
+    note = {"line": None, "locator": "list.xlsx", "column_name": None, "value": "顧客", "reason": "2 sheets"}
+    assert _error_line("list.xlsx", note) == "list.xlsx, value '顧客': 2 sheets"
+    assert _error_line("in/list.xlsx", note) == "in/list.xlsx, value '顧客': 2 sheets"
+    row = {"line": 3, "locator": "list.xlsx row 3", "column_name": "メール", "value": "x", "reason": "bad"}
+    assert _error_line("list.xlsx", row) == "list.xlsx row 3, column メール, value 'x': bad"
+    mail = {"line": None, "locator": "mail", "column_name": "phone", "value": "1", "reason": "bad"}
+    assert _error_line("lead.eml", mail) == "lead.eml mail, column phone, value '1': bad"

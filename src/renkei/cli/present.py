@@ -243,9 +243,11 @@ def _say(console: Console, text: str) -> None:
 
 def _error_line(path: Path | str, e: dict[str, Any]) -> str:
     where = f"row {e['line']}" if e.get("line") else (e.get("locator") or "")
+    if where == Path(path).name:  # a note about the file as a whole: its locator is the file's name
+        where = ""
     column = f", column {e['column_name']}" if e.get("column_name") else ""
     value = f", value {e['value']!r}" if e.get("value") is not None else ""
-    return f"{path} {where}{column}{value}: {e['reason']}"
+    return f"{path}{' ' if where else ''}{where}{column}{value}: {e['reason']}"
 
 
 def _field_error_line(path: Path | str, line: int | None, locator: str, e: FieldError) -> str:
