@@ -178,7 +178,23 @@ def test_prefecture_of_city_only_when_one_prefecture_has_it(city: str, prefectur
         pytest.param("北1条西2丁目", ("北1条西2丁目", None), id="no-building"),
         pytest.param("南1条 西2丁目 5-1", ("南1条 西2丁目 5-1", None), id="spaces-inside-the-street"),
         pytest.param("千代田 1-1", ("千代田 1-1", None), id="a-space-before-the-number"),
-        pytest.param("1-2-3ライオンズ201", ("1-2-3ライオンズ201", None), id="no-space-no-split"),
+        pytest.param("1-2-3ライオンズ201", ("1-2-3ライオンズ201", None), id="a-number-first-is-english-order"),
+        pytest.param(
+            "六本木6-10-1六本木ヒルズ森タワー45F", ("六本木6-10-1", "六本木ヒルズ森タワー45F"), id="joined-kanji-name"
+        ),
+        pytest.param("名駅1-1-4JRセントラルタワーズ", ("名駅1-1-4", "JRセントラルタワーズ"), id="joined-latin-name"),
+        pytest.param("長柄中2-3-14パークハイツ703号室", ("長柄中2-3-14", "パークハイツ703号室"), id="joined-katakana"),
+        pytest.param("丸の内1丁目1番1号丸の内ビル", ("丸の内1丁目1番1号", "丸の内ビル"), id="joined-after-go"),
+        pytest.param(
+            "霞が関3丁目2-1中央合同庁舎7号館", ("霞が関3丁目2-1", "中央合同庁舎7号館"), id="joined-after-chome"
+        ),
+        pytest.param("北1条西2丁目1-1札幌ビル", ("北1条西2丁目1-1", "札幌ビル"), id="joined-after-a-jo-street"),
+        pytest.param("丸の内1-1-1-101", ("丸の内1-1-1-101", None), id="a-room-number-alone"),
+        pytest.param("梅田1-1-3号", ("梅田1-1-3号", None), id="go-is-the-number"),
+        pytest.param("梅田1-2先", ("梅田1-2先", None), id="saki-is-the-number"),
+        pytest.param("字具志頭1番地の2", ("字具志頭1番地の2", None), id="banchi-no"),
+        pytest.param("氷川215", ("氷川215", None), id="a-number-of-one-part"),
+        pytest.param("本町3丁目", ("本町3丁目", None), id="a-chome-alone"),
         pytest.param("1-1 Chiyoda", ("1-1 Chiyoda", None), id="english-order-number-first"),
         pytest.param(
             "Tokyo, Chiyoda-ku, 1-1 Chiyoda", ("Tokyo, Chiyoda-ku, 1-1 Chiyoda", None), id="english-order-with-commas"

@@ -192,12 +192,23 @@ def split_address(address: str) -> tuple[str | None, str | None, str]:
     return prefecture, city, rest
 
 
+#: A street's number of two parts or more (``6-10-1``, ``1丁目1番1号``, ``1番地2``) and, right
+#: after it without a space, the start of a building's name: katakana, kanji or a Latin letter
+#: (``六本木6-10-1六本木ヒルズ``, ``名駅1-1-4JRセントラルタワーズ``, ``1-2-3A棟``). A floor or room
+#: alone (``1-1-1 3F``, ``1-2-3-101``, ``1-2-3号``) is no building's name.
+_JOINED_BUILDING = re.compile(
+    r"\d+(?:(?:-\d+){1,3}|丁目\d+(?:番地?\d+号?|-\d+(?:-\d+)?)|番地?\d+号?)"
+    r"(?=[\u30a1-\u30fa\u4e00-\u9fffA-Za-z])(?![号番地丁目条の先外内])"
+)
+
+
 def split_building(street: str) -> tuple[str, str | None]:
     """``(street, building)``: a building (its name, floor or room) written after the street's
-    number with a space between (``千代田1-1 ABCビル3F`` → ``('千代田1-1', 'ABCビル3F')``);
-    ``(street, None)`` when there is none (``北1条西2丁目``, ``千代田 1-1``) or the street is in
-    English order: it starts with its number (``1-1 Chiyoda``) or parts its words with commas
-    (``Tokyo, Chiyoda-ku, 1-1 Chiyoda``)."""
+    number with a space between (``千代田1-1 ABCビル3F`` → ``('千代田1-1', 'ABCビル3F')``), or
+    right after a number of two parts or more, its name starting with katakana, kanji or a Latin
+    letter (``六本木6-10-1六本木ヒルズ森タワー45F``); ``(street, None)`` when there is none
+    (``北1条西2丁目``, ``千代田 1-1``) or the street is in English order: it starts with its number
+    (``1-1 Chiyoda``) or parts its words with commas (``Tokyo, Chiyoda-ku, 1-1 Chiyoda``)."""
     if street[:1].isdigit() or ("," in street and street.isascii()):
         # A number first, or parts apart by commas, is an English-order street (1-1 Chiyoda;
         # Tokyo, Chiyoda-ku, 1-1 Chiyoda): left whole.
@@ -214,6 +225,9 @@ def split_building(street: str) -> tuple[str, str | None]:
             if building:
                 return line[:at], building
         at = line.find(" ", at + 1)
+    joined = _JOINED_BUILDING.search(line)
+    if joined is not None:
+        return line[: joined.end()], line[joined.end() :].strip()
     return street, None
 
 
