@@ -857,3 +857,9 @@ def test_a_phone_number_in_an_email_column_is_the_number(fields, expected, custo
 def test_what_is_neither_address_nor_number_in_an_email_column_is_still_rejected():
     _patch, errors = patch_of({"氏名": "山田太郎", "メール": "090-1234"})
     assert [(e.column, e.reason) for e in errors] == [("メール", "E-mail address has no @")]
+
+
+def test_a_column_a_rule_maps_to_the_department_is_taken_at_its_word():
+    spec = MappingSpec(rules=(FieldRule("役職", "department"),))
+    patch, _ = patch_of({"氏名": "山田太郎", "役職": "主任"}, spec)
+    assert (patch.fields["department"], patch.fields.get("title")) == ("主任", None)

@@ -142,11 +142,13 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
     explicit = {normalize_label(rule.source): rule for rule in spec.rules}
     auto = header_aliases.auto_map(labels) if spec.auto_map else {}
     claimed: set[str] = set()
+    ruled: set[str] = set()  # the labels the spec's rules map
     resolved: list[tuple[str, str | None, bool]] = []  # (label, target, read as a second column)
     for label in labels:
         rule = explicit.get(normalize_label(label))
         target: str | None
         if rule is not None:
+            ruled.add(label)
             target = rule.target if rule.permission.reads else None
             if target is None:
                 resolved.append((label, None, False))
@@ -172,7 +174,9 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
         resolved.append((label, target, False))
     memo_size = memo_size_for(len(labels))
     plans = [
-        ColumnPlan(label, target, _transform(target, label, second, claimed, memo_size) if target else None, second)
+        ColumnPlan(label, target, _transform(target, label, second, claimed, memo_size, label in ruled), second)
+        if target
+        else ColumnPlan(label, None, None, second)
         for label, target, second in resolved
     ]
     # Second columns last, so that the field's own column fills it first wherever it stands.
@@ -195,14 +199,14 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
     )
 
 
-def _transform(target: str, label: str, second: bool, claimed: set[str], memo_size: int) -> Apply:
-    """A column's transform, knowing the file's other columns (``claimed``): a second column of its
-    field's reads after the field's own; a name column gives a company's name to the company only
-    when no company column does; an address keeps its building unless a building column gives it; an
-    e-mail address in a phone column is the e-mail only when no e-mail column gives one (a phone
-    number in an e-mail column likewise); a job title
-    after the department (``営業部 部長``) is read from a department column only when no title column
-    gives it."""
+def _transform(target: str, label: str, second: bool, claimed: set[str], memo_size: int, ruled: bool) -> Apply:
+    """A column's transform, knowing the file's other columns (``claimed``) and whether a rule of the
+    user's maps it (``ruled``): a second column of its field's reads after the field's own; a name
+    column gives a company's name to the company only when no company column does; an address keeps
+    its building unless a building column gives it; an e-mail address in a phone column is the
+    e-mail only when no e-mail column gives one (a phone number in an e-mail column likewise); a job
+    title after the department (``営業部 部長``) is read from a department column auto-mapped in a
+    file without a title column (a rule that says a column is the department is taken at its word)."""
     if second:
         return second_column_transform(target, label, memo_size)
     if target == "full_name":
@@ -215,7 +219,7 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
         memo_size,
         email_column="email" in claimed,
         phone_column=not PHONE_TARGETS.isdisjoint(claimed),
-        title_column="title" in claimed,
+        titles_in_department="title" not in claimed and not ruled,
     )
 
 

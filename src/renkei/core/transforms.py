@@ -868,14 +868,15 @@ def transform_for(
     *,
     email_column: bool = True,
     phone_column: bool = True,
-    title_column: bool = True,
+    titles_in_department: bool = False,
 ) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
     It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none). ``email_column``:
     whether the payload has an e-mail column (an address in a phone column is then not the e-mail);
     ``phone_column``: whether it has a phone or mobile column (a number in an e-mail column likewise);
-    ``title_column``: whether it has a job title column (a department cell's title is then not read).
+    ``titles_in_department``: whether a job title written in a department cell is read apart (the
+    payload has no title column, and the department column was not mapped by the user's rule).
     """
     size = memo_size
     if target in _DATE_TARGETS and size > 0:
@@ -906,7 +907,7 @@ def transform_for(
         return _scalar("address2", size, _address_text)
     if target == "company_name":
         return _scalar("company_name", size, _company_text)
-    if target == "department" and not title_column:
+    if target == "department" and titles_in_department:
         return _department(size)
     if target == "prefecture":
         return _scalar("prefecture", size, _prefecture_name)
