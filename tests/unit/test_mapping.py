@@ -863,3 +863,11 @@ def test_a_column_a_rule_maps_to_the_department_is_taken_at_its_word():
     spec = MappingSpec(rules=(FieldRule("役職", "department"),))
     patch, _ = patch_of({"氏名": "山田太郎", "役職": "主任"}, spec)
     assert (patch.fields["department"], patch.fields.get("title")) == ("主任", None)
+
+
+@pytest.mark.parametrize("value", ["03-1234-5678/5679", "03-1234-5678～9", "ＴＥＬ ０３－１２３４－５６７８～９"])
+def test_a_business_cards_next_line_by_its_last_digits_is_a_second_number(value):
+    patch, errors = patch_of({"氏名": "山田太郎", "電話番号": value})
+    assert errors == []
+    assert patch.fields["phone"] == "+81312345678"
+    assert patch.custom == {"電話番号": "+81312345679"}

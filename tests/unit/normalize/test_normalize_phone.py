@@ -243,6 +243,12 @@ def test_classify_phone_agrees_with_libphonenumber(digits: str) -> None:
         pytest.param("TEL 03-1234-5678 FAX 03-1234-5679", ["TEL 03-1234-5678", "FAX 03-1234-5679"], id="labels"),
         pytest.param("03-1234-5678\n090-1234-5678", ["03-1234-5678", "090-1234-5678"], id="lines"),
         pytest.param("03-1234-5678 または 090-1234-5678", ["03-1234-5678", "090-1234-5678"], id="matawa"),
+        pytest.param("03-1234-5678/5679", ["03-1234-5678", "03-1234-5679"], id="the-next-line-by-its-last-digits"),
+        pytest.param("03-1234-5678 / 79", ["03-1234-5678", "03-1234-5679"], id="two-last-digits"),
+        pytest.param("03-1234-5678～9", ["03-1234-5678", "03-1234-5679"], id="a-run-of-lines"),
+        pytest.param("03-1234-5678〜5679", ["03-1234-5678", "03-1234-5679"], id="a-run-to-a-last-group"),
+        pytest.param("03-1234-5678(代)/5679", ["03-1234-5678(代)", "03-1234-5679(代)"], id="after-a-note"),
+        pytest.param("03-1234-5678/12345", ["03-1234-5678", "12345"], id="longer-than-the-last-group-is-itself"),
     ],
 )
 def test_phone_parts(raw: str, parts: list[str]) -> None:

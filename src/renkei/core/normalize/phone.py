@@ -274,8 +274,38 @@ def phone_extension(s: str) -> str | None:
 
 def phone_parts(s: str) -> list[str]:
     """The numbers of a cell holding several (``03-1234-5678 / 090-1234-5678``), as written;
-    one part for a cell of one number. Whether each part is a number is for ``classify_phone``."""
-    return [part for part in _BETWEEN_NUMBERS.split(fold_width(s).strip()) if part]
+    one part for a cell of one number. Whether each part is a number is for ``classify_phone``.
+
+    A business card's next line written as its last digits only (``03-1234-5678/5679``,
+    ``03-1234-5678～9``, a run of lines) is that number written whole (``03-1234-5679``)."""
+    parts: list[str] = []
+    for part in _BETWEEN_NUMBERS.split(fold_width(s).strip()):
+        if not part:
+            continue
+        run = _RUN_OF_LINES.fullmatch(part)
+        if run is not None:
+            parts.append(run.group(1))
+            part = run.group(2)
+        if parts and (whole := _with_last_digits(parts[-1], part)) is not None:
+            part = whole
+        parts.append(part)
+    return parts
+
+
+# A number, then a wave dash or tilde and the last digits of the last line of a run (``5678～9``).
+_RUN_OF_LINES = re.compile(r"(.*[0-9])\s*[~〜～]\s*([0-9]{1,4})")
+_LAST_GROUP = re.compile(r"([0-9]+)(?=[^0-9]*$)")
+
+
+def _with_last_digits(number: str, digits: str) -> str | None:
+    """``number`` with its last digits replaced by ``digits`` (``03-1234-5678``, ``5679`` →
+    ``03-1234-5679``) when ``digits`` is no longer than its last group; None otherwise."""
+    if not digits.isdigit():
+        return None
+    last = _LAST_GROUP.search(number)
+    if last is None or len(digits) > len(last.group(1)):
+        return None
+    return number[: last.end(1) - len(digits)] + digits + number[last.end(1) :]
 
 
 # A number, then a note that is no extension: after ※ or in brackets (``(平日9時～17時)``), or after a
