@@ -20,7 +20,8 @@ Japanese forms put the family name first, and so does this module for every scri
   Kana-only names (``やまだたろう``) and anything else cannot be split reliably and come back
   as ``(name, None)``, as do one-character names.
 - A form of address after the name (``様``, ``さま``, ``さん``, ``殿``, ``先生``, ``御中``, ``氏`` after
-  a space) is not part of it: ``山田 太郎 様``, ``山田太郎先生`` and ``山田太郎さん`` are ``('山田', '太郎')``.
+  a space) is not part of it: ``山田 太郎 様``, ``山田太郎先生`` and ``山田太郎さん`` are ``('山田', '太郎')``;
+  nor is an English one before it (``Mr. Taro Yamada`` is ``('Yamada', 'Taro')``).
 - The common family names (``COMMON_FAMILY_NAMES``) come before the divider: a name that is one
   of them and nothing else (``田中``, ``佐々木``: forms often get only the family name) is the
   family name alone, where the divider, which always finds a given name, made ``鈴木`` into
@@ -57,6 +58,10 @@ _CAPITALISED = re.compile(r"[A-Z][A-Z'\-]+")
 _HONORIFICS = ("様", "さま", "さん", "殿", "先生", "御中", " 氏")
 # Those that may be the end of a name written in hiragana (``山田 あさま``, ``おさん``).
 _HIRAGANA_ENDINGS = ("さま", "さん")
+
+# An English form of address before a name (``Mr. Taro Yamada``, ``Dr Smith``): not part of it.
+_LATIN_TITLE = re.compile(r"(?:mr|mrs|ms|miss|mx|dr|prof)\.?\s+(?=\S)", re.IGNORECASE)
+_TITLE_INITIALS = frozenset("MmDdPp")
 
 _LONGEST_FAMILY_NAME = max(map(len, COMMON_FAMILY_NAMES))
 
@@ -132,6 +137,8 @@ def split_full_name(s: str) -> tuple[str, str | None]:
     name = s.strip()
     if name.endswith(_HONORIFICS):
         name = _without_honorific(name)
+    if name[:1] in _TITLE_INITIALS and (title := _LATIN_TITLE.match(name)) is not None:
+        name = name[title.end() :]
     if "," in name and name.isascii():
         family, _, given = name.partition(",")
         if family.strip() and given.strip():
