@@ -232,6 +232,10 @@ def _reads_as_japanese_euc(sample: bytes, complete: bool) -> bool:
 
 def _guess(sample: bytes, complete: bool) -> str | None:
     """The codec for a BOM-less sample, or None when nothing fits."""
+    if b"\x1b$" in sample and sample.isascii():
+        # Seven-bit JIS (ISO-2022-JP), as old systems and mail-born text write Japanese: the
+        # escape sequences that switch to kanji are never in UTF-8 or Shift_JIS text.
+        return "iso2022_jp_2"
     if decodes(sample, "utf-8", complete=complete):
         if not _looks_like_cp932_read_as_utf8(sample, complete) or not decodes(sample, "cp932", complete=complete):
             return "utf-8"
@@ -279,9 +283,10 @@ def _windows(stream: BinaryIO, size: int) -> list[bytes]:
 def detect_encoding(stream: BinaryIO, size: int) -> Detected:
     """Sniff the encoding of a seekable binary stream of ``size`` bytes; rewinds it after.
 
-    Order: a BOM decides; then strict UTF-8; then strict CP932 (EUC-JP when the CP932 reading
-    is mostly half-width kana and EUC-JP fits too); strict EUC-JP; UTF-8 or CP932 with a few bad
-    bytes (the rows holding them become row problems); then charset-normalizer. A pure-ASCII first
+    Order: a BOM decides; seven-bit text with JIS escape sequences is ISO-2022-JP; then strict
+    UTF-8; then strict CP932 (EUC-JP when the CP932 reading is mostly half-width kana and EUC-JP
+    fits too); strict EUC-JP; UTF-8 or CP932 with a few bad bytes (the rows holding them become
+    row problems); then charset-normalizer. A pure-ASCII first
     window makes us look at a few more windows further down before settling on UTF-8. Raises
     ``NotTextError`` for an empty or binary file.
     """

@@ -92,6 +92,19 @@ def test_euc_jp_is_recognised(tmp_path: Path) -> None:
         assert rows_of([i for b in csv_file for i in b])[0] == (2, ["山田太郎0", "東京都千代田区丸の内0丁目"])
 
 
+def test_seven_bit_jis_is_recognised_and_read_across_chunks(tmp_path: Path) -> None:
+    # ISO-2022-JP, as old systems and text saved from mail write it: its kanji are escape
+    # sequences and seven-bit bytes, which UTF-8 would read as control characters.
+    text = "氏名,住所\n" + "".join(f"山田太郎{i},東京都千代田区丸の内{i}丁目\n" for i in range(20_000))
+    path = write(tmp_path, text.encode("iso2022_jp"))
+    with open_csv(path) as csv_file:
+        assert csv_file.encoding == "iso2022_jp_2"
+        rows = rows_of([i for b in csv_file for i in b])
+    assert len(rows) == 20_000
+    assert rows[0] == (2, ["山田太郎0", "東京都千代田区丸の内0丁目"])
+    assert rows[-1] == (20_001, ["山田太郎19999", "東京都千代田区丸の内19999丁目"])
+
+
 def test_japanese_after_a_long_ascii_start_is_still_cp932(tmp_path: Path) -> None:
     ascii_rows = "".join(f"{i},user{i}@example.com\n" for i in range(8000))  # > 64 KiB
     path = write(tmp_path, ("id,email\n" + ascii_rows + "9999,髙橋①\n").encode("cp932"))
