@@ -871,3 +871,14 @@ def test_a_business_cards_next_line_by_its_last_digits_is_a_second_number(value)
     assert errors == []
     assert patch.fields["phone"] == "+81312345678"
     assert patch.custom == {"電話番号": "+81312345679"}
+
+
+def test_a_column_named_as_a_kept_value_is_read_as_what_it_holds():
+    # A column named as the transforms name what they keep (<column> 電話, <column> メール) fills
+    # the field only with what the field takes; anything else stays as written, and no row fails.
+    patch, errors = patch_of({"氏名": "山田太郎", "電話番号": "", "メール": "", "メール 電話": "夜間のみ"})
+    assert errors == [] and patch.custom == {"メール 電話": "夜間のみ"}
+    patch, errors = patch_of({"氏名": "山田太郎", "電話番号": "", "メール": "", "電話番号 メール": "携帯の方へ"})
+    assert errors == [] and patch.custom == {"電話番号 メール": "携帯の方へ"}
+    patch, errors = patch_of({"氏名": "山田太郎", "電話番号": "", "メール": "", "電話番号 メール": "T@example.jp"})
+    assert errors == [] and patch.fields["email"] == "t@example.jp" and patch.custom == {}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from renkei.core import headers as header_aliases
+from renkei.core.errors import NormalizationError
 from renkei.core.fields import (
     CUSTOM_PREFIX,
     PROTECTED_FIELDS,
@@ -21,7 +22,7 @@ from renkei.core.fields import (
     allowed_permissions,
     is_known_target,
 )
-from renkei.core.normalize import classify_phone, normalize_label
+from renkei.core.normalize import classify_phone, normalize_email, normalize_label
 from renkei.core.normalize.family_names import split_reading
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
@@ -289,7 +290,14 @@ def _settle_strays(patch: CustomerPatch, strays: tuple[tuple[str, str], ...]) ->
         value = custom.get(key)
         if value is None:
             continue
-        slot = field_name if field_name == "email" else phone_slot(classify_phone(value)[1])
+        try:  # the transform's own value, or a column of the same name's: that one is checked
+            if field_name == "email":
+                slot, value = "email", normalize_email(value)
+            else:
+                value, kind = classify_phone(value)
+                slot = phone_slot(kind)
+        except NormalizationError:
+            continue
         if slot not in fields:
             fields[slot] = value
         if fields[slot] == value:
