@@ -118,7 +118,8 @@ class ApplyContext:
     counts: Counts = field(default_factory=Counts)
     rows: list[RowReport] = field(default_factory=list)
     #: Lines passed over as no record (a closing line, the header again), found among the rows:
-    #: recorded with the row errors and listed with the payload's notes, never counted.
+    #: recorded with the row errors and listed with the payload's notes (the first
+    #: ``REPORTED_ROWS``), never counted.
     notes: list[tuple[int | None, FieldError]] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
     #: Ids of customers an undo just removed, by their keys: a replay re-creates them with the same id.
@@ -195,7 +196,8 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
         if mapped is None and errors and all(error.passed_over for error in errors):
             # A line that is no record (a closing line, the header again): noted, not counted.
             writes.errors.extend(_error_rows(ctx, line, locator, errors))
-            ctx.notes.extend((line, error) for error in errors)
+            if len(ctx.notes) < REPORTED_ROWS:  # all are stored with the row errors
+                ctx.notes.extend((line, error) for error in errors)
         elif mapped is None:
             _report_error(ctx, writes, line, locator, errors, reporting)
         else:
