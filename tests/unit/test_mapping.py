@@ -882,3 +882,32 @@ def test_a_column_named_as_a_kept_value_is_read_as_what_it_holds():
     assert errors == [] and patch.custom == {"電話番号 メール": "携帯の方へ"}
     patch, errors = patch_of({"氏名": "山田太郎", "電話番号": "", "メール": "", "電話番号 メール": "T@example.jp"})
     assert errors == [] and patch.fields["email"] == "t@example.jp" and patch.custom == {}
+
+
+def test_excels_text_mark_before_a_number_code_date_or_address_is_not_part_of_it():
+    # Exports meant for Excel write '09012345678 to keep the leading zero; lists copied out of
+    # Excel keep the mark. Free text keeps what it was written with.
+    patch, errors = patch_of(
+        {
+            "氏名": "山田太郎",
+            "電話番号": "'09012345678",
+            "郵便番号": "'1000005",
+            "メール": "'taro@example.jp",
+            "登録日": "＇2024/05/01",
+            "メモ": "'90年代から",
+        }
+    )
+    assert errors == []
+    fields = patch.fields
+    assert (fields["mobile"], fields["postal_code"], fields["email"]) == (
+        "+819012345678",
+        "100-0005",
+        "taro@example.jp",
+    )
+    assert (fields["acquired_at"], fields["memo"]) == ("2024-05-01", "'90年代から")
+
+
+def test_an_external_id_with_excels_text_mark_is_the_id_without_it():
+    spec = MappingSpec(rules=(FieldRule("会員番号", "external_id", Permission.READABLE),))
+    patch, _ = patch_of({"会員番号": "'000123", "メール": "a@example.jp"}, spec)
+    assert patch.external_id == "000123"

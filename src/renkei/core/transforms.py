@@ -109,6 +109,22 @@ def _text(raw: str) -> str | None:
     return clean_text(fold_width(raw))
 
 
+#: Excel's mark of a cell typed as text: exports write ``'09012345678`` so that Excel keeps the
+#: leading zero, and lists copied out of Excel keep it. Never part of a number, code, date or address.
+_TEXT_MARKS = frozenset("'＇")
+
+
+def _unmarked(check: Callable[[str], _T]) -> Callable[[str], _T]:
+    """``check`` reading a value without Excel's text mark before it (``'09012345678``)."""
+
+    def pure(raw: str) -> _T:
+        if raw[:1] in _TEXT_MARKS and raw[1:].strip():
+            return check(raw[1:])
+        return check(raw)
+
+    return pure
+
+
 def _scalar(name: str, size: int, pure: Callable[[str], str | None] | None = None) -> Apply:
     """``name`` from the column's value as ``pure`` gives it (cleaned text by default)."""
     texts = _Memo(pure or _text, size)
@@ -159,7 +175,7 @@ def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
         except NormalizationError as error:
             return (text, None) if keep_raw else (None, error.reason)
 
-    outcomes = _Memo(check, size)
+    outcomes = _Memo(check if keep_raw else _unmarked(check), size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         value, reason = outcomes.of(raw)
@@ -212,7 +228,7 @@ def _email(label: str, size: int, phone_column: bool = True) -> Apply:
                     return addresses[0], ", ".join(addresses[1:]) or None, None, None
             return None, None, None, error.reason
 
-    outcomes = _Memo(check, size)
+    outcomes = _Memo(_unmarked(check), size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         value, others, number, reason = outcomes.of(raw)
@@ -383,7 +399,7 @@ def _phone(target: str, label: str, size: int, email_column: bool = True) -> App
             return (), None, None, error.reason
         return (one(raw, e164, kind),), phone_extension(raw), None, None
 
-    outcomes = _Memo(check, size)
+    outcomes = _Memo(_unmarked(check), size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         numbers, extension, note, address, reason = outcomes.of(raw)
@@ -447,7 +463,7 @@ def _postal_column_check(
 
 
 def _postal(size: int) -> Apply:
-    outcomes = _Memo(_postal_column_check, size)
+    outcomes = _Memo(_unmarked(_postal_column_check), size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         code, area, reason, address = outcomes.of(raw)
@@ -820,7 +836,7 @@ def _inquiry_time_check(raw: str) -> Checked:
 def _inquiry_time(size: int) -> Apply:
     """When the inquiry arrived (``inquiry.received_at``), as an ISO 8601 time in Japan time; a
     value that is no date or time is rejected, as an acquisition date is."""
-    outcomes = _Memo(_inquiry_time_check, size)
+    outcomes = _Memo(_unmarked(_inquiry_time_check), size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         value, reason = outcomes.of(raw)
@@ -832,7 +848,7 @@ def _inquiry_time(size: int) -> Apply:
 
 
 def _external_id(raw: str, patch: CustomerPatch) -> str | None:
-    value = _text(raw)
+    value = _text(raw[1:] if raw[:1] in _TEXT_MARKS and raw[1:].strip() else raw)  # '000123: Excel's text mark
     if value is not None and patch.external_id is None:
         patch.external_id = value
     return None
