@@ -413,10 +413,10 @@ def test_a_reading_after_the_full_name_fills_the_kana_fields(fields, expected):
         pytest.param(
             "ABC株式会社　営業部　山田 太郎", ("ABC株式会社", "営業部", "山田", "太郎"), id="company-department-person"
         ),
-        pytest.param("株式会社 ABC 山田太郎", ("株式会社 ABC", None, "山田", "太郎"), id="legal-form-apart"),
+        pytest.param("株式会社 ABC 山田太郎", ("株式会社ABC", None, "山田", "太郎"), id="legal-form-apart"),
         pytest.param("山田太郎（ABC株式会社）", ("ABC株式会社", None, "山田", "太郎"), id="company-in-brackets"),
         pytest.param("ABC Co., Ltd. Taro Yamada", ("ABC Co., Ltd.", None, "Yamada", "Taro"), id="english"),
-        pytest.param("株式会社 山田商店", ("株式会社 山田商店", None, None, None), id="a-company-alone"),
+        pytest.param("株式会社 山田商店", ("株式会社山田商店", None, None, None), id="a-company-alone"),
         pytest.param("株式会社ABC 営業部", ("株式会社ABC 営業部", None, None, None), id="a-department-is-no-person"),
     ],
 )
@@ -795,6 +795,11 @@ def test_the_kinds_default_applies_when_the_mapping_does_not_say():
         pytest.param("ABC(本社)", "ABC(本社)", id="other-brackets-kept"),
         pytest.param("御中商事", "御中商事", id="onchu-inside-kept"),
         pytest.param("ABC Co., Ltd.", "ABC Co., Ltd.", id="english-as-written"),
+        pytest.param("株式会社 ABC", "株式会社ABC", id="a-space-after-the-legal-form"),
+        pytest.param("ABC　株式会社", "ABC株式会社", id="a-space-before-the-legal-form"),
+        pytest.param("(株) ABC", "株式会社ABC", id="a-space-after-a-short-form"),
+        pytest.param("一般社団法人 XYZ協会", "一般社団法人XYZ協会", id="an-association"),
+        pytest.param("株式会社 ABC 東京支店", "株式会社ABC 東京支店", id="the-branch-kept-apart"),
     ],
 )
 def test_a_companys_short_legal_form_is_spelled_out(company, expected):
