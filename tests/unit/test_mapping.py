@@ -916,3 +916,24 @@ def test_an_external_id_with_excels_text_mark_is_the_id_without_it():
     spec = MappingSpec(rules=(FieldRule("会員番号", "external_id", Permission.READABLE),))
     patch, _ = patch_of({"会員番号": "'000123", "メール": "a@example.jp"}, spec)
     assert patch.external_id == "000123"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "taro @example.jp",
+        "taro@ example.jp",
+        "ｔａｒｏ　＠　ｅｘａｍｐｌｅ．ｊｐ",
+        "“taro@example.jp”",
+        "「taro@example.jp」",
+    ],
+)
+def test_an_address_with_spaces_around_its_at_or_quotes_around_it_is_the_address(value):
+    patch, errors = patch_of({"氏名": "山田太郎", "メール": value})
+    assert errors == [] and patch.fields["email"] == "taro@example.jp"
+
+
+@pytest.mark.parametrize("value", ["a b@example.jp", "山田 太郎 @example.jp"])
+def test_a_space_inside_an_address_is_still_rejected(value):
+    _patch, errors = patch_of({"氏名": "山田太郎", "メール": value})
+    assert [e.column for e in errors] == ["メール"]

@@ -190,6 +190,20 @@ def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
 _EMAIL_SEPARATORS = re.compile(r"[\s,;、，；/／]+")
 
 
+#: Spaces typed around the @ of one address (``taro @example.jp``), and quotes around it.
+_SPACED_AT = re.compile(r"\s*@\s*")
+_QUOTES = "\"'“”‘’「」『』"
+
+
+def _loosened_address(text: str) -> str | None:
+    """``text`` without spaces around its one ``@`` and without quotes around it, when that leaves
+    one word (an address to check); None when nothing changes or more than a word is left."""
+    if text.count("@") != 1:
+        return None
+    loose = _SPACED_AT.sub("@", text).strip(_QUOTES).strip()
+    return loose if loose != text and " " not in loose else None
+
+
 def _email(label: str, size: int, phone_column: bool = True) -> Apply:
     """The e-mail transform: one address, or several in one cell, the first of which is the
     customer's e-mail; the others are kept as a custom value under the column's label, as a
@@ -218,6 +232,11 @@ def _email(label: str, size: int, phone_column: bool = True) -> Apply:
                     pass
             if "@" not in text and (number := _number_instead(text)) is not None:
                 return None, None, number, None
+            if (loose := _loosened_address(text)) is not None:  # taro @example.jp, “taro@example.jp”
+                try:
+                    return normalize_email(loose), None, None, None
+                except NormalizationError:
+                    pass
             parts = [part for part in _EMAIL_SEPARATORS.split(text) if part]
             if len(parts) > 1:
                 try:

@@ -22,6 +22,7 @@ from renkei.core.normalize import normalize_email
         pytest.param("o'brien@example.com", "o'brien@example.com", id="apostrophe"),
         pytest.param("taro@mail.xn--wgv71a.jp", "taro@mail.xn--wgv71a.jp", id="punycode-label"),
         pytest.param("taro..yamada.@docomo.ne.jp", "taro..yamada.@docomo.ne.jp", id="legacy-docomo"),
+        pytest.param("taro..yamada.@au.com", "taro..yamada.@au.com", id="legacy-au-after-its-move-to-au-com"),
         pytest.param("Taro.@EZweb.ne.jp", "taro.@ezweb.ne.jp", id="legacy-ezweb"),
     ],
 )

@@ -13,7 +13,8 @@ addresses are rejected.
 
 Legacy Japanese mobile addresses: docomo and au let subscribers register local parts with
 consecutive dots or a dot before ``@`` (``taro..yamada.@docomo.ne.jp``); those still receive
-mail, so they are accepted for the carriers' own domains only. Everywhere else such local parts
+mail, so they are accepted for the carriers' own domains only (au's ``ezweb.ne.jp``, and
+``au.com``, which took its addresses over in 2021). Everywhere else such local parts
 are rejected.
 """
 
@@ -31,7 +32,7 @@ _STRICT_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LEGACY_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])?")
-_LEGACY_DOMAINS = frozenset({"docomo.ne.jp", "ezweb.ne.jp"})
+_LEGACY_DOMAINS = frozenset({"docomo.ne.jp", "ezweb.ne.jp", "biz.ezweb.ne.jp", "au.com"})
 # Already canonical: the common case, checked with one regex before anything else.
 _CANONICAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_DOMAIN.pattern}")
 
