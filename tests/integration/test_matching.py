@@ -403,3 +403,29 @@ def test_a_repeated_person_the_file_sent_again_tags_counts_as_updated(hub, tmp_p
     taro = _by_name(hub)["山田 太郎"]
     assert taro["tags"] == ["VIP"] and taro["company_name"] == "山田物産"
     assert _history(hub) == []
+
+
+def test_a_dry_run_of_a_file_sent_again_shows_its_repeated_person_unchanged(hub, tmp_path: Path):
+    # The first row would change his company and the row 5,007 rows later change it back: the
+    # dry run's listed row says what the file does to him, nothing, as its counts do.
+    integration = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, integration, write_csv(tmp_path / "list.csv", _far_apart("山田物産")))
+    preview = delivery_service.dry_run_file(hub, integration, write_csv(tmp_path / "again.csv", _far_apart("山田物産")))
+    assert (preview.counts.updated, preview.counts.unchanged) == (0, 5_010)
+    first = preview.rows[0]
+    assert (first.line, first.action, first.changes) == (2, "unchanged", ())
+    assert {row.action for row in preview.rows} == {"unchanged"}
+
+
+def test_a_dry_run_drops_a_change_the_file_takes_back_and_keeps_the_rest(hub, tmp_path: Path):
+    integration = integration_service.manual_import_integration(hub)
+    rows = [[*HEADER, "メモ"], ["山田 太郎", "taro@example.com", "", "山田商事", ""]]
+    rows += [["山田 太郎", "taro@example.com", "", "山田物産", "再訪"]]
+    found = ["山田 太郎", "taro@example.com", "", "山田物産", ""]
+    delivery_service.import_file(hub, integration, write_csv(tmp_path / "list.csv", [rows[0], found]))
+    # Sent with both rows: the first changes the company and the second sets it back, and adds a memo.
+    preview = delivery_service.dry_run_file(hub, integration, write_csv(tmp_path / "both.csv", rows))
+    assert (preview.counts.updated, preview.counts.unchanged) == (2, 0)
+    first, second = preview.rows
+    assert first.changes == ()
+    assert [(c.field, c.new) for c in second.changes] == [("memo", "再訪")]

@@ -8,7 +8,7 @@ memory, and writes with driver-level ``executemany``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -29,7 +29,7 @@ from renkei.core.normalize.name import name_reading, name_script, same_name
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import InquiryFacts
 from renkei.pipeline.parallel import Mapped
-from renkei.pipeline.repeats import Repeat, fold_repeats, history_row
+from renkei.pipeline.repeats import Folded, Repeat, fold_repeats, history_row
 from renkei.store.customers import (
     CustomerRow,
     IdAllocator,
@@ -655,13 +655,31 @@ def _refresh_statistics(ctx: ApplyContext) -> None:
         ctx.analyzed_at = ctx.inserted
 
 
+def _unreport_folded(ctx: ApplyContext, folded: Folded) -> None:
+    """A dry run's reported rows as the delivery leaves their customers: a change to a value the
+    delivery later sets back to what it found is no change, and a row of a customer the delivery
+    leaves as it found it is unchanged (as the counts have it)."""
+    found = set(folded.left_as_found)
+    for index, row in enumerate(ctx.rows):
+        cid = row.customer_id
+        if cid is None or row.action != "updated":
+            continue
+        changes = tuple(change for change in row.changes if (cid, change.field) not in folded.back)
+        if cid in found:
+            ctx.rows[index] = replace(row, action="unchanged", changes=changes)
+        elif len(changes) != len(row.changes):
+            ctx.rows[index] = replace(row, changes=changes)
+
+
 def _flush(ctx: ApplyContext, writes: _Writes) -> None:
     conn = ctx.conn
     if writes.repeats:
         tied = {row["customer_id"] for rows in (writes.labels, writes.inquiries, writes.external_ids) for row in rows}
-        taken_back = fold_repeats(conn, ctx.delivery_id, ctx.now, writes.history, writes.repeats, ctx.repeat_rows, tied)
-        ctx.counts.updated -= taken_back
-        ctx.counts.unchanged += taken_back
+        folded = fold_repeats(conn, ctx.delivery_id, ctx.now, writes.history, writes.repeats, ctx.repeat_rows, tied)
+        ctx.counts.updated -= folded.unchanged
+        ctx.counts.unchanged += folded.unchanged
+        if ctx.rows and folded.back:
+            _unreport_folded(ctx, folded)
     ctx.inserted += len(writes.inserts)
     insert_new_customers(conn, writes.inserts.values(), ctx.workspace_id, ctx.now)
     update_changed(conn, [(c, writes.columns[c.id]) for c in writes.updates.values()], ctx.workspace_id, ctx.now)

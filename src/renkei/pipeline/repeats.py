@@ -13,7 +13,7 @@ found it, count as unchanged.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +44,18 @@ class _Fold:
     stored_id: int | None
 
 
+@dataclass(slots=True)
+class Folded:
+    """What folding a batch's repeats did."""
+
+    #: Records that count as unchanged instead of updated.
+    unchanged: int = 0
+    #: (customer id, field) of each value the delivery set back to what it found.
+    back: set[tuple[int, str]] = field(default_factory=set)
+    #: The customers the delivery leaves as it found them.
+    left_as_found: list[int] = field(default_factory=list)
+
+
 def fold_repeats(
     conn: Connection,
     delivery_id: int,
@@ -52,17 +64,18 @@ def fold_repeats(
     repeats: list[Repeat],
     repeat_rows: dict[int, int],
     tied_here: Collection[int],
-) -> int:
+) -> Folded:
     """Fold each of ``repeats`` into the delivery's earlier change to the same value.
 
     ``history`` is the batch's history rows, not yet written: edited in place. ``repeat_rows``:
     by customer, how many records of the delivery so far changed it after an earlier one had;
     ``tied_here``: the customers the batch adds a tag, group, inquiry or external id to. Returns
-    how many records count as unchanged instead of updated: for each customer the delivery leaves
-    as it found it, those records and the first (a customer's count starts again from there).
+    how many records count as unchanged instead of updated (for each customer the delivery leaves
+    as it found it, those records and the first: a customer's count starts again from there), the
+    values set back and those customers.
     """
     if not repeats:
-        return 0
+        return Folded()
     here = {(row["customer_id"], row["field"]): row for row in history}
     ids = sorted({customer.id for customer, _ in repeats})
     stored = delivery_history(conn, delivery_id, ids)
@@ -88,10 +101,12 @@ def fold_repeats(
     deleted: list[int] = []
     rewritten: list[dict[str, Any]] = []
     back: set[int] = set()  # customers with a value back as the delivery found it
+    values_back: set[tuple[int, str]] = set()
     for fold in folds.values():
         customer = fold.customer
         if fold.new == fold.old:
             back.add(customer.id)
+            values_back.add((customer.id, fold.field))
             if fold.old_by is None or fold.old_by == customer.created_by:
                 customer.sources.pop(fold.field, None)
             else:
@@ -116,7 +131,7 @@ def fold_repeats(
             rewritten,
         )
     if not back:
-        return 0
+        return Folded()
     gone = set(deleted)
     remaining = {row["customer_id"] for row in history}
     remaining.update(h.customer_id for h in stored if h.id not in gone)
@@ -135,7 +150,7 @@ def fold_repeats(
         )
         held = {int(row[0]) for row in tied}
         candidates = [cid for cid in candidates if cid not in held]
-    return sum(repeat_rows.pop(cid, 0) + 1 for cid in candidates)
+    return Folded(sum(repeat_rows.pop(cid, 0) + 1 for cid in candidates), values_back, candidates)
 
 
 def history_row(
