@@ -937,3 +937,30 @@ def test_an_address_with_spaces_around_its_at_or_quotes_around_it_is_the_address
 def test_a_space_inside_an_address_is_still_rejected(value):
     _patch, errors = patch_of({"氏名": "山田太郎", "メール": value})
     assert [e.column for e in errors] == ["メール"]
+
+
+def test_an_address_alone_in_a_contact_column_with_spaces_around_its_at_is_the_email():
+    patch, errors = patch_of({"氏名": "鈴木一郎", "連絡先": "ichiro @example.jp"})
+    assert errors == [] and patch.fields["email"] == "ichiro@example.jp"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "street", "building"),
+    [
+        pytest.param(
+            "住所",
+            "東京都港区六本木6-10-1六本木ヒルズ森タワー45F",
+            "六本木6-10-1",
+            "六本木ヒルズ森タワー45F",
+            id="address",
+        ),
+        pytest.param(
+            "番地", "六本木6-10-1六本木ヒルズ森タワー45F", "六本木6-10-1", "六本木ヒルズ森タワー45F", id="street"
+        ),
+        pytest.param("住所", "東京都千代田区丸の内1-1-1-101", "丸の内1-1-1-101", None, id="a-room-number"),
+    ],
+)
+def test_a_building_written_right_after_the_number_is_address2(column, value, street, building):
+    patch, errors = patch_of({"氏名": "山田太郎", column: value})
+    assert errors == []
+    assert (patch.fields["address1"], patch.fields.get("address2")) == (street, building)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from renkei.core.normalize.address import prefecture_of_city, split_building, split_city, split_prefecture
+from renkei.core.normalize.address import (
+    may_hold_building,
+    prefecture_of_city,
+    split_building,
+    split_city,
+    split_prefecture,
+)
 from renkei.core.records import InquiryFacts
 
 
@@ -109,7 +115,7 @@ class CustomerPatch:
                     line = rest
             elif city and line.startswith(city):
                 line = line[len(city) :].lstrip()
-            if " " in line and "address2" not in fields:  # the row's building column is the building
+            if "address2" not in fields and may_hold_building(line):  # the row's building column is the building
                 line, building = split_building(line)
                 if building is not None:
                     fields["address2"] = building

@@ -31,6 +31,7 @@ from renkei.core.normalize import (
     fold_width,
     labelled_fax,
     lookup_postal_code,
+    may_hold_building,
     normalize_email,
     normalize_postal_code,
     normalize_prefecture,
@@ -336,6 +337,11 @@ def _address_and_rest(text: str) -> tuple[str, str] | None:
     """(the e-mail address a phone cell holds, the rest of the cell), or None without one."""
     if "@" not in text:
         return None
+    if (loose := _loosened_address(text)) is not None:  # ichiro @example.jp, alone in the cell
+        try:
+            return normalize_email(loose), ""
+        except NormalizationError:
+            pass
     found = _ADDRESS_IN_PHONE.search(text)
     if found is None:
         return None
@@ -747,7 +753,7 @@ def _address_check(raw: str, buildings: bool = False) -> _AddressParts:
         # 大阪市北区梅田…, 千代田区…: written without the prefecture its city alone says.
         prefecture = prefecture_of_city(city)
     building: str | None = None
-    if buildings and rest and " " in rest:  # folded: a full-width space is one too
+    if buildings and rest and may_hold_building(rest):
         rest, building = split_building(rest)
     return code, area, prefecture or None, city or None, rest or None, building
 

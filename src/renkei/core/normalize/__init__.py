@@ -22,6 +22,7 @@ from typing import Literal
 from renkei.core.normalize.address import (
     PREFECTURES,
     fold_address,
+    may_hold_building,
     normalize_prefecture,
     prefecture_of_city,
     split_address,
@@ -66,6 +67,7 @@ __all__ = [
     "fold_width",
     "labelled_fax",
     "lookup_postal_code",
+    "may_hold_building",
     "normalize_email",
     "normalize_label",
     "normalize_phone",

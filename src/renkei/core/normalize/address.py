@@ -22,6 +22,7 @@ from renkei.core.normalize.text import fold_dashes, fold_width
 __all__ = [
     "PREFECTURES",
     "fold_address",
+    "may_hold_building",
     "normalize_prefecture",
     "prefecture_of_city",
     "split_address",
@@ -200,6 +201,12 @@ _JOINED_BUILDING = re.compile(
     r"\d+(?:(?:-\d+){1,3}|丁目\d+(?:番地?\d+号?|-\d+(?:-\d+)?)|番地?\d+号?)"
     r"(?=[\u30a1-\u30fa\u4e00-\u9fffA-Za-z])(?![号番地丁目条の先外内])"
 )
+
+
+def may_hold_building(street: str) -> bool:
+    """Whether ``split_building`` may find a building in ``street`` (folded): a space, or a number of
+    two parts a name can follow without one. Most street lines are told apart here, cheaply."""
+    return " " in street or "-" in street or "番" in street
 
 
 def split_building(street: str) -> tuple[str, str | None]:
