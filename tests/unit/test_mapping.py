@@ -788,7 +788,7 @@ def test_the_kinds_default_applies_when_the_mapping_does_not_say():
     [
         pytest.param("（株）ＡＢＣ", "株式会社ABC", id="short-form-before"),
         pytest.param("ABC(株)", "ABC株式会社", id="short-form-after"),
-        pytest.param("㈱ABC 東京支店", "株式会社ABC 東京支店", id="enclosed"),
+        pytest.param("㈱ABC", "株式会社ABC", id="enclosed"),
         pytest.param("(有)山田商店", "有限会社山田商店", id="yugen"),
         pytest.param("ABC(同)", "ABC合同会社", id="godo"),
         pytest.param("株式会社ABC 御中", "株式会社ABC", id="a-form-of-address-after-it"),
@@ -799,7 +799,7 @@ def test_the_kinds_default_applies_when_the_mapping_does_not_say():
         pytest.param("ABC　株式会社", "ABC株式会社", id="a-space-before-the-legal-form"),
         pytest.param("(株) ABC", "株式会社ABC", id="a-space-after-a-short-form"),
         pytest.param("一般社団法人 XYZ協会", "一般社団法人XYZ協会", id="an-association"),
-        pytest.param("株式会社 ABC 東京支店", "株式会社ABC 東京支店", id="the-branch-kept-apart"),
+        pytest.param("株式会社 ABC Japan", "株式会社ABC Japan", id="other-spaces-kept"),
     ],
 )
 def test_a_companys_short_legal_form_is_spelled_out(company, expected):
@@ -964,3 +964,27 @@ def test_a_building_written_right_after_the_number_is_address2(column, value, st
     patch, errors = patch_of({"氏名": "山田太郎", column: value})
     assert errors == []
     assert (patch.fields["address1"], patch.fields.get("address2")) == (street, building)
+
+
+@pytest.mark.parametrize(
+    ("columns", "company", "expected"),
+    [
+        pytest.param({}, "(株)ABC 営業部", ("株式会社ABC", "営業部", None), id="a-department"),
+        pytest.param(
+            {}, "株式会社ABC 東京支店 営業課 課長", ("株式会社ABC", "東京支店 営業課", "課長"), id="and-a-title"
+        ),
+        pytest.param(
+            {"役職": "部長"}, "株式会社ABC 営業課 課長", ("株式会社ABC", "営業課 課長", "部長"), id="a-title-column"
+        ),
+        pytest.param(
+            {"部署": "総務部"}, "株式会社ABC 営業部", ("株式会社ABC 営業部", "総務部", None), id="a-department-column"
+        ),
+        pytest.param({}, "ABC 営業部", ("ABC 営業部", None, None), id="no-legal-form-no-telling"),
+        pytest.param({}, "ABC株式会社 本社", ("ABC株式会社 本社", None, None), id="not-a-unit"),
+    ],
+)
+def test_a_department_written_after_the_company_is_the_department(columns, company, expected):
+    patch, errors = patch_of({"氏名": "山田太郎", "会社名": company, **columns})
+    assert errors == []
+    fields = patch.fields
+    assert (fields["company_name"], fields.get("department"), fields.get("title")) == expected

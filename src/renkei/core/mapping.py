@@ -221,6 +221,7 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
         email_column="email" in claimed,
         phone_column=not PHONE_TARGETS.isdisjoint(claimed),
         titles_in_department="title" not in claimed and not ruled,
+        departments_in_company="department" not in claimed and not ruled,
     )
 
 

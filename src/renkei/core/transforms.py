@@ -24,6 +24,7 @@ from renkei.core.normalize import (
     ERROR_POLICY,
     classify_phone,
     clean_text,
+    company_and_department,
     company_name,
     department_and_title,
     email_in,
@@ -824,6 +825,38 @@ def _company_text(raw: str) -> str | None:
     return None if text is None else company_name(text)
 
 
+def _company_department_check(raw: str, titles: bool) -> tuple[str | None, str | None, str | None]:
+    """(company, department, title) of a company cell that goes on to the department; the title
+    read apart only with ``titles``."""
+    company = _company_text(raw)
+    if company is None:
+        return None, None, None
+    company, department = company_and_department(company)
+    if department is None or not titles:
+        return company, department, None
+    department, title = department_and_title(department)
+    return company, department, title
+
+
+def _company(size: int, titles: bool) -> Apply:
+    """A company of a file without a department column: a department written after its name
+    (``株式会社ABC 営業部``) is the ``department``, and a title after that (``… 営業部 部長``) the
+    ``title`` when the file has no title column (``titles``)."""
+    outcomes = _Memo(partial(_company_department_check, titles=titles), size)
+
+    def apply(raw: str, patch: CustomerPatch) -> str | None:
+        company, department, title = outcomes.of(raw)
+        if company is not None:
+            patch.set_default("company_name", company)
+        if department is not None:
+            patch.set_default("department", department)
+        if title is not None:
+            patch.set_default("title", title)
+        return None
+
+    return apply
+
+
 def _custom(key: str, size: int) -> Apply:
     texts = _Memo(_text, size)
 
@@ -910,6 +943,7 @@ def transform_for(
     email_column: bool = True,
     phone_column: bool = True,
     titles_in_department: bool = False,
+    departments_in_company: bool = False,
 ) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
@@ -917,7 +951,9 @@ def transform_for(
     whether the payload has an e-mail column (an address in a phone column is then not the e-mail);
     ``phone_column``: whether it has a phone or mobile column (a number in an e-mail column likewise);
     ``titles_in_department``: whether a job title written in a department cell is read apart (the
-    payload has no title column, and the department column was not mapped by the user's rule).
+    payload has no title column, and the department column was not mapped by the user's rule);
+    ``departments_in_company``: whether a department written after the company's name is (the
+    payload has no department column, and the company column was not mapped by a rule).
     """
     size = memo_size
     if target in _DATE_TARGETS and size > 0:
@@ -947,6 +983,8 @@ def transform_for(
     if target == "address2":
         return _scalar("address2", size, _address_text)
     if target == "company_name":
+        if departments_in_company:
+            return _company(size, titles=titles_in_department)
         return _scalar("company_name", size, _company_text)
     if target == "department" and titles_in_department:
         return _department(size)

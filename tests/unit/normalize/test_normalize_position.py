@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from renkei.core.normalize import department_and_title
+from renkei.core.normalize import company_and_department, department_and_title
 from renkei.core.normalize.position import JOB_TITLES
 
 
@@ -44,3 +44,19 @@ def test_a_title_is_only_ever_the_end_of_the_cell_and_nothing_else_is_lost(text)
     else:
         assert title in JOB_TITLES and text.endswith(title)
         assert department is None or text.startswith(department)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("株式会社ABC 営業部", ("株式会社ABC", "営業部"), id="after-the-legal-form"),
+        pytest.param("ABC株式会社 東京支店 営業課", ("ABC株式会社", "東京支店 営業課"), id="a-branch-and-a-section"),
+        pytest.param("一般社団法人XYZ協会 事務局", ("一般社団法人XYZ協会", "事務局"), id="an-association"),
+        pytest.param("株式会社ABC Japan 営業部", ("株式会社ABC Japan", "営業部"), id="a-name-of-two-words"),
+        pytest.param("株式会社ABC", ("株式会社ABC", None), id="no-space"),
+        pytest.param("ABC 営業部", ("ABC 営業部", None), id="no-legal-form"),
+        pytest.param("ABC株式会社 本社", ("ABC株式会社 本社", None), id="not-a-unit"),
+    ],
+)
+def test_company_and_department(text, expected):
+    assert company_and_department(text) == expected

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["JOB_TITLES", "department_and_title"]
+__all__ = ["JOB_TITLES", "company_and_department", "department_and_title"]
 
 #: Job titles as Japanese business cards and lists write them.
 JOB_TITLES = frozenset(
@@ -56,4 +56,24 @@ def department_and_title(text: str) -> tuple[str | None, str | None]:
             if department.endswith(_UNIT_ENDINGS):
                 return department, title
             return text, None
+    return text, None
+
+
+#: A company's legal form, which says where the company's name is (株式会社, 有限会社, 一般社団法人 …).
+_LEGAL_FORM_WORDS = ("会社", "法人")
+
+
+def company_and_department(text: str) -> tuple[str, str | None]:
+    """(company, department) of a cleaned company cell that goes on to the department after a
+    space (``株式会社ABC 営業部``, ``ABC株式会社 東京支店 営業課``): the department starts at the
+    first word after the legal form that ends with a unit's name (部, 課, 支店, センター, …); the
+    company is the words before it. (text, None) otherwise."""
+    if " " not in text:
+        return text, None
+    words = text.split(" ")
+    named = False  # whether the words so far hold the legal form
+    for at in range(1, len(words)):
+        named = named or any(form in words[at - 1] for form in _LEGAL_FORM_WORDS)
+        if named and words[at].endswith(_UNIT_ENDINGS):
+            return " ".join(words[:at]), " ".join(words[at:])
     return text, None
