@@ -6,7 +6,10 @@ told by the words Japanese companies use for one (部長, 課長代理, 代表�
 after a space, a slash or a middle dot (``営業部 部長``, ``営業部／部長``), or right after a unit
 whose name ends the department (``営業部部長``: 部, 課, 室, 本部, センター, …); a cell that is
 only a title is the title. ``営業部長``, a title in its own right whose department is not written
-apart, is kept whole, as is anything else. Never rejects (free text).
+apart, is kept whole, as is anything else.
+
+A company cell may go on to the department (``株式会社ABC 営業部``): after the legal form, a word
+ending in a unit's name starts it (``company_and_department``). Neither ever rejects (free text).
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ JOB_TITLES = frozenset(
 )  # fmt: skip
 #: The longest title first, so that 課長代理 is read before 代理 could be.
 _BY_LENGTH = sorted(JOB_TITLES, key=len, reverse=True)
-#: What a department's name ends with when a title follows it without a space (営業部部長).
+#: What a unit's name ends with: a department a title follows without a space (営業部部長), or the
+#: first word of a department written after a company's name (株式会社ABC 営業部).
 _UNIT_ENDINGS = (
     "部", "課", "室", "局", "係", "班", "科", "センター", "グループ", "チーム", "支店", "支社", "営業所", "工場",
     "研究所", "事務所", "店",
 )  # fmt: skip
-#: The department, then a separator (a space, a slash, a middle dot) and the last word.
 _SEPARATORS = " \t\u3000/／・･|｜"
+#: The department, then a separator (a space, a slash, a middle dot) and the last word.
 _TITLE_APART = re.compile(r"(.+)[\s/／・･|｜]\s*([^\s/／・･|｜]+)")
 
 
