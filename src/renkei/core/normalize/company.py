@@ -3,10 +3,10 @@
 Lists, forms and cards write a company's legal form short: ``(株)`` or ``㈱`` for 株式会社,
 ``(有)`` or ``㈲`` for 有限会社, before the name or after it (``(株)ABC``, ``ABC(株)``). Spelled out,
 one company reads one way whoever typed it (``(株)ABC``, ``㈱ABC`` and ``株式会社ABC`` are
-``株式会社ABC``), and with no space between the legal form and the name (``株式会社 ABC``, as
-the register writes it: ``株式会社ABC``); the rest of the name is kept as written. A form of address after the name
-(``御中``, from an envelope or a mail's greeting) is not part of it. Never rejects: the company
-is free text (``ERROR_POLICY`` ``keep_raw``).
+``株式会社ABC``), and with no space between the legal form and the name, as the register writes
+it (``株式会社 ABC`` is ``株式会社ABC``); the rest of the name is kept as written. A form of
+address after the name (``御中``, from an envelope or a mail's greeting) is not part of it.
+Never rejects: the company is free text (``ERROR_POLICY`` ``keep_raw``).
 """
 
 from __future__ import annotations
