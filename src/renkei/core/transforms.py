@@ -290,20 +290,23 @@ def _department_check(raw: str) -> tuple[str | None, str | None]:
     return (None, None) if text is None else department_and_title(text)
 
 
-def _department(size: int) -> Apply:
-    """A department of a file without a job title column: a title written after the department
-    (``営業部 部長``, ``総務課課長代理``) or alone (``部長``) is the ``title``."""
-    outcomes = _Memo(_department_check, size)
+def _parts(check: Callable[[str], tuple[str | None, ...]], names: tuple[str, ...], size: int) -> Apply:
+    """A column whose value gives several fields: ``names``, in the order ``check`` gives them."""
+    outcomes = _Memo(check, size)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        department, title = outcomes.of(raw)
-        if department is not None:
-            patch.set_default("department", department)
-        if title is not None:
-            patch.set_default("title", title)
+        for name, value in zip(names, outcomes.of(raw), strict=True):
+            if value is not None:
+                patch.set_default(name, value)
         return None
 
     return apply
+
+
+def _department(size: int) -> Apply:
+    """A department of a file without a job title column: a title written after the department
+    (``営業部 部長``, ``総務課課長代理``) or alone (``部長``) is the ``title``."""
+    return _parts(_department_check, ("department", "title"), size)
 
 
 def _number_instead(text: str) -> tuple[str, str] | None:
@@ -842,19 +845,7 @@ def _company(size: int, titles: bool) -> Apply:
     """A company of a file without a department column: a department written after its name
     (``株式会社ABC 営業部``) is the ``department``, and a title after that (``… 営業部 部長``) the
     ``title`` when the file has no title column (``titles``)."""
-    outcomes = _Memo(partial(_company_department_check, titles=titles), size)
-
-    def apply(raw: str, patch: CustomerPatch) -> str | None:
-        company, department, title = outcomes.of(raw)
-        if company is not None:
-            patch.set_default("company_name", company)
-        if department is not None:
-            patch.set_default("department", department)
-        if title is not None:
-            patch.set_default("title", title)
-        return None
-
-    return apply
+    return _parts(partial(_company_department_check, titles=titles), ("company_name", "department", "title"), size)
 
 
 def _custom(key: str, size: int) -> Apply:
