@@ -28,6 +28,7 @@ KIND_OF = {
     "ieul": ("mail-labels", "ieul"),
     "home4u": ("mail-labels", "home4u"),
     "yahoo-fudosan": ("mail-labels", "yahoo-fudosan"),
+    "form": ("mail-labels", None),  # the default preset
     "unrelated": ("suumo", None),
 }
 
@@ -54,11 +55,24 @@ def test_every_portal_fixture_ends_in_the_expected_state(hub, path):
         (inquiry,) = customer["inquiries"]
         assert inquiry["external_id"] == expected["external_id"]
         if expected["fields"].get("email"):
-            assert customer["email"] == expected["fields"]["email"].lower()
+            assert customer["email"] == expected["fields"]["email"].lower().replace(" ", "")
         assert customer["acquisition_channel"] == inquiry["source"]
     else:
         assert customers == []
         assert result.reason
+
+
+def test_a_web_forms_mail_is_a_customer_through_a_mail_labels_integration_without_a_preset(hub):
+    form = integration(hub, "mail-labels", name="自社フォーム")
+    result = mail_service.import_mail(hub, form, (CASES / "form" / "inquiry.eml").read_bytes())
+    assert (result.state, result.counts.created, result.counts.errors) == ("processed", 1, 0)
+    (customer,) = export(hub)
+    assert (customer["last_name"], customer["first_name"], customer["email"]) == ("佐藤", "花子", "hanako@example.jp")
+    assert (customer["company_name"], customer["department"], customer["title"]) == ("株式会社ABC", "営業部", "部長")
+    assert (customer["phone"], customer["custom"]) == ("+81312345678", {"phone": "+81312345679"})
+    assert (customer["address1"], customer["address2"]) == ("渋谷2-21-1", "渋谷ヒカリエ8F")
+    (inquiry,) = customer["inquiries"]
+    assert (inquiry["source"], inquiry["message"]) == ("Webフォーム", "資料を送ってください。\nよろしくお願いします。")
 
 
 def test_inbox_addresses_are_unguessable_found_and_rotated(hub):

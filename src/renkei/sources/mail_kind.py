@@ -90,7 +90,9 @@ class MailSettings(BaseModel):
         description="Only mails from these addresses or @domains are processed (empty: any sender).",
     )
     preset: str | None = Field(
-        default=None, description="mail-labels only: the label preset (reguide, ieul, home4u, …)."
+        default=None,
+        description="mail-labels only: the label preset (form, the default, for a company's own web form; reguide, "
+        "ieul, home4u, yahoo-fudosan).",
     )
     quarantine_auth_failures: bool = Field(
         default=False,
@@ -111,7 +113,7 @@ def _extract_mail(kind: str) -> Any:
             return Extraction(
                 [], iter(()), verdict="quarantined", reason=f"sender {mail.from_addr or '(none)'} is not allowed"
             )
-        preset = settings.preset if kind == "mail-labels" else None
+        preset = (settings.preset or "form") if kind == "mail-labels" else None
         if kind == "mail-labels" and preset not in PRESETS:
             return Extraction([], iter(()), verdict="failed", reason=f"unknown mail-labels preset {preset!r}")
         result = parse_portal_mail(mail, kind, preset)

@@ -25,7 +25,7 @@ SUUMO_TEXT = "ID：A1\n名前（漢字）：山田　太郎\nメールアドレ�
 
 
 def test_registry_holds_every_portal_and_preset() -> None:
-    assert set(PARSERS) == {"suumo", "homes", "athome", "reguide", "ieul", "home4u", "yahoo-fudosan"}
+    assert set(PARSERS) == {"suumo", "homes", "athome", "reguide", "ieul", "home4u", "yahoo-fudosan", "form"}
     assert set(PRESETS) <= set(PARSERS)
 
 

@@ -158,6 +158,8 @@ def _indented(raw_line: str) -> bool:
 
 
 def _is_rule(line: str) -> bool:
+    if line.strip() == "--":  # the signature's delimiter ("-- "): what follows is the sender's signature
+        return True
     if len(line) < 3:
         return False
     return all(char in _RULE_CHARS for char in line) and sum(char not in _SPACE for char in line) >= 3

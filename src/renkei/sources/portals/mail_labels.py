@@ -15,6 +15,9 @@ Presets (``PRESETS``):
 - ``home4u`` (HOME4U): ``[HOME4U] 査定依頼 -- <都道府県> 市区町村``; ``■お名前 : …``, ``■ご住所`` with the
   postal code and the address on two lines, ``■査定ナンバー`` as the id.
 - ``yahoo-fudosan`` (Yahoo!不動産 seller leads): 氏名（漢字）, 氏名（カナ）, 現住所, Ｅメール, 問い合わせID.
+- ``form`` (the default: a company's own web form, whose mails come from its own server): any
+  mail the inbox receives, read by the labels such forms use (お名前, フリガナ, 会社名, 部署名, 役職,
+  メールアドレス, 電話番号 / 連絡先, 郵便番号, ご住所, お問い合わせ内容, ``■`` or ``【】`` around them).
 
 The sender domains of the presets are the portals' public domains, not verified against real mails;
 the subject patterns recognise forwarded copies too.
@@ -36,7 +39,10 @@ from renkei.sources.portals.leads import COMMON_MULTILINE, Gathered, gather, lea
 __all__ = ["PRESETS", "TARGETS", "LabelRules", "MailLabelsParser"]
 
 #: The canonical customer fields a label may carry.
-TARGETS = ("full_name", "full_name_kana", "last_name", "first_name", "email", "phone", "postal_code", "address", "memo")
+TARGETS = (
+    "full_name", "full_name_kana", "last_name", "first_name", "email", "phone", "postal_code", "address", "memo",
+    "company_name", "department", "title",
+)  # fmt: skip
 #: The inquiry facts a label may carry.
 FACTS = (
     "external_id", "received_at", "property_code", "own_property_code", "property_name", "property_url", "price",
@@ -62,6 +68,8 @@ class LabelRules(BaseModel):
 
     name: str = "mail-labels"
     display_name: str
+    #: Every mail the inbox receives is one of these (a web form's, from the company's own server).
+    any_sender: bool = False
     senders: tuple[str, ...] = ()
     subject_patterns: tuple[str, ...] = ()
     labels: dict[str, tuple[str, ...]]
@@ -153,7 +161,7 @@ class MailLabelsParser:
         self.name = rules.name
 
     def recognises(self, mail: DecodedMail) -> bool:
-        return self.rules.sender_matches(mail) or self.rules.subject_matches(mail)
+        return self.rules.any_sender or self.rules.sender_matches(mail) or self.rules.subject_matches(mail)
 
     def parse(self, mail: DecodedMail) -> PortalResult:
         rules = self.rules
@@ -277,5 +285,23 @@ PRESETS: dict[str, LabelRules] = {
         },
         other_labels=_SELLER_OTHER,
         headings=("依頼者情報", "物件情報", "お客様情報"),
+    ),
+    "form": LabelRules(
+        name="form",
+        display_name="Webフォーム",
+        any_sender=True,
+        labels={
+            "full_name": (*_NAME, "ご担当者名", "ご担当者様名", "お客様名"),
+            "last_name": ("姓", "お名前（姓）"), "first_name": ("名", "お名前（名）"),
+            "full_name_kana": (*_KANA, "よみがな", "お名前（ふりがな）"),
+            "email": (*_MAIL, "メールアドレス（確認用）", "ご連絡先メールアドレス"),
+            "phone": (*_PHONE, "お電話番号", "連絡先", "ご連絡先", "携帯電話", "携帯番号"),
+            "postal_code": ("郵便番号",), "address": ("住所", "ご住所", "所在地", "ご所在地"),
+            "company_name": ("会社名", "貴社名", "御社名", "法人名", "団体名", "企業名"),
+            "department": ("部署名", "部署", "所属部署"), "title": ("役職", "役職名"),
+        },
+        facts={"message": (*_MESSAGE, "お問い合わせ", "ご用件", "メッセージ"), "received_at": ("送信日時", "受付日時")},
+        other_labels=("お問い合わせ種別", "お問い合わせ項目", "ご希望の連絡方法", "きっかけ", "ご予算", "URL"),
+        headings=("お客様情報", "お問い合わせ内容"),
     ),
 }  # fmt: skip

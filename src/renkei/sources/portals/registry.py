@@ -58,8 +58,11 @@ def parse_portal_mail(mail: DecodedMail, kind: str, preset: str | LabelRules | N
 
 
 def detect(mail: DecodedMail) -> PortalResult:
-    """The verdict of the first registered parser that recognises ``mail``, else ``unrecognised``."""
+    """The verdict of the first registered parser that recognises ``mail``, else ``unrecognised``
+    (a preset that takes any mail, the web form's, is no portal to tell by the mail)."""
     for parser in PARSERS.values():
+        if isinstance(parser, MailLabelsParser) and parser.rules.any_sender:
+            continue
         if parser.recognises(mail):
             return parser.parse(mail)
     return PortalResult(
