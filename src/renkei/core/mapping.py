@@ -124,10 +124,10 @@ class CompiledMapping:
     labels: tuple[str, ...]
     positions: tuple[tuple[int, str, Apply], ...]
     unknown_positions: tuple[tuple[int, str], ...]
-    #: Where columns keep a value of another field written in them, when the file has a column of
-    #: that field: (custom key, field) — an e-mail address in a phone column (``<column> メール``,
-    #: ``email``), a phone number in an e-mail column (``<column> 電話``, ``phone``). A row whose
-    #: own column of that field gave none takes it from there.
+    #: Where columns keep a value of another field written in them: (custom key, field) — an e-mail
+    #: address in a phone column (``<column> メール``, ``email``), a phone number in an e-mail
+    #: column (``<column> 電話``, ``phone``). A row whose columns gave that field none takes it
+    #: from there, whatever the order of the columns.
     strays: tuple[tuple[str, str], ...] = ()
 
     def targets(self) -> dict[str, str | None]:
@@ -196,7 +196,7 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
         labels=tuple(labels),
         positions=positions,
         unknown_positions=unknown_positions,
-        strays=_strays(resolved, claimed),
+        strays=_strays(resolved),
     )
 
 
@@ -204,10 +204,10 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
     """A column's transform, knowing the file's other columns (``claimed``) and whether a rule of the
     user's maps it (``ruled``): a second column of its field's reads after the field's own; a name
     column gives a company's name to the company only when no company column does; an address keeps
-    its building unless a building column gives it; an e-mail address in a phone column is the
-    e-mail only when no e-mail column gives one (a phone number in an e-mail column likewise); a job
-    title after the department (``営業部 部長``) is read from a department column auto-mapped in a
-    file without a title column (a rule that says a column is the department is taken at its word)."""
+    its building unless a building column gives it; a job title after the department (``営業部
+    部長``) is read from a department column auto-mapped in a file without a title column (a rule
+    that says a column is the department is taken at its word), and a department after the
+    company's name from a company column likewise."""
     if second:
         return second_column_transform(target, label, memo_size)
     if target == "full_name":
@@ -218,8 +218,6 @@ def _transform(target: str, label: str, second: bool, claimed: set[str], memo_si
         target,
         label,
         memo_size,
-        email_column="email" in claimed,
-        phone_column=not PHONE_TARGETS.isdisjoint(claimed),
         titles_in_department="title" not in claimed and not ruled,
         departments_in_company="department" not in claimed and not ruled,
     )
@@ -271,13 +269,13 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     return patch, errors
 
 
-def _strays(resolved: Sequence[tuple[str, str | None, bool]], claimed: set[str]) -> tuple[tuple[str, str], ...]:
+def _strays(resolved: Sequence[tuple[str, str | None, bool]]) -> tuple[tuple[str, str], ...]:
     """Where the columns of ``resolved`` keep a value of another field's column (``CompiledMapping.strays``)."""
     strays: list[tuple[str, str]] = []
     for label, target, _ in resolved:
-        if target in PHONE_TARGETS and "email" in claimed:
+        if target in PHONE_TARGETS:
             strays.append((phone_email_key(label), "email"))
-        elif target == "email" and not PHONE_TARGETS.isdisjoint(claimed):
+        elif target == "email":
             strays.append((email_phone_key(label), "phone"))
     return tuple(strays)
 

@@ -116,15 +116,14 @@ def _text(raw: str) -> str | None:
 _TEXT_MARKS = frozenset("'＇")
 
 
+def _without_mark(raw: str) -> str:
+    """``raw`` without Excel's text mark before it (``'09012345678``), unless the mark is all it holds."""
+    return raw[1:] if raw[:1] in _TEXT_MARKS and raw[1:].strip() else raw
+
+
 def _unmarked(check: Callable[[str], _T]) -> Callable[[str], _T]:
-    """``check`` reading a value without Excel's text mark before it (``'09012345678``)."""
-
-    def pure(raw: str) -> _T:
-        if raw[:1] in _TEXT_MARKS and raw[1:].strip():
-            return check(raw[1:])
-        return check(raw)
-
-    return pure
+    """``check`` reading a value without Excel's text mark before it."""
+    return lambda raw: check(_without_mark(raw))
 
 
 def _scalar(name: str, size: int, pure: Callable[[str], str | None] | None = None) -> Apply:
@@ -206,19 +205,18 @@ def _loosened_address(text: str) -> str | None:
     return loose if loose != text and " " not in loose else None
 
 
-def _email(label: str, size: int, phone_column: bool = True) -> Apply:
+def _email(label: str, size: int) -> Apply:
     """The e-mail transform: one address, or several in one cell, the first of which is the
     customer's e-mail; the others are kept as a custom value under the column's label, as a
     second phone number is. A cell that is not addresses is rejected for what the whole is.
 
-    A phone number written there instead (``090-1234-5678``) goes to the slot its kind says when
-    the file has no phone column (``phone_column``) and that slot is free; otherwise it is kept as
-    ``<column> 電話`` (and ``map_record`` gives it the slot when the row's phone columns gave none)."""
+    A phone number written there instead (``090-1234-5678``) is kept as ``<column> 電話``, which
+    ``map_record`` makes the row's phone or mobile when its phone columns gave none."""
     phone_key = email_phone_key(label)
 
-    def check(raw: str) -> tuple[str | None, str | None, tuple[str, str] | None, str | None]:
-        """(address, the other addresses joined, (E.164, slot) of a phone number written instead,
-        rejection reason); all None for a blank value."""
+    def check(raw: str) -> tuple[str | None, str | None, str | None, str | None]:
+        """(address, the other addresses joined, a phone number written instead in E.164, rejection
+        reason); all None for a blank value."""
         if (value := plain_email(raw)) is not None:  # the common shape, in one step
             return value, None, None, None
         text = _text(raw)
@@ -255,11 +253,7 @@ def _email(label: str, size: int, phone_column: bool = True) -> Apply:
         value, others, number, reason = outcomes.of(raw)
         if value is None:
             if number is not None:
-                e164, slot = number
-                if not phone_column and slot not in patch.fields:
-                    patch.fields[slot] = e164
-                elif patch.fields.get(slot) != e164:
-                    patch.custom.setdefault(phone_key, e164)
+                patch.custom.setdefault(phone_key, number)
             return reason
         if "email" not in patch.fields:
             patch.fields["email"] = value
@@ -309,13 +303,12 @@ def _department(size: int) -> Apply:
     return _parts(_department_check, ("department", "title"), size)
 
 
-def _number_instead(text: str) -> tuple[str, str] | None:
-    """(E.164, slot) of a phone number written where an e-mail address belongs, or None."""
+def _number_instead(text: str) -> str | None:
+    """A phone number written where an e-mail address belongs, in E.164, or None."""
     try:
-        e164, kind = classify_phone(text)
+        return classify_phone(text)[0]
     except NormalizationError:
         return None
-    return e164, phone_slot(kind)
 
 
 def phone_slot(kind: str) -> str:
@@ -357,7 +350,7 @@ def _address_and_rest(text: str) -> tuple[str, str] | None:
     return address, rest
 
 
-def _phone(target: str, label: str, size: int, email_column: bool = True) -> Apply:
+def _phone(target: str, label: str, size: int) -> Apply:
     """A number goes to the slot its kind says; an extension written after it (``内線123``), which
     E.164 has no room for, is kept as a custom value ``<column> 内線``. A cell of several numbers
     (``03-1234-5678 / 090-1234-5678``) puts each in its slot while the slot is free; the others are
@@ -366,8 +359,7 @@ def _phone(target: str, label: str, size: int, email_column: bool = True) -> App
     is kept as ``<column> 注記``; a word alone in brackets (``（本人）``, ``(代表)``) is dropped.
 
     An e-mail address in the cell, alone or beside the number (``連絡先`` columns hold either), is
-    the customer's e-mail when the file has no e-mail column (``email_column``) and no earlier
-    column gave one; otherwise it is kept as ``<column> メール``."""
+    kept as ``<column> メール``, which ``map_record`` makes the row's e-mail when no column gave one."""
     extension_key = f"{label} 内線"
     note_key = f"{label} 注記"
     email_key = phone_email_key(label)
@@ -432,11 +424,8 @@ def _phone(target: str, label: str, size: int, email_column: bool = True) -> App
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         numbers, extension, note, address, reason = outcomes.of(raw)
-        if address is not None:
-            if not email_column and "email" not in patch.fields:
-                patch.fields["email"] = address
-            elif patch.fields.get("email") != address:
-                patch.custom.setdefault(email_key, address)
+        if address is not None and patch.fields.get("email") != address:
+            patch.custom.setdefault(email_key, address)
         if not numbers:
             return reason
         fields = patch.fields
@@ -897,7 +886,7 @@ def _inquiry_time(size: int) -> Apply:
 
 
 def _external_id(raw: str, patch: CustomerPatch) -> str | None:
-    value = _text(raw[1:] if raw[:1] in _TEXT_MARKS and raw[1:].strip() else raw)  # '000123: Excel's text mark
+    value = _text(_without_mark(raw))  # '000123: Excel's text mark
     if value is not None and patch.external_id is None:
         patch.external_id = value
     return None
@@ -931,16 +920,12 @@ def transform_for(
     label: str = "",
     memo_size: int = MEMO_FLOOR,
     *,
-    email_column: bool = True,
-    phone_column: bool = True,
     titles_in_department: bool = False,
     departments_in_company: bool = False,
 ) -> Apply:
     """The transform that puts a raw value for ``target`` into a patch.
 
-    It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none). ``email_column``:
-    whether the payload has an e-mail column (an address in a phone column is then not the e-mail);
-    ``phone_column``: whether it has a phone or mobile column (a number in an e-mail column likewise);
+    It remembers the outcomes of up to ``memo_size`` distinct raw values (0: none).
     ``titles_in_department``: whether a job title written in a department cell is read apart (the
     payload has no title column, and the department column was not mapped by the user's rule);
     ``departments_in_company``: whether a department written after the company's name is (the
@@ -950,9 +935,9 @@ def transform_for(
     if target in _DATE_TARGETS and size > 0:
         size = max(size, DATE_MEMO_SIZE)
     if target in PHONE_TARGETS:
-        return _phone(target, label or target, size, email_column)
+        return _phone(target, label or target, size)
     if target == "email":
-        return _email(label or target, size, phone_column)
+        return _email(label or target, size)
     if target.startswith(CUSTOM_PREFIX):
         return _custom(target[len(CUSTOM_PREFIX) :], size)
     if target == "inquiry.received_at":

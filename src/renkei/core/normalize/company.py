@@ -37,12 +37,9 @@ _SPACED_FORM = re.compile(
 def company_name(text: str) -> str:
     """``text`` (cleaned, width-folded) with short legal forms spelled out, no space between the
     legal form and the name, and a trailing 御中 dropped."""
-    if " " in text and ("会社" in text or "法人" in text):
+    if not _MARKS.isdisjoint(text):
+        text = _SHORT_FORM.sub(lambda m: _LEGAL_FORMS[m.group(1) or _ENCLOSED[m.group(2)]], text)
+        text = _ADDRESS_FORM.sub("", text) or text
+    if " " in text and ("会社" in text or "法人" in text):  # (株) ABC → 株式会社 ABC → 株式会社ABC
         text = _SPACED_FORM.sub(lambda m: m.group(1) or m.group(2), text)
-    if _MARKS.isdisjoint(text):
-        return text
-    spelled = _SHORT_FORM.sub(lambda m: _LEGAL_FORMS[m.group(1) or _ENCLOSED[m.group(2)]], text)
-    spelled = _ADDRESS_FORM.sub("", spelled) or spelled
-    if " " in spelled:  # (株) ABC → 株式会社 ABC → 株式会社ABC
-        spelled = _SPACED_FORM.sub(lambda m: m.group(1) or m.group(2), spelled)
-    return spelled
+    return text
