@@ -78,6 +78,14 @@ def test_people_sharing_a_number_stay_apart_and_each_finds_their_own(hub, tmp_pa
             ["大橋", "みどり", "ミドリ"], ["小島", "詩織", ""], False, id="given-names-apart-family-names-differ"
         ),
         pytest.param(["青木", "一郎", ""], ["Aoki", "Ichiro", ""], True, id="romaji-of-the-same-name"),
+        pytest.param(["佐藤", "花子", ""], ["Yamada", "Taro", ""], False, id="romaji-not-the-common-names-reading"),
+        pytest.param(
+            ["山田", "花子", "ハナコ"], ["Yamada", "Taro", ""], False, id="romaji-not-the-given-names-reading"
+        ),
+        pytest.param(["山田", "翔太", "ショウタ"], ["Yamada", "Syota", ""], True, id="kunrei-romaji-of-the-reading"),
+        pytest.param(["Yamada", "Hanako", ""], ["山田", "太郎", "タロウ"], False, id="a-reading-not-the-stored-romaji"),
+        pytest.param(["佐藤", "", ""], ["スズキ", "", ""], False, id="kana-not-the-common-names-reading"),
+        pytest.param(["東海林", "花子", ""], ["Tokairin", "Taro", ""], True, id="an-uncommon-name-cannot-tell"),
         pytest.param(["髙橋", "惠子", ""], ["高橋", "恵子", ""], True, id="old-forms-of-the-kanji"),
         pytest.param(["John", "Smith", ""], ["Smith", "John", ""], True, id="the-names-in-the-other-order"),
         pytest.param(["山田", "千鶴", "チヅル"], ["山田", "ちづる", ""], True, id="ji-and-zu-written-either-way"),

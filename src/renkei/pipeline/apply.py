@@ -25,9 +25,9 @@ from renkei.core.merge import (
     apply_outcome,
     merge,
 )
-from renkei.core.normalize.name import name_reading, name_script, same_name
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import InquiryFacts
+from renkei.core.same_person import Names, another_person
 from renkei.pipeline.parallel import Mapped
 from renkei.pipeline.repeats import Folded, Repeat, fold_repeats, history_row
 from renkei.store.customers import (
@@ -435,7 +435,7 @@ def _stored_keys(
 #: (``_another_person``).
 _SHARED_KEYS = frozenset({"email", "phone", "mobile"})
 _KEY_WORDS = {"email": "e-mail address", "mobile": "mobile number", "phone": "phone number"}
-_NAMES = ("last_name", "first_name", "first_name_kana")
+_NAMES = ("last_name", "first_name", "last_name_kana", "first_name_kana")
 _names_of = values_getter(_NAMES)
 
 
@@ -460,54 +460,16 @@ def _refused(key: tuple[MatchKey, str], holders: list[int], taken: int | None) -
 
 
 def _another_person(patch: CustomerPatch, customer: CustomerRow | None, row: Sequence[Any] | None) -> bool:
-    """Whether the record names someone other than the customer its e-mail address or number found.
-
-    Both have a given name and neither it nor its reading is the same; or neither has a given name
-    and the family names differ. A family name alone can change (marriage) and is not enough when
-    the given names agree; a record without names is the key's customer. A name written in kana
-    is its own reading (``ゆかり`` and ``萌`` read モエ differ). Given names written in different
-    scripts without readings to compare (``太郎`` and ``Taro``, ``詩織`` and ``みどり``) leave it to
-    the family names: ``小島`` is not ``大橋``, but ``青木`` and ``Aoki`` cannot be told apart, and
-    then the shared key says the same person. The same two names in the other order are the same
-    person (a form filled given name first, a romaji name stored in the other order before).
-    """
+    """Whether the record names someone other than the customer its e-mail address or number
+    found (``another_person``); a record without names is the key's customer."""
     if customer is not None:
-        last, first, first_kana = (customer.state.fields.get(name) for name in _NAMES)
+        stored = Names(*(customer.state.fields.get(name) for name in _NAMES))
     elif row is not None:
-        last, first, first_kana = _names_of(row)
+        stored = Names(*_names_of(row))
     else:
         return False
-    mine = patch.fields
-    if mine.get("first_name") and first:
-        if same_name(mine["first_name"], first):
-            return False
-        if (
-            last
-            and mine.get("last_name")
-            and same_name(mine["first_name"], last)
-            and same_name(mine["last_name"], first)
-        ):
-            return False  # the same names in the other order (John Smith stored family-first before)
-        reading, stored_reading = (
-            name_reading(mine["first_name"], mine.get("first_name_kana")),
-            name_reading(first, first_kana),
-        )
-        if reading and stored_reading:
-            return not same_name(reading, stored_reading)
-        if name_script(mine["first_name"]) == name_script(first):
-            return True
-        # Given names that cannot be compared (太郎, Taro): the family names say what they can.
-        return _differ(mine.get("last_name"), last)
-    if not mine.get("first_name") and not first:
-        return _differ(mine.get("last_name"), last)
-    return False
-
-
-def _differ(name: str | None, other: str | None) -> bool:
-    """Two names that are not the same, written in the same script (山田 and Yamada cannot be told apart)."""
-    if not name or not other:
-        return False
-    return not same_name(name, other) and name_script(name) == name_script(other)
+    fields = patch.fields
+    return another_person(Names(*(fields.get(name) for name in _NAMES)), stored)
 
 
 def _brings_stored_values(patch: CustomerPatch, row: Sequence[Any]) -> bool:

@@ -26,6 +26,8 @@ __all__ = [
     "is_romaji_family_name",
     "is_romaji_given_name",
     "readings_of",
+    "romaji_reads",
+    "spells_family_name",
     "split_reading",
 ]
 
@@ -130,7 +132,12 @@ def split_reading(reading: str, family_name: str) -> tuple[str, str] | None:
 _ROMAJI_PAIRS = {
     "キャ": "kya", "キュ": "kyu", "キョ": "kyo", "シャ": "sha", "シュ": "shu", "ショ": "sho",
     "チャ": "cha", "チュ": "chu", "チョ": "cho", "ジャ": "ja", "ジュ": "ju", "ジョ": "jo",
-    "リャ": "rya", "リュ": "ryu", "リョ": "ryo",
+    "リャ": "rya", "リュ": "ryu", "リョ": "ryo", "ニャ": "nya", "ニュ": "nyu", "ニョ": "nyo",
+    "ヒャ": "hya", "ヒュ": "hyu", "ヒョ": "hyo", "ミャ": "mya", "ミュ": "myu", "ミョ": "myo",
+    "ギャ": "gya", "ギュ": "gyu", "ギョ": "gyo", "ビャ": "bya", "ビュ": "byu", "ビョ": "byo",
+    "ピャ": "pya", "ピュ": "pyu", "ピョ": "pyo", "ヂャ": "ja", "ヂュ": "ju", "ヂョ": "jo",
+    "シェ": "she", "ジェ": "je", "チェ": "che", "ファ": "fa", "フィ": "fi", "フェ": "fe", "フォ": "fo",
+    "ティ": "ti", "ディ": "di", "ウィ": "wi", "ウェ": "we", "ウォ": "wo",
 }  # fmt: skip
 _KANA = (
     "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
@@ -145,19 +152,26 @@ _ROMAJI = dict(zip(_KANA, _SYLLABLES.split(), strict=True))
 
 
 def _romaji(reading: str) -> str:
-    """``reading`` in Hepburn romaji (``ハットリ`` → ``hattori``)."""
+    """``reading`` in Hepburn romaji (``ハットリ`` → ``hattori``, ``サトー`` → ``satoo``); KeyError
+    for kana it has no spelling for (``ヴ``, a small ``ァ`` alone)."""
     out: list[str] = []
     double = False
     at = 0
     while at < len(reading):
-        if reading[at] == "ッ":
+        kana = reading[at]
+        if kana == "ッ":
             double, at = True, at + 1
+            continue
+        if kana == "ー":  # the vowel before it again
+            if out:
+                out.append(out[-1][-1])
+            at += 1
             continue
         pair = reading[at : at + 2]
         if pair in _ROMAJI_PAIRS:
             syllable, at = _ROMAJI_PAIRS[pair], at + 2
         else:
-            syllable, at = _ROMAJI[reading[at]], at + 1
+            syllable, at = _ROMAJI[kana], at + 1
         if double:
             syllable = ("t" if syllable.startswith("ch") else syllable[0]) + syllable
             double = False
@@ -176,21 +190,68 @@ def fold_macrons(word: str) -> str:
     return word.translate(_MACRON_VOWELS)
 
 
+# Kunrei and Nihon-shiki spellings (``Syota``, ``Tuyosi``, ``Hukuda``), as Hepburn writes them.
+_KUNREI = re.compile(r"(?<![sc])hu|sy(?=[aueo])|ty(?=[aueo])|[zj]y(?=[aueo])|si|ti|tu|zi|di|du")
+_HEPBURN = {"hu": "fu", "sy": "sh", "ty": "ch", "zy": "j", "jy": "j", "si": "shi", "ti": "chi", "tu": "tsu"}
+_HEPBURN |= {"zi": "ji", "di": "ji", "du": "zu"}
+
+
 def _romaji_key(word: str) -> str:
-    """A romaji word with its long vowels and ``m``/``n`` written one way (``Satoh``, ``Satou``,
-    ``Satō`` → ``sato``; ``Ohno``, ``Oono`` → ``ono``; ``Homma`` → ``honma``)."""
-    key = _OH_BEFORE_CONSONANT.sub("o", fold_macrons(word).lower().translate(_MARKS))
-    key = _M_BEFORE_LIP.sub("n", key)
+    """A romaji word with its long vowels, ``m``/``n`` and Kunrei syllables written one way
+    (``Satoh``, ``Satou``, ``Satō`` → ``sato``; ``Ohno``, ``Oono`` → ``ono``; ``Homma`` → ``honma``;
+    ``Syota`` → ``shota``)."""
+    key = "".join(fold_macrons(word).lower().translate(_MARKS).split())
+    key = _KUNREI.sub(lambda found: _HEPBURN[found.group()], key)
+    key = _M_BEFORE_LIP.sub("n", _OH_BEFORE_CONSONANT.sub("o", key))
     return key.replace("oo", "o").replace("ou", "o").replace("uu", "u")
+
+
+#: A word as Japanese is written in romaji: syllables (a consonant or two, then a vowel), ``n``,
+#: and a doubled consonant before one (``Hattori``, ``Kitchi``). ``John`` and ``Smith`` are not.
+_JAPANESE_ROMAJI = re.compile(
+    r"(?:(?:kk|gg|ss|zz|tt|tc|dd|bb|pp|ff|hh|jj|rr)?(?:sh|ch|ts|[kgnhbpmr]y|[kgsztdnhbpmyrwfjv])?[aiueo]|n)+"
+)
+
+
+def romaji_reads(word: str, reading: str) -> bool | None:
+    """Whether a name written in romaji (``Taro``, ``Satoh``, ``Shin'ichi``) is this katakana
+    reading (``タロウ``, ``サトウ``, ``シンイチ``), however its long vowels are written; None when that
+    cannot be told: the word is not written as Japanese is romanised (``John``, whose reading
+    ジョン is spelled ``jon``), or the reading holds kana with no one spelling (``ヴ``)."""
+    key = _romaji_key(word)
+    if _JAPANESE_ROMAJI.fullmatch(key) is None:
+        return None
+    try:
+        return _romaji_key(_romaji(reading)) == key
+    except KeyError:
+        return None
+
+
+def spells_family_name(word: str, family_name: str) -> bool | None:
+    """Whether a family name written in romaji (``Yamada``, ``Satoh``) or katakana (``サトー``) is
+    this common family name in kanji (``佐藤``) by one of its readings; None when ``family_name`` is
+    not a common one. A word that is no reading of it (``Smith``, ``スズキ`` for ``佐藤``) is not it."""
+    keys = _FAMILY_KEYS.get(family_name)
+    if keys is None:
+        return None
+    if not word.isascii():
+        try:
+            word = _romaji(word)
+        except KeyError:  # kana none of the names' readings holds
+            return False
+    return _romaji_key(word) in keys
+
+
+#: Each common family name's readings in romaji, as ``_romaji_key`` writes them.
+_FAMILY_KEYS: dict[str, frozenset[str]] = {
+    name: frozenset(_romaji_key(_romaji(reading)) for reading in readings) for name, readings in _READINGS.items()
+}
 
 
 #: Also common given names: a word that is one of them says nothing about the order.
 _ALSO_GIVEN_NAMES = frozenset({"minami", "izumi", "maki", "kan", "azuma", "hoshi"})
 _ROMAJI_KEYS: frozenset[str] = frozenset(
-    key
-    for readings in _READINGS.values()
-    for reading in readings
-    if (key := _romaji_key(_romaji(reading))) not in _ALSO_GIVEN_NAMES
+    key for keys in _FAMILY_KEYS.values() for key in keys if key not in _ALSO_GIVEN_NAMES
 )
 
 

@@ -178,7 +178,7 @@ _KANA_ONLY = re.compile(r"[\s\u3041-\u309f\u30a0-\u30ff]+")
 
 def name_script(name: str) -> str:
     """How a name is written, as far as comparing two goes: ``latin``, ``kana`` or ``kanji`` (any other)."""
-    if name.isascii():
+    if _is_latin(name):
         return "latin"
     return "kana" if _KANA_ONLY.fullmatch(name) else "kanji"
 
