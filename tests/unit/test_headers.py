@@ -286,6 +286,45 @@ KINTONE = {
     "更新日時": None,
 }
 
+# kintone's company list: the contact person's name and its reading (担当者名 is the person here).
+KINTONE_CONTACTS = {
+    "レコード番号": None,
+    "会社名": "company_name",
+    "担当者名": "full_name",
+    "担当者名（カナ）": "full_name_kana",
+    "メールアドレス": "email",
+    "携帯番号": "mobile",
+}
+
+# An event's attendee list and a membership ledger: the role before each label.
+ATTENDEES = {
+    "受付番号": None,
+    "参加者名": "full_name",
+    "参加者名（フリガナ）": "full_name_kana",
+    "参加者メールアドレス": "email",
+    "会員番号": None,
+    "会社名カナ": None,  # a company's reading: no field for it
+}
+
+# Shopify's customer export: its default address.
+SHOPIFY = {
+    "Customer ID": None,
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Email": "email",
+    "Default Address Company": "company_name",
+    "Default Address Address1": "address1",
+    "Default Address Address2": "address2",
+    "Default Address City": "city",
+    "Default Address Province Code": "prefecture",
+    "Default Address Country Code": None,
+    "Default Address Zip": "postal_code",
+    "Default Address Phone": "phone",
+    "Phone": None,  # read as a second phone column (compile_mapping)
+    "Note": "memo",
+    "Tags": "tags",
+}
+
 # A customer ledger kept in Excel: every label here was auto-mapped to nothing before.
 EXCEL_LEDGER = {
     "顧客ID": None,
@@ -342,6 +381,9 @@ EXCEL_WIDTHS = {
         SALESFORCE_JA,
         HUBSPOT_JA,
         KINTONE,
+        KINTONE_CONTACTS,
+        ATTENDEES,
+        SHOPIFY,
         EXCEL_LEDGER,
         EXCEL_WIDTHS,
     ],
@@ -364,6 +406,9 @@ EXCEL_WIDTHS = {
         "salesforce-ja",
         "hubspot-ja",
         "kintone",
+        "kintone-contacts",
+        "attendees",
+        "shopify",
         "excel-ledger",
         "excel-widths",
     ],
@@ -436,6 +481,20 @@ def test_real_header_rows(expected: dict[str, str | None]) -> None:
         ("TEL・FAX", "phone"),
         ("電話／ＦＡＸ", "phone"),
         ("緊急連絡先", None),
+        ("顧客名カナ", "full_name_kana"),
+        ("お客様名（フリガナ）", "full_name_kana"),
+        ("名前フリガナ", "full_name_kana"),
+        ("担当者フリガナ", "full_name_kana"),
+        ("会員名", "full_name"),
+        ("来場者名", "full_name"),
+        ("申込者氏名（カナ）", "full_name_kana"),
+        ("ご担当者様名", "full_name"),
+        ("会員姓", "last_name"),
+        ("申込者電話番号", "phone"),
+        ("お客様ご住所", "address"),
+        ("会員ランク", None),
+        ("申込者", None),
+        ("会社名（カナ）", None),
         ("postal_code", "postal_code"),
         ("company_name", "company_name"),
         ("URL", None),

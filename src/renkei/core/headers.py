@@ -164,6 +164,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "prefecture": (
         "都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県", "住所（都道府県）",
         "都道府県/地域", "mailing state/province", "mailing state", "勤務先都道府県", "会社都道府県", "自宅都道府県",
+        "province", "province code",
     ),
     "city": (
         "市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）",
@@ -274,7 +275,48 @@ def _lookup(label: str) -> tuple[str | None, bool]:
     numbered = _NUMBER.fullmatch(key)
     if numbered is not None and (target := _INDEX.get(numbered.group(1))) in _NUMBERED:
         return target, int(numbered.group(2)) != 1
-    return None, False
+    return _by_parts(key), False
+
+
+_NAME_TARGETS: Final = frozenset({"full_name", "last_name", "first_name"})
+#: Marks of a reading, after a name's label or before it (顧客名カナ, 担当者名（フリガナ）, カナ会員名).
+_READING_MARKS: Final = tuple(normalize_label(mark) for mark in ("フリガナ", "ふりがな", "よみがな", "カナ", "よみ"))
+#: Words before a field's label that say whose it is: who a list is of (参加者名, 申込者氏名, 会員姓,
+#: ご担当者様名 are the person's names, 申込者メールアドレス, お客様電話番号 the person's address and
+#: number), and Shopify's customer export's ``Default Address`` (``Default Address Zip``).
+_PERSON_ROLES: Final = tuple(
+    normalize_label(role)
+    for role in (
+        "会員", "来場者", "参加者", "申込者", "お申込者", "申し込み者", "お申し込み者", "応募者", "購入者",
+        "注文者", "契約者", "顧客", "お客様", "利用者", "相談者", "依頼者", "入居希望者", "見学者", "受講者",
+        "回答者", "ご担当者", "ご担当者様", "先方担当者", "名刺交換者", "default address",
+    )
+)  # fmt: skip
+
+
+def _by_parts(key: str) -> str | None:
+    """The field a label the aliases do not list names by its parts: a role before a field's label
+    (``参加者名``, ``申込者氏名``, ``会員姓``, ``申込者メールアドレス`` — ``名`` after a role is the whole name) and
+    a reading's mark after or before one (``顧客名カナ``, ``担当者名（フリガナ）``, ``申込者氏名（カナ）``).
+    A company's reading (``会社名カナ``) is none of them."""
+    for mark in _READING_MARKS:
+        stem = key[: -len(mark)] if key.endswith(mark) else key[len(mark) :] if key.startswith(mark) else ""
+        if stem:
+            target = _INDEX.get(stem) or _role_name(stem)
+            if target in _NAME_TARGETS:
+                return f"{target}_kana"
+            if stem in _CONTACT_PERSON:  # the contact person's reading: an owner has none
+                return "full_name_kana"
+    return _role_name(key)
+
+
+def _role_name(key: str) -> str | None:
+    for role in _PERSON_ROLES:
+        if key.startswith(role) and (rest := key[len(role) :]):
+            if rest in ("名", "様名"):
+                return "full_name"
+            return _INDEX.get(rest)
+    return None
 
 
 def guess_target(label: str) -> str | None:

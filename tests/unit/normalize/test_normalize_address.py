@@ -134,6 +134,11 @@ def test_split_prefecture_loses_nothing(prefecture: str, rest: str) -> None:
         ("Mie-ken", "三重県"),
         ("Kanagawa Pref.", "神奈川県"),
         (" saga ", "佐賀県"),
+        ("JP-13", "東京都"),  # ISO 3166-2 (Shopify's province code)
+        ("jp-01", "北海道"),
+        ("47", "沖縄県"),  # JIS X 0401
+        ("48", None),
+        ("JP-48", None),
         ("大阪市", None),
         ("東京都下", None),
         ("Tokyoto", None),

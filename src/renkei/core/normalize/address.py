@@ -66,13 +66,17 @@ _PREFECTURE_NAMES: dict[str, str] = {
     # Without 都, 府 or 県 (北海道 has none to drop): 東京, 大阪, 神奈川.
     **{name[:-1]: name for name in PREFECTURES if name != "北海道"},
     **{romaji: name for name, romaji in _PREFECTURE_TABLE},
+    # The codes of JIS X 0401 (``13``) and ISO 3166-2 (``JP-13``, Shopify's province code).
+    **{f"{code:02d}": name for code, name in enumerate(PREFECTURES, start=1)},
+    **{f"jp-{code:02d}": name for code, name in enumerate(PREFECTURES, start=1)},
 }
 _ROMAJI_SUFFIX = re.compile(r"(?:[\s-]+(?:to|fu|ken)|[\s-]*(?:prefecture|pref\.?|metropolis))$")
 
 
 def normalize_prefecture(s: str) -> str | None:
     """The prefecture's full name for how a file writes it — ``東京都``, ``東京``, ``Tokyo``,
-    ``TOKYO-TO``, ``Osaka Prefecture``, ``Hokkaidō`` — or None when the value is none of them."""
+    ``TOKYO-TO``, ``Osaka Prefecture``, ``Hokkaidō``, its code ``13`` or ``JP-13`` — or None when
+    the value is none of them."""
     text = s.strip()
     if text in _PREFECTURE_NAMES:
         return _PREFECTURE_NAMES[text]
