@@ -988,3 +988,30 @@ def test_a_department_written_after_the_company_is_the_department(columns, compa
     assert errors == []
     fields = patch.fields
     assert (fields["company_name"], fields.get("department"), fields.get("title")) == expected
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        pytest.param("電話番号", "000-0000-0000", id="zeros"),
+        pytest.param("電話番号", "090-0000-0000", id="a-mobile-prefix-then-zeros"),
+        pytest.param("TEL", "０３－００００－００００", id="an-area-code-then-zeros-full-width"),
+        pytest.param("携帯", "0", id="excels-empty-reference"),
+        pytest.param("郵便番号", "000-0000", id="a-postal-code-of-zeros"),
+        pytest.param("メールアドレス", "0", id="an-email-of-zero"),
+        pytest.param("電話番号", "#REF!", id="an-excel-error"),
+        pytest.param("郵便番号", "未記入", id="not-filled-in"),
+    ],
+)
+def test_a_number_nobody_gave_is_no_value_not_a_row_error(column, value):
+    # A form's required field given by someone without a number, or Excel's formula cell: the
+    # lead goes in without it (it was a row error: the lead lost until the file was mended).
+    patch, errors = patch_of({"氏名": "山田 太郎", "会社名": "ABC", column: value})
+    assert errors == []
+    assert patch.fields == {"last_name": "山田", "first_name": "太郎", "company_name": "ABC"}
+
+
+def test_a_number_with_zeros_in_it_is_still_read_or_rejected():
+    patch, errors = patch_of({"氏名": "山田 太郎", "電話番号": "0120-000-000", "携帯": "090-0000-0001"})
+    assert patch.fields["phone"] == "+81120000000"
+    assert [(error.column, error.value) for error in errors] == [("携帯", "090-0000-0001")]

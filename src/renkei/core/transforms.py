@@ -29,7 +29,9 @@ from renkei.core.normalize import (
     department_and_title,
     email_in,
     fold_address,
+    fold_dashes,
     fold_width,
+    is_zeros,
     labelled_fax,
     lookup_postal_code,
     may_hold_building,
@@ -225,6 +227,8 @@ def _email(label: str, size: int) -> Apply:
         try:
             return normalize_email(text), None, None, None
         except NormalizationError as error:
+            if is_zeros(text):  # 0: Excel's reference to an empty cell
+                return None, None, None, None
             if (inner := email_in(text)) is not None:  # 山田太郎 <taro@example.jp>, taro@example.jp（自宅）
                 try:
                     return normalize_email(inner), None, None, None
@@ -397,7 +401,7 @@ def _phone(target: str, label: str, size: int) -> Apply:
             e164, kind = classify_phone(raw)
         except NormalizationError as error:
             # Only now does blankness matter: a number has digits, so no blank value is one.
-            if _text(raw) is None:
+            if _text(raw) is None or _no_number(raw):
                 return (), None, None, None
             parts = phone_parts(raw)
             if len(parts) > 1:
@@ -453,9 +457,27 @@ def _phone(target: str, label: str, size: int) -> Apply:
     return apply
 
 
+#: A telephone number written as nobody's: zeros (``000-0000-0000``, ``0``), or a full-length
+#: number of its first digits and then zeros (``090-0000-0000``, ``03-0000-0000``), as a form's
+#: required field is given by someone without one. No such number exists; it is no value, as
+#: ``-`` or ``なし`` is.
+_NUMBER_WRITING = re.compile(r"[0-9\s()+\-]+")
+
+
+def _no_number(raw: str) -> bool:
+    if is_zeros(raw):
+        return True
+    text = fold_dashes(fold_width(raw)).strip()
+    if _NUMBER_WRITING.fullmatch(text) is None:
+        return False
+    digits = "".join(filter(str.isdigit, text))
+    return digits[:1] == "0" and len(digits) >= 10 and not digits[3:].strip("0")
+
+
 def _postal_check(raw: str) -> tuple[str | None, tuple[str, str] | None, str | None]:
-    """(code, (prefecture, city) when the code is known, rejection reason)."""
-    if _text(raw) is None:
+    """(code, (prefecture, city) when the code is known, rejection reason); a code of zeros
+    (``000-0000``, ``0``) is none (no code starts 000: a form's required field given nothing)."""
+    if _text(raw) is None or (raw[:1] in "0０" and is_zeros(raw)):
         return None, None, None
     try:
         code = normalize_postal_code(raw)

@@ -94,10 +94,37 @@ def test_clean_text_keeps_values(raw: str, expected: str) -> None:
         pytest.param("不明", id="fumei"),
         pytest.param("N/A", id="n-a"),
         pytest.param("ｎｕｌｌ", id="full-width-null"),
+        pytest.param("未記入", id="mikinyu"),
+        pytest.param("未入力", id="minyuryoku"),
+        pytest.param("nan", id="pandas-nan"),
+        pytest.param("#REF!", id="excel-ref-error"),
+        pytest.param("#VALUE!", id="excel-value-error"),
+        pytest.param("#DIV/0!", id="excel-div0-error"),
+        pytest.param("#N/A", id="excel-lookup-error"),
     ],
 )
 def test_clean_text_blank_markers_are_none(raw: str) -> None:
     assert clean_text(raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "zeros"),
+    [
+        ("0", True),
+        ("000-0000", True),
+        ("000-0000-0000", True),
+        ("０００－００００－００００", True),
+        ("(000) 0000-0000", True),
+        ("090-0000-0000", False),  # a prefix first: the phone transform's own rule
+        ("10", False),
+        ("0.0", False),
+        ("", False),
+    ],
+)
+def test_is_zeros(raw: str, zeros: bool) -> None:
+    from renkei.core.normalize.text import is_zeros
+
+    assert is_zeros(raw) is zeros
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ from renkei.core.normalize.phone import (
 )
 from renkei.core.normalize.position import company_and_department, department_and_title
 from renkei.core.normalize.postal import PostalArea, lookup_postal_code, normalize_postal_code
-from renkei.core.normalize.text import clean_text, fold_dashes, fold_width, normalize_label
+from renkei.core.normalize.text import clean_text, fold_dashes, fold_width, is_zeros, normalize_label
 
 __all__ = [
     "ERROR_POLICY",
@@ -66,6 +66,7 @@ __all__ = [
     "fold_address",
     "fold_dashes",
     "fold_width",
+    "is_zeros",
     "labelled_fax",
     "lookup_postal_code",
     "may_hold_building",

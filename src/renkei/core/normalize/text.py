@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import mojimoji
 
-__all__ = ["DASHES", "clean_text", "fold_dashes", "fold_width", "normalize_label"]
+__all__ = ["DASHES", "clean_text", "fold_dashes", "fold_width", "is_zeros", "normalize_label"]
 
 # Full-width ASCII (U+FF01..U+FF5E) to ASCII, and the ideographic space to a space. One code
 # point to one code point, so folding never changes the length of the string.
@@ -43,7 +43,15 @@ DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\ufe63"
 _DASH = re.compile(f"[{DASHES}]")
 _LONG_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9０-９])[\u30fc\uff70](?=[0-9０-９])")
 
-_EMPTY_WORDS = frozenset({"なし", "無し", "ナシ", "特になし", "該当なし", "不明", "n/a", "null", "none", "nil", "#n/a"})
+_EMPTY_WORDS = frozenset(
+    {"なし", "無し", "ナシ", "特になし", "該当なし", "不明", "n/a", "null", "none", "nil", "nan", "未記入", "未入力",
+     "記入なし", "空欄"}
+    # Excel's errors: a formula that found nothing (a lookup's #N/A, a deleted sheet's #REF!), not a value.
+    | {"#n/a", "#value!", "#ref!", "#div/0!", "#name?", "#null!", "#num!", "#spill!", "#calc!", "#field!"}
+)  # fmt: skip
+#: A number written as zeros alone (``0``, ``000-0000``, ``000-0000-0000``): what a form's required
+#: field is given by someone without one, and Excel shows for a reference to an empty cell.
+_ZEROS = re.compile(r"[0\s()+\-]*0[0\s()\-]*")
 # A value made only of dash-like marks ("-", "――", "ー", "ｰｰｰ", "・") means "no value".
 _ONLY_MARKS = re.compile("[-\u2010-\u2015\u2212\uff0d\ufe63\u30fc\uff70\u30fb\uff65_]+")
 _LABEL_JUNK = re.compile(r"[\W_]+")
@@ -87,8 +95,8 @@ def clean_text(s: str) -> str | None:
 
     Runs of spaces (half or full width) and tabs become one space. Line breaks inside the
     value are kept (one ``\\n`` each, blank lines at either end dropped) because memo fields
-    carry them. ``-``, ``－``, ``―``, ``ー`` alone, ``------``, ``なし``, ``不明``, ``N/A``
-    and the like return None.
+    carry them. ``-``, ``－``, ``―``, ``ー`` alone, ``------``, ``なし``, ``不明``, ``未記入``, ``N/A``,
+    Excel's errors (``#REF!``, ``#VALUE!``) and the like return None.
     """
     if "\n" in s or "\r" in s:
         lines = [_collapse_line(line) for line in s.splitlines()]
@@ -106,6 +114,11 @@ def clean_text(s: str) -> str | None:
     if _ONLY_MARKS.fullmatch(text) is not None or fold_width(text).lower() in _EMPTY_WORDS:
         return None
     return text
+
+
+def is_zeros(s: str) -> bool:
+    """Whether a number is written as zeros alone (``0``, ``000-0000-0000``, full width too): no number."""
+    return _ZEROS.fullmatch(fold_dashes(fold_width(s)).strip()) is not None
 
 
 @lru_cache(maxsize=4096)
