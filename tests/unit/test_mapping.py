@@ -981,6 +981,12 @@ def test_a_building_written_right_after_the_number_is_address2(column, value, st
         ),
         pytest.param({}, "ABC 営業部", ("ABC 営業部", None, None), id="no-legal-form-no-telling"),
         pytest.param({}, "ABC株式会社 本社", ("ABC株式会社 本社", None, None), id="not-a-unit"),
+        pytest.param({}, "株式会社ABC 代表取締役", ("株式会社ABC", None, "代表取締役"), id="a-title-alone"),
+        pytest.param({}, "(株)ABC 部長", ("株式会社ABC", None, "部長"), id="a-title-after-a-short-form"),
+        pytest.param(
+            {"役職": "部長"}, "株式会社ABC 社長", ("株式会社ABC 社長", None, "部長"), id="a-title-alone-a-title-column"
+        ),
+        pytest.param({}, "ABC 部長", ("ABC 部長", None, None), id="a-title-no-legal-form"),
     ],
 )
 def test_a_department_written_after_the_company_is_the_department(columns, company, expected):

@@ -25,6 +25,7 @@ from renkei.core.normalize import (
     classify_phone,
     clean_text,
     company_and_department,
+    company_and_title,
     company_name,
     department_and_title,
     email_in,
@@ -846,16 +847,20 @@ def _company_department_check(raw: str, titles: bool) -> tuple[str | None, str |
     if company is None:
         return None, None, None
     company, department = company_and_department(company)
-    if department is None or not titles:
+    if not titles:
         return company, department, None
+    if department is None:  # 株式会社ABC 代表取締役: a title alone after the name
+        company, title = company_and_title(company)
+        return company, None, title
     department, title = department_and_title(department)
     return company, department, title
 
 
 def _company(size: int, titles: bool) -> Apply:
     """A company of a file without a department column: a department written after its name
-    (``株式会社ABC 営業部``) is the ``department``, and a title after that (``… 営業部 部長``) the
-    ``title`` when the file has no title column (``titles``)."""
+    (``株式会社ABC 営業部``) is the ``department``, and a title after that (``… 営業部 部長``) or
+    after the name alone (``株式会社ABC 代表取締役``) the ``title`` when the file has no title
+    column (``titles``)."""
     return _parts(partial(_company_department_check, titles=titles), ("company_name", "department", "title"), size)
 
 

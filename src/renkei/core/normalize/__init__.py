@@ -45,7 +45,7 @@ from renkei.core.normalize.phone import (
     phone_extension,
     phone_parts,
 )
-from renkei.core.normalize.position import company_and_department, department_and_title
+from renkei.core.normalize.position import company_and_department, company_and_title, department_and_title
 from renkei.core.normalize.postal import PostalArea, lookup_postal_code, normalize_postal_code
 from renkei.core.normalize.text import clean_text, fold_dashes, fold_width, is_zeros, normalize_label
 
@@ -60,6 +60,7 @@ __all__ = [
     "classify_phone",
     "clean_text",
     "company_and_department",
+    "company_and_title",
     "company_name",
     "department_and_title",
     "email_in",

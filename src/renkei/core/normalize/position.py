@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["JOB_TITLES", "company_and_department", "department_and_title"]
+__all__ = ["JOB_TITLES", "company_and_department", "company_and_title", "department_and_title"]
 
 #: Job titles as Japanese business cards and lists write them.
 JOB_TITLES = frozenset(
@@ -80,4 +80,13 @@ def company_and_department(text: str) -> tuple[str, str | None]:
         named = named or any(form in words[at - 1] for form in _LEGAL_FORM_WORDS)
         if named and words[at].endswith(_UNIT_ENDINGS):
             return " ".join(words[:at]), " ".join(words[at:])
+    return text, None
+
+
+def company_and_title(text: str) -> tuple[str, str | None]:
+    """(company, title) of a cleaned company cell with a job title after the name and a space
+    (``株式会社ABC 代表取締役``, ``ABC株式会社 部長``), only after a legal form; (text, None) otherwise."""
+    company, _, last = text.rpartition(" ")
+    if company and last in JOB_TITLES and any(form in company for form in _LEGAL_FORM_WORDS):
+        return company, last
     return text, None
