@@ -1007,6 +1007,9 @@ def test_a_department_written_after_the_company_is_the_department(columns, compa
         pytest.param("メールアドレス", "0", id="an-email-of-zero"),
         pytest.param("電話番号", "#REF!", id="an-excel-error"),
         pytest.param("郵便番号", "未記入", id="not-filled-in"),
+        pytest.param("登録日", "0000-00-00 00:00:00", id="mysqls-zero-date"),
+        pytest.param("登録日", "1900/1/0", id="excels-day-zero"),
+        pytest.param("反響日時", "0000/00/00", id="an-inquiry-time-of-zeros"),
     ],
 )
 def test_a_number_nobody_gave_is_no_value_not_a_row_error(column, value):

@@ -177,6 +177,8 @@ def _rejecting(name: str, normalise: Callable[[str], str], size: int) -> Apply:
         try:
             return normalise(text), None
         except NormalizationError as error:
+            if name in _DATE_TARGETS and _no_date(text):
+                return _BLANK
             return (text, None) if keep_raw else (None, error.reason)
 
     outcomes = _Memo(check if keep_raw else _unmarked(check), size)
@@ -895,7 +897,20 @@ def _inquiry_time_check(raw: str) -> Checked:
     try:
         return parse_datetime(text).isoformat(), None
     except NormalizationError as error:
-        return None, error.reason
+        return _BLANK if _no_date(text) else (None, error.reason)
+
+
+#: Excel's day 0, as a date cell that refers to an empty one shows it (``1900/1/0``, ``1900/1/0 0:00``).
+_EXCEL_DAY_ZERO = re.compile(r"1900\s*[-/.年]\s*0?1\s*[-/.月]\s*0?0\s*日?(?:\s+0?0:00(?::00)?)?")
+_ZERO_DATE_CHARACTERS = frozenset("0-/.: T年月日")
+
+
+def _no_date(text: str) -> bool:
+    """Whether a date cell says there is no date: zeros (``0``, MySQL's ``0000-00-00 00:00:00``,
+    ``0000/00/00``) or Excel's day 0 (``1900/1/0``)."""
+    if "0" in text and _ZERO_DATE_CHARACTERS.issuperset(text):
+        return True
+    return _EXCEL_DAY_ZERO.fullmatch(text) is not None
 
 
 def _inquiry_time(size: int) -> Apply:
