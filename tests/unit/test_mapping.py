@@ -1024,3 +1024,21 @@ def test_a_number_with_zeros_in_it_is_still_read_or_rejected():
     patch, errors = patch_of({"氏名": "山田 太郎", "電話番号": "0120-000-000", "携帯": "090-0000-0001"})
     assert patch.fields["phone"] == "+81120000000"
     assert [(error.column, error.value) for error in errors] == [("携帯", "090-0000-0001")]
+
+
+@pytest.mark.parametrize(
+    ("value", "family", "given", "joint"),
+    [
+        pytest.param("山田太郎・花子", "山田", "太郎", "花子", id="a-couple-by-a-middle-dot"),
+        pytest.param("山田 太郎、花子", "山田", "太郎", "花子", id="by-a-comma"),
+        pytest.param("山田太郎／山田花子", "山田", "太郎", "山田花子", id="two-whole-names"),
+        pytest.param("ヤマダ・タロウ", "ヤマダ", "タロウ", None, id="one-name-with-a-dot"),
+        pytest.param("山田・太郎", "山田", "太郎", None, id="family-dot-given"),
+    ],
+)
+def test_two_peoples_names_in_one_cell_are_the_first_person_and_the_other_kept(value, family, given, joint):
+    # 連名 (a couple at a model-house fair): the family name was 山田太郎 and the given name 花子.
+    patch, errors = patch_of({"氏名": value, "電話番号": "03-1234-5678"})
+    assert errors == []
+    assert (patch.fields["last_name"], patch.fields["first_name"]) == (family, given)
+    assert patch.custom == ({"氏名 連名": joint} if joint else {})

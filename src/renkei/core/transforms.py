@@ -33,6 +33,7 @@ from renkei.core.normalize import (
     fold_dashes,
     fold_width,
     is_zeros,
+    joint_names,
     labelled_fax,
     lookup_postal_code,
     may_hold_building,
@@ -528,8 +529,8 @@ def _postal(size: int) -> Apply:
 _WITH_READING = re.compile(r"(?P<name>.+?)\s*(?:\((?P<reading>[^()]+)\)|/\s*(?P<after_slash>[^/]+))")
 
 #: (family, given, family reading, given reading, a note written after it in brackets, the company
-#: and department written with it) of a full name.
-_NameParts = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
+#: and department written with it, another person's name written with it) of a full name.
+_NameParts = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None, str | None]
 #: Forms of address in brackets after a name: not a note worth keeping.
 _BRACKETED_HONORIFICS = frozenset(["様", "さま", "殿", "御中"])
 
@@ -611,19 +612,24 @@ def _full_name_check(raw: str) -> _NameParts | str | None:
         if reading[0] is None and match.group("reading"):
             note = after.strip()
             note = None if note in _BRACKETED_HONORIFICS else note
+    joint: str | None = None
+    if (names := joint_names(text)) is not None:  # 山田太郎・花子: two people
+        text, joint = names
     if reading[0] is None:
         reading = _full_name_kana_check(text)  # a name written in kana is its own reading
     family, given = split_full_name(text)
-    return family, given, reading[0], reading[1], note, company, department
+    return family, given, reading[0], reading[1], note, company, department, joint
 
 
 def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: bool = False) -> Apply:
     """A person's name into its parts. A company's name (``株式会社ABC``, a 顧客名 column of a
     company list) is the ``company_name``; when the file has a company column of its own
     (``company_column``), which is the company's, it is kept under the column's label instead.
-    A note in brackets after the name is kept as ``<label> 注記``."""
+    A note in brackets after the name is kept as ``<label> 注記``; a second person's name written
+    with it (連名: ``山田太郎・花子``) as ``<label> 連名``, the row's person being the first."""
     outcomes = _Memo(_full_name_check, size)
     note_key = f"{label} 注記"
+    joint_key = f"{label} 連名"
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         parts = outcomes.of(raw)
@@ -634,9 +640,11 @@ def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: b
                 patch.set_default("company_name", parts)
             return None
         if parts is not None:
-            family, given, family_kana, given_kana, note, company, department = parts
+            family, given, family_kana, given_kana, note, company, department, joint = parts
             if note is not None:
                 patch.custom.setdefault(note_key, note)
+            if joint is not None:
+                patch.custom.setdefault(joint_key, joint)
             if company is not None:
                 if company_column:
                     patch.custom.setdefault(f"{label} 会社名", company)

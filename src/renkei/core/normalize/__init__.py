@@ -34,7 +34,7 @@ from renkei.core.normalize.company import company_name
 from renkei.core.normalize.dates import JST, parse_date, parse_datetime
 from renkei.core.normalize.email import email_in, normalize_email, plain_email
 from renkei.core.normalize.kana import to_katakana
-from renkei.core.normalize.name import split_full_name
+from renkei.core.normalize.name import joint_names, split_full_name
 from renkei.core.normalize.phone import (
     PhoneKind,
     PhoneNumber,
@@ -68,6 +68,7 @@ __all__ = [
     "fold_dashes",
     "fold_width",
     "is_zeros",
+    "joint_names",
     "labelled_fax",
     "lookup_postal_code",
     "may_hold_building",

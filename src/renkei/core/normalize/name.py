@@ -46,7 +46,15 @@ from renkei.core.normalize.family_names import (
 )
 from renkei.core.normalize.kana import to_katakana
 
-__all__ = ["COMMON_FAMILY_NAMES", "name_key", "name_reading", "name_script", "same_name", "split_full_name"]
+__all__ = [
+    "COMMON_FAMILY_NAMES",
+    "joint_names",
+    "name_key",
+    "name_reading",
+    "name_script",
+    "same_name",
+    "split_full_name",
+]
 
 _KANJI = "\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _KANJI_NAME = re.compile(f"[{_KANJI}〆ヶ][{_KANJI}々〆ヶぁ-ゖァ-ヺー]+")
@@ -86,6 +94,38 @@ def _split_unspaced(name: str) -> tuple[str, str | None]:
         if name[:end] in COMMON_FAMILY_NAMES and name[end] not in "々ー":
             return name[:end], name[end:]
     return _divide(name)
+
+
+#: What stands between two people's names written in one cell (連名): ``山田太郎・花子``,
+#: ``山田 太郎、花子``, ``山田太郎／山田花子``, ``山田太郎＆花子``.
+_JOINT = re.compile(r"\s*[・･、，,/／&＆]\s*")
+_GIVEN_NAME = re.compile(f"[{_KANJI}々〆ヶぁ-ゖァ-ヺー]{{1,4}}")
+
+
+def joint_names(text: str) -> tuple[str, str] | None:
+    """(the first person's name, the other's) of two people's names written in one cell (連名:
+    ``山田太郎・花子``, ``山田 太郎、花子``, ``山田太郎／山田花子``); None for one person's name.
+
+    Only when the first is a whole name — with a space, or a common family name and a given name
+    after it — and the other a given name or a whole name of its own: ``ヤマダ・タロウ``,
+    ``ジョン・スミス`` and ``山田・太郎`` are one person's names with a dot between them."""
+    parts = _JOINT.split(text)
+    if len(parts) != 2 or not all(parts) or text.isascii():
+        return None
+    first, other = parts
+    if " " not in first and not _starts_with_common_family_name(first):
+        return None
+    if _GIVEN_NAME.fullmatch(other) is None and " " not in other and not _starts_with_common_family_name(other):
+        return None
+    return first, other
+
+
+def _starts_with_common_family_name(name: str) -> bool:
+    """Whether a kanji name without a space is a common family name and a given name after it."""
+    if _KANJI_NAME.fullmatch(name) is None:
+        return False
+    family, given = _split_unspaced(name)
+    return given is not None and family in COMMON_FAMILY_NAMES
 
 
 def _divide(name: str) -> tuple[str, str | None]:
