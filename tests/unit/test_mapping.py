@@ -926,11 +926,18 @@ def test_an_external_id_with_excels_text_mark_is_the_id_without_it():
         "ｔａｒｏ　＠　ｅｘａｍｐｌｅ．ｊｐ",
         "“taro@example.jp”",
         "「taro@example.jp」",
+        "taro@example。jp",  # the input method's full stop for the dot
+        "taro@example｡jp",
     ],
 )
 def test_an_address_with_spaces_around_its_at_or_quotes_around_it_is_the_address(value):
     patch, errors = patch_of({"氏名": "山田太郎", "メール": value})
     assert errors == [] and patch.fields["email"] == "taro@example.jp"
+
+
+def test_a_long_vowel_mark_typed_for_a_hyphen_in_an_address_is_the_hyphen():
+    patch, errors = patch_of({"氏名": "山田太郎", "メール": "taroーyamada@example.jp"})
+    assert errors == [] and patch.fields["email"] == "taro-yamada@example.jp"
 
 
 @pytest.mark.parametrize("value", ["a b@example.jp", "山田 太郎 @example.jp"])

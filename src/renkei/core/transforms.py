@@ -202,12 +202,18 @@ _SPACED_AT = re.compile(r"\s*@\s*")
 _QUOTES = "\"'“”‘’「」『』"
 
 
+#: What a Japanese input method types for a mark of an address: ``。`` for the dot, ``ー`` (the
+#: long-vowel mark, which an address never holds) for the hyphen.
+_IME_MARKS = str.maketrans({"。": ".", "｡": ".", "ー": "-"})
+
+
 def _loosened_address(text: str) -> str | None:
-    """``text`` without spaces around its one ``@`` and without quotes around it, when that leaves
-    one word (an address to check); None when nothing changes or more than a word is left."""
+    """``text`` without spaces around its one ``@``, without quotes around it and with the input
+    method's marks as the address's (``taro@example。jp``, ``taroーyamada@…``), when that leaves one
+    word (an address to check); None when nothing changes or more than a word is left."""
     if text.count("@") != 1:
         return None
-    loose = _SPACED_AT.sub("@", text).strip(_QUOTES).strip()
+    loose = _SPACED_AT.sub("@", text).strip(_QUOTES).strip().translate(_IME_MARKS)
     return loose if loose != text and " " not in loose else None
 
 
