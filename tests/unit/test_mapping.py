@@ -912,6 +912,29 @@ def test_excels_text_mark_before_a_number_code_date_or_address_is_not_part_of_it
     assert (fields["acquired_at"], fields["memo"]) == ("2024-05-01", "'90年代から")
 
 
+def test_a_whole_number_written_as_a_float_is_the_number():
+    # pandas reads a column with empty cells as floats and writes 9012345678.0 back.
+    spec = MappingSpec(rules=(FieldRule("会員番号", "external_id", Permission.READABLE),))
+    patch, errors = patch_of(
+        {
+            "会員番号": "123.0",
+            "氏名": "山田太郎",
+            "携帯": "9012345678.0",
+            "郵便番号": "600001.0",
+            "登録日": "20240501.0",
+        },
+        spec,
+    )
+    assert errors == []
+    assert patch.external_id == "123"
+    fields = patch.fields
+    assert (fields["mobile"], fields["postal_code"], fields["acquired_at"]) == (
+        "+819012345678",
+        "060-0001",
+        "2024-05-01",
+    )
+
+
 def test_an_external_id_with_excels_text_mark_is_the_id_without_it():
     spec = MappingSpec(rules=(FieldRule("会員番号", "external_id", Permission.READABLE),))
     patch, _ = patch_of({"会員番号": "'000123", "メール": "a@example.jp"}, spec)

@@ -121,12 +121,18 @@ _TEXT_MARKS = frozenset("'＇")
 
 
 def _without_mark(raw: str) -> str:
-    """``raw`` without Excel's text mark before it (``'09012345678``), unless the mark is all it holds."""
-    return raw[1:] if raw[:1] in _TEXT_MARKS and raw[1:].strip() else raw
+    """``raw`` without Excel's text mark before it (``'09012345678``), unless the mark is all it
+    holds, and a whole number without the ``.0`` a float gives it (``9012345678.0``: a column read
+    as numbers by pandas, whose empty cells made the column floats, and written out again)."""
+    if raw[:1] in _TEXT_MARKS and raw[1:].strip():
+        return raw[1:]
+    if raw.endswith(".0") and raw[:-2].isdecimal() and raw[:-2].isascii():
+        return raw[:-2]
+    return raw
 
 
 def _unmarked(check: Callable[[str], _T]) -> Callable[[str], _T]:
-    """``check`` reading a value without Excel's text mark before it."""
+    """``check`` reading a value without Excel's text mark before it or a float's ``.0`` after it."""
     return lambda raw: check(_without_mark(raw))
 
 
