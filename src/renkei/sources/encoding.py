@@ -283,7 +283,7 @@ def _windows(stream: BinaryIO, size: int) -> list[bytes]:
 def detect_encoding(stream: BinaryIO, size: int) -> Detected:
     """Sniff the encoding of a seekable binary stream of ``size`` bytes; rewinds it after.
 
-    Order: a BOM decides; seven-bit text with JIS escape sequences is ISO-2022-JP; then strict
+    Order: a BOM decides; UTF-16 without one is told by where its NUL bytes fall; seven-bit text with JIS escape sequences is ISO-2022-JP; then strict
     UTF-8; then strict CP932 (EUC-JP when the CP932 reading is mostly half-width kana and EUC-JP
     fits too); strict EUC-JP; UTF-8 or CP932 with a few bad bytes (the rows holding them become
     row problems); then charset-normalizer. A pure-ASCII first
@@ -307,6 +307,8 @@ def detect_encoding(stream: BinaryIO, size: int) -> Detected:
         return Detected(name, name, 0)  # the UTF-16/32 codecs read the BOM for the byte order
     if (kind := _binary_kind(sample)) is not None:
         raise NotTextError(kind)
+    if (utf16 := _bomless_utf16(sample)) is not None:
+        return Detected(utf16, utf16, 0)
     if b"\x00" in sample:
         raise NotTextError("looks like a binary file, not CSV text (it contains NUL bytes)")
     if not sample.strip():
@@ -322,6 +324,26 @@ def detect_encoding(stream: BinaryIO, size: int) -> Detected:
     if codec is None or _looks_binary(sample, codec):
         raise NotTextError("is not text in any encoding we know (a binary file?)")
     return Detected(codec, codec, 0)
+
+
+def _bomless_utf16(sample: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` for UTF-16 text written without a byte-order mark (some
+    Windows tools' "Unicode"), None for anything else: the NUL bytes of its commas, line breaks and
+    digits all fall on one side of each two-byte unit, and the whole reads as text that way."""
+    if b"\x00" not in sample:
+        return None
+    sample = sample[: len(sample) // 2 * 2]
+    units = len(sample) // 2
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    # Kanji and kana have a NUL byte now and then too (一 is U+4E00, the ideographic space U+3000).
+    if units < 4 or max(even, odd) * 10 < units or min(even, odd) * 5 > max(even, odd):
+        return None
+    codec = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        codecs.getincrementaldecoder(codec)("strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    return None if _looks_binary(sample, codec) else codec
 
 
 def _looks_binary(sample: bytes, codec: str) -> bool:

@@ -84,6 +84,22 @@ def test_excel_unicode_text_utf16_tsv(tmp_path: Path) -> None:
         assert list(csv_file) == [[(2, ["髙橋", "①"])]]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_recognised(tmp_path: Path, codec: str) -> None:
+    # Some Windows tools write "Unicode" without the mark; it failed as a binary file (NUL bytes).
+    text = "氏名,メール,住所\r\n" + "".join(f"鈴木 一郎{i},ichiro{i}@example.jp,東京都　千代田区{i}\r\n" for i in range(5))
+    path = write(tmp_path, text.encode(codec))
+    with open_csv(path) as csv_file:
+        assert csv_file.encoding == codec
+        assert rows_of([i for b in csv_file for i in b])[0] == (2, ["鈴木 一郎0", "ichiro0@example.jp", "東京都　千代田区0"])
+
+
+def test_a_binary_file_of_small_numbers_is_not_taken_for_utf16(tmp_path: Path) -> None:
+    path = write(tmp_path, bytes([5, 0, 7, 0, 1, 0, 200, 0] * 200))
+    with pytest.raises(UnreadableFileError):
+        open_csv(path)
+
+
 def test_euc_jp_is_recognised(tmp_path: Path) -> None:
     text = "氏名,住所\n" + "".join(f"山田太郎{i},東京都千代田区丸の内{i}丁目\n" for i in range(20))
     path = write(tmp_path, text.encode("euc_jp"))
