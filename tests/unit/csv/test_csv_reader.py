@@ -87,11 +87,16 @@ def test_excel_unicode_text_utf16_tsv(tmp_path: Path) -> None:
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_is_recognised(tmp_path: Path, codec: str) -> None:
     # Some Windows tools write "Unicode" without the mark; it failed as a binary file (NUL bytes).
-    text = "氏名,メール,住所\r\n" + "".join(f"鈴木 一郎{i},ichiro{i}@example.jp,東京都　千代田区{i}\r\n" for i in range(5))
+    text = "氏名,メール,住所\r\n" + "".join(
+        f"鈴木 一郎{i},ichiro{i}@example.jp,東京都　千代田区{i}\r\n" for i in range(5)
+    )
     path = write(tmp_path, text.encode(codec))
     with open_csv(path) as csv_file:
         assert csv_file.encoding == codec
-        assert rows_of([i for b in csv_file for i in b])[0] == (2, ["鈴木 一郎0", "ichiro0@example.jp", "東京都　千代田区0"])
+        assert rows_of([i for b in csv_file for i in b])[0] == (
+            2,
+            ["鈴木 一郎0", "ichiro0@example.jp", "東京都　千代田区0"],
+        )
 
 
 def test_a_binary_file_of_small_numbers_is_not_taken_for_utf16(tmp_path: Path) -> None:
