@@ -1072,3 +1072,32 @@ def test_two_peoples_names_in_one_cell_are_the_first_person_and_the_other_kept(v
     assert errors == []
     assert (patch.fields["last_name"], patch.fields["first_name"]) == (family, given)
     assert patch.custom == ({"氏名 連名": joint} if joint else {})
+
+
+@pytest.mark.parametrize(
+    ("row", "email", "custom"),
+    [
+        pytest.param({"名前": "山田太郎 <taro@example.jp>"}, "taro@example.jp", {}, id="name-and-address"),
+        pytest.param({"名前": '"山田 太郎" taro@example.jp'}, "taro@example.jp", {}, id="quoted-name-then-address"),
+        pytest.param(
+            {"名前": "山田太郎 <taro@example.jp>", "メール": "t.yamada@example.jp"},
+            "t.yamada@example.jp",
+            {"名前 メール": "taro@example.jp"},
+            id="the-e-mail-column-first",
+        ),
+        pytest.param(
+            {"メール": "taro@example.jp", "名前": "山田太郎 <taro@example.jp>"}, "taro@example.jp", {}, id="the-same"
+        ),
+    ],
+)
+def test_an_address_written_with_the_name_is_the_e_mail_not_the_given_name(row, email, custom):
+    patch, errors = patch_of(row)
+    assert errors == []
+    assert (patch.fields["last_name"], patch.fields["first_name"]) == ("山田", "太郎")
+    assert patch.fields["email"] == email and patch.custom == custom
+
+
+def test_a_name_column_holding_only_an_address_gives_the_e_mail():
+    patch, errors = patch_of({"名前": "taro@example.jp", "電話": "03-1234-5678"})
+    assert errors == []
+    assert patch.fields == {"email": "taro@example.jp", "phone": "+81312345678"}

@@ -273,7 +273,7 @@ def _strays(resolved: Sequence[tuple[str, str | None, bool]]) -> tuple[tuple[str
     """Where the columns of ``resolved`` keep a value of another field's column (``CompiledMapping.strays``)."""
     strays: list[tuple[str, str]] = []
     for label, target, _ in resolved:
-        if target in PHONE_TARGETS:
+        if target in PHONE_TARGETS or target == "full_name":  # 山田太郎 <taro@example.jp> in a name column
             strays.append((phone_email_key(label), "email"))
         elif target == "email":
             strays.append((email_phone_key(label), "phone"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, partial
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
 
 from renkei.core.errors import NormalizationError
 from renkei.core.fields import CUSTOM_PREFIX, INQUIRY_TARGETS
@@ -540,9 +540,24 @@ def _postal(size: int) -> Apply:
 #: or after a slash (``山田太郎／ヤマダタロウ``).
 _WITH_READING = re.compile(r"(?P<name>.+?)\s*(?:\((?P<reading>[^()]+)\)|/\s*(?P<after_slash>[^/]+))")
 
-#: (family, given, family reading, given reading, a note written after it in brackets, the company
-#: and department written with it, another person's name written with it) of a full name.
-_NameParts = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None, str | None]
+class _NameParts(NamedTuple):
+    """What a full name's cell holds."""
+
+    family: str | None
+    given: str | None = None
+    family_kana: str | None = None
+    given_kana: str | None = None
+    #: Written after it in brackets (``山田 花子（旧姓：佐藤）``).
+    note: str | None = None
+    #: Written with it (``株式会社ABC 営業部 山田太郎``).
+    company: str | None = None
+    department: str | None = None
+    #: Another person's name written with it (連名: ``山田太郎・花子``).
+    joint: str | None = None
+    #: An e-mail address written with it (``山田太郎 <taro@example.jp>``, a web form's 差出人).
+    email: str | None = None
+
+
 #: Forms of address in brackets after a name: not a note worth keeping.
 _BRACKETED_HONORIFICS = frozenset(["様", "さま", "殿", "御中"])
 
@@ -599,6 +614,11 @@ def _full_name_check(raw: str) -> _NameParts | str | None:
     text = _text(raw)
     if text is None:
         return None
+    email: str | None = None
+    if "@" in text and (found := _address_and_rest(text)) is not None:  # 山田太郎 <taro@example.jp>
+        email, text = found[0], found[1].strip(_QUOTES).strip()
+        if not text:
+            return _NameParts(None, email=email)
     company: str | None = None
     department: str | None = None
     reading: tuple[str | None, str | None, str | None] = (None, None, None)
@@ -630,7 +650,7 @@ def _full_name_check(raw: str) -> _NameParts | str | None:
     if reading[0] is None:
         reading = _full_name_kana_check(text)  # a name written in kana is its own reading
     family, given = split_full_name(text)
-    return family, given, reading[0], reading[1], note, company, department, joint
+    return _NameParts(family, given, reading[0], reading[1], note, company, department, joint, email)
 
 
 def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: bool = False) -> Apply:
@@ -638,10 +658,13 @@ def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: b
     company list) is the ``company_name``; when the file has a company column of its own
     (``company_column``), which is the company's, it is kept under the column's label instead.
     A note in brackets after the name is kept as ``<label> 注記``; a second person's name written
-    with it (連名: ``山田太郎・花子``) as ``<label> 連名``, the row's person being the first."""
+    with it (連名: ``山田太郎・花子``) as ``<label> 連名``, the row's person being the first; an
+    e-mail address written with it (``山田太郎 <taro@example.jp>``) as ``<label> メール``, which
+    ``map_record`` makes the row's e-mail when no column gave one."""
     outcomes = _Memo(_full_name_check, size)
     note_key = f"{label} 注記"
     joint_key = f"{label} 連名"
+    email_key = phone_email_key(label)
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         parts = outcomes.of(raw)
@@ -652,7 +675,11 @@ def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: b
                 patch.set_default("company_name", parts)
             return None
         if parts is not None:
-            family, given, family_kana, given_kana, note, company, department, joint = parts
+            family, given, family_kana, given_kana, note, company, department, joint, email = parts
+            if email is not None and patch.fields.get("email") != email:
+                patch.custom.setdefault(email_key, email)
+            if family is None:
+                return None
             if note is not None:
                 patch.custom.setdefault(note_key, note)
             if joint is not None:

@@ -179,6 +179,19 @@ def stable_id(source: str, *parts: str | None) -> str:
     return f"{source}:sha256:{digest}"
 
 
+def _address_apart(fields: dict[str, str]) -> dict[str, str]:
+    """The fields with an e-mail address written in the name (a form's 差出人, ``山田 太郎
+    <taro@example.jp>``, as Contact Form 7 writes it) as the e-mail, when no label gave one."""
+    name = fields.get("full_name")
+    if not name or fields.get("email") or (found := _EMAIL_LIKE.search(name)) is None:
+        return fields
+    apart = {target: value for target, value in fields.items() if target != "full_name"}
+    apart["email"] = found.group()
+    if rest := f"{name[: found.start()]}{name[found.end() :]}".strip(" <>()\"'"):
+        apart["full_name"] = rest
+    return apart
+
+
 def lead_result(
     mail: DecodedMail,
     gathered: Gathered,
@@ -188,12 +201,12 @@ def lead_result(
     external_id: Callable[[Gathered], str | None],
 ) -> PortalResult:
     """A lead when the fields name a reachable customer, else a broken lead saying what is missing."""
-    problem = missing_contact(gathered.fields)
+    fields = _address_apart(gathered.fields)
+    problem = missing_contact(fields)
     if problem is not None:
         return PortalResult("broken_lead", source, None, f"{problem}: the layout may have changed")
     facts = gathered.facts
     received_at = parse_received_at(facts.get("received_at"), mail)
-    fields = gathered.fields
     inquiry_id = external_id(gathered) or stable_id(
         source, received_at.isoformat() if received_at else None, fields.get("full_name"), fields.get("email"),
         fields.get("phone"),

@@ -291,7 +291,8 @@ PRESETS: dict[str, LabelRules] = {
         display_name="Webフォーム",
         any_sender=True,
         labels={
-            "full_name": (*_NAME, "ご担当者名", "ご担当者様名", "お客様名"),
+            # Contact Form 7's mail (WordPress): 差出人 is the name and the address, 山田太郎 <taro@…>.
+            "full_name": (*_NAME, "ご担当者名", "ご担当者様名", "お客様名", "差出人"),
             "last_name": ("姓", "お名前（姓）"), "first_name": ("名", "お名前（名）"),
             "full_name_kana": (*_KANA, "よみがな", "お名前（ふりがな）"),
             "email": (*_MAIL, "メールアドレス（確認用）", "ご連絡先メールアドレス"),
@@ -300,8 +301,13 @@ PRESETS: dict[str, LabelRules] = {
             "company_name": ("会社名", "貴社名", "御社名", "法人名", "団体名", "企業名"),
             "department": ("部署名", "部署", "所属部署"), "title": ("役職", "役職名"),
         },
-        facts={"message": (*_MESSAGE, "お問い合わせ", "ご用件", "メッセージ"), "received_at": ("送信日時", "受付日時")},
-        other_labels=("お問い合わせ種別", "お問い合わせ項目", "ご希望の連絡方法", "きっかけ", "ご予算", "URL"),
+        facts={
+            "message": (*_MESSAGE, "お問い合わせ", "ご用件", "メッセージ", "メッセージ本文"),
+            "received_at": ("送信日時", "受付日時"),
+        },
+        other_labels=(
+            "お問い合わせ種別", "お問い合わせ項目", "ご希望の連絡方法", "きっかけ", "ご予算", "URL", "題名", "件名",
+        ),
         headings=("お客様情報", "お問い合わせ内容"),
     ),
 }  # fmt: skip
