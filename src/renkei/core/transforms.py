@@ -540,6 +540,7 @@ def _postal(size: int) -> Apply:
 #: or after a slash (``山田太郎／ヤマダタロウ``).
 _WITH_READING = re.compile(r"(?P<name>.+?)\s*(?:\((?P<reading>[^()]+)\)|/\s*(?P<after_slash>[^/]+))")
 
+
 class _NameParts(NamedTuple):
     """What a full name's cell holds."""
 
