@@ -189,6 +189,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "会社名", "勤務先", "企業名", "company", "所属", "法人名", "会社", "company name",
         "lead_company_name", "勤務先名", "会社名（漢字）", "会社名称", "社名", "法人名称", "企業名称", "組織名",
         "account name", "organization", "organisation", "取引先名", "貴社名", "御社名", "団体名", "屋号",
+        "ご所属", "所属先", "所属団体", "学校名",
     ),
     "department": (
         "部署", "部署名", "所属部署", "department", "部門", "部課", "division",
@@ -236,7 +237,11 @@ _NUMBER: Final = re.compile(r"(.*?\D)(\d+)")
 
 # Qualifiers that say nothing about the field: dropped when the whole label is not known.
 _NOISE: Final = ("必須", "任意", "半角英数字", "半角英数", "半角数字", "半角", "全角カナ", "全角",
-                 "ハイフンなし", "ハイフン無し", "ハイフンあり", "数字のみ", "required", "optional")  # fmt: skip
+                 "ハイフンなし", "ハイフン無し", "ハイフンあり", "数字のみ", "required", "optional",
+                 # A form's question (Google Forms' header is the question): お名前を教えてください.
+                 "を教えてください", "を教えて下さい", "をご記入ください", "をご記入下さい", "を記入してください",
+                 "を入力してください", "を入力して下さい", "をご入力ください", "をご入力下さい", "をお知らせください",
+                 "をお書きください", "フルネーム", "正式名称")  # fmt: skip
 _PUNCTUATION: Final = re.compile(
     r"[\s()\[\]{}<>【】「」『』〈〉《》〔〕・･_\-‐―—:;.,、。/\\!?'\"“”‘’#*※~〜|]+"  # after NFKC
 )
@@ -275,7 +280,7 @@ def _lookup(label: str) -> tuple[str | None, bool]:
     numbered = _NUMBER.fullmatch(key)
     if numbered is not None and (target := _INDEX.get(numbered.group(1))) in _NUMBERED:
         return target, int(numbered.group(2)) != 1
-    return _by_parts(key), False
+    return _by_parts(label, key), False
 
 
 _NAME_TARGETS: Final = frozenset({"full_name", "last_name", "first_name"})
@@ -284,17 +289,16 @@ _READING_MARKS: Final = tuple(normalize_label(mark) for mark in ("フリガナ",
 #: Words before a field's label that say whose it is: who a list is of (参加者名, 申込者氏名, 会員姓,
 #: ご担当者様名 are the person's names, 申込者メールアドレス, お客様電話番号 the person's address and
 #: number), and Shopify's customer export's ``Default Address`` (``Default Address Zip``).
-_PERSON_ROLES: Final = tuple(
-    normalize_label(role)
-    for role in (
-        "会員", "来場者", "参加者", "申込者", "お申込者", "申し込み者", "お申し込み者", "応募者", "購入者",
-        "注文者", "契約者", "顧客", "お客様", "利用者", "相談者", "依頼者", "入居希望者", "見学者", "受講者",
-        "回答者", "ご担当者", "ご担当者様", "先方担当者", "名刺交換者", "default address",
-    )
+_ROLE_WORDS: Final = (
+    "会員", "来場者", "参加者", "申込者", "お申込者", "申し込み者", "お申し込み者", "応募者", "購入者", "注文者",
+    "契約者", "顧客", "お客様", "利用者", "相談者", "依頼者", "入居希望者", "見学者", "受講者", "回答者", "ご担当者",
+    "ご担当者様", "担当者様", "先方担当者", "名刺交換者", "default address",
 )  # fmt: skip
+_PERSON_ROLES: Final = tuple(sorted(map(normalize_label, _ROLE_WORDS), key=len, reverse=True))  # ご担当者様 first
+_NO: Final = normalize_label("の")  # 参加者のお名前
 
 
-def _by_parts(key: str) -> str | None:
+def _by_parts(label: str, key: str) -> str | None:
     """The field a label the aliases do not list names by its parts: a role before a field's label
     (``参加者名``, ``申込者氏名``, ``会員姓``, ``申込者メールアドレス`` — ``名`` after a role is the whole name) and
     a reading's mark after or before one (``顧客名カナ``, ``担当者名（フリガナ）``, ``申込者氏名（カナ）``).
@@ -307,15 +311,60 @@ def _by_parts(key: str) -> str | None:
                 return f"{target}_kana"
             if stem in _CONTACT_PERSON:  # the contact person's reading: an owner has none
                 return "full_name_kana"
-    return _role_name(key)
+    return _role_name(key) or _alternatives(label) or _bracketed(label) or _by_ending(key)
+
+
+#: A label with a word in brackets after it (ご所属（会社名）, お名前（フルネーム）, ご住所（都道府県から）).
+_BRACKETED: Final = re.compile(r"(.+?)\s*[（(](.+?)[）)]\s*")
+
+
+def _bracketed(label: str) -> str | None:
+    """The field the label before its brackets names, else the one the brackets name (``ご所属
+    （会社名）``); None when neither is one."""
+    found = _BRACKETED.fullmatch(label)
+    if found is None:
+        return None
+    inside = normalize_label(found.group(2))
+    if inside.isdigit() or inside in _READING_MARKS:  # 名前 (2), a renamed repeat; 会社名（カナ）, no field's
+        return None
+    return _lookup(found.group(1))[0] or _lookup(found.group(2))[0]
+
+
+#: Between alternative names of one field (``会社名・団体名``, ``会社名／団体名``).
+_ALTERNATIVES: Final = re.compile(r"[・･/／]")
+
+
+def _alternatives(label: str) -> str | None:
+    """The field every part of a label of alternatives names (``会社名・団体名``), or None."""
+    parts = [key for part in _ALTERNATIVES.split(label) if (key := normalize_label(part))]
+    targets = {_INDEX.get(part) for part in parts}
+    return targets.pop() if len(parts) > 1 and len(targets) == 1 else None
+
+
+#: What a label ends with that says the field whatever comes before (日中つながる電話番号,
+#: 返信用メールアドレス), unless it is someone else's (緊急連絡先電話番号, 保護者メールアドレス).
+_ENDINGS: Final = tuple(
+    (normalize_label(ending), target)
+    for ending, target in (("メールアドレス", "email"), ("携帯電話番号", "mobile"), ("携帯番号", "mobile"),
+                           ("電話番号", "phone"))
+)  # fmt: skip
+_SOMEONE_ELSES: Final = tuple(normalize_label(word) for word in ("緊急", "保護者", "紹介者", "営業担当", "担当営業"))
+
+
+def _by_ending(key: str) -> str | None:
+    for ending, target in _ENDINGS:
+        if key.endswith(ending) and not any(word in key for word in _SOMEONE_ELSES):
+            return target
+    return None
 
 
 def _role_name(key: str) -> str | None:
     for role in _PERSON_ROLES:
-        if key.startswith(role) and (rest := key[len(role) :]):
+        if key.startswith(role) and (rest := key[len(role) :].removeprefix(_NO)):
             if rest in ("名", "様名"):
                 return "full_name"
-            return _INDEX.get(rest)
+            if (target := _INDEX.get(rest)) is not None:
+                return target
     return None
 
 
