@@ -1101,3 +1101,11 @@ def test_a_name_column_holding_only_an_address_gives_the_e_mail():
     patch, errors = patch_of({"名前": "taro@example.jp", "電話": "03-1234-5678"})
     assert errors == []
     assert patch.fields == {"email": "taro@example.jp", "phone": "+81312345678"}
+
+
+def test_a_couples_reading_is_the_first_persons_and_the_other_kept():
+    patch, errors = patch_of({"氏名": "山田 太郎・花子", "フリガナ": "ヤマダ タロウ・ハナコ"})
+    assert errors == []
+    fields = patch.fields
+    assert (fields["last_name_kana"], fields["first_name_kana"]) == ("ヤマダ", "タロウ")
+    assert patch.custom == {"氏名 連名": "花子", "フリガナ 連名": "ハナコ"}

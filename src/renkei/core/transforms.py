@@ -764,25 +764,34 @@ def _reading(target: str, label: str, size: int) -> Apply:
     return apply
 
 
-def _whole_reading_check(raw: str) -> tuple[str | None, str | None, str | None, str | None]:
-    """(family, given, the name in Latin letters written instead, rejection reason) of a full name's reading."""
+def _whole_reading_check(raw: str) -> tuple[str | None, str | None, str | None, str | None, str | None]:
+    """(family, given, the name in Latin letters written instead, another person's reading written
+    with it (連名: ``ヤマダ タロウ・ハナコ``), rejection reason) of a full name's reading."""
+    text = _text(raw)
+    joint: str | None = None
+    if text is not None and (names := joint_names(text)) is not None:
+        raw, joint = names
     family, given, reason = _full_name_kana_check(raw)
     if reason is not None and (latin := _romanised(_text(raw) or "")) is not None:
-        return None, None, latin, None
-    return family, given, None, reason
+        return None, None, latin, None, None
+    return family, given, None, joint if reason is None else None, reason
 
 
 def _full_name_kana(label: str, size: int) -> Apply:
     """A full name's reading (フリガナ) into the family and given names' readings; a name in Latin
-    letters there is kept as written under the column's label, as ``_reading`` keeps one."""
+    letters there is kept as written under the column's label, as ``_reading`` keeps one, and a
+    second person's reading (連名: ``ヤマダ タロウ・ハナコ``) as ``<label> 連名``, the first's being the row's."""
     outcomes = _Memo(_whole_reading_check, size)
+    joint_key = f"{label} 連名"
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
-        family, given, latin, reason = outcomes.of(raw)
+        family, given, latin, joint, reason = outcomes.of(raw)
         if family is not None:
             patch.set_default("last_name_kana", family)
             if given:
                 patch.set_default("first_name_kana", given)
+            if joint is not None:
+                patch.custom.setdefault(joint_key, joint)
         elif latin is not None:
             patch.custom.setdefault(label, latin)
         return reason
