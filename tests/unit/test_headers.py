@@ -508,6 +508,7 @@ def test_real_header_rows(expected: dict[str, str | None]) -> None:
         ("ご担当者様氏名", "full_name"),
         ("緊急連絡先電話番号", None),  # someone else's
         ("保護者メールアドレス", None),
+        ("電話番号（緊急連絡先）", None),
         ("postal_code", "postal_code"),
         ("company_name", "company_name"),
         ("URL", None),

@@ -299,10 +299,14 @@ _NO: Final = normalize_label("の")  # 参加者のお名前
 
 
 def _by_parts(label: str, key: str) -> str | None:
-    """The field a label the aliases do not list names by its parts: a role before a field's label
-    (``参加者名``, ``申込者氏名``, ``会員姓``, ``申込者メールアドレス`` — ``名`` after a role is the whole name) and
-    a reading's mark after or before one (``顧客名カナ``, ``担当者名（フリガナ）``, ``申込者氏名（カナ）``).
-    A company's reading (``会社名カナ``) is none of them."""
+    """The field a label the aliases do not list names by its parts: a reading's mark after or before
+    a name's label (``顧客名カナ``, ``担当者名（フリガナ）``, ``申込者氏名（カナ）``); a role before a field's
+    label (``参加者名``, ``会員姓``, ``申込者メールアドレス`` — ``名`` after a role is the whole name);
+    alternatives of one field (``会社名・団体名``); a word in brackets after one (``ご所属（会社名）``);
+    an ending that says the field (``日中つながる電話番号``). A company's reading (``会社名カナ``) is
+    none of them, and neither is someone else's number or address (``電話番号（緊急連絡先）``)."""
+    if any(word in key for word in _SOMEONE_ELSES):
+        return None
     for mark in _READING_MARKS:
         stem = key[: -len(mark)] if key.endswith(mark) else key[len(mark) :] if key.startswith(mark) else ""
         if stem:
@@ -353,7 +357,7 @@ _SOMEONE_ELSES: Final = tuple(normalize_label(word) for word in ("緊急", "保�
 
 def _by_ending(key: str) -> str | None:
     for ending, target in _ENDINGS:
-        if key.endswith(ending) and not any(word in key for word in _SOMEONE_ELSES):
+        if key.endswith(ending):
             return target
     return None
 
