@@ -1017,6 +1017,12 @@ def test_a_building_written_right_after_the_number_is_address2(column, value, st
             {"役職": "部長"}, "株式会社ABC 社長", ("株式会社ABC 社長", None, "部長"), id="a-title-alone-a-title-column"
         ),
         pytest.param({}, "ABC 部長", ("ABC 部長", None, None), id="a-title-no-legal-form"),
+        pytest.param(
+            {"部署": "総務部"},
+            "株式会社テスト 代表取締役",
+            ("株式会社テスト", "総務部", "代表取締役"),
+            id="a-title-alone-beside-a-department-column",
+        ),
     ],
 )
 def test_a_department_written_after_the_company_is_the_department(columns, company, expected):

@@ -899,13 +899,18 @@ def _company_text(raw: str) -> str | None:
     return None if text is None else company_name(text)
 
 
-def _company_department_check(raw: str, titles: bool) -> tuple[str | None, str | None, str | None]:
-    """(company, department, title) of a company cell that goes on to the department; the title
-    read apart only with ``titles``."""
+def _company_department_check(
+    raw: str, titles: bool, departments: bool = True
+) -> tuple[str | None, str | None, str | None]:
+    """(company, department, title) of a company cell that goes on to the department (only with
+    ``departments``: the file has no department column) or a title; the title read apart only with
+    ``titles`` (the file has no title column)."""
     company = _company_text(raw)
     if company is None:
         return None, None, None
-    company, department = company_and_department(company)
+    department = None
+    if departments:
+        company, department = company_and_department(company)
     if not titles:
         return company, department, None
     if department is None:  # 株式会社ABC 代表取締役: a title alone after the name
@@ -915,12 +920,13 @@ def _company_department_check(raw: str, titles: bool) -> tuple[str | None, str |
     return company, department, title
 
 
-def _company(size: int, titles: bool) -> Apply:
-    """A company of a file without a department column: a department written after its name
-    (``株式会社ABC 営業部``) is the ``department``, and a title after that (``… 営業部 部長``) or
-    after the name alone (``株式会社ABC 代表取締役``) the ``title`` when the file has no title
-    column (``titles``)."""
-    return _parts(partial(_company_department_check, titles=titles), ("company_name", "department", "title"), size)
+def _company(size: int, titles: bool, departments: bool = True) -> Apply:
+    """A company of a file without a department column (``departments``): a department written after
+    its name (``株式会社ABC 営業部``) is the ``department``; a title after that (``… 営業部 部長``) or
+    after the name alone (``株式会社ABC 代表取締役``, with or without a department column) the ``title``
+    when the file has no title column (``titles``)."""
+    check = partial(_company_department_check, titles=titles, departments=departments)
+    return _parts(check, ("company_name", "department", "title"), size)
 
 
 def _custom(key: str, size: int) -> Apply:
@@ -1058,8 +1064,8 @@ def transform_for(
     if target == "address2":
         return _scalar("address2", size, _address_text)
     if target == "company_name":
-        if departments_in_company:
-            return _company(size, titles=titles_in_department)
+        if departments_in_company or titles_in_department:
+            return _company(size, titles=titles_in_department, departments=departments_in_company)
         return _scalar("company_name", size, _company_text)
     if target == "department" and titles_in_department:
         return _department(size)
