@@ -325,6 +325,46 @@ SHOPIFY = {
     "Tags": "tags",
 }
 
+# Google Contacts' export ("Google CSV"): numbered parts, phonetic names.
+GOOGLE_CONTACTS = {
+    "First Name": "first_name",
+    "Middle Name": None,
+    "Last Name": "last_name",
+    "Phonetic First Name": "first_name_kana",
+    "Phonetic Last Name": "last_name_kana",
+    "Organization Name": "company_name",
+    "Organization Title": "title",
+    "Organization Department": "department",
+    "Notes": "memo",
+    "Labels": "tags",
+    "E-mail 1 - Label": None,
+    "E-mail 1 - Value": "email",
+    "E-mail 2 - Value": None,  # read as a second e-mail column (compile_mapping)
+    "Phone 1 - Label": None,
+    "Phone 1 - Value": "phone",
+    "Address 1 - Formatted": None,  # the parts below say it
+    "Address 1 - Street": "address1",
+    "Address 1 - City": "city",
+    "Address 1 - Region": "prefecture",
+    "Address 1 - Postal Code": "postal_code",
+    "Address 1 - Country": None,
+    "Address 1 - Extended Address": "address2",
+    "Address 2 - Street": None,  # another address
+}
+
+# Its older format.
+GOOGLE_CONTACTS_OLD = {
+    "Name": "full_name",
+    "Given Name": "first_name",
+    "Family Name": "last_name",
+    "Given Name Yomi": "first_name_kana",
+    "Family Name Yomi": "last_name_kana",
+    "E-mail 1 - Type": None,
+    "E-mail 1 - Value": "email",
+    "Organization 1 - Name": "company_name",
+    "Organization 1 - Title": "title",
+}
+
 # A customer ledger kept in Excel: every label here was auto-mapped to nothing before.
 EXCEL_LEDGER = {
     "顧客ID": None,
@@ -384,6 +424,8 @@ EXCEL_WIDTHS = {
         KINTONE_CONTACTS,
         ATTENDEES,
         SHOPIFY,
+        GOOGLE_CONTACTS,
+        GOOGLE_CONTACTS_OLD,
         EXCEL_LEDGER,
         EXCEL_WIDTHS,
     ],
@@ -409,6 +451,8 @@ EXCEL_WIDTHS = {
         "kintone-contacts",
         "attendees",
         "shopify",
+        "google-contacts",
+        "google-contacts-old",
         "excel-ledger",
         "excel-widths",
     ],
@@ -509,6 +553,9 @@ def test_real_header_rows(expected: dict[str, str | None]) -> None:
         ("緊急連絡先電話番号", None),  # someone else's
         ("保護者メールアドレス", None),
         ("電話番号（緊急連絡先）", None),
+        ("Business Email", "email"),
+        ("Name (Furigana)", "full_name_kana"),
+        ("Registration Date", "acquired_at"),
         ("postal_code", "postal_code"),
         ("company_name", "company_name"),
         ("URL", None),

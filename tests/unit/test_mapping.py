@@ -1115,3 +1115,8 @@ def test_a_couples_reading_is_the_first_persons_and_the_other_kept():
     fields = patch.fields
     assert (fields["last_name_kana"], fields["first_name_kana"]) == ("ヤマダ", "タロウ")
     assert patch.custom == {"氏名 連名": "花子", "フリガナ 連名": "ハナコ"}
+
+
+def test_google_contacts_labels_are_tags_without_its_own_groups():
+    patch, errors = patch_of({"Name": "山田太郎", "Labels": "* myContacts ::: 顧客 ::: セミナー"})
+    assert errors == [] and patch.tags == ["顧客", "セミナー"]

@@ -112,16 +112,20 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "よみがな", "氏名（フリガナ）", "お名前（フリガナ）", "full name kana", "name kana",
         "カナ氏名", "フリガナ氏名", "シメイ", "氏名（よみがな）", "よみ", "読み", "読み仮名", "name (kana)",
         "姓名（カナ）", "姓名（フリガナ）", "セイメイ",
+        "furigana", "name (furigana)", "yomi", "yomi name", "phonetic name",
     ),
     "last_name_kana": (
         "セイ", "姓カナ", "姓（カナ）", "姓（フリガナ）", "せい", "last name kana", "last_name_reading",
         "フリガナ（姓）", "カナ（姓）", "セイ（カナ）", "姓（よみ）", "姓（よみがな）", "last name (kana)",
         "お名前（セイ）", "フリガナ（セイ）", "お名前（フリガナ姓）", "ふりがな（せい）",
+        # Google Contacts' export (Phonetic …; its older format's … Yomi).
+        "phonetic last name", "family name yomi", "last name yomi",
     ),
     "first_name_kana": (
         "メイ", "名カナ", "名（カナ）", "名（フリガナ）", "めい", "first name kana", "first_name_reading",
         "フリガナ（名）", "カナ（名）", "メイ（カナ）", "名（よみ）", "名（よみがな）", "first name (kana)",
         "お名前（メイ）", "フリガナ（メイ）", "お名前（フリガナ名）", "ふりがな（めい）",
+        "phonetic first name", "given name yomi", "first name yomi",
     ),
     "email": (
         "メールアドレス", "メール", "e-mail", "email", "mail", "eメール", "ｅメール", "pcメール",
@@ -129,6 +133,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "携帯メールアドレス", "eメールアドレス", "e-mailアドレス", "電子メール", "電子メールアドレス",
         "メールアドレス（PC）", "メールアドレス（携帯）", "email_address", "secondary email",
         "メールアドレス（会社）", "会社メールアドレス", "勤務先メールアドレス", "メールアドレス（自宅）",
+        "business email", "work email", "personal email", "home email",
         # A form's confirmation field: the same address again, read as a second column (no second value).
         "メールアドレス（確認用）", "メールアドレス（確認）", "確認用メールアドレス", "メールアドレス再入力",
     ),
@@ -159,16 +164,16 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "郵便番号", "〒", "郵便", "zip", "postal code", "zipcode", "zip code", "postcode", "郵便番号（自宅）",
         "郵便番号（会社）", "郵便番号（勤務先）", "zip/postal code", "〒番号", "zip_code", "住所（郵便番号）",
         "mailing zip/postal code", "mailing zip", "mailing postal code", "勤務先郵便番号", "会社郵便番号",
-        "自宅郵便番号",
+        "自宅郵便番号", "address postal code",
     ),
     "prefecture": (
         "都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県", "住所（都道府県）",
         "都道府県/地域", "mailing state/province", "mailing state", "勤務先都道府県", "会社都道府県", "自宅都道府県",
-        "province", "province code",
+        "province", "province code", "address region",
     ),
     "city": (
         "市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）",
-        "mailing city", "勤務先市区町村", "会社市区町村", "自宅市区町村",
+        "mailing city", "勤務先市区町村", "会社市区町村", "自宅市区町村", "address city",
     ),
     "address": (
         "住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）", "住所（会社）", "会社住所", "勤務先住所",
@@ -179,29 +184,36 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "住所1", "番地", "町域・番地", "町名・番地", "丁目・番地", "address1", "住所1（自宅）", "町名番地", "番地等",
         "street", "street address", "address line 1", "address 1", "住所（町名・番地）", "住所（番地）",
         "丁目番地号", "mailing street", "番地・建物名",
+        "address street",
     ),
     "address2": (
         "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2", "建物名等",
         "マンション・ビル名", "address line 2", "address 2", "building", "住所（建物名）", "マンション名・部屋番号",
         "建物名・号室",
+        "address extended address",
     ),
     "company_name": (
         "会社名", "勤務先", "企業名", "company", "所属", "法人名", "会社", "company name",
         "lead_company_name", "勤務先名", "会社名（漢字）", "会社名称", "社名", "法人名称", "企業名称", "組織名",
         "account name", "organization", "organisation", "取引先名", "貴社名", "御社名", "団体名", "屋号",
         "ご所属", "所属先", "所属団体", "学校名",
+        "organization name", "organisation name",
     ),
     "department": (
         "部署", "部署名", "所属部署", "department", "部門", "部課", "division",
         # The title written after the department (営業部 部長): read apart when no title column gives it.
         "部署・役職", "部署名・役職", "所属・役職", "所属部署・役職", "部署・役職名", "部署役職",
+        "organization department",
     ),
-    "title": ("役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position", "designation"),
+    "title": (
+        "役職", "title", "肩書", "肩書き", "役職名", "job title", "職位", "position", "designation",
+        "organization title",
+    ),
     "acquired_at": (
         "登録日", "取得日", "作成日", "情報獲得日", "名刺交換日", "acquired", "created", "登録日時",
         "作成日時", "created at", "collection_date",
         "created date", "create date", "created time", "登録年月日", "受付日", "受付日時", "申込日", "申込日時",
-        "お申込日", "お申し込み日", "申し込み日",
+        "お申込日", "お申し込み日", "申し込み日", "registration date", "signup date", "sign-up date", "date created",
         # A Google Forms export's first column: when the form was sent. Mailchimp's opt-in time.
         "タイムスタンプ", "timestamp", "optin_time",
         # The day a lead was won: a brochure requested, a model house or a shop visited.
@@ -280,7 +292,25 @@ def _lookup(label: str) -> tuple[str | None, bool]:
     numbered = _NUMBER.fullmatch(key)
     if numbered is not None and (target := _INDEX.get(numbered.group(1))) in _NUMBERED:
         return target, int(numbered.group(2)) != 1
+    if (google := _GOOGLE_PART.fullmatch(label.strip())) is not None:
+        return _google_part(google)
     return _by_parts(label, key), False
+
+
+#: Google Contacts' export writes each part of a numbered item apart: ``E-mail 1 - Value``,
+#: ``Phone 2 - Value`` (``… - Label`` says home or work), ``Organization 1 - Name``, ``Address 1 - Street``.
+_GOOGLE_PART: Final = re.compile(r"(?P<item>[A-Za-z][A-Za-z -]*?)\s+(?P<n>\d+)\s+-\s+(?P<part>[A-Za-z ]+)")
+
+
+def _google_part(found: re.Match[str]) -> tuple[str | None, bool]:
+    part = found.group("part").strip().lower()
+    if part in ("label", "type"):
+        return None, False
+    target, _ = _lookup(found.group("item") if part == "value" else f"{found.group('item')} {part}")
+    later = int(found.group("n")) != 1
+    if later and target not in _NUMBERED:  # Address 2 - Street: another address, not this one's
+        return None, False
+    return target, later
 
 
 _NAME_TARGETS: Final = frozenset({"full_name", "last_name", "first_name"})

@@ -70,7 +70,7 @@ MEMO_FLOOR = 64
 #: dates: its share of 4,681 turned itself off; 32,768 computes one value in ten). ~6 MB at most.
 DATE_MEMO_SIZE = 32768
 
-_LIST_SPLIT = re.compile(r"\s*[,、，;；|\n]\s*")
+_LIST_SPLIT = re.compile(r"\s*(?:[,、，;；|\n]|:::)\s*")  # ::: between Google Contacts' labels
 
 #: Outcome of a checked value: (value to set, rejection reason); both None for a blank value.
 Checked = tuple[str | None, str | None]
@@ -877,7 +877,8 @@ _ITEM_QUOTES = "\"'“”"
 
 def _list_items(raw: str) -> tuple[str, ...]:
     items = (_text(item.strip(_ITEM_QUOTES)) for item in _LIST_SPLIT.split(raw.strip()))
-    return tuple(item for item in items if item)
+    # Google Contacts' own groups (* myContacts, * starred) are no labels of the user's.
+    return tuple(item for item in items if item and not item.startswith("* "))
 
 
 def _list(kind: str, size: int) -> Apply:
