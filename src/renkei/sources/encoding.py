@@ -284,12 +284,11 @@ def detect_encoding(stream: BinaryIO, size: int) -> Detected:
     """Sniff the encoding of a seekable binary stream of ``size`` bytes; rewinds it after.
 
     Order: a BOM decides; UTF-16 without one is told by where its NUL bytes fall; seven-bit text
-    with JIS escape sequences is ISO-2022-JP; then strict
-    UTF-8; then strict CP932 (EUC-JP when the CP932 reading is mostly half-width kana and EUC-JP
-    fits too); strict EUC-JP; UTF-8 or CP932 with a few bad bytes (the rows holding them become
-    row problems); then charset-normalizer. A pure-ASCII first
-    window makes us look at a few more windows further down before settling on UTF-8. Raises
-    ``NotTextError`` for an empty or binary file.
+    with JIS escape sequences is ISO-2022-JP; then strict UTF-8; then strict CP932 (EUC-JP when the
+    CP932 reading is mostly half-width kana and EUC-JP fits too); strict EUC-JP; UTF-8 or CP932 with
+    a few bad bytes (the rows holding them become row problems); then charset-normalizer. A
+    pure-ASCII first window makes us look at a few more windows further down before settling on
+    UTF-8. Raises ``NotTextError`` for an empty or binary file.
     """
     stream.seek(0)
     sample = stream.read(SAMPLE_SIZE)
