@@ -444,7 +444,7 @@ def _phone(target: str, label: str, size: int) -> Apply:
 
     def apply(raw: str, patch: CustomerPatch) -> str | None:
         numbers, extension, note, address, reason = outcomes.of(raw)
-        if address is not None and patch.fields.get("email") != address:
+        if address is not None:  # map_record settles it (_settle_strays)
             patch.custom.setdefault(email_key, address)
         if not numbers:
             return reason
@@ -481,13 +481,11 @@ _NUMBER_WRITING = re.compile(r"[0-9\s()+\-]+")
 
 
 def _no_number(raw: str) -> bool:
-    if is_zeros(raw):
-        return True
     text = fold_dashes(fold_width(raw)).strip()
     if _NUMBER_WRITING.fullmatch(text) is None:
         return False
     digits = "".join(filter(str.isdigit, text))
-    return digits[:1] == "0" and len(digits) >= 10 and not digits[3:].strip("0")
+    return digits[:1] == "0" and (not digits.strip("0") or (len(digits) >= 10 and not digits[3:].strip("0")))
 
 
 def _postal_check(raw: str) -> tuple[str | None, tuple[str, str] | None, str | None]:
@@ -677,7 +675,7 @@ def full_name_transform(label: str, size: int = MEMO_FLOOR, *, company_column: b
             return None
         if parts is not None:
             family, given, family_kana, given_kana, note, company, department, joint, email = parts
-            if email is not None and patch.fields.get("email") != email:
+            if email is not None:  # map_record settles it (_settle_strays)
                 patch.custom.setdefault(email_key, email)
             if family is None:
                 return None
