@@ -357,3 +357,42 @@ def test_a_mobile_number_in_a_second_phone_column_is_the_mobile_and_finds_the_cu
     (customer,) = export(hub)
     assert (customer["mobile"], customer["phone"], customer["fax"]) == ("+819012345678", "+81312345678", "+81312345679")
     assert "TEL2" not in customer["custom"]
+
+
+RAKUTEN_HEADER = [
+    "受注番号", "注文日時", "注文者郵便番号１", "注文者郵便番号２", "注文者住所：都道府県", "注文者住所：都市区",
+    "注文者住所：町以降", "注文者名字", "注文者名前", "注文者名字フリガナ", "注文者名前フリガナ", "注文者電話番号１",
+    "注文者電話番号２", "注文者電話番号３", "メールアドレス", "送付先名字", "送付先名前", "送付先電話番号１",
+    "送付先電話番号２", "送付先電話番号３",
+]  # fmt: skip
+
+
+def test_a_shops_order_export_becomes_its_orderers_with_numbers_written_in_parts(hub, tmp_path):
+    # Rakuten's order export: the orderer's postal code in two columns and phone in three (before:
+    # every row an error, "Phone number is too short" for 03), 名字/名前 the family and given name; the
+    # recipient (送付先) is someone else, kept under its columns. Two orders by one customer are one.
+    integration = integration_service.manual_import_integration(hub)
+    path = write_csv(
+        tmp_path / "orders.csv",
+        [
+            RAKUTEN_HEADER,
+            ["123-1", "2024-05-01 10:00:00", "150", "0001", "東京都", "渋谷区", "神宮前1-1-1", "山田", "太郎",
+             "ヤマダ", "タロウ", "03", "1234", "5678", "taro@example.jp", "佐藤", "花子", "06", "1234", "5678"],
+            ["123-2", "2024-05-02 11:00:00", "150", "0001", "東京都", "渋谷区", "神宮前1-1-1", "山田", "太郎",
+             "ヤマダ", "タロウ", "03", "1234", "5678", "taro@example.jp", "山田", "太郎", "03", "1234", "5678"],
+            ["123-3", "2024-05-03 12:00:00", "５３０", "１", "大阪府", "大阪市北区", "梅田1-1-1", "鈴木", "一郎",
+             "スズキ", "イチロウ", "90", "1111", "2222", "ichiro@example.jp", "鈴木", "一郎", "", "", ""],
+        ],
+    )  # fmt: skip
+    result = delivery_service.import_file(hub, integration, path)
+    assert (result.state, result.counts.created, result.counts.errors) == ("processed", 2, 0)
+    people = by_email(hub)
+    taro = people["taro@example.jp"]
+    assert (taro["last_name"], taro["first_name"], taro["first_name_kana"]) == ("山田", "太郎", "タロウ")
+    assert (taro["postal_code"], taro["prefecture"], taro["city"], taro["address1"]) == (
+        "150-0001", "東京都", "渋谷区", "神宮前1-1-1",
+    )  # fmt: skip
+    assert taro["phone"] == "+81312345678"
+    assert taro["custom"]["送付先名字"] in ("佐藤", "山田")
+    ichiro = people["ichiro@example.jp"]
+    assert (ichiro["postal_code"], ichiro["mobile"]) == ("530-0001", "+819011112222")

@@ -365,6 +365,106 @@ GOOGLE_CONTACTS_OLD = {
     "Organization 1 - Title": "title",
 }
 
+# Rakuten's order export (RMS): the orderer's parts numbered in full width, 名字 and 名前; the
+# recipient's (送付先) are someone else's. The postal code and phone number come in parts
+# (core.number_parts joins them): their first column is the field.
+RAKUTEN_ORDERS = {
+    "受注番号": None,
+    "注文日時": None,
+    "注文者郵便番号１": "postal_code",
+    "注文者郵便番号２": None,
+    "注文者住所：都道府県": "prefecture",
+    "注文者住所：都市区": "city",
+    "注文者住所：町以降": "address1",
+    "注文者名字": "last_name",
+    "注文者名前": "first_name",
+    "注文者名字フリガナ": "last_name_kana",
+    "注文者名前フリガナ": "first_name_kana",
+    "注文者電話番号１": "phone",
+    "注文者電話番号２": None,  # read as second phone columns, or as the first one's parts
+    "注文者電話番号３": None,
+    "メールアドレス": "email",
+    "注文者性別": None,
+    "送付先郵便番号１": None,
+    "送付先住所：都道府県": None,
+    "送付先名字": None,
+    "送付先名前": None,
+    "送付先電話番号１": None,
+}
+
+# Yahoo!ショッピング's order export: the orderer is Bill…, the recipient Ship….
+YAHOO_ORDERS = {
+    "OrderId": None,
+    "BillFirstName": "first_name",
+    "BillFirstNameKana": "first_name_kana",
+    "BillLastName": "last_name",
+    "BillLastNameKana": "last_name_kana",
+    "BillZipCode": "postal_code",
+    "BillPrefecture": "prefecture",
+    "BillCity": "city",
+    "BillAddress1": "address1",
+    "BillAddress2": "address2",
+    "BillPhoneNumber": "phone",
+    "BillEmgPhoneNumber": None,
+    "BillMailAddress": "email",
+    "ShipFirstName": None,
+    "ShipZipCode": None,
+    "ShipPhoneNumber": None,
+}
+
+# BASE's order export: the delivery address (配送先) is someone else's.
+BASE_ORDERS = {
+    "注文ID": None,
+    "氏名(姓)": "last_name",
+    "氏名(名)": "first_name",
+    "郵便番号": "postal_code",
+    "都道府県": "prefecture",
+    "住所": "address",
+    "住所2": "address2",
+    "電話番号": "phone",
+    "メールアドレス": "email",
+    "配送先 氏名(姓)": None,
+    "配送先 郵便番号": None,
+    "配送先 住所": None,
+    "配送先 電話番号": None,
+    "お届け先氏名": None,
+}
+
+# EC-CUBE 2's customer export: postal code in two columns, phone and fax in three.
+EC_CUBE = {
+    "顧客ID": None,
+    "お名前(姓)": "last_name",
+    "お名前(名)": "first_name",
+    "お名前(フリガナ・姓)": "last_name_kana",
+    "お名前(フリガナ・名)": "first_name_kana",
+    "郵便番号1": "postal_code",
+    "郵便番号2": None,
+    "都道府県": "prefecture",
+    "住所1": "address1",
+    "住所2": "address2",
+    "メールアドレス": "email",
+    "電話番号1": "phone",
+    "電話番号2": None,
+    "電話番号3": None,
+    "FAX1": "fax",
+    "FAX2": None,
+    "FAX3": None,
+}
+
+# Zoom's webinar registration report, in Japanese.
+ZOOM_REGISTRANTS = {
+    "名": "first_name",
+    "姓": "last_name",
+    "メール": "email",
+    "市区町村": "city",
+    "国/地域": None,
+    "電話": "phone",
+    "組織": "company_name",
+    "役職": "title",
+    "登録時間": "acquired_at",
+    "承認ステータス": None,
+}
+
 # A customer ledger kept in Excel: every label here was auto-mapped to nothing before.
 EXCEL_LEDGER = {
     "顧客ID": None,
@@ -426,6 +526,11 @@ EXCEL_WIDTHS = {
         SHOPIFY,
         GOOGLE_CONTACTS,
         GOOGLE_CONTACTS_OLD,
+        RAKUTEN_ORDERS,
+        YAHOO_ORDERS,
+        BASE_ORDERS,
+        EC_CUBE,
+        ZOOM_REGISTRANTS,
         EXCEL_LEDGER,
         EXCEL_WIDTHS,
     ],
@@ -453,6 +558,11 @@ EXCEL_WIDTHS = {
         "shopify",
         "google-contacts",
         "google-contacts-old",
+        "rakuten-orders",
+        "yahoo-orders",
+        "base-orders",
+        "ec-cube",
+        "zoom-registrants",
         "excel-ledger",
         "excel-widths",
     ],

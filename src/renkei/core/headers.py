@@ -174,6 +174,8 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "city": (
         "市区町村", "市町村", "city", "市区町村名", "市町村名", "市区郡", "住所（市区郡）", "住所（市区町村）",
         "mailing city", "勤務先市区町村", "会社市区町村", "自宅市区町村", "address city",
+        # Rakuten's order export (注文者住所：都市区), and its like.
+        "住所（都市区）", "住所（郡市区）", "都市区", "郡市区",
     ),
     "address": (
         "住所", "所在地", "ご住所", "現住所", "address", "住所（自宅）", "住所（会社）", "会社住所", "勤務先住所",
@@ -185,6 +187,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "street", "street address", "address line 1", "address 1", "住所（町名・番地）", "住所（番地）",
         "丁目番地号", "mailing street", "番地・建物名",
         "address street",
+        "住所（町以降）", "町以降", "それ以降の住所", "住所（それ以降の住所）", "住所（それ以降）",
     ),
     "address2": (
         "住所2", "建物名", "ビル名", "マンション名", "建物名・部屋番号", "ビル・マンション名", "address2", "建物名等",
@@ -197,7 +200,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "lead_company_name", "勤務先名", "会社名（漢字）", "会社名称", "社名", "法人名称", "企業名称", "組織名",
         "account name", "organization", "organisation", "取引先名", "貴社名", "御社名", "団体名", "屋号",
         "ご所属", "所属先", "所属団体", "学校名",
-        "organization name", "organisation name",
+        "organization name", "organisation name", "組織",
     ),
     "department": (
         "部署", "部署名", "所属部署", "department", "部門", "部課", "division",
@@ -218,6 +221,8 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "タイムスタンプ", "timestamp", "optin_time",
         # The day a lead was won: a brochure requested, a model house or a shop visited.
         "資料請求日", "来場日", "来店日",
+        # Zoom's registration report (登録時間, Registration Time).
+        "登録時間", "registration time",
     ),
     "acquisition_channel": (
         "流入経路", "取得経路", "情報獲得経路", "獲得チャネル", "流入元", "collection_route",
@@ -289,12 +294,23 @@ def _lookup(label: str) -> tuple[str | None, bool]:
         key = key.replace(noise, "")
     if key in _INDEX:
         return _INDEX[key], False
-    numbered = _NUMBER.fullmatch(key)
-    if numbered is not None and (target := _INDEX.get(numbered.group(1))) in _NUMBERED:
-        return target, int(numbered.group(2)) != 1
+    if (numbered := _numbered(key) or _numbered(_without_role(key))) is not None:
+        return numbered
     if (google := _GOOGLE_PART.fullmatch(label.strip())) is not None:
         return _google_part(google)
     return _by_parts(label, key), False
+
+
+def _numbered(key: str) -> tuple[str, bool] | None:
+    """The field a numbered label names (``メールアドレス1``, ``TEL2``) and whether only as a fallback;
+    ``郵便番号1`` is the postal code (or its first part: ``core.number_parts``), ``郵便番号2`` none."""
+    numbered = _NUMBER.fullmatch(key)
+    if numbered is None:
+        return None
+    target, number = _INDEX.get(numbered.group(1)), int(numbered.group(2))
+    if target in _NUMBERED:
+        return target, number != 1
+    return ("postal_code", False) if target == "postal_code" and number == 1 else None
 
 
 #: Google Contacts' export writes each part of a numbered item apart: ``E-mail 1 - Value``,
@@ -323,6 +339,8 @@ _ROLE_WORDS: Final = (
     "会員", "来場者", "参加者", "申込者", "お申込者", "申し込み者", "お申し込み者", "応募者", "購入者", "注文者",
     "契約者", "顧客", "お客様", "利用者", "相談者", "依頼者", "入居希望者", "見学者", "受講者", "回答者", "ご担当者",
     "ご担当者様", "担当者様", "先方担当者", "名刺交換者", "default address",
+    # Yahoo!ショッピング's order export: the orderer's BillLastName, BillZipCode, BillMailAddress.
+    "bill",
 )  # fmt: skip
 _PERSON_ROLES: Final = tuple(sorted(map(normalize_label, _ROLE_WORDS), key=len, reverse=True))  # ご担当者様 first
 _NO: Final = normalize_label("の")  # 参加者のお名前
@@ -382,7 +400,11 @@ _ENDINGS: Final = tuple(
     for ending, target in (("メールアドレス", "email"), ("携帯電話番号", "mobile"), ("携帯番号", "mobile"),
                            ("電話番号", "phone"))
 )  # fmt: skip
-_SOMEONE_ELSES: Final = tuple(normalize_label(word) for word in ("緊急", "保護者", "紹介者", "営業担当", "担当営業"))
+#: An order's recipient (送付先, 配送先 電話番号, お届け先氏名) is someone else as well.
+_SOMEONE_ELSES: Final = tuple(
+    normalize_label(word)
+    for word in ("緊急", "保護者", "紹介者", "営業担当", "担当営業", "送付先", "配送先", "届け先", "発送先", "送り先")
+)
 
 
 def _by_ending(key: str) -> str | None:
@@ -390,6 +412,14 @@ def _by_ending(key: str) -> str | None:
         if key.endswith(ending):
             return target
     return None
+
+
+def _without_role(key: str) -> str:
+    """``key`` after the role word it starts with (``注文者電話番号1``: ``電話番号1``), else empty."""
+    for role in _PERSON_ROLES:
+        if key.startswith(role):
+            return key[len(role) :].removeprefix(_NO)
+    return ""
 
 
 def _role_name(key: str) -> str | None:
@@ -400,6 +430,17 @@ def _role_name(key: str) -> str | None:
             if (target := _INDEX.get(rest)) is not None:
                 return target
     return None
+
+
+_GIVEN_NAME: Final = frozenset({normalize_label("名"), normalize_label("名前")})
+
+
+def _is_given_name(label: str) -> bool:
+    """Whether ``label`` says 名 or 名前, after whose it is and a reading's mark (``注文者名前フリガナ``)."""
+    key = normalize_label(label)
+    for mark in _READING_MARKS:
+        key = key.removesuffix(mark)
+    return (_without_role(key) or key) in _GIVEN_NAME
 
 
 def guess_target(label: str) -> str | None:
@@ -429,6 +470,14 @@ def auto_map(headers: Sequence[str]) -> dict[str, str | None]:
             if fallback is fallback_pass and target is not None and target not in taken:
                 taken.add(target)
                 mapping[header] = target
+    for family, given, whole in (("last_name", "first_name", "full_name"),
+                                 ("last_name_kana", "first_name_kana", "full_name_kana")):  # fmt: skip
+        if family in taken and given not in taken:
+            # 注文者名字 and 注文者名前, 姓 and 名前: beside the family name's column, 名前 is the given name.
+            for header, target in mapping.items():
+                if target == whole and _is_given_name(header):
+                    mapping[header] = given
+                    break
     if not any(target in _PERSON_NAME for target in mapping.values()):
         # 会社名, 部署名, 担当者名 with no name column (kintone's customer list, a company ledger):
         # the 担当者 is the customer's contact person, not the owner.

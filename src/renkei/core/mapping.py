@@ -24,6 +24,7 @@ from renkei.core.fields import (
 )
 from renkei.core.normalize import classify_phone, normalize_email, normalize_label
 from renkei.core.normalize.family_names import split_reading
+from renkei.core.number_parts import NumberParts, find_parts, join_parts
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.core.records import RowFields, SourceRecord
 from renkei.core.transforms import (
@@ -129,6 +130,9 @@ class CompiledMapping:
     #: column (``<column> 電話``, ``phone``). A row whose columns gave that field none takes it
     #: from there, whatever the order of the columns.
     strays: tuple[tuple[str, str], ...] = ()
+    #: Columns side by side that hold one number's parts (``電話番号1``/``2``/``3``: ``03`` | ``1234`` |
+    #: ``5678``): a row's parts are joined into the first column's value before the columns are read.
+    number_parts: tuple[NumberParts, ...] = ()
 
     def targets(self) -> dict[str, str | None]:
         """Source label → target, for showing the user what was auto-mapped."""
@@ -197,6 +201,21 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
         positions=positions,
         unknown_positions=unknown_positions,
         strays=_strays(resolved),
+        number_parts=_number_parts(labels, resolved, ruled),
+    )
+
+
+def _number_parts(
+    labels: Sequence[str], resolved: Sequence[tuple[str, str | None, bool]], ruled: set[str]
+) -> tuple[NumberParts, ...]:
+    """The runs of columns holding one number's parts whose first column reads that kind of number
+    and whose other columns no rule of the user's maps."""
+    kinds = {"phone": PHONE_TARGETS, "postal_code": frozenset({"postal_code"})}
+    return tuple(
+        parts
+        for parts in find_parts(labels)
+        if resolved[parts.positions[0]][1] in kinds[parts.kind]
+        and not any(labels[position] in ruled for position in parts.positions[1:])
     )
 
 
@@ -233,6 +252,8 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
     patch = CustomerPatch(external_id=record.external_id, inquiry=record.inquiry)
     errors: list[FieldError] = []
     values = _values_by_position(record, mapping)
+    if mapping.number_parts:
+        values = join_parts(values, mapping.number_parts)
     for position, label, apply in mapping.positions:
         raw = values[position]
         if not raw:
