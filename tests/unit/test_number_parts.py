@@ -158,3 +158,21 @@ def test_a_recipients_number_in_parts_is_not_the_customers():
     patch, errors = patch_of(row)
     assert errors == []
     assert patch.fields == {"last_name": "山田", "first_name": "太郎"}
+
+
+def test_the_later_parts_are_shown_as_the_field_they_are_joined_into():
+    mapping = compile_mapping(MappingSpec(), ["氏名", "郵便番号1", "郵便番号2", "TEL1", "TEL2", "TEL3"])
+    assert mapping.targets() == {
+        "氏名": "full_name",
+        "郵便番号1": "postal_code",
+        "郵便番号2": "postal_code",
+        "TEL1": "phone",
+        "TEL2": "phone",
+        "TEL3": "phone",
+    }
+
+
+def test_rules_mapping_every_part_to_the_field_still_join_them():
+    rules = tuple(FieldRule(label, "postal_code") for label in ("郵便番号1", "郵便番号2"))
+    patch, errors = patch_of({"氏名": "山田太郎", "郵便番号1": "150", "郵便番号2": "0001"}, MappingSpec(rules=rules))
+    assert errors == [] and patch.fields["postal_code"] == "150-0001"

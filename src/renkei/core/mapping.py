@@ -135,8 +135,14 @@ class CompiledMapping:
     number_parts: tuple[NumberParts, ...] = ()
 
     def targets(self) -> dict[str, str | None]:
-        """Source label → target, for showing the user what was auto-mapped."""
-        return {plan.label: plan.target for plan in self.columns}
+        """Source label → target, for showing the user what was auto-mapped; a number's later parts
+        (``郵便番号2``) show the field their first column's does, which they are joined into."""
+        targets = {plan.label: plan.target for plan in self.columns}
+        for parts in self.number_parts:
+            first, *rest = parts.positions
+            for position in rest:
+                targets[self.labels[position]] = targets[self.labels[first]]
+        return targets
 
 
 def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadValues = "reject_row") -> CompiledMapping:
@@ -209,14 +215,17 @@ def _number_parts(
     labels: Sequence[str], resolved: Sequence[tuple[str, str | None, bool]], ruled: set[str]
 ) -> tuple[NumberParts, ...]:
     """The runs of columns holding one number's parts whose first column reads that kind of number
-    and whose other columns no rule of the user's maps."""
+    and whose other columns no rule of the user's maps elsewhere (to the first's field is to it)."""
     kinds = {"phone": PHONE_TARGETS, "postal_code": frozenset({"postal_code"})}
-    return tuple(
-        parts
-        for parts in find_parts(labels)
-        if resolved[parts.positions[0]][1] in kinds[parts.kind]
-        and not any(labels[position] in ruled for position in parts.positions[1:])
-    )
+    found = []
+    for parts in find_parts(labels):
+        first, *rest = parts.positions
+        target = resolved[first][1]
+        if target in kinds[parts.kind] and all(
+            labels[position] not in ruled or resolved[position][1] == target for position in rest
+        ):
+            found.append(parts)
+    return tuple(found)
 
 
 def _transform(target: str, label: str, second: bool, claimed: set[str], memo_size: int, ruled: bool) -> Apply:
