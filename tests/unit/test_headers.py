@@ -465,6 +465,47 @@ ZOOM_REGISTRANTS = {
     "承認ステータス": None,
 }
 
+# Microsoft Forms' export: its account columns (anonymous for anyone not signed in) give way to
+# the form's own questions.
+MICROSOFT_FORMS = {
+    "ID": None,
+    "開始時刻": None,
+    "完了時刻": None,
+    "メール": None,  # read as a second e-mail column (compile_mapping)
+    "名前": None,
+    "お名前": "full_name",
+    "会社名": "company_name",
+    "メールアドレス": "email",
+    "電話番号": "phone",
+}
+
+# Airリザーブ's customer list: the name's parts in brackets after its label.
+AIR_RESERVE = {
+    "お客様番号": None,
+    "お客様名（姓）": "last_name",
+    "お客様名（名）": "first_name",
+    "お客様名（セイ）": "last_name_kana",
+    "お客様名（メイ）": "first_name_kana",
+    "電話番号": "phone",
+    "メールアドレス": "email",
+    "予約日時": None,
+}
+
+# Wix's contacts export.
+WIX_CONTACTS = {
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    "Email 1": "email",
+    "Phone 1": "phone",
+    "Address 1 - Street": "address1",
+    "Address 1 - City": "city",
+    "Address 1 - Zip": "postal_code",
+    "Address 1 - Region": "prefecture",
+    "Company": "company_name",
+    "Position": "title",
+    "Labels": "tags",
+}
+
 # A customer ledger kept in Excel: every label here was auto-mapped to nothing before.
 EXCEL_LEDGER = {
     "顧客ID": None,
@@ -531,6 +572,9 @@ EXCEL_WIDTHS = {
         BASE_ORDERS,
         EC_CUBE,
         ZOOM_REGISTRANTS,
+        MICROSOFT_FORMS,
+        AIR_RESERVE,
+        WIX_CONTACTS,
         EXCEL_LEDGER,
         EXCEL_WIDTHS,
     ],
@@ -563,6 +607,9 @@ EXCEL_WIDTHS = {
         "base-orders",
         "ec-cube",
         "zoom-registrants",
+        "microsoft-forms",
+        "air-reserve",
+        "wix-contacts",
         "excel-ledger",
         "excel-widths",
     ],
@@ -833,3 +880,14 @@ def test_web_forms_split_name_fields_and_seimei_are_names():
 )
 def test_web_form_labels(label: str, target: str) -> None:
     assert guess_target(label) == target
+
+
+def test_microsoft_forms_account_columns_are_the_person_when_the_form_asks_nothing_else():
+    assert auto_map(["ID", "開始時刻", "完了時刻", "メール", "名前", "ご質問"]) == {
+        "ID": None,
+        "開始時刻": None,
+        "完了時刻": None,
+        "メール": "email",
+        "名前": "full_name",
+        "ご質問": "inquiry.message",
+    }

@@ -1120,3 +1120,12 @@ def test_a_couples_reading_is_the_first_persons_and_the_other_kept():
 def test_google_contacts_labels_are_tags_without_its_own_groups():
     patch, errors = patch_of({"Name": "山田太郎", "Labels": "* myContacts ::: 顧客 ::: セミナー"})
     assert errors == [] and patch.tags == ["顧客", "セミナー"]
+
+
+def test_a_microsoft_forms_answer_by_someone_not_signed_in_is_the_person_the_questions_name():
+    row = {"ID": "1", "開始時刻": "2024/5/1 10:00:00", "完了時刻": "2024/5/1 10:02:00", "メール": "anonymous",
+           "名前": "", "お名前": "山田太郎", "メールアドレス": "taro@example.jp"}  # fmt: skip
+    patch, errors = patch_of(row)
+    assert errors == []
+    assert (patch.fields["last_name"], patch.fields["email"]) == ("山田", "taro@example.jp")
+    assert "メール" not in patch.custom and "名前" not in patch.custom

@@ -164,7 +164,7 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "郵便番号", "〒", "郵便", "zip", "postal code", "zipcode", "zip code", "postcode", "郵便番号（自宅）",
         "郵便番号（会社）", "郵便番号（勤務先）", "zip/postal code", "〒番号", "zip_code", "住所（郵便番号）",
         "mailing zip/postal code", "mailing zip", "mailing postal code", "勤務先郵便番号", "会社郵便番号",
-        "自宅郵便番号", "address postal code",
+        "自宅郵便番号", "address postal code", "address zip",
     ),
     "prefecture": (
         "都道府県", "prefecture", "都道府県名", "state", "state/province", "state/region", "県", "住所（都道府県）",
@@ -379,7 +379,23 @@ def _bracketed(label: str) -> str | None:
     inside = normalize_label(found.group(2))
     if inside.isdigit() or inside in _READING_MARKS:  # 名前 (2), a renamed repeat; 会社名（カナ）, no field's
         return None
-    return _lookup(found.group(1))[0] or _lookup(found.group(2))[0]
+    outside = _lookup(found.group(1))[0]
+    if outside == "full_name" and (part := _NAME_PARTS.get(inside)) is not None:
+        return part  # お客様名（姓）, お客様名（セイ）
+    return outside or _lookup(found.group(2))[0]
+
+
+#: A part of a name in brackets after a name's label (Airリザーブ's お客様名（姓）, お客様名（メイ）).
+_NAME_PARTS: Final = {
+    normalize_label(word): target
+    for words, target in (
+        (("姓", "苗字", "名字"), "last_name"),
+        (("名",), "first_name"),
+        (("セイ", "フリガナ姓", "カナ姓", "姓カナ", "姓フリガナ"), "last_name_kana"),
+        (("メイ", "フリガナ名", "カナ名", "名カナ", "名フリガナ"), "first_name_kana"),
+    )
+    for word in words
+}
 
 
 #: Between alternative names of one field (``会社名・団体名``, ``会社名／団体名``).
@@ -432,6 +448,24 @@ def _role_name(key: str) -> str | None:
     return None
 
 
+#: The columns Microsoft Forms' export starts with: who answered, by their Microsoft account
+#: (``anonymous`` for anyone who did not sign in), before the form's own questions.
+_FORMS_ACCOUNT: Final = tuple(
+    tuple(map(normalize_label, labels))
+    for labels in (
+        ("ID", "開始時刻", "完了時刻", "メール", "名前"),
+        ("ID", "Start time", "Completion time", "Email", "Name"),
+    )
+)
+
+
+def _form_account_columns(headers: Sequence[str]) -> Sequence[str]:
+    """Microsoft Forms' account columns (``メール``, ``名前``) when ``headers`` starts as its export
+    does: they claim their fields only after the form's own questions (``お名前``, ``メールアドレス``)."""
+    start = tuple(normalize_label(header) for header in headers[:5])
+    return headers[3:5] if start in _FORMS_ACCOUNT else ()
+
+
 _GIVEN_NAME: Final = frozenset({normalize_label("名"), normalize_label("名前")})
 
 
@@ -463,6 +497,8 @@ def auto_map(headers: Sequence[str]) -> dict[str, str | None]:
     header the first occurrence's answer is kept.
     """
     guesses = {header: _lookup(header) for header in headers}
+    for header in _form_account_columns(headers):
+        guesses[header] = (guesses[header][0], True)
     taken: set[str] = set()
     mapping: dict[str, str | None] = dict.fromkeys(guesses)
     for fallback_pass in (False, True):

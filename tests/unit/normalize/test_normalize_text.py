@@ -95,6 +95,7 @@ def test_clean_text_keeps_values(raw: str, expected: str) -> None:
         pytest.param("N/A", id="n-a"),
         pytest.param("ｎｕｌｌ", id="full-width-null"),
         pytest.param("未記入", id="mikinyu"),
+        pytest.param("anonymous", id="microsoft-forms-anonymous"),
         pytest.param("未入力", id="minyuryoku"),
         pytest.param("nan", id="pandas-nan"),
         pytest.param("#REF!", id="excel-ref-error"),

@@ -45,7 +45,9 @@ _LONG_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9０-９])[\u30fc\uff70](?=[0-9�
 
 _EMPTY_WORDS = frozenset(
     {"なし", "無し", "ナシ", "特になし", "該当なし", "不明", "n/a", "null", "none", "nil", "nan", "未記入", "未入力",
-     "記入なし", "空欄"}
+     "記入なし", "空欄",
+     # Microsoft Forms' account columns for someone who answered without signing in.
+     "anonymous"}
     # Excel's errors: a formula that found nothing (a lookup's #N/A, a deleted sheet's #REF!), not a value.
     | {"#n/a", "#value!", "#ref!", "#div/0!", "#name?", "#null!", "#num!", "#spill!", "#calc!", "#field!"}
 )  # fmt: skip
