@@ -81,6 +81,11 @@ _FIRST = operator.itemgetter(0)
 _CLOSING_WORDS = frozenset(["以上", "以下余白", "合計", "小計", "総計", "件数", "総件数", "合計件数"])
 # A count beside it: 3, 1,234, 3件, ３名.
 _COUNT = re.compile(r"[0-9０-９][0-9０-９,，]*\s*[件名人]?")
+#: A count in the closing line's one cell, as a system's export writes it (出力件数：2件, 合計 3名).
+_COUNT_LINE = re.compile(
+    r"(?:出力|検索|抽出|該当|登録|データ|レコード|総|合計)?(?:件数|合計|総計|小計|計)(?:\s*[:：]\s*|\s+)"
+    + _COUNT.pattern
+)
 
 
 class _Rows(Protocol):
@@ -530,7 +535,8 @@ class CsvFile:
             and set(map(len, map(_ROW, raw))) <= {self._width}
             and all(map(_FIRST, map(_ROW, raw)))
             and self._header_row not in map(_ROW, raw)
-            and _CLOSING_WORDS.isdisjoint(map(_FIRST, map(_ROW, raw)))
+            and _CLOSING_WORDS.isdisjoint(firsts := list(map(_FIRST, map(_ROW, raw))))
+            and not _may_count(firsts)
         ):
             batch = cast(list[RowResult], raw)
         else:
@@ -604,11 +610,20 @@ def _literal(cell: str) -> str:
 
 
 def _is_closing_line(row: list[str]) -> bool:
-    """A ledger's closing line: ``以上`` or ``以下余白`` alone, a total (``合計`` and a count)."""
+    """A ledger's closing line: ``以上`` or ``以下余白`` alone, a total (``合計`` and a count, or
+    ``出力件数：2件`` in one cell)."""
     cells = [cell.strip() for cell in row if cell.strip()]
+    if len(cells) == 1 and _COUNT_LINE.fullmatch(cells[0]) is not None:
+        return True
     if not cells or cells[0] not in _CLOSING_WORDS or len(cells) > 2:
         return False
     return len(cells) == 1 or _COUNT.fullmatch(cells[1]) is not None
+
+
+def _may_count(firsts: list[str]) -> bool:
+    """Whether a first cell of ``firsts`` may be a count (``出力件数：2件``): one search of them all."""
+    joined = "\n".join(firsts)
+    return "件" in joined or "計" in joined
 
 
 def _text_cells(row: list[str]) -> int:

@@ -631,6 +631,13 @@ def test_the_header_line_again_is_passed_over_as_a_problem_of_its_row(tmp_path: 
         pytest.param("件数,1,234,", False, id="three-cells"),
         pytest.param("合計,090-1234-5678,", False, id="total-with-a-phone"),
         pytest.param("合田,y@example.jp,", False, id="a-name"),
+        # A system's export counts its rows in one cell.
+        pytest.param("出力件数：2件,,", True, id="output-count"),
+        pytest.param('"検索件数: 1,234件",,', True, id="search-count-with-comma"),
+        pytest.param("合計　３名,,", True, id="total-people-full-width"),
+        pytest.param("計 1", True, id="kei"),
+        pytest.param("件数合計が合わない,,", False, id="a-sentence"),
+        pytest.param("出力件数：2件,y@example.jp,", False, id="with-an-address"),
     ],
 )
 def test_a_ledgers_closing_line_is_passed_over_not_made_a_customer(tmp_path: Path, line: str, closing: bool) -> None:
