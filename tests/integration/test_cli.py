@@ -332,3 +332,24 @@ def test_the_cli_says_how_many_values_were_left_out_and_lists_them(cli, tmp_path
     assert "row 2, column 電話番号, value '03-1234-567'" in out and "the row was imported without this value" in out
     code, out, _ = cli("deliveries", "list", "--json")
     assert json.loads(out)[0]["left_out"] == 1
+
+
+def test_update_changes_only_the_settings_named_and_never_prints_a_secret(cli):
+    code, _, err = cli(
+        "integrations", "add", "mail-csv", "会員", "--set", "allowed_senders=[@partner.example.jp]",
+        "--set", "notify.errors=[ops@example.jp]", "--set", "notify.success=[boss@example.jp]",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = cli(
+        "integrations", "update", "会員", "--set", "zip_password=Pa55-w0rd", "--set", "notify.errors=[it@example.jp]"
+    )
+    assert code == 0, err
+    assert "Updated mail-csv integration '会員'" in out and "zip_password" in out and "Pa55-w0rd" not in out
+    code, out, _ = cli("integrations", "list", "--json")
+    (listed,) = json.loads(out)
+    assert listed["settings"]["zip_password"] == "********"
+    assert listed["settings"]["allowed_senders"] == ["@partner.example.jp"]  # not named: kept
+    code, out, _ = cli("integrations", "update", "会員", "--set", "encoding=cp932", "--json")
+    assert json.loads(out)["settings"]["encoding"] == "cp932" and "Pa55" not in out
+    code, _, err = cli("integrations", "update", "ない", "--set", "encoding=cp932")
+    assert code != 0 and "Error:" in err

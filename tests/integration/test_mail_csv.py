@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from email.message import EmailMessage
 
 import pytest
+from sqlalchemy import select
 
 from renkei.errors import ConfigurationError
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
+from renkei.store.schema import integrations
 from tests.conftest import other_workbook, workbook, write_csv
 from tests.helpers import export
+from tests.zips import aes_zip, zip_bytes
 
 
 def csv_mail(sender: str, files: dict[str, str], subject: str = "会員リスト") -> bytes:
@@ -174,3 +178,81 @@ def test_an_xls_workbook_attached_as_excel_sends_it_is_imported(hub, tmp_path):
     child = delivery_service.get_delivery(hub, result.children[0])
     assert (child.file_name, child.state) == ("会員.xls", "processed")
     assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+
+
+def zip_mail(data: bytes, name: str = "会員リスト.zip", subject: str = "会員リスト") -> bytes:
+    message = EmailMessage()
+    message["From"] = "system@partner.example.jp"
+    message["To"] = "inbox@inbox.localhost"
+    message["Subject"] = subject
+    message.set_content("添付します。パスワードは別途お送りします。")
+    message.add_attachment(data, maintype="application", subtype="x-zip-compressed", filename=name)
+    return message.as_bytes()
+
+
+ZIPPED_CSV = "氏名,メール\r\n山田太郎,t@example.jp\r\n".encode("cp932")
+
+
+def test_a_zip_attachments_csv_is_imported_under_its_own_name(hub):
+    # Windows' "送る → 圧縮(zip形式)フォルダー" on a Japanese PC: the member's name in CP932, no UTF-8 flag.
+    integration = mail_csv(hub)
+    result = mail_service.import_mail(
+        hub, integration, zip_mail(zip_bytes({"会員/20261122.csv": ZIPPED_CSV}, names="cp932"))
+    )
+    assert result.state == "processed" and len(result.children) == 1
+    child = delivery_service.get_delivery(hub, result.children[0])
+    assert (child.file_name, child.state) == ("20261122.csv", "processed")
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+    # The next day's archive holding a file of the same name replaces what the first brought.
+    newer = "氏名,メール\r\n鈴木花子,h@example.jp\r\n".encode("cp932")
+    mail_service.import_mail(hub, integration, zip_mail(zip_bytes({"20261122.csv": newer})))
+    assert [c["email"] for c in export(hub)] == ["h@example.jp"]
+
+
+def test_an_encrypted_zip_fails_until_its_password_is_set_and_then_replays(hub):
+    # PPAP: the ZIP in one mail, its password in the next. Without the password the mail fails with
+    # what to do; once it is set, replaying the archived mail imports the file.
+    integration = mail_csv(hub)
+    first = mail_service.import_mail(
+        hub, integration, zip_mail(zip_bytes({"members.csv": ZIPPED_CSV}, password=b"Pa55"))
+    )
+    assert first.state == "failed"
+    assert (
+        first.reason == "会員リスト.zip is encrypted: set the integration's zip_password (the password its sender uses)"
+    )
+    notice = csv_mail("system@partner.example.jp", {}, subject="【パスワードのお知らせ】会員リスト")
+    told = mail_service.import_mail(hub, integration, notice)
+    assert told.state == "not-a-lead" and "password notice" in told.reason
+    integration_service.update_integration(hub, integration.id, {"settings": {"zip_password": "Pa55"}})
+    with hub.engine.connect() as conn:
+        row = conn.execute(select(integrations.c.settings, integrations.c.secrets)).one()
+    assert "Pa55" not in json.dumps(row.settings) + (row.secrets or "")  # encrypted at rest
+    updated = integration_service.integration_by_name(hub, integration.name)
+    assert updated.shown_settings()["zip_password"] == "********"
+    replayed = delivery_service.replay_delivery(hub, first.delivery_id)
+    assert replayed.state == "processed" and len(replayed.children) == 1
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+    # Replaying it again lands nothing new: its file is already a delivery of its own.
+    again = delivery_service.replay_delivery(hub, first.delivery_id)
+    assert (again.state, again.children) == ("processed", []) and "(duplicate)" in again.reason
+    assert len(export(hub)) == 1
+
+
+def test_an_aes_zip_opens_with_its_password_and_a_wrong_one_is_named(hub):
+    integration = mail_csv(hub, zip_password="correct horse")
+    wrong = mail_service.import_mail(hub, integration, zip_mail(aes_zip({"a.csv": ZIPPED_CSV}, b"battery staple")))
+    assert (wrong.state, wrong.reason) == ("failed", "会員リスト.zip: the zip_password does not open a.csv")
+    right = mail_service.import_mail(
+        hub, integration, zip_mail(aes_zip({"a.csv": ZIPPED_CSV}, b"correct horse"), "b.zip")
+    )
+    assert right.state == "processed" and [c["email"] for c in export(hub)] == ["t@example.jp"]
+
+
+def test_a_zip_without_a_csv_or_expanding_past_the_limit_fails_and_imports_nothing(hub, monkeypatch):
+    integration = mail_csv(hub)
+    empty = mail_service.import_mail(hub, integration, zip_mail(zip_bytes({"readme.pdf": b"%PDF"})))
+    assert (empty.state, empty.reason) == ("failed", "会員リスト.zip holds no CSV or spreadsheet file")
+    monkeypatch.setenv("RENKEI_UNZIP_MAX_BYTES", "1000")
+    bomb = mail_service.import_mail(hub, integration, zip_mail(zip_bytes({"big.csv": ZIPPED_CSV * 100}), "big.zip"))
+    assert bomb.state == "failed" and "big.csv expands past 1,000 bytes" in bomb.reason
+    assert export(hub) == []

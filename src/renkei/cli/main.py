@@ -145,6 +145,31 @@ def integrations_add(
     present.integration_added(console, integration, as_json)
 
 
+@integrations_app.command("update")
+@handled
+def integrations_update(
+    name: str,
+    set_: Annotated[
+        list[str], typer.Option("--set", help="KEY=VALUE (settings.* merged key by key; defaults.*, notify.*, …)")
+    ],
+    workspace: Workspace = DEFAULT_WORKSPACE,
+    as_json: AsJson = False,
+) -> None:
+    """Change some settings of the integration NAME; what --set does not name stays as it is."""
+    hub = open_hub(workspace)
+    changes = _parse_sets(set_)
+    current = integration_service.integration_by_name(hub, name)
+    for section in ("defaults", "policies", "notify", "mapping"):  # replaced whole: keep what is not named
+        if section in changes:
+            changes[section] = {**current.spec.model_dump(mode="json")[section], **changes[section]}
+    integration = integration_service.update_integration(hub, current.id, changes)
+    present.integration_updated(console, integration, sorted(_set_keys(set_)), as_json)
+
+
+def _set_keys(pairs: list[str]) -> set[str]:
+    return {pair.split("=", 1)[0].strip() for pair in pairs}
+
+
 def _show_drop_box(integration: Any, shown: dict[str, str], as_json: bool) -> None:
     """Where a drop box's partner connects, with the password that is shown this once only."""
     from renkei.channels.ftp import connection_info

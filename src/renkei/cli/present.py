@@ -117,6 +117,17 @@ def integration_added(console: Console, integration: Integration, as_json: bool)
         )
 
 
+def integration_updated(console: Console, integration: Integration, keys: list[str], as_json: bool) -> None:
+    """What changed, by key only: a value given may be a secret."""
+    if as_json:
+        _json(console, _integration_data(integration))
+        return
+    _say(
+        console,
+        f"Updated {integration.spec.kind} integration {integration.name!r} (id {integration.id}): {', '.join(keys)}.",
+    )
+
+
 def integrations(console: Console, hub: Hub, items: list[Integration], as_json: bool) -> None:
     if as_json:
         _json(console, [_integration_data(i) for i in items])

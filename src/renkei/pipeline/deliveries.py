@@ -720,9 +720,12 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
                 undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow(), freed=freed)
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, freed)
+            if result.state == "split":  # a mail's files: landed as on arrival (those landed before are duplicates)
+                _land_parts(conn, hub, integration, delivery_id, result)
             if freed is not None:
                 freed.drop()
             if dry_run:
+                result.children = []  # landed in the rolled-back transaction only
                 ids = result.touched | before_ids
                 after = snapshot(conn, hub.workspace_id, ids)
                 tx.rollback()
@@ -742,6 +745,8 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
             if tx.is_active:
                 tx.rollback()
             raise
+    for child in result.children:
+        process_delivery(hub, child)
     return result
 
 

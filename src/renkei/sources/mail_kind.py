@@ -19,10 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from renkei.core.file_rules import FILE_SUFFIXES
 from renkei.core.records import SourceRecord
 from renkei.sources.csv_kind import CsvSettings, extract_csv
-from renkei.sources.mail import UndecodableMail, decode_mail
+from renkei.sources.mail import DecodedMail, UndecodableMail, decode_mail
 from renkei.sources.portals.mail_labels import PRESETS
 from renkei.sources.portals.registry import parse_portal_mail
 from renkei.sources.registry import Extraction, SourceKind, register
+from renkei.sources.zipped import ZipProblem, files_in, is_zip, unzip_limit
 
 _URL = re.compile(r"https?://[^\s<>「」（）()、。]+")
 
@@ -158,6 +159,10 @@ class MailCsvSettings(MailSettings, CsvSettings):
     allowed_senders: list[str] = Field(
         description="Only mails from these addresses or @domains are processed (required for mail-csv)."
     )
+    zip_password: SecretStr | None = Field(
+        default=None,
+        description="The password the sender's encrypted ZIP attachments open with (stored encrypted, never shown).",
+    )
 
     @field_validator("allowed_senders")
     @classmethod
@@ -190,20 +195,45 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
         return Extraction(
             [], iter(()), verdict="quarantined", reason=f"sender {mail.from_addr or '(none)'} is not allowed"
         )
-    parts = [
-        (a.filename, a.data)
-        for a in mail.attachments
-        if a.filename and (a.filename.lower().endswith(FILE_SUFFIXES) or a.content_type in CSV_TYPES)
-    ]
+    password = settings.zip_password.get_secret_value() if settings.zip_password else None
+    try:
+        parts = _files_of(mail, password)
+    except ZipProblem as problem:  # the whole mail, not some of its files: replayed once the cause is mended
+        return Extraction([], iter(()), verdict="failed", reason=problem.reason)
+    if not parts and not mail.attachments and _PASSWORD_NOTICE.search(f"{mail.subject}\n{mail.text}"):
+        reason = "a password notice for a ZIP attachment (PPAP), no file of its own"
+        return Extraction([], iter(()), verdict="not-a-lead", reason=reason)
     if not parts:
         others = ", ".join(a.filename or a.content_type for a in mail.attachments) or "none"
         return Extraction(
             [],
             iter(()),
             verdict="failed",
-            reason=f"the mail has no CSV or spreadsheet (.xlsx, .xls, .xlsb, .ods) attachment (attachments: {others})",
+            reason="the mail has no CSV or spreadsheet (.xlsx, .xls, .xlsb, .ods) attachment, nor a ZIP holding one"
+            f" (attachments: {others})",
         )
     return Extraction([], iter(()), verdict="split", meta={"parts": parts, "message_id": mail.message_id})
+
+
+#: What a second mail carrying a ZIP's password says (PPAP: パスワードのお知らせ, 解凍パスワード).
+_PASSWORD_NOTICE = re.compile(r"パスワード|password|暗証番号", re.IGNORECASE)
+
+
+def _files_of(mail: DecodedMail, zip_password: str | None) -> list[tuple[str, bytes]]:
+    """The mail's CSV and workbook attachments, and those in its ZIP attachments (``sources.zipped``)."""
+    parts: list[tuple[str, bytes]] = []
+    budget = unzip_limit()
+    for attachment in mail.attachments:
+        name = attachment.filename
+        if is_zip(name, attachment.content_type):
+            files, _ = files_in(name or "attachment.zip", attachment.data, FILE_SUFFIXES, zip_password, budget)
+            if not files:
+                raise ZipProblem(f"{name or 'the ZIP attachment'} holds no CSV or spreadsheet file")
+            budget -= sum(len(data) for _, data in files)
+            parts.extend(files)
+        elif name and (name.lower().endswith(FILE_SUFFIXES) or attachment.content_type in CSV_TYPES):
+            parts.append((name, attachment.data))
+    return parts
 
 
 _DESCRIPTIONS = {
