@@ -32,6 +32,7 @@ from renkei.pipeline.dropbox import reset_password
 from renkei.pipeline.hub import Hub
 from tests.conftest import drop_postgres_database, make_postgres_database
 from tests.helpers import eventually, export, free_port, settled, states
+from tests.zips import aes_zip, zip_bytes
 
 CSV = "氏名,メールアドレス\r\n山田太郎,taro@example.jp\r\n佐藤花子,hanako@example.jp\r\n".encode("cp932")
 
@@ -436,3 +437,27 @@ def test_one_user_cannot_see_or_write_another_users_folder(hub, dropbox):
         assert listing(client) == ["b-only.csv"]
     with pytest.raises(ftplib.error_perm, match=r"^530"), ftps(dropbox, user_a, password_b):
         pass
+
+
+def test_a_zip_dropped_over_ftps_or_sftp_becomes_its_files_deliveries(hub, dropbox):
+    # A partner zips the day's list (and encrypts it: the drop box's zip_password); each CSV in it is a
+    # delivery of its own on the same channel, named as in the archive, so the next day's replaces it.
+    added = integration_service.add_integration(
+        hub, {"name": "zipped", "kind": "ftp-drop", "settings": {"zip_password": "ppap-2026"}}
+    )
+    user, password = added.shown_once["username"], added.shown_once["password"]
+    with ftps(dropbox, user, password) as client:
+        assert upload(client, "members.zip", zip_bytes({"出力/会員.csv": CSV}, names="cp932", password=b"ppap-2026"))
+    eventually(settled(hub, 2), "the archive and its file are processed")
+    by_name = {d.file_name: d for d in list_deliveries(hub)}
+    assert (by_name["members.zip"].state, by_name["会員.csv"].state) == ("processed", "processed")
+    assert (
+        by_name["会員.csv"].channel == "ftp" and by_name["会員.csv"].meta["zip_delivery"] == by_name["members.zip"].id
+    )
+    assert emails(hub) == ["hanako@example.jp", "taro@example.jp"]
+    newer = "氏名,メールアドレス\r\n鈴木一郎,ichiro@example.jp\r\n".encode("cp932")
+    asyncio.run(
+        sftp_put(dropbox, user, {"password": password}, [("members.zip", aes_zip({"会員.csv": newer}, b"ppap-2026"))])
+    )
+    eventually(settled(hub, 4), "the second archive and its file are processed")
+    assert emails(hub) == ["ichiro@example.jp"]

@@ -10,6 +10,7 @@ from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from tests.conftest import any_workbook, write_csv
 from tests.helpers import export
+from tests.zips import zip_bytes
 
 HEADER = ["氏名", "フリガナ", "メールアドレス", "電話番号", "郵便番号", "住所", "会社名", "役職", "登録日"]
 
@@ -396,3 +397,40 @@ def test_a_shops_order_export_becomes_its_orderers_with_numbers_written_in_parts
     assert taro["custom"]["送付先名字"] in ("佐藤", "山田")
     ichiro = people["ichiro@example.jp"]
     assert (ichiro["postal_code"], ichiro["mobile"]) == ("530-0001", "+819011112222")
+
+
+def test_a_zip_files_csvs_are_imported_each_as_a_delivery_and_a_dry_run_shows_them(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    first = "氏名,メールアドレス\r\n山田太郎,taro@example.jp\r\n".encode("cp932")
+    second = "氏名,メールアドレス\r\n佐藤花子,hanako@example.jp\r\n".encode("cp932")
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(zip_bytes({"tokyo.csv": first, "osaka.csv": second, "readme.pdf": b"%PDF"}))
+    tried = delivery_service.dry_run_file(hub, integration, archive)
+    assert [(name, r.state, r.counts.created, r.dry_run) for name, r in tried.child_results] == [
+        ("tokyo.csv", "processed", 1, True),
+        ("osaka.csv", "processed", 1, True),
+    ]
+    assert export(hub) == [] and delivery_service.list_deliveries(hub) == []
+    result = delivery_service.import_file(hub, integration, archive)
+    assert (result.state, result.reason) == (
+        "processed", f"2 file(s): tokyo.csv → delivery {result.children[0]}, osaka.csv → delivery {result.children[1]}",
+    )  # fmt: skip
+    assert [(name, r.state, r.counts.created) for name, r in result.child_results] == [
+        ("tokyo.csv", "processed", 1),
+        ("osaka.csv", "processed", 1),
+    ]
+    assert sorted(by_email(hub)) == ["hanako@example.jp", "taro@example.jp"]
+    # Undoing a file of the archive takes back what it brought, as for a file sent alone.
+    delivery_service.undo_delivery(hub, result.children[1])
+    assert sorted(by_email(hub)) == ["taro@example.jp"]
+
+
+def test_an_encrypted_zip_without_its_password_fails_saying_what_to_set(hub, tmp_path):
+    integration = integration_service.add_integration(hub, {"name": "取引先", "kind": "csv"})
+    archive = tmp_path / "list.zip"
+    archive.write_bytes(zip_bytes({"list.csv": "メール\r\na@example.jp\r\n".encode()}, password=b"secret"))
+    result = delivery_service.import_file(hub, integration, archive)
+    assert (result.state, result.reason) == (
+        "failed", "list.zip is encrypted: set the integration's zip_password (the password its sender uses)",
+    )  # fmt: skip
+    assert export(hub) == []

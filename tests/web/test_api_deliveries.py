@@ -11,6 +11,7 @@ from tests.conftest import other_workbook, workbook
 from tests.helpers import free_port
 from tests.web.api_helpers import BAD, GOOD, HEADER, csv_bytes, settled, upload
 from tests.web.conftest import bearer
+from tests.zips import zip_bytes
 
 MAIL = (
     b"From: =?UTF-8?B?5bqD5ZGK?= <info@example.jp>\r\nTo: inbox@example.jp\r\nSubject: hello\r\n"
@@ -73,6 +74,17 @@ def test_an_xls_workbook_upload_is_imported_and_comes_back_as_sent(client, api, 
     assert (error["line"], error["column"], error["value"]) == (3, "メールアドレス", "not-a-mail")
     raw = client.get(f"/api/deliveries/{body['delivery_id']}/raw", headers=api)
     assert raw.content == content and raw.headers["content-type"].startswith("application/vnd.ms-excel")
+
+
+def test_a_zip_upload_answers_what_became_of_each_of_its_files(client, api, members):
+    content = zip_bytes({"会員.csv": csv_bytes([HEADER, GOOD, BAD])}, names="cp932")
+    body = upload(client, api, members, content, name="会員.zip", wait=True).json()
+    assert body["result"]["state"] == "processed"
+    [file] = body["result"]["files"]
+    assert file["file_name"] == "会員.csv" and file["result"]["state"] == "processed"
+    assert file["result"]["counts"] == {"created": 1, "updated": 0, "unchanged": 0, "errors": 1, "left_out": 0}
+    child = client.get(f"/api/deliveries/{file['result']['delivery_id']}", headers=api).json()
+    assert (child["file_name"], child["channel"]) == ("会員.csv", "upload")
 
 
 def test_wait_processes_before_answering_and_the_same_file_again_is_a_duplicate(client, api, members):

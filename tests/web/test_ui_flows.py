@@ -10,13 +10,14 @@ import pytest
 
 from renkei.errors import ConfigurationError
 from renkei.pipeline import progress
-from renkei.pipeline.deliveries import delivery_labels, get_delivery, import_file, replay_delivery
+from renkei.pipeline.deliveries import delivery_labels, get_delivery, import_file, list_deliveries, replay_delivery
 from renkei.pipeline.integrations import add_integration, find_integration, get_integration, set_status
 from renkei.pipeline.mail import inbox_address
 from renkei.pipeline.specs import MappingModel
 from renkei.web.ui import mapping as mapping_ui
 from tests.conftest import other_workbook, workbook, write_csv
 from tests.web.test_ui_pages import MEMBERS, seed
+from tests.zips import zip_bytes
 
 
 def test_the_wizard_creates_a_stopped_integration_and_starts_it_in_step_three(hub, admin):
@@ -336,6 +337,25 @@ def test_upload_confirms_the_mapping_imports_in_the_background_and_shows_row_err
     assert 'data-testid="row-errors"' in page and "not-an-address" in page and 'value="100"' in page
     integration = find_integration(hub, "manual-import")
     assert [r.target for r in integration.spec.mapping.rules] == ["memo"]
+
+
+def test_a_zip_upload_lists_its_files_and_imports_each(hub, admin, tmp_path):
+    content = zip_bytes(
+        {"東京/会員.csv": write_csv(tmp_path / "会員.csv", MEMBERS).read_bytes(), "readme.pdf": b"%PDF"}
+    )
+    confirm = admin.post(
+        "/upload", data={"integration": "manual-import"}, files={"file": ("会員.zip", content, "application/zip")}
+    )
+    assert (
+        confirm.status_code == 200 and 'data-testid="zip-files"' in confirm.text and "<li>会員.csv</li>" in confirm.text
+    )
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm.text))
+    started = admin.post("/upload/import", data=form, follow_redirects=False)
+    assert started.status_code == 303
+    delivery_id = int(started.headers["location"].rsplit("/", 1)[1])
+    assert wait_until_finished(admin, delivery_id)["state"] == "processed"
+    [child] = [d for d in list_deliveries(hub) if d.file_name == "会員.csv"]
+    assert (child.state, child.counts.created, child.counts.errors) == ("processed", 1, 1)
 
 
 def test_an_upload_token_cannot_name_another_payload(hub, admin, tmp_path):

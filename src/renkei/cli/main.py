@@ -347,6 +347,9 @@ def import_(
             result = delivery_service.import_file(hub, target, path, force=force)
         failed = failed or result.state == "failed"
         results.append((path, result))
+        # A ZIP file's files, each a delivery of its own: listed under the archive's path.
+        results.extend((path / name, child) for name, child in result.child_results)
+        failed = failed or any(child.state == "failed" for _, child in result.child_results)
     present.import_results(console, hub, target, results, as_json)
     if failed:
         raise typer.Exit(1)

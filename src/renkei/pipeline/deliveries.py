@@ -9,6 +9,7 @@ again (``resume_pending``).
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -80,6 +81,8 @@ class ProcessResult:
     #: Files a mail carried (name, bytes), and the deliveries they became.
     parts: list[tuple[str, bytes]] = field(default_factory=list)
     children: list[int] = field(default_factory=list)
+    #: What became of each of those files, by its name (processed at once, or a dry run's).
+    child_results: list[tuple[str, ProcessResult]] = field(default_factory=list)
     #: What the source said about the payload (a mail's verdict: lead, confirmation, …).
     meta: dict[str, Any] = field(default_factory=dict)
     #: What the source noticed about the payload as a whole, by line (not errors; see Extraction).
@@ -510,14 +513,15 @@ def _fail(hub: Hub, delivery_id: int, reason: str) -> ProcessResult:
     return result
 
 
-def _land_parts(conn: Connection, hub: Hub, integration: Integration, delivery_id: int, result: ProcessResult) -> None:
-    """Archive each file a mail carried and record it as a delivery, in the mail's transaction."""
+def _land_parts(conn: Connection, hub: Hub, integration: Integration, parent: Delivery, result: ProcessResult) -> None:
+    """Archive each file a mail or a ZIP file carried and record it as a delivery, in the parent's
+    transaction: a mail's as channel ``mail``, a ZIP file's on the channel the ZIP came by."""
     names = []
+    mail = parent.file_name is None
+    channel, meta = ("mail", {"mail_delivery": parent.id}) if mail else (parent.channel, {"zip_delivery": parent.id})
     for name, data in result.parts:
         stored = hub.archive.put_bytes(data)
-        child, is_new = record_landing(
-            conn, hub, integration, stored, file_name=name, channel="mail", meta={"mail_delivery": delivery_id}
-        )
+        child, is_new = record_landing(conn, hub, integration, stored, file_name=name, channel=channel, meta=meta)
         names.append(f"{name} → delivery {child.id}" + ("" if is_new else " (duplicate)"))
         if is_new:
             result.children.append(child.id)
@@ -588,13 +592,12 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
                 )
             result.replaced = replaced
             if result.state == "split":
-                _land_parts(conn, hub, integration, delivery_id, result)
+                _land_parts(conn, hub, integration, delivery, result)
             _finish(conn, delivery_id, result)
             after_delivery(conn, hub, integration, delivery, result)
             failpoints.hit("process.before_commit")
         failpoints.hit("process.committed")
-        for child in result.children:
-            process_delivery(hub, child)
+        result.child_results = _process_children(hub, result.children, collect_rows)
         return result
     except RenkeiError as error:
         return _fail(hub, delivery_id, str(error))
@@ -627,32 +630,56 @@ def dry_run_file(hub: Hub, integration: Integration, path: Path, *, file_name: s
 
 
 def _dry_run_file(hub: Hub, integration: Integration, path: Path, file_name: str | None) -> ProcessResult:
+    name = file_name or path.name
     with hub.engine.connect() as conn:
         tx = conn.begin()
         try:
             hold_customers(conn, hub.workspace_id)
-            now = utcnow()
-            placeholder = conn.execute(
-                deliveries.insert()
-                .values(
-                    workspace_id=hub.workspace_id,
-                    integration_id=integration.id,
-                    sha256="-" * 64,
-                    size=0,
-                    file_name=file_name or path.name,
-                    channel="dry-run",
-                    state="received",
-                    received_at=now,
-                    meta={},
-                )
-                .returning(deliveries.c.id)
-            ).scalar_one()
-            result = _apply_payload(conn, hub, integration, int(placeholder), path, file_name or path.name, True)
+            placeholder = _placeholder(conn, hub, integration, name)
+            result = _apply_payload(conn, hub, integration, placeholder, path, name, True)
+            if result.state == "split":  # a ZIP file: each of its files, one after the other
+                result.child_results = _dry_run_parts(conn, hub, integration, result.parts)
+                result.state, result.parts = "processed", []
+                result.reason = f"{len(result.child_results)} file(s): {', '.join(n for n, _ in result.child_results)}"
         finally:
             tx.rollback()
-    result.delivery_id = None
-    result.dry_run = True
+    for _, done in [("", result), *result.child_results]:
+        done.delivery_id, done.dry_run = None, True
     return result
+
+
+def _dry_run_parts(
+    conn: Connection, hub: Hub, integration: Integration, parts: list[tuple[str, bytes]]
+) -> list[tuple[str, ProcessResult]]:
+    done = []
+    with tempfile.TemporaryDirectory(prefix="renkei-parts-") as folder:
+        for number, (name, data) in enumerate(parts):
+            part = Path(folder, f"{number}{Path(name).suffix}")
+            part.write_bytes(data)
+            placeholder = _placeholder(conn, hub, integration, name)
+            done.append((name, _apply_payload(conn, hub, integration, placeholder, part, name, True)))
+    return done
+
+
+def _placeholder(conn: Connection, hub: Hub, integration: Integration, file_name: str) -> int:
+    """A dry run's delivery, rolled back with it."""
+    return int(
+        conn.execute(
+            deliveries.insert()
+            .values(
+                workspace_id=hub.workspace_id,
+                integration_id=integration.id,
+                sha256="-" * 64,
+                size=0,
+                file_name=file_name,
+                channel="dry-run",
+                state="received",
+                received_at=utcnow(),
+                meta={},
+            )
+            .returning(deliveries.c.id)
+        ).scalar_one()
+    )
 
 
 def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
@@ -721,7 +748,7 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, freed)
             if result.state == "split":  # a mail's files: landed as on arrival (those landed before are duplicates)
-                _land_parts(conn, hub, integration, delivery_id, result)
+                _land_parts(conn, hub, integration, delivery, result)
             if freed is not None:
                 freed.drop()
             if dry_run:
@@ -745,9 +772,18 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
             if tx.is_active:
                 tx.rollback()
             raise
-    for child in result.children:
-        process_delivery(hub, child)
+    result.child_results = _process_children(hub, result.children)
     return result
+
+
+def _process_children(hub: Hub, children: list[int], collect_rows: bool = False) -> list[tuple[str, ProcessResult]]:
+    """Process the deliveries a mail's or a ZIP file's files became, after its transaction."""
+    done = []
+    for child in children:
+        with hub.engine.connect() as conn:
+            name = load_delivery(conn, hub, child).file_name or ""
+        done.append((name, process_delivery(hub, child, collect_rows=collect_rows)))
+    return done
 
 
 def resume_pending(hub: Hub) -> list[ProcessResult]:

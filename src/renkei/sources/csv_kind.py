@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from renkei.core.file_rules import file_name_problem
 from renkei.core.patch import FieldError
@@ -15,6 +15,7 @@ from renkei.core.records import RowFields, SourceRecord, file_row_record
 from renkei.sources.csvfile import CsvOptions, CsvProblem, open_csv
 from renkei.sources.encoding import resolve_encoding
 from renkei.sources.registry import Extraction, SourceKind, register
+from renkei.sources.zipped import ZipProblem, data_files, unzip_limit
 
 
 class CsvSettings(BaseModel):
@@ -37,11 +38,17 @@ class CsvSettings(BaseModel):
     file_names: Literal["any", "daily", "monthly"] = Field(
         default="any", description="Accept any name, or only daily yyyymmdd.csv / monthly yyyymm00.csv names."
     )
+    zip_password: SecretStr | None = Field(
+        default=None,
+        description="The password the sender's encrypted ZIP files open with (stored encrypted, never shown).",
+    )
 
 
 def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extraction:
     """Open the CSV and stream its rows as source records (problems pass through as is)."""
     assert isinstance(settings, CsvSettings)
+    if (file_name or path.name).lower().endswith(".zip"):
+        return _archive_files(path, file_name or path.name, settings)
     problem = file_name_problem(file_name or path.name, settings.file_names)
     if problem is not None:
         return Extraction([], iter(()), verdict="failed", reason=problem)
@@ -72,6 +79,16 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
     return Extraction(
         labels=list(labels), batches=batches(), encoding=csv_file.encoding, close=csv_file.close, notes=notes
     )
+
+
+def _archive_files(path: Path, name: str, settings: CsvSettings) -> Extraction:
+    """A ZIP file's CSV and workbook files, each to become a delivery of its own (``sources.zipped``)."""
+    password = settings.zip_password.get_secret_value() if settings.zip_password else None
+    try:
+        parts = data_files(name, path, password, unzip_limit())
+    except ZipProblem as problem:
+        return Extraction([], iter(()), verdict="failed", reason=problem.reason)
+    return Extraction([], iter(()), verdict="split", meta={"parts": parts})
 
 
 register(

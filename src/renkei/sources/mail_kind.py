@@ -23,7 +23,7 @@ from renkei.sources.mail import DecodedMail, UndecodableMail, decode_mail
 from renkei.sources.portals.mail_labels import PRESETS
 from renkei.sources.portals.registry import parse_portal_mail
 from renkei.sources.registry import Extraction, SourceKind, register
-from renkei.sources.zipped import ZipProblem, files_in, is_zip, unzip_limit
+from renkei.sources.zipped import ZipProblem, data_files, is_zip, unzip_limit
 
 _URL = re.compile(r"https?://[^\s<>「」（）()、。]+")
 
@@ -159,10 +159,6 @@ class MailCsvSettings(MailSettings, CsvSettings):
     allowed_senders: list[str] = Field(
         description="Only mails from these addresses or @domains are processed (required for mail-csv)."
     )
-    zip_password: SecretStr | None = Field(
-        default=None,
-        description="The password the sender's encrypted ZIP attachments open with (stored encrypted, never shown).",
-    )
 
     @field_validator("allowed_senders")
     @classmethod
@@ -226,9 +222,7 @@ def _files_of(mail: DecodedMail, zip_password: str | None) -> list[tuple[str, by
     for attachment in mail.attachments:
         name = attachment.filename
         if is_zip(name, attachment.content_type):
-            files, _ = files_in(name or "attachment.zip", attachment.data, FILE_SUFFIXES, zip_password, budget)
-            if not files:
-                raise ZipProblem(f"{name or 'the ZIP attachment'} holds no CSV or spreadsheet file")
+            files = data_files(name or "attachment.zip", attachment.data, zip_password, budget)
             budget -= sum(len(data) for _, data in files)
             parts.extend(files)
         elif name and (name.lower().endswith(FILE_SUFFIXES) or attachment.content_type in CSV_TYPES):

@@ -1,11 +1,12 @@
-"""The files in a ZIP attachment.
+"""The files in a ZIP attachment or a ZIP file.
 
-A partner zips a large CSV to fit it in a mail, or encrypts it and sends the password in a
-second mail (PPAP, the Japanese habit: a fixed password is set on the integration as
-``zip_password``). Each member whose name says it is a CSV or a workbook becomes a part of the
-mail, as an attachment would; folders, macOS's ``__MACOSX`` copies and hidden files are passed
-over. Member names written by Japanese Windows tools are CP932 without ZIP's UTF-8 flag: they
-are read as CP932, not as the CP437 the format assumes (``会員.csv``, not ``ë∩ê╗.csv``).
+A partner zips a large CSV to fit it in a mail or to send it faster, or encrypts it and sends the
+password in a second mail (PPAP, the Japanese habit: a fixed password is set on the integration as
+``zip_password``). Each member whose name says it is a CSV or a workbook becomes a delivery of its
+own, as a mail's attachment or a file uploaded alone would; folders, macOS's ``__MACOSX`` copies
+and hidden files are passed over. Member names written by Japanese Windows tools are CP932
+without ZIP's UTF-8 flag: they are read as CP932, not as the CP437 the format assumes
+(``会員.csv``, not ``ë∩ê╗.csv``).
 
 Both of ZIP's encryptions open: the traditional one (Windows' own and most tools' default) and
 WinZip's AES. What a member expands to is bounded (``RENKEI_UNZIP_MAX_BYTES``, default 512 MiB
@@ -19,11 +20,12 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Final
 
 import pyzipper  # type: ignore[import-untyped]
 
+from renkei.core.file_rules import FILE_SUFFIXES
 from renkei.limits import env_bytes
 
 ZIP_TYPES: Final = ("application/zip", "application/x-zip-compressed", "application/x-zip")
@@ -69,16 +71,26 @@ def _passed_over(path: PurePosixPath) -> bool:
     return path.parts[0] == "__MACOSX" or path.name.startswith((".", "~$"))
 
 
+def data_files(archive_name: str, source: bytes | Path, password: str | None, budget: int) -> list[tuple[str, bytes]]:
+    """The CSV and workbook files of an archive (``files_in`` with ``FILE_SUFFIXES``); an archive
+    without one is a ``ZipProblem``."""
+    files, _ = files_in(archive_name, source, FILE_SUFFIXES, password, budget)
+    if not files:
+        raise ZipProblem(f"{archive_name} holds no CSV or spreadsheet file")
+    return files
+
+
 def files_in(
-    archive_name: str, data: bytes, suffixes: Sequence[str], password: str | None, budget: int
+    archive_name: str, source: bytes | Path, suffixes: Sequence[str], password: str | None, budget: int
 ) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """(name, bytes) of each member of ``data`` whose name ends with one of ``suffixes``, and the
-    names of the others; ``budget``: the bytes the members may expand to together.
+    """(name, bytes) of each member of ``source`` (an archive's bytes, or its file) whose name ends
+    with one of ``suffixes``, and the names of the others; ``budget``: the bytes the members may
+    expand to together.
 
     Raises ``ZipProblem`` naming the archive when it cannot be read: not a ZIP, encrypted without
     a password or with another, expanding past ``budget``, a compression Python cannot read."""
     try:
-        archive = pyzipper.AESZipFile(io.BytesIO(data))
+        archive = pyzipper.AESZipFile(source if isinstance(source, Path) else io.BytesIO(source))
     except (pyzipper.BadZipFile, zipfile.BadZipFile, OSError, ValueError) as error:
         raise ZipProblem(f"{archive_name} is not a ZIP archive that can be read ({error})") from None
     with archive:
@@ -139,4 +151,13 @@ def _read(
     return out.getvalue()
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "MAX_MEMBERS", "ZIP_TYPES", "ZipProblem", "files_in", "is_zip", "unzip_limit"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MAX_MEMBERS",
+    "ZIP_TYPES",
+    "ZipProblem",
+    "data_files",
+    "files_in",
+    "is_zip",
+    "unzip_limit",
+]

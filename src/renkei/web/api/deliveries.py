@@ -159,6 +159,21 @@ class ProcessOut(BaseModel):
         description="Dry runs: how each customer of the listed rows would differ, and (up to as many) others "
         "the delivery had touched."
     )
+    files: list[FileResultOut] = Field(
+        default_factory=list,
+        description="A ZIP file's (or a mail's) CSV and workbook files, each a delivery of its own: what became"
+        " of each.",
+    )
+
+
+class FileResultOut(BaseModel):
+    """One file a ZIP file or a mail carried, and what processing it did."""
+
+    file_name: str
+    result: ProcessOut
+
+
+ProcessOut.model_rebuild()
 
 
 class DryRunRequest(ApiRequest):
@@ -274,6 +289,7 @@ def process_out(result: ProcessResult) -> ProcessOut:
             )
             for diff in result.diffs
         ],
+        files=[FileResultOut(file_name=name, result=process_out(child)) for name, child in result.child_results],
     )
 
 

@@ -62,6 +62,8 @@ def columns_of(integration: Integration, path: Path, file_name: str) -> dict[str
     """How the integration's mapping would take the file's columns, with a few sample values each."""
     extraction = integration.kind.extract(path, integration.settings, file_name)
     try:
+        if extraction.verdict == "split":  # a ZIP file: its files are imported one by one with this mapping
+            return {"files": [name for name, _ in extraction.meta.get("parts", [])], "columns": []}
         if extraction.verdict is not None:
             return {"problem": extraction.reason or extraction.verdict}
         targets = integration.compile_mapping(extraction.labels).targets()
