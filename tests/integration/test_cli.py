@@ -193,7 +193,7 @@ def test_integrations_add_list_and_apply(cli, tmp_path):
     (item,) = json.loads(out)
     assert (item["name"], item["settings"], item["defaults"]["owner"]) == (
         "会員",
-        {"encoding": "shift_jis", "delimiter": None, "sheet": None, "file_names": "any"},
+        {"encoding": "shift_jis", "delimiter": None, "sheet": None, "file_names": "any", "zip_password": None},
         "a@example.jp",
     )
     spec = tmp_path / "renkei.yaml"

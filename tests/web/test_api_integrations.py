@@ -145,7 +145,11 @@ def test_kinds_describe_their_settings_with_secrets_write_only(client, api):
     kinds = {k["name"]: k for k in client.get("/api/kinds", headers=api).json()}
     assert {"csv", "ftp-drop", "sftp-pull", "ftp-pull", "suumo", "mail-csv"} <= set(kinds)
     sftp = kinds["sftp-pull"]
-    assert sftp["secret_fields"] == ["password", "private_key"] and sftp["accepts_uploads"] and not sftp["mail"]
+    assert (
+        sftp["secret_fields"] == ["password", "private_key", "zip_password"]
+        and sftp["accepts_uploads"]
+        and not sftp["mail"]
+    )
     password = sftp["settings_schema"]["properties"]["password"]["anyOf"][0]
     assert password == {"format": "password", "type": "string", "writeOnly": True}
     assert kinds["suumo"]["mail"] and not kinds["suumo"]["accepts_uploads"] and kinds["mail-csv"]["accepts_uploads"]
