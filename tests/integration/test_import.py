@@ -434,3 +434,27 @@ def test_an_encrypted_zip_without_its_password_fails_saying_what_to_set(hub, tmp
         "failed", "list.zip is encrypted: set the integration's zip_password (the password its sender uses)",
     )  # fmt: skip
     assert export(hub) == []
+
+
+def test_undoing_a_zip_file_takes_back_what_its_files_brought(hub, tmp_path):
+    integration = integration_service.manual_import_integration(hub)
+    kept = write_csv(tmp_path / "kept.csv", [["氏名", "メールアドレス"], ["鈴木一郎", "ichiro@example.jp"]])
+    delivery_service.import_file(hub, integration, kept)
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(
+        zip_bytes(
+            {
+                "a.csv": "氏名,メールアドレス\r\n山田太郎,taro@example.jp\r\n".encode("cp932"),
+                "b.csv": "氏名,メールアドレス\r\n佐藤花子,hanako@example.jp\r\n".encode("cp932"),
+            }
+        )
+    )
+    result = delivery_service.import_file(hub, integration, archive)
+    assert sorted(by_email(hub)) == ["hanako@example.jp", "ichiro@example.jp", "taro@example.jp"]
+    undone = delivery_service.undo_delivery(hub, result.delivery_id)
+    assert undone.state == "undone"
+    assert sorted(by_email(hub)) == ["ichiro@example.jp"]
+    children = [delivery_service.get_delivery(hub, child) for child in result.children]
+    assert {(d.state, d.reason) for d in children} == {
+        ("undone", f"undone with delivery {result.delivery_id}, which carried it")
+    }

@@ -256,3 +256,13 @@ def test_a_zip_without_a_csv_or_expanding_past_the_limit_fails_and_imports_nothi
     bomb = mail_service.import_mail(hub, integration, zip_mail(zip_bytes({"big.csv": ZIPPED_CSV * 100}), "big.zip"))
     assert bomb.state == "failed" and "big.csv expands past 1,000 bytes" in bomb.reason
     assert export(hub) == []
+
+
+def test_undoing_the_mail_takes_back_what_its_files_brought(hub):
+    integration = mail_csv(hub)
+    raw = csv_mail("system@partner.example.jp", {"a.csv": "氏名,メール\r\n山田太郎,t@example.jp\r\n"})
+    result = mail_service.import_mail(hub, integration, raw)
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+    delivery_service.undo_delivery(hub, result.delivery_id)
+    assert export(hub) == []
+    assert delivery_service.get_delivery(hub, result.children[0]).state == "undone"

@@ -683,17 +683,42 @@ def _placeholder(conn: Connection, hub: Hub, integration: Integration, file_name
 
 
 def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
-    """Take back everything a processed delivery did; it stays in the history as ``undone``."""
+    """Take back everything a processed delivery did; it stays in the history as ``undone``. A mail's
+    or a ZIP file's files, deliveries of their own, are taken back with it (newest first)."""
     with hub.engine.connect() as conn, conn.begin():
         hold_customers(conn, hub.workspace_id)
         delivery = load_delivery(conn, hub, delivery_id)
         if delivery.state != "processed":
             raise FatalError(f"delivery {delivery_id} is {delivery.state}: only a processed delivery can be undone")
-        undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow())
+        now = utcnow()
+        for child in reversed(_processed_files_of(conn, delivery)):
+            undo_delivery_in(conn, hub.workspace_id, child, now)
+            conn.execute(
+                deliveries.update()
+                .where(deliveries.c.id == child)
+                .values(state="undone", reason=f"undone with delivery {delivery_id}, which carried it")
+            )
+        undo_delivery_in(conn, hub.workspace_id, delivery_id, now)
         conn.execute(
             deliveries.update().where(deliveries.c.id == delivery_id).values(state="undone", reason="undone by a user")
         )
         return load_delivery(conn, hub, delivery_id)
+
+
+def _processed_files_of(conn: Connection, parent: Delivery) -> list[int]:
+    """The processed deliveries of the files ``parent`` (a mail or a ZIP file) carried, oldest first."""
+    key = "mail_delivery" if parent.file_name is None else "zip_delivery"
+    query = (
+        select(deliveries.c.id)
+        .where(
+            deliveries.c.integration_id == parent.integration_id,
+            deliveries.c.id > parent.id,
+            deliveries.c.state == "processed",
+            deliveries.c.meta[key].as_integer() == parent.id,
+        )
+        .order_by(deliveries.c.id)
+    )
+    return [int(row.id) for row in conn.execute(query)]
 
 
 def reading_of(hub: Hub, delivery: Delivery, mapping: MappingModel | None = None) -> tuple[Integration, Path]:
