@@ -619,7 +619,14 @@ def import_file(
     """
     delivery, is_new = land(hub, integration, path, file_name=file_name or path.name, channel=channel, force=force)
     if not is_new:
-        return ProcessResult(delivery.id, "duplicate", reason=delivery.reason, duplicate_of=delivery.duplicate_of)
+        result = ProcessResult(delivery.id, "duplicate", reason=delivery.reason, duplicate_of=delivery.duplicate_of)
+        # A ZIP file imported before whose files were landed but not processed (a crash between the two).
+        if delivery.duplicate_of is not None:
+            with hub.engine.connect() as conn:
+                first = load_delivery(conn, hub, delivery.duplicate_of)
+                waiting = _files_of(conn, first, "received") if first.state == "processed" else []
+            result.child_results = _process_children(hub, waiting, collect_rows)
+        return result
     return process_delivery(hub, delivery.id, collect_rows=collect_rows)
 
 
@@ -691,7 +698,7 @@ def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
         if delivery.state != "processed":
             raise FatalError(f"delivery {delivery_id} is {delivery.state}: only a processed delivery can be undone")
         now = utcnow()
-        for child in reversed(_processed_files_of(conn, delivery)):
+        for child in reversed(_files_of(conn, delivery, "processed")):
             undo_delivery_in(conn, hub.workspace_id, child, now)
             conn.execute(
                 deliveries.update()
@@ -705,15 +712,15 @@ def undo_delivery(hub: Hub, delivery_id: int) -> Delivery:
         return load_delivery(conn, hub, delivery_id)
 
 
-def _processed_files_of(conn: Connection, parent: Delivery) -> list[int]:
-    """The processed deliveries of the files ``parent`` (a mail or a ZIP file) carried, oldest first."""
+def _files_of(conn: Connection, parent: Delivery, state: str) -> list[int]:
+    """The deliveries in ``state`` of the files ``parent`` (a mail or a ZIP file) carried, oldest first."""
     key = "mail_delivery" if parent.file_name is None else "zip_delivery"
     query = (
         select(deliveries.c.id)
         .where(
             deliveries.c.integration_id == parent.integration_id,
             deliveries.c.id > parent.id,
-            deliveries.c.state == "processed",
+            deliveries.c.state == state,
             deliveries.c.meta[key].as_integer() == parent.id,
         )
         .order_by(deliveries.c.id)
