@@ -26,6 +26,7 @@ from renkei.pipeline.pull import list_checks, run_check
 from renkei.store.schema import checks, integrations, remote_items
 from tests.helpers import export, states
 from tests.integration.pull_servers import PASSWORD, USER, RemoteFtp, RemoteSftp
+from tests.zips import zip_bytes
 
 CSV = "氏名,メールアドレス\r\n山田太郎,taro@example.jp\r\n佐藤花子,hanako@example.jp\r\n".encode("cp932")
 OTHER = "氏名,メールアドレス\r\n鈴木一郎,ichiro@example.jp\r\n".encode("cp932")
@@ -102,6 +103,16 @@ def test_a_pull_lands_and_imports_a_cp932_csv_once(hub, partner):
     assert (second.state, second.found, second.landed, second.files) == ("ok", 0, 0, [])
     assert len(list_deliveries(hub)) == 1
     assert [c["state"] for c in list_checks(hub)] == ["ok", "ok"]
+
+
+def test_a_pulled_zip_files_csvs_are_imported(hub, partner):
+    add_pull(hub, partner, pattern="*.zip", zip_password="ppap")
+    put(partner, "export_20261122.zip", zip_bytes({"出力/会員.csv": CSV}, names="cp932", password=b"ppap"))
+    done = check(hub)
+    assert (done.state, done.landed) == ("ok", 1), done.message
+    by_name = {d.file_name: d for d in list_deliveries(hub)}
+    assert by_name["会員.csv"].state == "processed" and by_name["会員.csv"].channel == partner.kind
+    assert emails(hub) == ["hanako@example.jp", "taro@example.jp"]
 
 
 def test_a_changed_file_of_the_same_name_is_fetched_again_and_replaces_the_first(hub, partner):
