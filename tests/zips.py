@@ -1,4 +1,4 @@
-"""ZIP archives as Japanese senders make them, for tests: member names in CP932 without ZIP's
+"""ZIP archives and password-protected workbooks as Japanese senders make them, for tests: member names in CP932 without ZIP's
 UTF-8 flag (Windows' own and most Japanese tools), the traditional encryption (ZipCrypto, what
 Windows and Lhaplus write for a password), and WinZip's AES (pyzipper).
 
@@ -15,6 +15,7 @@ import struct
 import zlib
 
 import pyzipper
+from msoffcrypto.format.ooxml import OOXMLFile
 
 _CRC_TABLE = []
 for _n in range(256):
@@ -86,3 +87,10 @@ def aes_zip(members: dict[str, bytes], password: bytes) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def protected_workbook(data: bytes, password: str) -> bytes:
+    """An .xlsx workbook encrypted with ``password`` as Excel's "Encrypt with Password" does (Agile)."""
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+    return out.getvalue()

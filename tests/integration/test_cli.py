@@ -193,7 +193,7 @@ def test_integrations_add_list_and_apply(cli, tmp_path):
     (item,) = json.loads(out)
     assert (item["name"], item["settings"], item["defaults"]["owner"]) == (
         "会員",
-        {"encoding": "shift_jis", "delimiter": None, "sheet": None, "file_names": "any", "zip_password": None},
+        {"encoding": "shift_jis", "delimiter": None, "sheet": None, "file_names": "any", "file_password": None},
         "a@example.jp",
     )
     spec = tmp_path / "renkei.yaml"
@@ -341,13 +341,13 @@ def test_update_changes_only_the_settings_named_and_never_prints_a_secret(cli):
     )  # fmt: skip
     assert code == 0, err
     code, out, err = cli(
-        "integrations", "update", "会員", "--set", "zip_password=Pa55-w0rd", "--set", "notify.errors=[it@example.jp]"
+        "integrations", "update", "会員", "--set", "file_password=Pa55-w0rd", "--set", "notify.errors=[it@example.jp]"
     )
     assert code == 0, err
-    assert "Updated mail-csv integration '会員'" in out and "zip_password" in out and "Pa55-w0rd" not in out
+    assert "Updated mail-csv integration '会員'" in out and "file_password" in out and "Pa55-w0rd" not in out
     code, out, _ = cli("integrations", "list", "--json")
     (listed,) = json.loads(out)
-    assert listed["settings"]["zip_password"] == "********"
+    assert listed["settings"]["file_password"] == "********"
     assert listed["settings"]["allowed_senders"] == ["@partner.example.jp"]  # not named: kept
     code, out, _ = cli("integrations", "update", "会員", "--set", "encoding=cp932", "--json")
     assert json.loads(out)["settings"]["encoding"] == "cp932" and "Pa55" not in out

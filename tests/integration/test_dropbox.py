@@ -440,10 +440,10 @@ def test_one_user_cannot_see_or_write_another_users_folder(hub, dropbox):
 
 
 def test_a_zip_dropped_over_ftps_or_sftp_becomes_its_files_deliveries(hub, dropbox):
-    # A partner zips the day's list (and encrypts it: the drop box's zip_password); each CSV in it is a
+    # A partner zips the day's list (and encrypts it: the drop box's file_password); each CSV in it is a
     # delivery of its own on the same channel, named as in the archive, so the next day's replaces it.
     added = integration_service.add_integration(
-        hub, {"name": "zipped", "kind": "ftp-drop", "settings": {"zip_password": "ppap-2026"}}
+        hub, {"name": "zipped", "kind": "ftp-drop", "settings": {"file_password": "ppap-2026"}}
     )
     user, password = added.shown_once["username"], added.shown_once["password"]
     with ftps(dropbox, user, password) as client:

@@ -431,7 +431,7 @@ def test_an_encrypted_zip_without_its_password_fails_saying_what_to_set(hub, tmp
     archive.write_bytes(zip_bytes({"list.csv": "メール\r\na@example.jp\r\n".encode()}, password=b"secret"))
     result = delivery_service.import_file(hub, integration, archive)
     assert (result.state, result.reason) == (
-        "failed", "list.zip is encrypted: set the integration's zip_password (the password its sender uses)",
+        "failed", "list.zip is encrypted: set the integration's file_password (the password its sender uses)",
     )  # fmt: skip
     assert export(hub) == []
 

@@ -15,7 +15,7 @@ from renkei.pipeline import mail as mail_service
 from renkei.store.schema import integrations
 from tests.conftest import other_workbook, workbook, write_csv
 from tests.helpers import export
-from tests.zips import aes_zip, zip_bytes
+from tests.zips import aes_zip, protected_workbook, zip_bytes
 
 
 def csv_mail(sender: str, files: dict[str, str], subject: str = "会員リスト") -> bytes:
@@ -218,17 +218,18 @@ def test_an_encrypted_zip_fails_until_its_password_is_set_and_then_replays(hub):
     )
     assert first.state == "failed"
     assert (
-        first.reason == "会員リスト.zip is encrypted: set the integration's zip_password (the password its sender uses)"
+        first.reason
+        == "会員リスト.zip is encrypted: set the integration's file_password (the password its sender uses)"
     )
     notice = csv_mail("system@partner.example.jp", {}, subject="【パスワードのお知らせ】会員リスト")
     told = mail_service.import_mail(hub, integration, notice)
     assert told.state == "not-a-lead" and "password notice" in told.reason
-    integration_service.update_integration(hub, integration.id, {"settings": {"zip_password": "Pa55"}})
+    integration_service.update_integration(hub, integration.id, {"settings": {"file_password": "Pa55"}})
     with hub.engine.connect() as conn:
         row = conn.execute(select(integrations.c.settings, integrations.c.secrets)).one()
     assert "Pa55" not in json.dumps(row.settings) + (row.secrets or "")  # encrypted at rest
     updated = integration_service.integration_by_name(hub, integration.name)
-    assert updated.shown_settings()["zip_password"] == "********"
+    assert updated.shown_settings()["file_password"] == "********"
     replayed = delivery_service.replay_delivery(hub, first.delivery_id)
     assert replayed.state == "processed" and len(replayed.children) == 1
     assert [c["email"] for c in export(hub)] == ["t@example.jp"]
@@ -239,9 +240,9 @@ def test_an_encrypted_zip_fails_until_its_password_is_set_and_then_replays(hub):
 
 
 def test_an_aes_zip_opens_with_its_password_and_a_wrong_one_is_named(hub):
-    integration = mail_csv(hub, zip_password="correct horse")
+    integration = mail_csv(hub, file_password="correct horse")
     wrong = mail_service.import_mail(hub, integration, zip_mail(aes_zip({"a.csv": ZIPPED_CSV}, b"battery staple")))
-    assert (wrong.state, wrong.reason) == ("failed", "会員リスト.zip: the zip_password does not open a.csv")
+    assert (wrong.state, wrong.reason) == ("failed", "会員リスト.zip: the file_password does not open a.csv")
     right = mail_service.import_mail(
         hub, integration, zip_mail(aes_zip({"a.csv": ZIPPED_CSV}, b"correct horse"), "b.zip")
     )
@@ -266,3 +267,26 @@ def test_undoing_the_mail_takes_back_what_its_files_brought(hub):
     delivery_service.undo_delivery(hub, result.delivery_id)
     assert export(hub) == []
     assert delivery_service.get_delivery(hub, result.children[0]).state == "undone"
+
+
+def test_a_password_protected_workbook_attached_opens_with_the_file_password(hub, tmp_path):
+    # パスワード付きExcel: the workbook itself encrypted, its password sent in another mail.
+    plain = workbook(tmp_path / "plain.xlsx", [["氏名", "メール"], ["山田太郎", "t@example.jp"]]).read_bytes()
+    message = EmailMessage()
+    message["From"] = "system@partner.example.jp"
+    message["To"] = "inbox@inbox.localhost"
+    message["Subject"] = "会員リスト"
+    message.set_content("添付します。")
+    message.add_attachment(
+        protected_workbook(plain, "Pa55"), maintype="application", subtype="octet-stream", filename="会員.xlsx"
+    )
+    integration = mail_csv(hub)
+    first = mail_service.import_mail(hub, integration, message.as_bytes())
+    child = delivery_service.get_delivery(hub, first.children[0])
+    assert (child.state, child.reason) == (
+        "failed",
+        "会員.xlsx is protected by a password: set the integration's file_password (the password its sender uses)",
+    )
+    integration_service.update_integration(hub, integration.id, {"settings": {"file_password": "Pa55"}})
+    assert delivery_service.replay_delivery(hub, child.id).state == "processed"
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]

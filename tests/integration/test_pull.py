@@ -106,7 +106,7 @@ def test_a_pull_lands_and_imports_a_cp932_csv_once(hub, partner):
 
 
 def test_a_pulled_zip_files_csvs_are_imported(hub, partner):
-    add_pull(hub, partner, pattern="*.zip", zip_password="ppap")
+    add_pull(hub, partner, pattern="*.zip", file_password="ppap")
     put(partner, "export_20261122.zip", zip_bytes({"出力/会員.csv": CSV}, names="cp932", password=b"ppap"))
     done = check(hub)
     assert (done.state, done.landed) == ("ok", 1), done.message

@@ -57,9 +57,9 @@ def test_two_members_of_one_name_are_told_apart_by_their_paths():
 def test_an_encrypted_archive_opens_with_its_password_and_not_without(make):
     data = make({"members.csv": CSV})
     assert read(data, "pass1234") == ([("members.csv", CSV)], [])
-    with pytest.raises(ZipProblem, match=r"list.zip is encrypted: set the integration's zip_password"):
+    with pytest.raises(ZipProblem, match=r"list.zip is encrypted: set the integration's file_password"):
         read(data)
-    with pytest.raises(ZipProblem, match=r"list.zip: the zip_password does not open members.csv"):
+    with pytest.raises(ZipProblem, match=r"list.zip: the file_password does not open members.csv"):
         read(data, "wrong")
 
 

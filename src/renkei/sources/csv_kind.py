@@ -38,9 +38,12 @@ class CsvSettings(BaseModel):
     file_names: Literal["any", "daily", "monthly"] = Field(
         default="any", description="Accept any name, or only daily yyyymmdd.csv / monthly yyyymm00.csv names."
     )
-    zip_password: SecretStr | None = Field(
+    file_password: SecretStr | None = Field(
         default=None,
-        description="The password the sender's encrypted ZIP files open with (stored encrypted, never shown).",
+        description=(
+            "The password the sender's encrypted ZIP files and password-protected workbooks open with"
+            " (stored encrypted, never shown)."
+        ),
     )
 
 
@@ -55,7 +58,10 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
     encoding = resolve_encoding(settings.encoding) if settings.encoding else None
     tsv = (file_name or path.name).lower().endswith((".tsv", ".tab"))
     options = CsvOptions(
-        encoding=encoding, delimiter=settings.delimiter or ("\t" if tsv else None), sheet=settings.sheet or None
+        encoding=encoding,
+        delimiter=settings.delimiter or ("\t" if tsv else None),
+        sheet=settings.sheet or None,
+        password=settings.file_password.get_secret_value() if settings.file_password else None,
     )
     csv_file = open_csv(path, options, name=file_name or path.name)
     # Interned: the mapping compiled from these labels and the rows read again in a forked
@@ -83,7 +89,7 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
 
 def _archive_files(path: Path, name: str, settings: CsvSettings) -> Extraction:
     """A ZIP file's CSV and workbook files, each to become a delivery of its own (``sources.zipped``)."""
-    password = settings.zip_password.get_secret_value() if settings.zip_password else None
+    password = settings.file_password.get_secret_value() if settings.file_password else None
     try:
         parts = data_files(name, path, password, unzip_limit())
     except ZipProblem as problem:

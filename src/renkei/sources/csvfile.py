@@ -45,7 +45,7 @@ import operator
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Protocol, cast
@@ -66,6 +66,7 @@ from renkei.sources.encoding import (
     show_escaped,
     undecodable_count,
 )
+from renkei.sources.protected import ProtectedFileError, decrypted_copy, is_protected
 from renkei.sources.workbooks import Sheet, open_sheet, workbook_kind
 from renkei.sources.xlsxfile import WorkbookError
 
@@ -128,6 +129,8 @@ class CsvOptions:
     has_header: bool = True
     #: The worksheet of an Excel workbook to read, by name (the first visible one when None).
     sheet: str | None = None
+    #: The password a password-protected workbook opens with (``protected``).
+    password: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,16 +192,25 @@ def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None 
         raise ConfigurationError(f"the delimiter must be one character, not {options.delimiter!r}")
     codec_override = resolve_encoding(options.encoding) if options.encoding else None
     shown = Path(name) if name else path
+    scratch = None
+    if is_protected(path):  # a password-protected workbook: read decrypted, as sent plainly
+        try:
+            path = scratch = decrypted_copy(path, options.password)
+        except ProtectedFileError as exc:
+            raise UnreadableFileError(shown, exc.reason) from None
     if book := workbook_kind(path):
         try:
             sheet = open_sheet(path, book, options.sheet)
         except WorkbookError as exc:
+            _remove(scratch)
             raise UnreadableFileError(shown, exc.reason) from None
         try:
-            return CsvFile(shown, None, options, None, sheet=sheet)
+            return CsvFile(shown, None, options, None, sheet=sheet, scratch=scratch)
         except BaseException:
             sheet.close()
+            _remove(scratch)
             raise
+    _remove(scratch)  # decrypted, yet no workbook: read as it came, which says what it is
     try:
         stream = path.open("rb")
     except OSError as exc:
@@ -208,6 +220,11 @@ def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None 
     except BaseException:
         stream.close()
         raise
+
+
+def _remove(scratch: Path | None) -> None:
+    if scratch is not None:
+        scratch.unlink(missing_ok=True)
 
 
 class CsvFile:
@@ -224,8 +241,10 @@ class CsvFile:
         codec_override: str | None,
         *,
         sheet: Sheet | None = None,
+        scratch: Path | None = None,
     ) -> None:
         self.path = path
+        self._scratch = scratch  # a decrypted copy to remove on close
         self.problems: list[CsvProblem] = []
         # Counts of undecodable bytes decoded but not yet found in a row; non-empty = look.
         self._dirty: list[int] = []
@@ -282,6 +301,7 @@ class CsvFile:
     def close(self) -> None:
         if self._sheet is not None:
             self._sheet.close()
+            _remove(self._scratch)
             return
         if hasattr(self, "_text"):
             self._text.close()

@@ -191,7 +191,7 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
         return Extraction(
             [], iter(()), verdict="quarantined", reason=f"sender {mail.from_addr or '(none)'} is not allowed"
         )
-    password = settings.zip_password.get_secret_value() if settings.zip_password else None
+    password = settings.file_password.get_secret_value() if settings.file_password else None
     try:
         parts = _files_of(mail, password)
     except ZipProblem as problem:  # the whole mail, not some of its files: replayed once the cause is mended
@@ -215,14 +215,14 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
 _PASSWORD_NOTICE = re.compile(r"パスワード|password|暗証番号", re.IGNORECASE)
 
 
-def _files_of(mail: DecodedMail, zip_password: str | None) -> list[tuple[str, bytes]]:
+def _files_of(mail: DecodedMail, file_password: str | None) -> list[tuple[str, bytes]]:
     """The mail's CSV and workbook attachments, and those in its ZIP attachments (``sources.zipped``)."""
     parts: list[tuple[str, bytes]] = []
     budget = unzip_limit()
     for attachment in mail.attachments:
         name = attachment.filename
         if is_zip(name, attachment.content_type):
-            files = data_files(name or "attachment.zip", attachment.data, zip_password, budget)
+            files = data_files(name or "attachment.zip", attachment.data, file_password, budget)
             budget -= sum(len(data) for _, data in files)
             parts.extend(files)
         elif name and (name.lower().endswith(FILE_SUFFIXES) or attachment.content_type in CSV_TYPES):

@@ -2,7 +2,7 @@
 
 A partner zips a large CSV to fit it in a mail or to send it faster, or encrypts it and sends the
 password in a second mail (PPAP, the Japanese habit: a fixed password is set on the integration as
-``zip_password``). Each member whose name says it is a CSV or a workbook becomes a delivery of its
+``file_password``). Each member whose name says it is a CSV or a workbook becomes a delivery of its
 own, as a mail's attachment or a file uploaded alone would; folders, macOS's ``__MACOSX`` copies
 and hidden files are passed over. Member names written by Japanese Windows tools are CP932
 without ZIP's UTF-8 flag: they are read as CP932, not as the CP437 the format assumes
@@ -114,7 +114,7 @@ def files_in(
         if any(info.flag_bits & _ENCRYPTED for _, _, info in wanted):
             if not password:
                 raise ZipProblem(
-                    f"{archive_name} is encrypted: set the integration's zip_password (the password its sender uses)"
+                    f"{archive_name} is encrypted: set the integration's file_password (the password its sender uses)"
                 )
             archive.setpassword(password.encode("utf-8"))
         shared = Counter(name for name, _, _ in wanted)
@@ -140,13 +140,13 @@ def _read(
                     )
     except RuntimeError as error:  # zipfile's and pyzipper's word for a wrong or missing password
         if password and "password" in str(error).lower():
-            raise ZipProblem(f"{archive_name}: the zip_password does not open {name}") from None
+            raise ZipProblem(f"{archive_name}: the file_password does not open {name}") from None
         raise ZipProblem(f"{archive_name}: {name} cannot be read ({error})") from None
     except NotImplementedError as error:
         raise ZipProblem(f"{archive_name}: {name} is compressed in a way that cannot be read ({error})") from None
     except (pyzipper.BadZipFile, zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         if info.flag_bits & _ENCRYPTED:  # a wrong password passes ZipCrypto's one-byte check 1 time in 256
-            raise ZipProblem(f"{archive_name}: the zip_password does not open {name}") from None
+            raise ZipProblem(f"{archive_name}: the file_password does not open {name}") from None
         raise ZipProblem(f"{archive_name}: {name} is damaged ({error})") from None
     return out.getvalue()
 
