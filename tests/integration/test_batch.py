@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import threading
+from email.message import EmailMessage
 from pathlib import Path
 
 from renkei.channels import worker
@@ -22,6 +23,7 @@ from renkei.pipeline.deliveries import import_file, land, list_deliveries, resum
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.mail import receive_mail
 from tests.helpers import export, states
+from tests.zips import zip_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 RENTAL = (ROOT / "tests" / "cases" / "portals" / "suumo" / "rental.eml").read_bytes()
@@ -171,3 +173,36 @@ batch.process_mails(hub, ids)
         assert sorted(len(c["inquiries"]) for c in customers) == [1, 2]
     finally:
         hub.close()
+
+
+def test_mails_carrying_files_in_a_batch_land_and_process_their_files(hub):
+    # The inbox's worker takes mail-csv mails in a batch too: a CSV attached and a CSV in a ZIP.
+    integration = integration_service.add_integration(
+        hub,
+        {
+            "name": "会員メール",
+            "kind": "mail-csv",
+            "settings": {"allowed_senders": ["@partner.example.jp"]},
+            "notify": {"errors": ["ops@example.jp"]},
+        },
+    )
+    mails = []
+    for n, (name, data) in enumerate(
+        [
+            ("a.csv", "氏名,メール\r\n山田太郎,t@example.jp\r\n".encode("cp932")),
+            ("b.zip", zip_bytes({"b.csv": "氏名,メール\r\n佐藤花子,h@example.jp\r\n".encode("cp932")})),
+        ]
+    ):
+        message = EmailMessage()
+        message["From"] = "system@partner.example.jp"
+        message["To"] = "inbox@inbox.localhost"
+        message["Subject"] = f"会員リスト {n}"
+        message["Message-ID"] = f"<files{n}@partner.example.jp>"
+        message.set_content("添付します。")
+        message.add_attachment(data, maintype="application", subtype="octet-stream", filename=name)
+        mails.append(message.as_bytes())
+    ids = [receive_mail(hub, integration, raw, channel="smtp")[0].id for raw in mails]
+    results = batch.process_mails(hub, ids)
+    assert [results[i].state for i in ids] == ["processed", "processed"]
+    assert sorted(c["email"] for c in export(hub)) == ["h@example.jp", "t@example.jp"]
+    assert states(hub) == ["processed"] * 4

@@ -138,7 +138,7 @@ def _apply_one(
                 mappings=mappings,
             )
             if result.state == "split":
-                _land_parts(conn, hub, integration, delivery.id, result)
+                _land_parts(conn, hub, integration, delivery, result)
         except RenkeiError as error:
             raise _MailFailed(delivery.id, str(error)) from error
     _finish(conn, delivery.id, result)
