@@ -146,7 +146,7 @@ def test_kinds_describe_their_settings_with_secrets_write_only(client, api):
     assert {"csv", "ftp-drop", "sftp-pull", "ftp-pull", "suumo", "mail-csv"} <= set(kinds)
     sftp = kinds["sftp-pull"]
     assert (
-        sftp["secret_fields"] == ["password", "private_key", "file_password"]
+        sftp["secret_fields"] == ["file_password", "password", "private_key"]
         and sftp["accepts_uploads"]
         and not sftp["mail"]
     )

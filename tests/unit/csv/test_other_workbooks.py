@@ -169,7 +169,7 @@ def test_a_workbook_protected_by_a_password_says_so(tmp_path: Path) -> None:
         OOXMLFile(source).encrypt("secret", out)
     with pytest.raises(
         UnreadableFileError,
-        match=r"^顧客\.xlsx is an Excel workbook protected by a password: open it, save it without the password",
+        match=r"^顧客\.xlsx is protected by a password: set the integration's file_password",
     ):
         read(locked)
 
