@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from renkei.errors import ConfigurationError
+from renkei.pipeline import batch
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
-from renkei.store.schema import integrations
+from renkei.store.schema import deliveries, integrations
 from tests.conftest import other_workbook, workbook, write_csv
 from tests.helpers import export
 from tests.zips import aes_zip, protected_workbook, zip_bytes
@@ -289,4 +290,67 @@ def test_a_password_protected_workbook_attached_opens_with_the_file_password(hub
     )
     integration_service.update_integration(hub, integration.id, {"settings": {"file_password": "Pa55"}})
     assert delivery_service.replay_delivery(hub, child.id).state == "processed"
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+
+
+def notice_mail(text: str, sender: str = "system@partner.example.jp", n: int = 1) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "inbox@inbox.localhost"
+    message["Subject"] = "【パスワードのお知らせ】会員リスト"
+    message["Message-ID"] = f"<notice{n}@partner.example.jp>"
+    message.set_content(text)
+    return message.as_bytes()
+
+
+def test_the_password_mail_opens_the_zip_its_sender_mailed_before(hub):
+    # PPAP with a new password for every ZIP: nothing is set on the integration. The ZIP's mail
+    # fails; the password mail after it opens it, and the files are imported.
+    integration = mail_csv(hub)
+    zipped = mail_service.import_mail(hub, integration, zip_mail(aes_zip({"会員.csv": ZIPPED_CSV}, b"x7#Kp2!q")))
+    assert zipped.state == "failed"
+    told = mail_service.import_mail(
+        hub, integration, notice_mail("先ほどお送りしたファイルのパスワードです。\n\nパスワード：x7#Kp2!q\n\n以上")
+    )
+    assert told.state == "not-a-lead"
+    [(name, replayed)] = told.child_results
+    assert (name, replayed.state) == (f"mail {zipped.delivery_id}", "processed")
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+    assert delivery_service.get_delivery(hub, zipped.delivery_id).state == "processed"
+    assert "its password opened the ZIP of delivery" in delivery_service.get_delivery(hub, told.delivery_id).reason
+    # Kept encrypted with the mail's delivery: never in plain text, and a later replay opens it again.
+    with hub.engine.connect() as conn:
+        stored = json.dumps(
+            [dict(row._mapping) for row in conn.execute(select(deliveries.c.meta, deliveries.c.reason))]
+        )
+    assert "x7#Kp2!q" not in stored
+    again = delivery_service.replay_delivery(hub, zipped.delivery_id)
+    assert again.state == "processed" and len(export(hub)) == 1
+
+
+def test_a_password_mail_from_another_sender_or_with_another_password_opens_nothing(hub):
+    integration = mail_csv(hub)
+    zipped = mail_service.import_mail(
+        hub, integration, zip_mail(zip_bytes({"会員.csv": ZIPPED_CSV}, password=b"right-one"))
+    )
+    other = mail_service.import_mail(
+        hub, integration, notice_mail("パスワード：right-one", sender="someone@partner.example.jp")
+    )
+    wrong = mail_service.import_mail(hub, integration, notice_mail("パスワード：wrong-one", n=2))
+    assert (other.child_results, wrong.child_results) == ([], [])
+    assert delivery_service.get_delivery(hub, zipped.delivery_id).state == "failed"
+    assert export(hub) == []
+
+
+def test_the_inbox_worker_opens_a_zip_with_the_password_mail_of_the_same_batch(hub):
+    integration = mail_csv(hub)
+    raws = [
+        zip_mail(zip_bytes({"会員.csv": ZIPPED_CSV}, password=b"Abc12345")),
+        notice_mail("【パスワード】\nAbc12345"),
+    ]
+    ids = [mail_service.receive_mail(hub, integration, raw, channel="smtp")[0].id for raw in raws]
+    results = batch.process_mails(hub, ids)
+    assert results[ids[1]].state == "not-a-lead" and [r.state for _, r in results[ids[1]].child_results] == [
+        "processed"
+    ]
     assert [c["email"] for c in export(hub)] == ["t@example.jp"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from pydantic import SecretStr
 from sqlalchemy import Connection, bindparam, delete, desc, func, select, union_all
 
 from renkei import failpoints
@@ -598,6 +599,7 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
             failpoints.hit("process.before_commit")
         failpoints.hit("process.committed")
         result.child_results = _process_children(hub, result.children, collect_rows)
+        result.child_results += after_password_notice(hub, delivery_id, result)
         return result
     except RenkeiError as error:
         return _fail(hub, delivery_id, str(error))
@@ -728,12 +730,20 @@ def _files_of(conn: Connection, parent: Delivery, state: str) -> list[int]:
     return [int(row.id) for row in conn.execute(query)]
 
 
+#: Where a mail's delivery keeps, encrypted, the password a password mail gave its ZIP (pipeline.unlock).
+KEPT_PASSWORD = "file_password"
+
+
 def reading_of(hub: Hub, delivery: Delivery, mapping: MappingModel | None = None) -> tuple[Integration, Path]:
     """The integration a delivery is read with (with ``mapping`` instead of its own, when given)
     and where its raw payload is; FatalError when the archive has lost it."""
     integration = get_integration(hub, delivery.integration_id)
     if mapping is not None:
         integration = replace(integration, spec=integration.spec.model_copy(update={"mapping": mapping}))
+    if (sealed := delivery.meta.get(KEPT_PASSWORD)) and hasattr(integration.settings, "file_password"):
+        # The password its sender's password mail gave its ZIP (pipeline.unlock).
+        password = SecretStr(hub.secrets.open(sealed)["file_password"])
+        integration = replace(integration, settings=integration.settings.model_copy(update={"file_password": password}))
     path = hub.archive.path_for(delivery.sha256)
     if not path.exists():
         raise FatalError(f"the raw payload of delivery {delivery.id} is missing from the archive ({delivery.sha256})")
@@ -806,6 +816,15 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
             raise
     result.child_results = _process_children(hub, result.children)
     return result
+
+
+def after_password_notice(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
+    """A password mail's passwords tried on its sender's waiting ZIP mails (``pipeline.unlock``)."""
+    if not result.meta.get("passwords"):
+        return []
+    from renkei.pipeline.unlock import unlock_with_notice  # it replays deliveries: it imports this module
+
+    return unlock_with_notice(hub, delivery_id, result)
 
 
 def _process_children(hub: Hub, children: list[int], collect_rows: bool = False) -> list[tuple[str, ProcessResult]]:

@@ -22,6 +22,7 @@ from renkei.sources.csv_kind import CsvSettings, extract_csv
 from renkei.sources.mail import DecodedMail, UndecodableMail, decode_mail
 from renkei.sources.portals.mail_labels import PRESETS
 from renkei.sources.portals.registry import parse_portal_mail
+from renkei.sources.ppap import is_password_notice, passwords_in
 from renkei.sources.registry import Extraction, SourceKind, register
 from renkei.sources.zipped import ZipProblem, data_files, is_zip, unzip_limit
 
@@ -196,9 +197,12 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
         parts = _files_of(mail, password)
     except ZipProblem as problem:  # the whole mail, not some of its files: replayed once the cause is mended
         return Extraction([], iter(()), verdict="failed", reason=problem.reason)
-    if not parts and not mail.attachments and _PASSWORD_NOTICE.search(f"{mail.subject}\n{mail.text}"):
+    if not parts and not mail.attachments and is_password_notice(mail.subject, mail.text):
+        # The passwords it tells are tried on the sender's ZIP waiting for one (pipeline.unlock); they
+        # stay in memory, never in the delivery's record.
         reason = "a password notice for a ZIP attachment (PPAP), no file of its own"
-        return Extraction([], iter(()), verdict="not-a-lead", reason=reason)
+        meta = {"passwords": passwords_in(mail.text), "sender": mail.from_addr}
+        return Extraction([], iter(()), verdict="not-a-lead", reason=reason, meta=meta)
     if not parts:
         others = ", ".join(a.filename or a.content_type for a in mail.attachments) or "none"
         return Extraction(
@@ -209,10 +213,6 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
             f" (attachments: {others})",
         )
     return Extraction([], iter(()), verdict="split", meta={"parts": parts, "message_id": mail.message_id})
-
-
-#: What a second mail carrying a ZIP's password says (PPAP: パスワードのお知らせ, 解凍パスワード).
-_PASSWORD_NOTICE = re.compile(r"パスワード|password|暗証番号", re.IGNORECASE)
 
 
 def _files_of(mail: DecodedMail, file_password: str | None) -> list[tuple[str, bytes]]:

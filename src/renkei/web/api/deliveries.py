@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from renkei.pipeline.apply import REPORTED_ROWS
 from renkei.pipeline.browse import page_deliveries, page_row_errors
 from renkei.pipeline.deliveries import (
+    KEPT_PASSWORD,
     Delivery,
     ProcessResult,
     get_delivery,
@@ -24,6 +25,7 @@ from renkei.pipeline.deliveries import (
 from renkei.pipeline.integrations import get_integration
 from renkei.pipeline.sample import MAX_SAMPLE_ROWS, SAMPLE_ROWS, sample_delivery
 from renkei.pipeline.specs import MappingModel
+from renkei.store.secrets import REDACTED
 from renkei.web.api.common import (
     ApiRequest,
     Cursor,
@@ -239,7 +241,7 @@ def _fields(delivery: Delivery) -> dict[str, Any]:
         "counts": counts_out(delivery.counts),
         "duplicate_of": delivery.duplicate_of,
         "replaced_by": delivery.replaced_by,
-        "meta": delivery.meta,
+        "meta": {k: REDACTED if k == KEPT_PASSWORD else v for k, v in delivery.meta.items()},
         "url": f"/api/deliveries/{delivery.id}",
         "raw_url": f"/api/deliveries/{delivery.id}/raw",
     }
