@@ -354,3 +354,21 @@ def test_the_inbox_worker_opens_a_zip_with_the_password_mail_of_the_same_batch(h
         "processed"
     ]
     assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+
+
+def test_a_password_mail_that_came_first_opens_the_zip_mail_after_it(hub):
+    # The two mails may arrive (or be processed) in either order.
+    integration = mail_csv(hub)
+    told = mail_service.import_mail(hub, integration, notice_mail("解凍パスワード　Zq9-4471"))
+    assert (told.state, told.child_results) == ("not-a-lead", [])
+    with hub.engine.connect() as conn:
+        stored = json.dumps([row.meta for row in conn.execute(select(deliveries.c.meta))])
+    assert "Zq9-4471" not in stored  # what it told is kept encrypted
+    zipped = mail_service.import_mail(
+        hub, integration, zip_mail(zip_bytes({"会員.csv": ZIPPED_CSV}, password=b"Zq9-4471"))
+    )
+    assert zipped.state == "processed"  # failed for want of its password, then opened
+    [(name, child)] = zipped.child_results
+    assert (name, child.state, child.counts.created) == ("会員.csv", "processed", 1)
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+    assert delivery_service.get_delivery(hub, zipped.delivery_id).state == "processed"

@@ -35,7 +35,7 @@ from renkei.pipeline.deliveries import (
     _finish,
     _land_parts,
     after_delivery,
-    after_password_notice,
+    after_ppap,
     delivery_from_row,
     process_delivery,
 )
@@ -203,11 +203,11 @@ def process_mails(hub: Hub, delivery_ids: Sequence[int]) -> dict[int, ProcessRes
             except _MailFailed as failure:
                 failed[failure.delivery_id] = failure.reason
     children = [child for result in results.values() for child in result.children]
-    notices = [(delivery_id, result) for delivery_id, result in results.items() if result.meta.get("passwords")]
+    batched_results = list(results.items())
     for delivery_id in [*alone, *children]:
         results[delivery_id] = process_delivery(hub, delivery_id)
-    for delivery_id, result in notices:  # PPAP: a password mail opens its sender's waiting ZIP
-        result.child_results += after_password_notice(hub, delivery_id, result)
+    for delivery_id, result in batched_results:  # PPAP: a password mail and its sender's ZIP mail
+        result.child_results += after_ppap(hub, delivery_id, result)
     return results
 
 

@@ -599,7 +599,7 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
             failpoints.hit("process.before_commit")
         failpoints.hit("process.committed")
         result.child_results = _process_children(hub, result.children, collect_rows)
-        result.child_results += after_password_notice(hub, delivery_id, result)
+        result.child_results += after_ppap(hub, delivery_id, result)
         return result
     except RenkeiError as error:
         return _fail(hub, delivery_id, str(error))
@@ -730,8 +730,11 @@ def _files_of(conn: Connection, parent: Delivery, state: str) -> list[int]:
     return [int(row.id) for row in conn.execute(query)]
 
 
-#: Where a mail's delivery keeps, encrypted, the password a password mail gave its ZIP (pipeline.unlock).
+#: Where a mail's delivery keeps, encrypted, the password a password mail gave its ZIP, and where a
+#: password mail's keeps the passwords it told (pipeline.unlock): never shown.
 KEPT_PASSWORD = "file_password"
+TOLD_PASSWORDS = "ppap_passwords"
+SEALED_META = frozenset({KEPT_PASSWORD, TOLD_PASSWORDS})
 
 
 def reading_of(hub: Hub, delivery: Delivery, mapping: MappingModel | None = None) -> tuple[Integration, Path]:
@@ -818,13 +821,21 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
     return result
 
 
-def after_password_notice(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
-    """A password mail's passwords tried on its sender's waiting ZIP mails (``pipeline.unlock``)."""
-    if not result.meta.get("passwords"):
+def after_ppap(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
+    """PPAP, once a mail is committed: a password mail opening its sender's waiting ZIP mails, or a
+    ZIP mail opened by its sender's earlier password mail (``pipeline.unlock``)."""
+    if not result.meta.get("passwords") and "file_password" not in (result.reason or ""):
         return []
-    from renkei.pipeline.unlock import unlock_with_notice  # it replays deliveries: it imports this module
+    from renkei.pipeline.unlock import after_ppap_mail  # it replays deliveries: it imports this module
 
-    return unlock_with_notice(hub, delivery_id, result)
+    others = []
+    for name, replayed in after_ppap_mail(hub, delivery_id, result):
+        if replayed.delivery_id == delivery_id:  # the mail itself, opened by an earlier password mail
+            result.state, result.reason, result.children = replayed.state, replayed.reason, replayed.children
+            others += replayed.child_results
+        else:
+            others.append((name, replayed))
+    return others
 
 
 def _process_children(hub: Hub, children: list[int], collect_rows: bool = False) -> list[tuple[str, ProcessResult]]:

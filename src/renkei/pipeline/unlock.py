@@ -1,11 +1,12 @@
-"""PPAP: a password mail opens the encrypted ZIP its sender mailed just before.
+"""PPAP: a password mail opens the encrypted ZIP its sender mailed, whichever comes first.
 
 A ``mail-csv`` mail whose ZIP is encrypted with a password the integration does not know fails,
-saying so. When the same sender's password mail arrives (``sources.ppap``: ``パスワード：…``) within
-``WINDOW`` of it, each password the mail tells is tried on that ZIP; the one that opens it is kept
-with the failed mail's delivery, encrypted like any credential (``file_password`` in its
-``secrets``), and the mail is replayed: its files become deliveries and are imported, as if the
-password had been set beforehand. A later replay of that mail opens it with the same password.
+saying so. The same sender's password mail (``sources.ppap``: ``パスワード：…``) within ``WINDOW``
+of it — after it, or before it — has each password it tells tried on that ZIP; the one that opens
+it is kept with the ZIP mail's delivery, encrypted like any credential (``KEPT_PASSWORD`` in its
+meta), and the mail is replayed: its files become deliveries and are imported, as if the password
+had been set beforehand, and a later replay opens it the same way. A password mail keeps what it
+told, encrypted, for a ZIP that arrives after it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, select
 
 from renkei.pipeline.deliveries import (
     KEPT_PASSWORD,
+    TOLD_PASSWORDS,
     Delivery,
     ProcessResult,
     delivery_from_row,
@@ -30,70 +32,112 @@ from renkei.pipeline.integrations import Integration, get_integration
 from renkei.sources.mail import UndecodableMail, decode_mail
 from renkei.store.schema import deliveries
 
-#: How long a ZIP waits for its password mail.
+#: How far apart a ZIP and its password mail may arrive.
 WINDOW: Final = timedelta(days=3)
-#: Failed mails a password mail is tried on, newest first.
-MAX_WAITING: Final = 5
+#: Mails tried, newest first: failed ZIP mails for a password mail, password mails for a ZIP mail.
+MAX_TRIED: Final = 5
 #: What a mail failed for when its ZIP needs a password (``sources.zipped``'s reasons).
 _NEEDS_PASSWORD: Final = ("set the integration's file_password", "the file_password does not open")
+#: Where a password mail's delivery keeps its sender (the passwords it told: ``TOLD_PASSWORDS``).
+_SENDER: Final = "ppap_sender"
 
 
-def unlock_with_notice(hub: Hub, notice_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
-    """Try the passwords a processed password mail told on its sender's waiting ZIP mails; the
-    replays of those it opened, by name (``mail N``)."""
-    passwords = [p for p in result.meta.get("passwords", ()) if p]
-    sender = result.meta.get("sender")
-    if not passwords or not sender:
-        return []
+def needs_password(result: ProcessResult) -> bool:
+    """Whether a mail failed because its ZIP needs a password the integration does not know."""
+    return result.state == "failed" and any(words in (result.reason or "") for words in _NEEDS_PASSWORD)
+
+
+def after_ppap_mail(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
+    """Once a mail's transaction is committed: a password mail's passwords tried on its sender's
+    waiting ZIP mails, or a ZIP mail that failed for want of a password tried with its sender's
+    earlier password mails. The replays of the ZIP mails opened, by name (``mail N``)."""
+    if result.meta.get("passwords") and result.meta.get("sender"):
+        return _with_notice(hub, delivery_id, result.meta["passwords"], result.meta["sender"])
+    if needs_password(result):
+        return _with_earlier_notices(hub, delivery_id)
+    return []
+
+
+def _with_notice(hub: Hub, notice_id: int, passwords: list[str], sender: str) -> list[tuple[str, ProcessResult]]:
     with hub.engine.connect() as conn:
         notice = load_delivery(conn, hub, notice_id)
         integration = get_integration(hub, notice.integration_id)
-        waiting = _waiting(conn, hub, notice)
-    opened: list[tuple[str, ProcessResult]] = []
-    for delivery in waiting:
-        path = hub.archive.path_for(delivery.sha256)
-        if not path.exists() or _sender(path) != sender:
-            continue
-        password = next((p for p in passwords if _opens(integration, path, p)), None)
-        if password is None:
-            continue
-        _keep(hub, delivery, password)
-        opened.append((f"mail {delivery.id}", replay_delivery(hub, delivery.id)))
-    if opened:
-        names = ", ".join(name.removeprefix("mail ") for name, _ in opened)
-        with hub.engine.begin() as conn:
-            conn.execute(
-                deliveries.update()
-                .where(deliveries.c.id == notice_id)
-                .values(reason=f"{notice.reason}; its password opened the ZIP of delivery {names}")
-            )
+        waiting = [d for d in _around(conn, hub, notice, "failed") if needs_password(_as_result(d))]
+    opened = [
+        (f"mail {delivery.id}", replayed)
+        for delivery in waiting[:MAX_TRIED]
+        if _sender(hub, delivery) == sender and (replayed := _open(hub, integration, delivery, passwords)) is not None
+    ]
+    told = hub.secrets.seal({"passwords": "\n".join(passwords)})
+    with hub.engine.begin() as conn:  # kept for a ZIP mail that arrives after it
+        values: dict[str, object] = {"meta": {**notice.meta, TOLD_PASSWORDS: told, _SENDER: sender}}
+        if opened:
+            names = ", ".join(name.removeprefix("mail ") for name, _ in opened)
+            values["reason"] = f"{notice.reason}; its password opened the ZIP of delivery {names}"
+        conn.execute(deliveries.update().where(deliveries.c.id == notice_id).values(**values))
     return opened
 
 
-def _waiting(conn: Connection, hub: Hub, notice: Delivery) -> list[Delivery]:
-    """The integration's failed mails before ``notice`` that wait for a ZIP's password, newest first."""
+def _with_earlier_notices(hub: Hub, delivery_id: int) -> list[tuple[str, ProcessResult]]:
+    with hub.engine.connect() as conn:
+        delivery = load_delivery(conn, hub, delivery_id)
+        integration = get_integration(hub, delivery.integration_id)
+        notices = [d for d in _around(conn, hub, delivery, "not-a-lead") if d.meta.get(TOLD_PASSWORDS)][:MAX_TRIED]
+    sender = _sender(hub, delivery)
+    for notice in notices:
+        if sender is None or notice.meta.get(_SENDER) != sender:
+            continue
+        passwords = hub.secrets.open(notice.meta[TOLD_PASSWORDS]).get("passwords", "").split("\n")
+        replayed = _open(hub, integration, delivery, [p for p in passwords if p])
+        if replayed is not None:
+            return [(f"mail {delivery.id}", replayed)]
+    return []
+
+
+def _around(conn: Connection, hub: Hub, delivery: Delivery, state: str) -> list[Delivery]:
+    """The integration's mails in ``state`` that came within ``WINDOW`` before ``delivery``, newest first."""
     rows = conn.execute(
         select(deliveries)
         .where(
             deliveries.c.workspace_id == hub.workspace_id,
-            deliveries.c.integration_id == notice.integration_id,
+            deliveries.c.integration_id == delivery.integration_id,
             deliveries.c.file_name.is_(None),
-            deliveries.c.state == "failed",
-            deliveries.c.id < notice.id,
-            deliveries.c.received_at >= notice.received_at - WINDOW,
+            deliveries.c.state == state,
+            deliveries.c.id < delivery.id,
+            deliveries.c.received_at >= delivery.received_at - WINDOW,
         )
         .order_by(deliveries.c.id.desc())
         .limit(50)
     )
-    found = [delivery_from_row(row) for row in rows]
-    return [d for d in found if any(words in (d.reason or "") for words in _NEEDS_PASSWORD)][:MAX_WAITING]
+    return [delivery_from_row(row) for row in rows]
 
 
-def _sender(path: Path) -> str | None:
+def _as_result(delivery: Delivery) -> ProcessResult:
+    return ProcessResult(delivery.id, delivery.state, reason=delivery.reason)
+
+
+def _sender(hub: Hub, delivery: Delivery) -> str | None:
+    path = hub.archive.path_for(delivery.sha256)
     try:
         return decode_mail(path.read_bytes()).from_addr
-    except UndecodableMail:
+    except (UndecodableMail, OSError):
         return None
+
+
+def _open(hub: Hub, integration: Integration, delivery: Delivery, passwords: list[str]) -> ProcessResult | None:
+    """The replay of ``delivery`` with the first of ``passwords`` that opens its ZIP, kept with it;
+    None when none does."""
+    path = hub.archive.path_for(delivery.sha256)
+    password = next((p for p in passwords if _opens(integration, path, p)), None)
+    if password is None:
+        return None
+    with hub.engine.begin() as conn:
+        conn.execute(
+            deliveries.update()
+            .where(deliveries.c.id == delivery.id)
+            .values(meta={**delivery.meta, KEPT_PASSWORD: hub.secrets.seal({"file_password": password})})
+        )
+    return replay_delivery(hub, delivery.id)
 
 
 def _opens(integration: Integration, path: Path, password: str) -> bool:
@@ -101,13 +145,4 @@ def _opens(integration: Integration, path: Path, password: str) -> bool:
     return integration.kind.extract(path, settings, None).verdict == "split"
 
 
-def _keep(hub: Hub, delivery: Delivery, password: str) -> None:
-    with hub.engine.begin() as conn:
-        conn.execute(
-            deliveries.update()
-            .where(deliveries.c.id == delivery.id)
-            .values(meta={**delivery.meta, KEPT_PASSWORD: hub.secrets.seal({"file_password": password})})
-        )
-
-
-__all__ = ["MAX_WAITING", "WINDOW", "unlock_with_notice"]
+__all__ = ["MAX_TRIED", "WINDOW", "after_ppap_mail", "needs_password"]

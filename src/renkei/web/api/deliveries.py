@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from renkei.pipeline.apply import REPORTED_ROWS
 from renkei.pipeline.browse import page_deliveries, page_row_errors
 from renkei.pipeline.deliveries import (
-    KEPT_PASSWORD,
+    SEALED_META,
     Delivery,
     ProcessResult,
     get_delivery,
@@ -241,7 +241,7 @@ def _fields(delivery: Delivery) -> dict[str, Any]:
         "counts": counts_out(delivery.counts),
         "duplicate_of": delivery.duplicate_of,
         "replaced_by": delivery.replaced_by,
-        "meta": {k: REDACTED if k == KEPT_PASSWORD else v for k, v in delivery.meta.items()},
+        "meta": {k: REDACTED if k in SEALED_META else v for k, v in delivery.meta.items()},
         "url": f"/api/deliveries/{delivery.id}",
         "raw_url": f"/api/deliveries/{delivery.id}/raw",
     }
