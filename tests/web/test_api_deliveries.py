@@ -87,6 +87,23 @@ def test_a_zip_upload_answers_what_became_of_each_of_its_files(client, api, memb
     assert (child["file_name"], child["channel"]) == ("会員.csv", "upload")
 
 
+def test_a_password_kept_with_a_delivery_is_never_shown(client, api, members, hub):
+    from sqlalchemy import update
+
+    from renkei.store.schema import deliveries
+
+    body = upload(client, api, members, csv_bytes([HEADER, GOOD]), wait=True).json()
+    sealed = hub.secrets.seal({"file_password": "s3cret-pass"})
+    with hub.engine.begin() as conn:
+        conn.execute(
+            update(deliveries)
+            .where(deliveries.c.id == body["delivery_id"])
+            .values(meta={"file_password": sealed, "ppap_passwords": sealed})
+        )
+    shown = client.get(f"/api/deliveries/{body['delivery_id']}", headers=api).json()
+    assert shown["meta"] == {"file_password": "********", "ppap_passwords": "********"}
+
+
 def test_wait_processes_before_answering_and_the_same_file_again_is_a_duplicate(client, api, members):
     content = csv_bytes([HEADER, GOOD])
     first = upload(client, api, members, content, wait=True)
