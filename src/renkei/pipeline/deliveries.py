@@ -652,7 +652,7 @@ def _dry_run_file(hub: Hub, integration: Integration, path: Path, file_name: str
                 result.reason = f"{len(result.child_results)} file(s): {', '.join(n for n, _ in result.child_results)}"
         finally:
             tx.rollback()
-    for _, done in [("", result), *result.child_results]:
+    for done in [result, *(child for _, child in result.child_results)]:
         done.delivery_id, done.dry_run = None, True
     return result
 

@@ -46,6 +46,11 @@ class CsvSettings(BaseModel):
         ),
     )
 
+    @property
+    def opening_password(self) -> str | None:
+        """``file_password``, revealed: what the readers open a file with."""
+        return self.file_password.get_secret_value() if self.file_password else None
+
 
 def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extraction:
     """Open the CSV and stream its rows as source records (problems pass through as is)."""
@@ -61,7 +66,7 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
         encoding=encoding,
         delimiter=settings.delimiter or ("\t" if tsv else None),
         sheet=settings.sheet or None,
-        password=settings.file_password.get_secret_value() if settings.file_password else None,
+        password=settings.opening_password,
     )
     csv_file = open_csv(path, options, name=file_name or path.name)
     # Interned: the mapping compiled from these labels and the rows read again in a forked
@@ -89,9 +94,8 @@ def extract_csv(path: Path, settings: BaseModel, file_name: str | None) -> Extra
 
 def _archive_files(path: Path, name: str, settings: CsvSettings) -> Extraction:
     """A ZIP file's CSV and workbook files, each to become a delivery of its own (``sources.zipped``)."""
-    password = settings.file_password.get_secret_value() if settings.file_password else None
     try:
-        parts = data_files(name, path, password, unzip_limit())
+        parts = data_files(name, path, settings.opening_password, unzip_limit())
     except ZipProblem as problem:
         return Extraction([], iter(()), verdict="failed", reason=problem.reason)
     return Extraction([], iter(()), verdict="split", meta={"parts": parts})

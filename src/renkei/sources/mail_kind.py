@@ -192,14 +192,13 @@ def extract_mail_csv(path: Path, settings: BaseModel, file_name: str | None) -> 
         return Extraction(
             [], iter(()), verdict="quarantined", reason=f"sender {mail.from_addr or '(none)'} is not allowed"
         )
-    password = settings.file_password.get_secret_value() if settings.file_password else None
     try:
-        parts = _files_of(mail, password)
+        parts = _files_of(mail, settings.opening_password)
     except ZipProblem as problem:  # the whole mail, not some of its files: replayed once the cause is mended
         return Extraction([], iter(()), verdict="failed", reason=problem.reason)
     if not parts and not mail.attachments and is_password_notice(mail.subject, mail.text):
-        # The passwords it tells are tried on the sender's ZIP waiting for one (pipeline.unlock); they
-        # stay in memory, never in the delivery's record.
+        # The passwords it tells are tried on the sender's ZIP mails waiting for one (pipeline.unlock),
+        # which keeps them only encrypted.
         reason = "a password notice for a ZIP attachment (PPAP), no file of its own"
         meta = {"passwords": passwords_in(mail.text), "sender": mail.from_addr}
         return Extraction([], iter(()), verdict="not-a-lead", reason=reason, meta=meta)
