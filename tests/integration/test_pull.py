@@ -106,12 +106,12 @@ def test_a_pull_lands_and_imports_a_cp932_csv_once(hub, partner):
 
 
 def test_a_pulled_zip_files_csvs_are_imported(hub, partner):
-    add_pull(hub, partner, pattern="*.zip", file_password="ppap")
-    put(partner, "export_20261122.zip", zip_bytes({"出力/会員.csv": CSV}, names="cp932", password=b"ppap"))
+    add_pull(hub, partner, pattern="*.zip", file_password="ppap", file_names="daily")  # the rule is for its files
+    put(partner, "export.zip", zip_bytes({"出力/20261122.csv": CSV}, names="cp932", password=b"ppap"))
     done = check(hub)
     assert (done.state, done.landed) == ("ok", 1), done.message
     by_name = {d.file_name: d for d in list_deliveries(hub)}
-    assert by_name["会員.csv"].state == "processed" and by_name["会員.csv"].channel == partner.kind
+    assert by_name["20261122.csv"].state == "processed" and by_name["20261122.csv"].channel == partner.kind
     assert emails(hub) == ["hanako@example.jp", "taro@example.jp"]
 
 

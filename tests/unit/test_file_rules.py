@@ -25,6 +25,9 @@ from renkei.core.file_rules import file_name_problem
         pytest.param("20261300.csv", "monthly", False, id="monthly-13"),
         pytest.param("20261122.csv", "monthly", False, id="daily-name-for-monthly"),
         pytest.param("members.csv", "monthly", False, id="monthly-other"),
+        # A ZIP's name is free: the rule is for the files inside it.
+        pytest.param("export.zip", "daily", True, id="daily-zip"),
+        pytest.param("受注データ.ZIP", "monthly", True, id="monthly-zip"),
     ],
 )
 def test_file_name_rules(name, rule, ok):

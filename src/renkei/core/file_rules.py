@@ -16,10 +16,13 @@ _MONTHLY = re.compile(rf"(\d{{4}})(\d{{2}})00\.(?:{_SUFFIX})", re.IGNORECASE)
 
 
 def file_name_problem(name: str, rule: FileNameRule) -> str | None:
-    """Why ``name`` breaks ``rule``, or None when it follows it."""
+    """Why ``name`` breaks ``rule``, or None when it follows it. A ZIP file's name is free: the rule
+    is for the files read, those inside it (``sources.zipped``)."""
     if rule == "any":
         return None
     base = name.rsplit("/", 1)[-1]
+    if base.lower().endswith(".zip"):
+        return None
     if rule == "daily":
         match = _DAILY.fullmatch(base)
         if match is None:
