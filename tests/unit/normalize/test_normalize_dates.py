@@ -57,6 +57,11 @@ JAN_5 = date(2026, 1, 5)
         pytest.param("5 Jan 2026", JAN_5, id="english-day-first"),
         pytest.param("05-Jan-2026", JAN_5, id="english-hyphens"),
         pytest.param("Sept. 30, 2024", date(2024, 9, 30), id="english-sept"),
+        # Day or month first where only one order makes a date.
+        pytest.param("13/1/2026", date(2026, 1, 13), id="day-first-only-one-order"),
+        pytest.param("1/13/2026", date(2026, 1, 13), id="month-first-only-one-order"),
+        pytest.param("31.12.2025", date(2025, 12, 31), id="day-first-with-dots"),
+        pytest.param("12/12/2026", date(2026, 12, 12), id="the-same-day-either-way"),
     ],
 )
 def test_parse_date(raw: str, expected: date) -> None:
@@ -94,6 +99,7 @@ def _jst(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second
         pytest.param("2026-08-12 12:05 AM", _jst(2026, 8, 12, 0, 5), id="twelve-am-is-midnight"),
         pytest.param("2026/8/12 12:05 p.m.", _jst(2026, 8, 12, 12, 5), id="twelve-pm-is-noon"),
         pytest.param("Aug 12, 2026 10:00 PM", _jst(2026, 8, 12, 22), id="english-with-time"),
+        pytest.param("12/25/2026 3:05 PM", _jst(2026, 12, 25, 15, 5), id="month-first-only-one-order-with-time"),
     ],
 )
 def test_parse_datetime(raw: str, expected: datetime) -> None:
@@ -116,6 +122,8 @@ def test_parse_datetime(raw: str, expected: datetime) -> None:
         pytest.param("Ma 1, 2026", "can read", id="too-short-a-month"),
         pytest.param("5/1/2026", "month or day first", id="month-or-day-first"),
         pytest.param("05-01-2026 10:00 AM", "month or day first", id="month-or-day-first-with-time"),
+        pytest.param("13/13/2026", "does not exist", id="neither-order"),
+        pytest.param("2/30/2026", "does not exist", id="month-first-february-30"),
         pytest.param("令和1年4月30日", "令和", id="before-reiwa"),
         pytest.param("令和0年5月1日", "令和", id="reiwa-zero"),
         pytest.param("平成31年5月1日", "平成", id="after-heisei"),

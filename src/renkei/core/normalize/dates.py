@@ -21,7 +21,9 @@ Times on a twelve-hour clock: ``午後3:00``, ``午前10時``, ``午後3時半``
 English month names, as English exports write them: ``May 1, 2024``, ``Wed, May 1st, 2024``,
 ``1 May 2024``, ``01-May-2024``, ``Sep. 30, 2024 10:00 AM``.
 
-Two-digit years and day-first or month-first orders (``1/5/2026``) are ambiguous and rejected.
+Two-digit years and day-first or month-first orders (``1/5/2026``) are ambiguous and rejected,
+unless only one of the two orders makes a date: ``13/1/2026`` and ``1/13/2026`` are 2026-01-13,
+``12/12/2026`` is 2026-12-12 either way.
 """
 
 from __future__ import annotations
@@ -94,7 +96,9 @@ _ISO = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
     r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?"
 )
-_MONTH_OR_DAY_FIRST = re.compile(r"[0-9]{1,2}([-/.])[0-9]{1,2}\1[0-9]{4}(?:\s.*)?")
+_MONTH_OR_DAY_FIRST = re.compile(
+    r"(?P<a>[0-9]{1,2})(?P<sep>[-/.])(?P<b>[0-9]{1,2})(?P=sep)(?P<y>[0-9]{4})(?P<rest>(?:\s.*)?)"
+)
 _EXCEL = re.compile(r"(?P<days>[0-9]{5})(?:\.(?P<fraction>[0-9]+))?")
 _EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=JST)
 
@@ -151,12 +155,28 @@ def _parse_uncached(s: str) -> datetime:
     if excel is not None:
         seconds = round(float("0." + (excel.group("fraction") or "0")) * 86400)
         return _EXCEL_EPOCH + timedelta(days=int(excel.group("days")), seconds=seconds)
-    if _MONTH_OR_DAY_FIRST.fullmatch(value) is not None:
-        raise NormalizationError("Date is written month or day first, which cannot be told apart (use 2026/1/5)", s)
+    if (first := _MONTH_OR_DAY_FIRST.fullmatch(value)) is not None:
+        return _one_order(first, s)
     raise NormalizationError("Not a date this importer can read (use 2026/1/5 or 令和8年1月5日)", s)
 
 
 _parse = _ParseMemo(65536).lookup
+
+
+def _one_order(found: re.Match[str], raw: str) -> datetime:
+    """A date written day or month first that only one of the two orders makes a date (``13/1/2026``
+    is the 13th of January, ``1/13/2026`` too, and ``12/12/2026`` is one day either way); any other
+    (``5/1/2026``) cannot be told apart."""
+    a, b = int(found.group("a")), int(found.group("b"))
+    if a > 12 and 1 <= b <= 12:
+        month, day = b, a
+    elif (b > 12 and 1 <= a <= 12) or a == b:
+        month, day = a, b
+    elif a > 12 and b > 12:
+        raise NormalizationError("Date does not exist", raw)
+    else:
+        raise NormalizationError("Date is written month or day first, which cannot be told apart (use 2026/1/5)", raw)
+    return _parse_uncached(f"{found.group('y')}/{month}/{day}{found.group('rest')}")
 
 
 def _from_match(match: re.Match[str], raw: str) -> datetime:
