@@ -82,7 +82,7 @@ def find_parts(labels: Sequence[str]) -> tuple[NumberParts, ...]:
             continue
         count = _PART_COUNT[kind]
         run = places[start : start + count + 1]
-        if [place for place in run[:count]] == [(first[0], n) for n in range(1, count + 1)] and (
+        if run[:count] == [(first[0], n) for n in range(1, count + 1)] and (
             len(run) == count or run[count] != (first[0], count + 1)
         ):
             found.append(NumberParts(tuple(range(start, start + count)), kind))
@@ -117,11 +117,10 @@ def _postal(parts: Sequence[str]) -> str | None:
 def joined(values: Sequence[str | None], parts: NumberParts) -> str | None:
     """The number the row's ``values`` at ``parts.positions`` are the parts of, or None when they are
     not parts (a part missing, not digits, too long: each column then is read as written)."""
-    digits = [_digits(values[position]) for position in parts.positions]
+    digits = [_digits(values[position]) or "" for position in parts.positions]
     if not all(digits):
         return None
-    whole = [d for d in digits if d]
-    return _phone(whole) if parts.kind == "phone" else _postal(whole)
+    return _phone(digits) if parts.kind == "phone" else _postal(digits)
 
 
 def join_parts(values: Sequence[str | None], found: Sequence[NumberParts]) -> Sequence[str | None]:
