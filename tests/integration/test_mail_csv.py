@@ -372,3 +372,10 @@ def test_a_password_mail_that_came_first_opens_the_zip_mail_after_it(hub):
     assert (name, child.state, child.counts.created) == ("会員.csv", "processed", 1)
     assert [c["email"] for c in export(hub)] == ["t@example.jp"]
     assert delivery_service.get_delivery(hub, zipped.delivery_id).state == "processed"
+
+
+def test_a_workbook_a_mailer_labelled_as_a_zip_is_read_as_the_workbook(hub, tmp_path):
+    # An .xlsx is a ZIP inside: some mailers send it as application/zip. Its name says what it is.
+    data = workbook(tmp_path / "members.xlsx", [["氏名", "メール"], ["山田太郎", "t@example.jp"]]).read_bytes()
+    result = mail_service.import_mail(hub, mail_csv(hub), zip_mail(data, name="会員.xlsx"))
+    assert result.state == "processed" and [c["email"] for c in export(hub)] == ["t@example.jp"]

@@ -220,11 +220,13 @@ def _files_of(mail: DecodedMail, file_password: str | None) -> list[tuple[str, b
     budget = unzip_limit()
     for attachment in mail.attachments:
         name = attachment.filename
-        if is_zip(name, attachment.content_type):
+        if name and name.lower().endswith(FILE_SUFFIXES):  # a workbook sent as application/zip is a workbook
+            parts.append((name, attachment.data))
+        elif is_zip(name, attachment.content_type):
             files = data_files(name or "attachment.zip", attachment.data, file_password, budget)
             budget -= sum(len(data) for _, data in files)
             parts.extend(files)
-        elif name and (name.lower().endswith(FILE_SUFFIXES) or attachment.content_type in CSV_TYPES):
+        elif name and attachment.content_type in CSV_TYPES:
             parts.append((name, attachment.data))
     return parts
 
