@@ -192,13 +192,18 @@ def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None 
         raise ConfigurationError(f"the delimiter must be one character, not {options.delimiter!r}")
     codec_override = resolve_encoding(options.encoding) if options.encoding else None
     shown = Path(name) if name else path
-    scratch = None
-    if is_protected(path):  # a password-protected workbook: read decrypted, as sent plainly
+    book, scratch = workbook_kind(path), None
+    if book == "xls" and is_protected(path):  # an OLE2 file encrypted with a password: read decrypted
         try:
-            path = scratch = decrypted_copy(path, options.password)
+            scratch = decrypted_copy(path, options.password)
         except ProtectedFileError as exc:
             raise UnreadableFileError(shown, exc.reason) from None
-    if book := workbook_kind(path):
+        if (decrypted := workbook_kind(scratch)) is not None:
+            path, book = scratch, decrypted
+        else:  # an encrypted Office file that is no workbook: read as it came, which says what it is
+            _remove(scratch)
+            scratch = None
+    if book:
         try:
             sheet = open_sheet(path, book, options.sheet)
         except WorkbookError as exc:
@@ -210,7 +215,6 @@ def open_csv(path: Path, options: CsvOptions | None = None, *, name: str | None 
             sheet.close()
             _remove(scratch)
             raise
-    _remove(scratch)  # decrypted, yet no workbook: read as it came, which says what it is
     try:
         stream = path.open("rb")
     except OSError as exc:

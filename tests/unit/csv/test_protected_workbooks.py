@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.conftest import workbook
-from tests.zips import protected_workbook
+from tests.zips import protected_workbook, zip_bytes
 
 from renkei.sources.csvfile import CsvOptions, UnreadableFileError, open_csv
 from renkei.sources.protected import is_protected
@@ -56,3 +56,22 @@ def test_plain_files_are_not_taken_for_protected_ones(tmp_path):
     csv = tmp_path / "a.csv"
     csv.write_bytes("氏名\r\n山田\r\n".encode("cp932"))
     assert not is_protected(csv)
+
+
+def test_an_encrypted_office_file_that_is_no_workbook_is_named_as_what_it_is(protected, tmp_path, monkeypatch):
+    # Decrypted, it holds no workbook (a Word file, say): read as it came, as calamine names it, and
+    # its scratch copy is removed.
+    from renkei.sources import csvfile
+
+    made: list[Path] = []
+
+    def decrypted_document(path: Path, password: str | None) -> Path:
+        scratch = tmp_path / "scratch.bin"
+        scratch.write_bytes(zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"}))
+        made.append(scratch)
+        return scratch
+
+    monkeypatch.setattr(csvfile, "decrypted_copy", decrypted_document)
+    with pytest.raises(UnreadableFileError, match="protected by a password: open it"):
+        open_csv(protected, CsvOptions(password="himitsu"), name="memo.docx")
+    assert made and not made[0].exists()
