@@ -159,9 +159,10 @@ def integrations_update(
     hub = open_hub(workspace)
     changes = _parse_sets(set_)
     current = integration_service.integration_by_name(hub, name)
+    stored = current.spec.model_dump(mode="json")
     for section in ("defaults", "policies", "notify", "mapping"):  # replaced whole: keep what is not named
         if section in changes:
-            changes[section] = {**current.spec.model_dump(mode="json")[section], **changes[section]}
+            changes[section] = {**stored[section], **changes[section]}
     integration = integration_service.update_integration(hub, current.id, changes)
     present.integration_updated(console, integration, sorted(_set_keys(set_)), as_json)
 

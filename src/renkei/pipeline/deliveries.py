@@ -34,6 +34,7 @@ from renkei.pipeline.sandbox import sandbox
 from renkei.pipeline.specs import MappingModel
 from renkei.pipeline.undo import touched_by, undo_delivery_in
 from renkei.sources.registry import Extraction
+from renkei.sources.zipped import needs_password
 from renkei.store.archive import Stored
 from renkei.store.customers import IdAllocator, count_customers, hold_customers, stored_keys
 from renkei.store.db import LANDINGS, hold
@@ -824,7 +825,7 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
 def after_ppap(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
     """PPAP, once a mail is committed: a password mail opening its sender's waiting ZIP mails, or a
     ZIP mail opened by its sender's earlier password mail (``pipeline.unlock``)."""
-    if not result.meta.get("passwords") and "file_password" not in (result.reason or ""):
+    if not result.meta.get("passwords") and not (result.state == "failed" and needs_password(result.reason)):
         return []
     from renkei.pipeline.unlock import after_ppap_mail  # it replays deliveries: it imports this module
 

@@ -30,21 +30,15 @@ from renkei.pipeline.deliveries import (
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration, get_integration
 from renkei.sources.mail import UndecodableMail, decode_mail
+from renkei.sources.zipped import needs_password
 from renkei.store.schema import deliveries
 
 #: How far apart a ZIP and its password mail may arrive.
 WINDOW: Final = timedelta(days=3)
 #: Mails tried, newest first: failed ZIP mails for a password mail, password mails for a ZIP mail.
 MAX_TRIED: Final = 5
-#: What a mail failed for when its ZIP needs a password (``sources.zipped``'s reasons).
-_NEEDS_PASSWORD: Final = ("set the integration's file_password", "the file_password does not open")
 #: Where a password mail's delivery keeps its sender (the passwords it told: ``TOLD_PASSWORDS``).
 _SENDER: Final = "ppap_sender"
-
-
-def needs_password(result: ProcessResult) -> bool:
-    """Whether a mail failed because its ZIP needs a password the integration does not know."""
-    return result.state == "failed" and any(words in (result.reason or "") for words in _NEEDS_PASSWORD)
 
 
 def after_ppap_mail(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
@@ -53,7 +47,7 @@ def after_ppap_mail(hub: Hub, delivery_id: int, result: ProcessResult) -> list[t
     earlier password mails. The replays of the ZIP mails opened, by name (``mail N``)."""
     if result.meta.get("passwords") and result.meta.get("sender"):
         return _with_notice(hub, delivery_id, result.meta["passwords"], result.meta["sender"])
-    if needs_password(result):
+    if result.state == "failed" and needs_password(result.reason):
         return _with_earlier_notices(hub, delivery_id)
     return []
 
@@ -62,7 +56,7 @@ def _with_notice(hub: Hub, notice_id: int, passwords: list[str], sender: str) ->
     with hub.engine.connect() as conn:
         notice = load_delivery(conn, hub, notice_id)
         integration = get_integration(hub, notice.integration_id)
-        waiting = [d for d in _around(conn, hub, notice, "failed") if needs_password(_as_result(d))]
+        waiting = [d for d in _around(conn, hub, notice, "failed") if needs_password(d.reason)]
     opened = [
         (f"mail {delivery.id}", replayed)
         for delivery in waiting[:MAX_TRIED]
@@ -112,10 +106,6 @@ def _around(conn: Connection, hub: Hub, delivery: Delivery, state: str) -> list[
     return [delivery_from_row(row) for row in rows]
 
 
-def _as_result(delivery: Delivery) -> ProcessResult:
-    return ProcessResult(delivery.id, delivery.state, reason=delivery.reason)
-
-
 def _sender(hub: Hub, delivery: Delivery) -> str | None:
     path = hub.archive.path_for(delivery.sha256)
     try:
@@ -145,4 +135,4 @@ def _opens(integration: Integration, path: Path, password: str) -> bool:
     return integration.kind.extract(path, settings, None).verdict == "split"
 
 
-__all__ = ["MAX_TRIED", "WINDOW", "after_ppap_mail", "needs_password"]
+__all__ = ["MAX_TRIED", "WINDOW", "after_ppap_mail"]

@@ -80,6 +80,15 @@ def data_files(archive_name: str, source: bytes | Path, password: str | None, bu
     return files
 
 
+#: What a ZIP that needs a password the integration does not know fails with (``files_in``'s reasons).
+_NEEDS_PASSWORD: Final = ("is encrypted: set the integration's file_password", "the file_password does not open")
+
+
+def needs_password(reason: str | None) -> bool:
+    """Whether a failure's reason is a ZIP's password the integration does not know."""
+    return reason is not None and any(words in reason for words in _NEEDS_PASSWORD)
+
+
 def files_in(
     archive_name: str, source: bytes | Path, suffixes: Sequence[str], password: str | None, budget: int
 ) -> tuple[list[tuple[str, bytes]], list[str]]:
@@ -159,5 +168,6 @@ __all__ = [
     "data_files",
     "files_in",
     "is_zip",
+    "needs_password",
     "unzip_limit",
 ]
