@@ -439,13 +439,11 @@ def _without_role(key: str) -> str:
 
 
 def _role_name(key: str) -> str | None:
-    for role in _PERSON_ROLES:
-        if key.startswith(role) and (rest := key[len(role) :].removeprefix(_NO)):
-            if rest in ("名", "様名"):
-                return "full_name"
-            if (target := _INDEX.get(rest)) is not None:
-                return target
-    return None
+    """The field a label names after whose it is (``参加者名``, ``申込者メールアドレス``), or None."""
+    rest = _without_role(key)
+    if rest in ("名", "様名"):
+        return "full_name"
+    return _INDEX.get(rest) if rest else None
 
 
 #: The columns Microsoft Forms' export starts with: who answered, by their Microsoft account
