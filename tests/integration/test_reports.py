@@ -28,6 +28,7 @@ from renkei.cli.main import app
 from renkei.errors import ConfigurationError
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
+from renkei.pipeline import mail as mail_service
 from renkei.pipeline import notify
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.relay import RelaySettings, current_relay, relay_from_env
@@ -421,3 +422,64 @@ def test_a_queued_mail_with_a_header_injecting_recipient_is_given_up_not_sent(hu
     [row] = rows(hub)
     assert (row.state, row.attempts) == ("failed", 1) and row.last_error
     assert sink.mails == []
+
+
+def test_a_zip_mail_waiting_for_its_password_reports_only_if_none_opens_it(hub, relay):
+    # PPAP: the ZIP's mail fails for want of its password, which the sender's next mail tells. The
+    # error mail waits PASSWORD_WAIT for it; with no password mail it goes, saying it waited.
+    from tests.integration.test_mail_csv import ZIPPED_CSV, mail_csv, zip_mail
+    from tests.zips import zip_bytes
+
+    settings, sink = relay
+    integration = mail_csv(hub)
+    now = utcnow()
+    failed = mail_service.import_mail(
+        hub, integration, zip_mail(zip_bytes({"会員.csv": ZIPPED_CSV}, password=b"Pw7-2291"))
+    )
+    assert failed.state == "failed"
+    assert send(hub, settings, now + timedelta(minutes=1)).sent == 0  # waiting for the password mail
+    assert send(hub, settings, now + notify.PASSWORD_WAIT + timedelta(minutes=1)).sent == 1
+    [(_, to, mail)] = sink.mails
+    body = mail.get_body(("plain",)).get_content()
+    assert to == ["ops@example.jp"] and "file_password" in body
+    assert (
+        "パスワードのメールを待ちましたが" in body and "No password mail that opens it came in the 15 minutes" in body
+    )
+
+
+def test_a_zip_mail_opened_by_its_password_mail_sends_no_error_report(hub, relay):
+    from tests.integration.test_mail_csv import ZIPPED_CSV, mail_csv, notice_mail, zip_mail
+    from tests.zips import zip_bytes
+
+    settings, sink = relay
+    integration = mail_csv(hub)
+    now = utcnow()
+    zipped = mail_service.import_mail(
+        hub, integration, zip_mail(zip_bytes({"会員.csv": ZIPPED_CSV}, password=b"Pw7-2291"))
+    )
+    told = mail_service.import_mail(hub, integration, notice_mail("パスワード：Pw7-2291"))
+    assert [r.state for _, r in told.child_results] == ["processed"]
+    assert [(r.delivery_id, r.state) for r in rows(hub)] == [(zipped.delivery_id, "withdrawn")]
+    assert send(hub, settings, now + timedelta(days=1)).sent == 0
+    assert sink.mails == []
+    # A ZIP whose password mail came first is opened at once: its report is withdrawn as well.
+    first = mail_service.import_mail(hub, integration, notice_mail("パスワード：Qx4-8830", n=2))
+    second = mail_service.import_mail(
+        hub, integration, zip_mail(zip_bytes({"会員2.csv": ZIPPED_CSV}, password=b"Qx4-8830"))
+    )
+    assert (first.state, second.state) == ("not-a-lead", "processed")
+    assert {r.state for r in rows(hub)} == {"withdrawn"}
+    assert send(hub, settings, now + timedelta(days=1)).sent == 0 and sink.mails == []
+
+
+def test_an_encrypted_zip_dropped_as_a_file_reports_at_once(hub, tmp_path, relay):
+    # No password mail comes with a file channel: its failure is told at once.
+    from tests.integration.test_mail_csv import ZIPPED_CSV
+    from tests.zips import zip_bytes
+
+    settings, sink = relay
+    integration = add_csv(hub, errors=[ERRORS_TO])
+    path = tmp_path / "members.zip"
+    path.write_bytes(zip_bytes({"会員.csv": ZIPPED_CSV}, password=b"Pw7-2291"))
+    assert delivery_service.import_file(hub, integration, path).state == "failed"
+    assert send(hub, settings).sent == 1 and "members.zip" in sink.mails[0][2]["Subject"]

@@ -497,7 +497,7 @@ def outbox_list(
     workspace: Workspace = DEFAULT_WORKSPACE,
     as_json: AsJson = False,
 ) -> None:
-    """The newest report mails: queued, sent or failed."""
+    """The newest report mails: queued, sent, failed or withdrawn (a ZIP mail its password mail opened)."""
     from renkei.channels.outbox import list_outbox
 
     rows = list_outbox(open_hub(workspace), limit)

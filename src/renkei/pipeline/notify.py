@@ -11,6 +11,12 @@ as outbox rows that commit or roll back with the result itself, and are sent lat
   and its error addresses get one mail saying so, and no per-delivery error mail while it
   stays failing; the next delivery without errors makes it ``active`` again, with one mail.
 
+- a mail that failed for want of its ZIP's password (PPAP): the error mail waits
+  ``PASSWORD_WAIT`` in the outbox, as the sender's next mail most likely tells the password;
+  when it does and the ZIP opens (``pipeline.unlock``), the waiting mail is withdrawn
+  (``withdraw_reports``) and the files' own reports go instead. It counts toward ``failing``
+  only once it is still failed when the next delivery fails.
+
 - quarantined (sender not allowed, unreadable mail, failed SPF/DKIM): one notice to
   ``notify.errors`` with the reason; it counts neither way.
 
@@ -33,7 +39,7 @@ import csv
 import io
 import logging
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, desc, select
@@ -45,6 +51,7 @@ from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration
 from renkei.sources.mail_kind import MAIL_KINDS
+from renkei.sources.zipped import needs_password
 from renkei.store.schema import checks, deliveries, integrations, outbox, row_errors
 
 log = logging.getLogger(__name__)
@@ -55,6 +62,8 @@ FAILING_AFTER = 3
 ERRORS_IN_BODY = 20
 #: Row errors in the attachment at most (a relay takes some MB); `renkei deliveries show` has all.
 ERRORS_IN_CSV = 50_000
+#: How long the error mail of a mail whose ZIP wants a password waits for the password mail.
+PASSWORD_WAIT = timedelta(minutes=15)
 #: The report's CSV columns; the reason comes in Japanese, then in English, as the mail's two parts do.
 CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由", "reason"]
 #: States that say how a delivery went; the rest (duplicate, not-a-lead, ignored, …) say nothing.
@@ -98,6 +107,9 @@ def on_delivery(
     notify = integration.spec.notify
     if result.state == "failed":
         if status == "failing":
+            return
+        if delivery.file_name is None and needs_password(result.reason):  # PPAP: the password is on its way
+            _queue_error_report(conn, hub, integration, delivery, result, what, held=True)
             return
         if status == "active" and _failures_in_a_row(conn, integration.id, failing_after()) >= failing_after():
             reason = f"{failing_after()} deliveries in a row failed; the last: {result.reason or 'failed'}"
@@ -255,10 +267,12 @@ def _queue(
     subject: str,
     body: str,
     attachments: list[dict[str, str]] | None = None,
+    held: bool = False,
 ) -> None:
     if not recipients:
         return
     now = utcnow()
+    due = now + PASSWORD_WAIT if held else now
     conn.execute(
         outbox.insert().values(
             workspace_id=hub.workspace_id,
@@ -271,14 +285,30 @@ def _queue(
             attachments=attachments or [],
             state="queued",
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=due,
             created_at=now,
         )
     )
 
 
+def withdraw_reports(conn: Connection, delivery_id: int) -> int:
+    """Withdraw the report mails of a delivery that are still waiting to be sent (a mail whose ZIP
+    its password mail opened); how many."""
+    return conn.execute(
+        outbox.update()
+        .where(outbox.c.delivery_id == delivery_id, outbox.c.state == "queued")
+        .values(state="withdrawn", last_error="withdrawn: the delivery went through after all")
+    ).rowcount
+
+
 def _queue_error_report(
-    conn: Connection, hub: Hub, integration: Integration, delivery: Delivery, result: ProcessResult, what: str
+    conn: Connection,
+    hub: Hub,
+    integration: Integration,
+    delivery: Delivery,
+    result: ProcessResult,
+    what: str,
+    held: bool = False,
 ) -> None:
     if not integration.spec.notify.errors:
         return
@@ -291,7 +321,7 @@ def _queue_error_report(
             .limit(ERRORS_IN_CSV)
         )
     ]
-    subject, body = _error_mail(integration, delivery, result, what, errors)
+    subject, body = _error_mail(integration, delivery, result, what, errors, held)
     attachments = (
         [
             {
@@ -303,7 +333,7 @@ def _queue_error_report(
         if errors
         else []
     )
-    _queue(conn, hub, integration, delivery, integration.spec.notify.errors, subject, body, attachments)
+    _queue(conn, hub, integration, delivery, integration.spec.notify.errors, subject, body, attachments, held)
 
 
 def errors_csv(errors: list[dict[str, Any]]) -> str:
@@ -355,7 +385,12 @@ def _stamp(value: Any) -> str:
 
 
 def _error_mail(
-    integration: Integration, delivery: Delivery, result: ProcessResult, what: str, errors: list[dict[str, Any]]
+    integration: Integration,
+    delivery: Delivery,
+    result: ProcessResult,
+    what: str,
+    errors: list[dict[str, Any]],
+    held: bool = False,
 ) -> tuple[str, str]:
     subject = f"[Renkei] 連携エラー: {integration.name} ({what})"
     ja, en = _head(integration, delivery, what)
@@ -366,6 +401,10 @@ def _error_mail(
     if result.reason:
         ja.append(f"理由: {say_reason(result.reason, 'ja')}")
         en.append(f"Reason: {result.reason}")
+    if held:
+        minutes = int(PASSWORD_WAIT.total_seconds() // 60)
+        ja.append(f"受信から {minutes} 分、パスワードのメールを待ちましたが、開けるものは届きませんでした。")
+        en.append(f"No password mail that opens it came in the {minutes} minutes after it arrived.")
     shown = errors[:ERRORS_IN_BODY]
     listed = [_error_line(e, "ja") for e in shown]
     total = max(len(errors), result.counts.errors + result.counts.left_out)

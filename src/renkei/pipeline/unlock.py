@@ -6,7 +6,8 @@ of it — after it, or before it — has each password it tells tried on that ZI
 it is kept with the ZIP mail's delivery, encrypted like any credential (``KEPT_PASSWORD`` in its
 meta), and the mail is replayed: its files become deliveries and are imported, as if the password
 had been set beforehand, and a later replay opens it the same way. A password mail keeps what it
-told, encrypted, for a ZIP that arrives after it.
+told, encrypted, for a ZIP that arrives after it. The ZIP mail's error report, held back for the
+password (``notify.PASSWORD_WAIT``), is withdrawn once the password opens it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from renkei.pipeline.deliveries import (
 )
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration, get_integration
+from renkei.pipeline.notify import withdraw_reports
 from renkei.sources.mail import UndecodableMail, decode_mail
 from renkei.sources.zipped import needs_password
 from renkei.store.schema import deliveries
@@ -127,6 +129,7 @@ def _open(hub: Hub, integration: Integration, delivery: Delivery, passwords: lis
             .where(deliveries.c.id == delivery.id)
             .values(meta={**delivery.meta, KEPT_PASSWORD: hub.secrets.seal({"file_password": password})})
         )
+        withdraw_reports(conn, delivery.id)  # a failure of the replay reports itself
     return replay_delivery(hub, delivery.id)
 
 

@@ -189,7 +189,7 @@ outbox = Table(
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("attachments", JSON, nullable=False),  # [{"filename", "content_type", "text"}]
-    Column("state", String(20), nullable=False),  # queued / sent / failed
+    Column("state", String(20), nullable=False),  # queued / sent / failed / withdrawn
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("last_error", Text),
