@@ -506,6 +506,37 @@ WIX_CONTACTS = {
     "Labels": "tags",
 }
 
+# Eight's business-card export: its readings were taken for the family and given names.
+EIGHT_CARDS = {
+    "会社名": "company_name",
+    "部署名": "department",
+    "役職": "title",
+    "姓": "last_name",
+    "名": "first_name",
+    "姓（読み）": "last_name_kana",
+    "名（読み）": "first_name_kana",
+    "e-mail": "email",
+    "郵便番号": "postal_code",
+    "住所": "address",
+    "TEL会社": "phone",
+    "携帯電話": "mobile",
+    "名刺交換日": "acquired_at",
+}
+
+# Salesforce's contacts with Japanese labels: the contact's own address is its 郵送先 (Mailing).
+SALESFORCE_JA_CONTACTS = {
+    "姓": "last_name",
+    "名": "first_name",
+    "取引先名": "company_name",
+    "携帯電話": "mobile",
+    "メール": "email",
+    "郵送先 郵便番号": "postal_code",
+    "郵送先 都道府県": "prefecture",
+    "郵送先 市区郡": "city",
+    "郵送先 町名・番地": "address1",
+    "取引先責任者 所有者": "owner",
+}
+
 # A customer ledger kept in Excel: every label here was auto-mapped to nothing before.
 EXCEL_LEDGER = {
     "顧客ID": None,
@@ -575,6 +606,8 @@ EXCEL_WIDTHS = {
         MICROSOFT_FORMS,
         AIR_RESERVE,
         WIX_CONTACTS,
+        EIGHT_CARDS,
+        SALESFORCE_JA_CONTACTS,
         EXCEL_LEDGER,
         EXCEL_WIDTHS,
     ],
@@ -610,6 +643,8 @@ EXCEL_WIDTHS = {
         "microsoft-forms",
         "air-reserve",
         "wix-contacts",
+        "eight-cards",
+        "salesforce-ja-contacts",
         "excel-ledger",
         "excel-widths",
     ],
@@ -631,6 +666,10 @@ def test_real_header_rows(expected: dict[str, str | None]) -> None:
         ("given name", "first_name"),
         ("ふりがな", "full_name_kana"),
         ("よみがな", "full_name_kana"),
+        ("氏名（読み）", "full_name_kana"),
+        ("読み仮名", "full_name_kana"),
+        ("会社名（読み）", None),
+        ("請求先郵便番号", "postal_code"),
         ("氏名カナ", "full_name_kana"),
         ("氏名(ｶﾅ)", "full_name_kana"),
         ("姓(カナ)", "last_name_kana"),

@@ -331,7 +331,11 @@ def _google_part(found: re.Match[str]) -> tuple[str | None, bool]:
 
 _NAME_TARGETS: Final = frozenset({"full_name", "last_name", "first_name"})
 #: Marks of a reading, after a name's label or before it (顧客名カナ, 担当者名（フリガナ）, カナ会員名).
-_READING_MARKS: Final = tuple(normalize_label(mark) for mark in ("フリガナ", "ふりがな", "よみがな", "カナ", "よみ"))
+#: Eight's 姓（読み） is a reading, not the family name.
+_READING_MARKS: Final = tuple(
+    normalize_label(mark)
+    for mark in ("フリガナ", "ふりがな", "よみがな", "読みがな", "読み仮名", "カナ", "よみ", "ヨミ", "読み")
+)
 #: Words before a field's label that say whose it is: who a list is of (参加者名, 申込者氏名, 会員姓,
 #: ご担当者様名 are the person's names, 申込者メールアドレス, お客様電話番号 the person's address and
 #: number), and Shopify's customer export's ``Default Address`` (``Default Address Zip``).
@@ -341,6 +345,8 @@ _ROLE_WORDS: Final = (
     "ご担当者様", "担当者様", "先方担当者", "名刺交換者", "default address",
     # Yahoo!ショッピング's order export: the orderer's BillLastName, BillZipCode, BillMailAddress.
     "bill",
+    # Salesforce's Japanese exports: a contact's 郵送先郵便番号 (Mailing Zip), an account's 請求先住所.
+    "郵送先", "請求先",
 )  # fmt: skip
 _PERSON_ROLES: Final = tuple(sorted(map(normalize_label, _ROLE_WORDS), key=len, reverse=True))  # ご担当者様 first
 _NO: Final = normalize_label("の")  # 参加者のお名前
