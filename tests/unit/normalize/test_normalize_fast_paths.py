@@ -18,6 +18,7 @@ from renkei.core.normalize.text import DASHES
 
 # The plain definitions: translate tables and a scan of every possible city length.
 _WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_WIDTH |= dict.fromkeys((0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF), 0x20)  # invisible characters: a space
 _DASH = dict.fromkeys(map(ord, DASHES), "-")
 _LONG_MARK_BETWEEN_DIGITS = re.compile(r"(?<=[0-9０-９])[\u30fc\uff70](?=[0-9０-９])")
 _SEPARATORS = re.compile(r"[\s().\-]+")
@@ -46,7 +47,7 @@ def plain_split_city(rest: str) -> tuple[str | None, str]:
 
 
 # Every edge of the folding tables, and text around them.
-_EDGES = "\u3000\uff00\uff01\uff10\uff5e\uff5f\uff60\uff61\uff76\uff9e\uff9f\uffa0 -ーｰ09aA山ヶケヵカ〜～"
+_EDGES = "\u200b\u200d\u2060\ufeff\u3000\uff00\uff01\uff10\uff5e\uff5f\uff60\uff61\uff76\uff9e\uff9f\uffa0 -ーｰ09aA山ヶケヵカ〜～"
 # Lists joined, not st.text: text() merges an alphabet into one set of characters, where these
 # few would hardly ever be drawn.
 JAPANESE_TEXT = st.lists(st.one_of(st.sampled_from(_EDGES + DASHES), st.characters()), max_size=30).map("".join)
