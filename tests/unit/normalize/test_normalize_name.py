@@ -101,6 +101,32 @@ def test_a_common_family_name_alone_stays_whole_and_with_a_given_name_still_spli
 
 
 @pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Names of three or four characters, and Okinawa's, namedivider divided after the second.
+        ("宇佐美美咲", ("宇佐美", "美咲")),
+        ("小田切由美子", ("小田切", "由美子")),
+        ("東海林太郎", ("東海林", "太郎")),
+        ("日下部健", ("日下部", "健")),
+        ("長宗我部元親", ("長宗我部", "元親")),
+        ("比嘉一郎", ("比嘉", "一郎")),
+        ("具志堅花子", ("具志堅", "花子")),
+        # A one-character family name and a common given name, divided after the second.
+        ("林花子", ("林", "花子")),
+        ("森久美子", ("森", "久美子")),
+        ("東海斗", ("東", "海斗")),
+        ("岸優子", ("岸", "優子")),
+        # ... and a two-character one that starts with the same character stays whole.
+        ("林田太郎", ("林田", "太郎")),
+        ("森下美咲", ("森下", "美咲")),
+        ("関口健", ("関口", "健")),
+    ],
+)
+def test_family_names_namedivider_divided_wrong(raw: str, expected: tuple[str, str]) -> None:
+    assert split_full_name(raw) == expected
+
+
+@pytest.mark.parametrize(
     ("a", "b"),
     [
         ("髙橋 惠子", "高橋恵子"),

@@ -10,8 +10,10 @@ Two things a file seldom says are told from them:
   ``Satoh``, ``Satou``, ``Satō``; ``Ohno``, ``Oono``, ``Ōno``; ``Homma``, ``Honma``).
 
 The list: the nationwide rankings' most common family names of two characters or more (with the
-old forms of their characters that registers keep: 髙橋, 齋藤, 渡邊), which also split a kanji
-name written without a space (``COMMON_FAMILY_NAMES``), and the common one-character ones. A
+old forms of their characters that registers keep: 髙橋, 齋藤, 渡邊), the names of three or four
+characters and Okinawa's common names that namedivider divides wrong (``宇佐美``, ``小田切``,
+``東海林``, ``比嘉``: ``宇佐`` + ``美太郎``), which also split a kanji name written without a space
+(``COMMON_FAMILY_NAMES``), and the common one-character ones. A
 name read more than one way has each reading (``河野``: コウノ, カワノ). Romaji that are common
 given names as well (``Minami``, ``Izumi``, ``Maki``) are left out of the romaji test.
 """
@@ -22,6 +24,8 @@ import re
 
 __all__ = [
     "COMMON_FAMILY_NAMES",
+    "COMMON_GIVEN_NAMES",
+    "ONE_CHARACTER_FAMILY_NAMES",
     "fold_macrons",
     "is_romaji_family_name",
     "is_romaji_given_name",
@@ -72,8 +76,29 @@ _TABLE = """
     髙田:タカダ/タカタ 髙野:タカノ 齋藤:サイトウ 齊藤:サイトウ 渡邊:ワタナベ 渡邉:ワタナベ
     濱田:ハマダ 廣瀬:ヒロセ 澤田:サワダ 櫻井:サクライ 淺野:アサノ 嶋田:シマダ
     中嶋:ナカジマ/ナカシマ 長嶋:ナガシマ
+    宇佐美:ウサミ 小田切:オダギリ 三田村:ミタムラ 阿久津:アクツ 日下部:クサカベ 曽我部:ソガベ
+    東海林:ショウジ/トウカイリン 御手洗:ミタライ 早乙女:サオトメ 五月女:ソウトメ/サオトメ
+    十文字:ジュウモンジ 二階堂:ニカイドウ 加賀谷:カガヤ 小宮山:コミヤマ 小久保:コクボ
+    大河内:オオコウチ/オオカワチ 小野田:オノダ 小山田:オヤマダ 宇田川:ウダガワ 海老原:エビハラ
+    海老沢:エビサワ 海老名:エビナ 安孫子:アビコ 我孫子:アビコ 伊集院:イジュウイン 西園寺:サイオンジ
+    八木橋:ヤギハシ 大河原:オオカワラ/オオガワラ 小此木:オコノギ 小野塚:オノヅカ 小松崎:コマツザキ
+    木之下:キノシタ 木ノ下:キノシタ 山之内:ヤマノウチ 山ノ内:ヤマノウチ 竹之内:タケノウチ
+    堀之内:ホリノウチ 井之上:イノウエ 比留間:ヒルマ 宇津木:ウツギ 瀬戸口:セトグチ 波多野:ハタノ
+    羽田野:ハタノ 千代田:チヨダ 矢田部:ヤタベ 下河辺:シモコウベ 大日向:オオヒナタ 小日向:コヒナタ
+    日比野:ヒビノ 八重樫:ヤエガシ 一ノ瀬:イチノセ 一之瀬:イチノセ 二ノ宮:ニノミヤ 小田島:オダジマ
+    小田原:オダワラ 小松原:コマツバラ 大須賀:オオスガ 北大路:キタオオジ 百目鬼:ドウメキ 九十九:ツクモ
+    阿比留:アビル 伊佐治:イサジ 加治木:カジキ 大曽根:オオゾネ 上久保:カミクボ 久保寺:クボデラ
+    長宗我部:チョウソカベ 勅使河原:テシガワラ 武者小路:ムシャノコウジ 五百旗頭:イオキベ
+    比嘉:ヒガ 具志堅:グシケン 喜屋武:キャン 仲宗根:ナカソネ 与那嶺:ヨナミネ 与那覇:ヨナハ
+    仲村渠:ナカンダカリ 屋比久:ヤビク 比屋根:ヒヤネ 阿波根:アハゴン 真栄田:マエダ 真栄城:マエシロ
+    東恩納:ヒガシオンナ 小橋川:コバシカワ 知念:チネン 宮里:ミヤザト 安里:アサト 古謝:コジャ
+    新垣:アラカキ/シンガキ 玉城:タマキ/タマシロ 金城:キンジョウ/カネシロ 大城:オオシロ
+    島袋:シマブクロ 照屋:テルヤ 城間:シロマ 赤嶺:アカミネ
+    猪股:イノマタ 醍醐:ダイゴ 一色:イッシキ 六車:ロクシャ 相良:サガラ 伊達:ダテ 由比:ユイ 久世:クゼ
+    能登:ノト
     森:モリ 林:ハヤシ 原:ハラ 東:ヒガシ/アズマ 関:セキ 堀:ホリ 辻:ツジ 岡:オカ 西:ニシ 北:キタ
     南:ミナミ 谷:タニ 泉:イズミ 菅:スガ/カン 島:シマ 星:ホシ 浜:ハマ 畑:ハタ 沢:サワ 牧:マキ
+    岸:キシ 堤:ツツミ 桂:カツラ 柳:ヤナギ 榊:サカキ 乾:イヌイ 萩:ハギ 楠:クスノキ 巽:タツミ
 """
 
 #: Readings of each name in ``_TABLE``.
@@ -84,6 +109,29 @@ _READINGS: dict[str, tuple[str, ...]] = {
 #: The common family names of two characters or more: a kanji name that starts with one is
 #: split after it (``name.split_full_name``).
 COMMON_FAMILY_NAMES: frozenset[str] = frozenset(name for name in _READINGS if len(name) > 1)
+#: The common one-character family names: a kanji name that starts with one and goes on with a
+#: common given name is split after it (namedivider made ``林花子`` into ``林花`` + ``子``).
+ONE_CHARACTER_FAMILY_NAMES: frozenset[str] = frozenset(name for name in _READINGS if len(name) == 1)
+
+#: Common given names in kanji, of every generation (明治's 惣一郎 to 令和's 陽葵): what follows a
+#: one-character family name is told from what follows a longer one by them.
+_KANJI_GIVEN_NAMES = """
+    太郎 次郎 三郎 四郎 五郎 一郎 二郎 健 誠 学 修 勇 茂 博 明 清 実 豊 進 勝 隆 浩 剛 聡 翔 蓮 湊 陽
+    悠 樹 大樹 大輝 大翔 陽翔 悠真 悠人 陽向 湊斗 蒼 碧 颯 蒼空 結翔 律 朝陽 大和 拓海 海斗 海翔 陸
+    陸斗 優斗 翔太 翔平 健太 健一 健二 健介 大輔 大介 雄一 雄太 亮 亮太 涼 涼太 拓也 拓哉 直樹 直人
+    和也 和彦 和夫 達也 哲也 浩二 浩一 浩之 博之 弘 裕 裕太 裕介 祐介 雄介 圭 圭介 康介 浩介 俊介
+    駿 隼 隼人 颯太 蒼太 奏太 悠斗 悠太 陽太 優太 慎太郎 慎也 誠一 正 正人 正樹 正和 正男 秀樹 英樹
+    英二 真一 真人 智 智也 智之 孝 孝之 隆之 敏 俊 俊彦 武 武志 毅 司 淳 純 篤 徹 透 稔 昇 登 勉 守
+    聖 翼 光 晃 輝 一輝 和樹 春樹 勇気 勇人 優 優一 光太郎 龍之介 惣一郎 慎之介 凛太郎 幸太郎 健太郎
+    花子 幸子 和子 洋子 恵子 京子 久美子 美智子 智子 裕子 由美子 真由美 直美 明美 恵美 美香 香織
+    沙織 詩織 麻衣 舞 愛 彩 綾 優子 陽子 晴美 由紀 由香 由佳 美穂 美紀 美樹 美咲 美羽 美桜 結衣 結愛
+    結菜 陽菜 日菜子 葵 凛 紬 芽依 莉子 杏 杏奈 桜 七海 菜々子 奈々 彩花 彩乃 千尋 千夏 千秋 真央
+    真理子 麻美 亜希子 亜美 瞳 恵 愛子 加奈子 佳子 静香 典子 紀子 礼子 玲子 涼子 順子 節子 信子 友美
+    朋美 里美 聡子 理恵 理沙 里奈 梨花 柚希 柚葉 心春 心愛 咲良 琴音 楓 愛莉 陽葵 芽衣 莉央 優奈 優花
+    彩香 遥 春香 舞子 望 希 希美 美和 美奈子 友里 有紀 由美 久子 文子 敏子 悦子 和美 正子 昭子 弘子
+    純子 美代子
+"""
+COMMON_GIVEN_NAMES: frozenset[str] = frozenset(_KANJI_GIVEN_NAMES.split())
 
 # The long vowel after an o-row kana is written ウ, オ or ー (サトウ, サトー; オオタ, オータ).
 _O_ROW = "オコソトノホモヨロゴゾドボポョ"
@@ -249,7 +297,23 @@ _FAMILY_KEYS: dict[str, frozenset[str]] = {
 
 
 #: Also common given names: a word that is one of them says nothing about the order.
-_ALSO_GIVEN_NAMES = frozenset({"minami", "izumi", "maki", "kan", "azuma", "hoshi"})
+_ALSO_GIVEN_NAMES = frozenset(
+    {
+        "minami",
+        "izumi",
+        "maki",
+        "kan",
+        "azuma",
+        "hoshi",
+        "yui",
+        "daigo",
+        "tamaki",
+        "shoji",
+        "date",
+        "katsura",
+        "tatsumi",
+    }
+)
 _ROMAJI_KEYS: frozenset[str] = frozenset(
     key for keys in _FAMILY_KEYS.values() for key in keys if key not in _ALSO_GIVEN_NAMES
 )

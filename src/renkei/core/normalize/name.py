@@ -26,8 +26,11 @@ Japanese forms put the family name first, and so does this module for every scri
   of them and nothing else (``田中``, ``佐々木``: forms often get only the family name) is the
   family name alone, where the divider, which always finds a given name, made ``鈴木`` into
   ``鈴`` + ``木``; a name that starts with one (the longest) is split after it, where the divider
-  made ``長谷川太郎`` into ``長谷`` + ``川太郎`` (on the bench's 44,154 generated full names: 60
-  wrong splits → 40, none made wrong; those left are one-character family names).
+  made ``長谷川太郎`` into ``長谷`` + ``川太郎`` (and ``宇佐美美咲``, ``東海林太郎``, ``比嘉一郎`` the same
+  way); a name that starts with a common one-character family name and goes on with a common
+  given name (``family_names.COMMON_GIVEN_NAMES``) is split after it, where the divider made
+  ``林花子`` into ``林花`` + ``子`` (on the bench's 44,154 generated full names: 60 wrong splits →
+  40 with the family names, → 0 with the one-character rule, none made wrong).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ from typing import Any
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize.family_names import (
     COMMON_FAMILY_NAMES,
+    COMMON_GIVEN_NAMES,
+    ONE_CHARACTER_FAMILY_NAMES,
     fold_macrons,
     is_romaji_family_name,
     is_romaji_given_name,
@@ -93,6 +98,8 @@ def _split_unspaced(name: str) -> tuple[str, str | None]:
     for end in range(min(len(name) - 1, _LONGEST_FAMILY_NAME), 1, -1):
         if name[:end] in COMMON_FAMILY_NAMES and name[end] not in "々ー":
             return name[:end], name[end:]
+    if name[0] in ONE_CHARACTER_FAMILY_NAMES and name[1:] in COMMON_GIVEN_NAMES:
+        return name[0], name[1:]
     return _divide(name)
 
 
