@@ -293,6 +293,25 @@ def test_customers_search_and_detail_with_sources_and_inquiries(hub, admin, tmp_
     assert 'data-testid="inquiries"' in detail and "A1234567890" in detail and "山田" in detail
 
 
+def test_phone_numbers_are_shown_as_people_write_them(hub, admin, tmp_path):
+    # Stored as E.164 for matching; the list, the detail and the history show 03-1234-5678.
+    integration = add_integration(hub, {"name": "会員", "kind": "csv"})
+    rows = [
+        ["氏名", "メール", "電話番号", "携帯", "FAX"],
+        ["山田太郎", "t@example.jp", "0312345678", "09012345678", "03-1234-5679"],
+    ]
+    import_file(hub, integration, write_csv(tmp_path / "a.csv", rows))
+    rows[1][2] = "+1 212-555-1234"
+    import_file(hub, integration, write_csv(tmp_path / "b.csv", rows))
+    listed = admin.client.get("/customers").text
+    assert "+1 212-555-1234" in listed and "+12125551234" not in listed
+    customer = re.search(r'data-testid="customer-(\d+)"', listed).group(1)
+    detail = admin.client.get(f"/customers/{customer}").text
+    assert "090-1234-5678" in detail and "03-1234-5679" in detail
+    assert "03-1234-5678" in detail  # in the history: what the second file replaced
+    assert "+81" not in detail
+
+
 # --- upload ----------------------------------------------------------------------------------
 
 

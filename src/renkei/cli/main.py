@@ -468,7 +468,10 @@ def serve(
     sftp_port: Annotated[int, typer.Option(envvar="RENKEI_SFTP_PORT", help="SFTP drop-box port (0: none).")] = 2222,
     workspace: Workspace = DEFAULT_WORKSPACE,
 ) -> None:
-    """Run the hub: the HTTP API (health for now) and the processing of pending deliveries."""
+    """Run the hub: web UI, REST API, SMTP inbox, drop box, pulls and report mails.
+
+    The web UI and REST API, the SMTP inbox, the FTP/SFTP drop box, scheduled pulls, report mails
+    and the processing of pending deliveries, in one process."""
     from renkei.web.server import run
 
     run(host=host, port=port, workspace=workspace, smtp_port=smtp_port, ftp_port=ftp_port, sftp_port=sftp_port)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
+from renkei.core.errors import NormalizationError
+from renkei.core.normalize.phone import normalize_phone
 from renkei.pipeline.hub import as_utc
 from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.sources.registry import SourceKind
@@ -55,7 +57,23 @@ def jst(value: Any, with_seconds: bool = False) -> str:
     return str(value)
 
 
+#: The fields that hold telephone numbers, stored as E.164 (``+81312345678``).
+PHONE_FIELDS = frozenset({"phone", "mobile", "fax"})
+
+
+def shown(value: Any, field: str) -> Any:
+    """A stored value as people read it: a phone number in its national form (``03-1234-5678``;
+    a number abroad as ``+1 212-555-1234``), anything else as it is."""
+    if field not in PHONE_FIELDS or not isinstance(value, str) or not value.startswith("+"):
+        return value
+    try:
+        return normalize_phone(value).national
+    except NormalizationError:
+        return value
+
+
 TEMPLATES.env.filters["jst"] = jst
+TEMPLATES.env.filters["shown"] = shown
 
 
 def redirect(url: str) -> RedirectResponse:
