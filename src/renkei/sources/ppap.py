@@ -3,9 +3,9 @@
 Japanese senders (and their mail gateways) send an encrypted ZIP in one mail and its password in
 the next, in a handful of shapes: ``パスワード：Ab3dE9xY``, ``解凍パスワード　Ab3dE9xY``, ``【パスワード】``
 with the password on the next line, ``パスワードは「Ab3dE9xY」です。``, ``PW: Ab3dE9xY``,
-``Password: Ab3dE9xY``. ``is_password_notice`` tells such a mail by its words; ``passwords_in``
-gives the candidates it holds, best first, for the hub to try on the waiting ZIP (a wrong one
-opens nothing, so trying a few is safe).
+``Password: Ab3dE9xY``, ``The password for the attachment is: Ab3dE9xY``. ``is_password_notice``
+tells such a mail by its words; ``passwords_in`` gives the candidates it holds, best first, for
+the hub to try on the waiting ZIP (a wrong one opens nothing, so trying a few is safe).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ _KEYWORD: Final = re.compile(r"パスワード|暗証番号|password|passwd|pass
 _NOTICE: Final = re.compile(r"パスワード|暗証番号|password", re.IGNORECASE)
 #: A password as senders write them: printable ASCII without spaces, 4 to 64 characters.
 _TOKEN: Final = re.compile(r"[!-~]{4,64}")
-_QUOTED: Final = re.compile(r"[「『\"“'‘【\[]([!-~]{4,64})[」』\"”'’】\]]")
+_QUOTED: Final = re.compile(r"[「『\"“'‘【\[]\s*([!-~]{4,64})\s*[」』\"”'’】\]]")
+#: The token that ends a line after a colon or ``is`` (``The password for the attachment is: Ab3dE9xY``).
+_AT_THE_END: Final = re.compile(r"(?:[:：]|\bis)\s*([!-~]{4,64})\s*$", re.IGNORECASE)
 _LEADING: Final = " \t:：=＝】]）)」』>→・|"
 _TRAILING: Final = "。、．，,.」』】]）)"
 #: What a token on a password's line is not: an address, a link, a date, a word the line also says.
@@ -48,6 +50,7 @@ def passwords_in(text: str) -> list[str]:
         after = line[keyword.end() :]
         found += _QUOTED.findall(after)
         found += _first_token(after)
+        found += [end.group(1).rstrip(_TRAILING)] if (end := _AT_THE_END.search(after)) else []
         if not found or not _first_token(after):
             following = next((candidate for candidate in lines[index + 1 :] if candidate), "")
             if _TOKEN.fullmatch(following.strip(_TRAILING)):

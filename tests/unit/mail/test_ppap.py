@@ -20,6 +20,10 @@ from renkei.sources.ppap import MAX_CANDIDATES, is_password_notice, passwords_in
         pytest.param("PW: Ab3dE9xY", ["Ab3dE9xY"], id="pw"),
         pytest.param("Password: x7#Kp2!q", ["x7#Kp2!q"], id="english-with-marks"),
         pytest.param("パスワード：ＡＢｃｄ１２３４", ["ABcd1234"], id="full-width"),
+        pytest.param("The password for the attachment is: Qw12er34", ["Qw12er34"], id="english-sentence"),
+        pytest.param("Your password is Qw12er34.", ["Qw12er34"], id="english-is"),
+        pytest.param("パスワード【 Gt44aa11 】", ["Gt44aa11"], id="spaced-brackets"),
+        pytest.param("[添付ファイル名] 会員.zip\n[パスワード] Ab12Cd34", ["Ab12Cd34"], id="gateway-table"),
         pytest.param(
             "先ほどのファイルのパスワードをお知らせします。\n\nパスワード：x7#Kp2!q\n\nよろしくお願いします。",
             ["x7#Kp2!q"],
