@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
@@ -78,3 +79,36 @@ def test_a_file_integration_may_leave_bad_values_out_and_says_so(hub, tmp_path: 
     strict = integration_service.add_integration(hub, {"name": "厳格", "kind": "csv"})
     result = delivery_service.import_file(hub, strict, write_csv(tmp_path / "fair2.csv", rows))
     assert (result.counts.errors, result.counts.left_out) == (2, 0)
+
+
+def test_the_customer_shows_the_values_left_out_of_its_rows_while_their_delivery_stands(hub, tmp_path: Path):
+    # The salesperson opening the lead sees the number the customer mistyped, with where it came from.
+    integration = integration_service.add_integration(hub, {"name": "SUUMO", "kind": "suumo"})
+    result = mail_service.import_mail(hub, integration, _with_phone("090-1234-567"))
+    (customer,) = export(hub)
+    shown = customer_service.show_customer(hub, customer["id"])
+    ((left,),) = [shown["left_out"]]
+    assert (left["column"], left["value"], left["line"]) == ("phone", "090-1234-567", None)
+    assert left["reason"].endswith("; the row was imported without this value")
+    assert (left["source"]["delivery_id"], left["source"]["integration"]) == (result.delivery_id, "SUUMO")
+    # A file's row: the customer it went to, by the row (not the other rows' customers).
+    files = integration_service.add_integration(
+        hub, {"name": "展示会", "kind": "csv", "mapping": {"bad_values": "leave_out"}}
+    )
+    rows = [
+        ["氏名", "メール", "電話番号"],
+        ["鈴木 一郎", "ichiro@example.jp", "090-1111-2222"],
+        ["山田 太郎", "taro.yamada@example.jp", "03-1234-567"],
+    ]
+    fair = delivery_service.import_file(hub, files, write_csv(tmp_path / "fair.csv", rows))
+    taro = customer_service.show_customer(hub, customer["id"])["left_out"]
+    assert [(e["value"], e["line"], e["source"]["delivery_id"]) for e in taro] == [
+        ("03-1234-567", 3, fair.delivery_id),
+        ("090-1234-567", None, result.delivery_id),
+    ]
+    ichiro = next(c for c in export(hub) if c["email"] == "ichiro@example.jp")
+    assert customer_service.show_customer(hub, ichiro["id"])["left_out"] == []
+    # Undone, the delivery's values left out are no longer the customer's.
+    delivery_service.undo_delivery(hub, fair.delivery_id)
+    again = customer_service.show_customer(hub, customer["id"])["left_out"]
+    assert [e["value"] for e in again] == ["090-1234-567"]

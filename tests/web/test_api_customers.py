@@ -91,3 +91,16 @@ def test_the_streamed_export_is_the_cli_export_whatever_its_pieces(hub, client, 
     assert len(pieces) > 2 and "".join(pieces) == whole.getvalue()
     response = client.get("/api/customers/export", headers=api, params={"format": format_})
     assert response.text == whole.getvalue()
+
+
+def test_show_lists_the_values_left_out_of_the_customers_rows(hub, client, api):
+    operator = bearer(hub, "operator")
+    integration = add_integration(hub, {"name": "fair", "kind": "csv", "mapping": {"bad_values": "leave_out"}})
+    rows = [HEADER, ["山田 太郎", "ヤマダ タロウ", "taro@example.jp", "03-1234-567", "株式会社テスト"]]
+    done = upload(client, operator, integration.id, csv_bytes(rows), name="fair.csv", wait=True).json()
+    [taro] = client.get("/api/customers", headers=api).json()["items"]
+    [left] = client.get(taro["url"], headers=api).json()["left_out"]
+    assert (left["column"], left["value"], left["line"]) == ("電話番号", "03-1234-567", 2)
+    assert left["source"]["file_name"] == "fair.csv" and left["source"]["delivery_id"] == done["delivery_id"]
+    [error] = client.get(f"/api/deliveries/{done['delivery_id']}/errors", headers=api).json()["items"]
+    assert error["customer_id"] == taro["id"]

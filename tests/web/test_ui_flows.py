@@ -312,6 +312,17 @@ def test_phone_numbers_are_shown_as_people_write_them(hub, admin, tmp_path):
     assert "+81" not in detail
 
 
+def test_the_customer_page_lists_the_values_left_out_of_its_rows(hub, admin, tmp_path):
+    integration = add_integration(hub, {"name": "展示会", "kind": "csv", "mapping": {"bad_values": "leave_out"}})
+    rows = [["氏名", "メール", "電話番号"], ["山田太郎", "t@example.jp", "03-1234-567"]]
+    result = import_file(hub, integration, write_csv(tmp_path / "fair.csv", rows))
+    listed = admin.client.get("/customers").text
+    customer = re.search(r'data-testid="customer-(\d+)"', listed).group(1)
+    detail = admin.client.get(f"/customers/{customer}").text
+    assert 'data-testid="left-out"' in detail and "取り込めなかった値" in detail
+    assert "03-1234-567" in detail and f'href="/deliveries/{result.delivery_id}"' in detail
+
+
 # --- upload ----------------------------------------------------------------------------------
 
 

@@ -432,6 +432,13 @@ def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
         _say(console, f"{h['at']} {h['field']}: {h['old']!r} → {h['new']!r}")
     for i in data["inquiries"]:
         _say(console, f"inquiry {i['received_at'] or ''} {i['source']} {i['property_name'] or ''}")
+    for left in data["left_out"]:
+        source = left["source"]
+        _say(
+            console,
+            f"left out of delivery {source['delivery_id']} ({source['integration']}): "
+            f"{left['column'] or ''} {left['value']!r}: {left['reason']}",
+        )
 
 
 def rows(console: Console, items: list[dict[str, Any]], as_json: bool) -> None:

@@ -161,6 +161,7 @@ def _error_rows(
             "column_name": p.column,
             "value": p.value,
             "reason": p.reason,
+            "customer_id": None,
         }
         for p in problems
     ]
@@ -192,6 +193,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     reporting = ctx.collect_rows and first_row < REPORTED_ROWS
     patches: list[tuple[int | None, str, CustomerPatch]] = []
     left_out: dict[int | None, list[FieldError]] = {}  # a reported row's values left out, by line
+    left_out_rows: dict[int, list[dict[str, Any]]] = {}  # the error rows of those, by the record's place
     for line, locator, mapped, errors in batch:
         if mapped is None and errors and all(error.passed_over for error in errors):
             # A line that is no record (a closing line, the header again): noted, not counted.
@@ -202,9 +204,10 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
             _report_error(ctx, writes, line, locator, errors, reporting)
         else:
             patches.append((line, locator, mapped))
-            if errors:  # values left out of a row that goes in without them
+            if errors:  # values left out of a row that goes in without them: the customer's, once found
                 ctx.counts.left_out += len(errors)
-                writes.errors.extend(_error_rows(ctx, line, locator, errors))
+                left_out_rows[len(patches) - 1] = _error_rows(ctx, line, locator, errors)
+                writes.errors.extend(left_out_rows[len(patches) - 1])
                 if reporting:
                     left_out[line] = errors
 
@@ -238,7 +241,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
     policy, defaults, inserts = ctx.policy, ctx.defaults, writes.inserts
     # Counted here and added once: this loop runs for every row of a file.
     created = updated = unchanged = 0
-    for (line, locator, patch), keys in zip(patches, keyed, strict=True):
+    for place, ((line, locator, patch), keys) in enumerate(zip(patches, keyed, strict=True)):
         cid: int | None = None
         refused: tuple[str, ...] = ()  # filled only for a reported row
         for key in keys:
@@ -273,6 +276,9 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
         else:
             customer = found[cid] = _stored_customer(ctx, rows[cid])
             outcome = merge(customer.state, patch, policy, defaults, explain=reporting)
+        if left_out_rows:
+            for error_row in left_out_rows.get(place, ()):
+                error_row["customer_id"] = cid
         if patch.external_id and ("external_id", patch.external_id) not in index:
             writes.external_ids.append(
                 {

@@ -11,13 +11,21 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.errors import NotFoundError
 from renkei.pipeline.hub import Hub, as_utc
 from renkei.store.customers import load_customers
-from renkei.store.schema import customer_labels, customers, deliveries, field_history, inquiries, integrations
+from renkei.store.schema import (
+    customer_labels,
+    customers,
+    deliveries,
+    field_history,
+    inquiries,
+    integrations,
+    row_errors,
+)
 
 PAGE = 1000
 INQUIRY_COLUMNS = (
@@ -223,6 +231,7 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
             .where(inquiries.c.customer_id == customer_id)
             .order_by(inquiries.c.received_at, inquiries.c.id)
         ).all()
+        left_out = _left_out(conn, hub, customer_id)
     values: dict[str, Any] = {}
     for name in names:
         value = (
@@ -247,4 +256,51 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
             for h in history
         ],
         "inquiries": [{c: _jsonable(getattr(i, c)) for c in INQUIRY_COLUMNS} for i in inquiry_rows],
+        "left_out": left_out,
     }
+
+
+#: Values left out listed on a customer's page at most, newest first.
+LEFT_OUT_SHOWN = 50
+
+
+def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, Any]]:
+    """The values left out of the rows that went to the customer (``bad_values: leave_out``: a
+    mistyped phone number of a portal's lead), newest first, from deliveries that still stand."""
+    found = conn.execute(
+        select(
+            row_errors.c.delivery_id,
+            row_errors.c.line,
+            row_errors.c.column_name,
+            row_errors.c.value,
+            row_errors.c.reason,
+            deliveries.c.file_name,
+            deliveries.c.processed_at,
+            deliveries.c.received_at,
+            integrations.c.name,
+        )
+        .join(deliveries, deliveries.c.id == row_errors.c.delivery_id)
+        .join(integrations, integrations.c.id == deliveries.c.integration_id)
+        .where(
+            row_errors.c.customer_id == customer_id,
+            deliveries.c.workspace_id == hub.workspace_id,
+            deliveries.c.state == "processed",
+        )
+        .order_by(row_errors.c.id.desc())
+        .limit(LEFT_OUT_SHOWN)
+    )
+    return [
+        {
+            "column": r.column_name,
+            "value": r.value,
+            "reason": r.reason,
+            "line": r.line,
+            "source": {
+                "delivery_id": int(r.delivery_id),
+                "integration": r.name,
+                "file_name": r.file_name,
+                "at": _jsonable(r.processed_at or r.received_at),
+            },
+        }
+        for r in found
+    ]

@@ -102,6 +102,9 @@ row_errors = Table(
     Column("column_name", String(200)),
     Column("value", Text),
     Column("reason", Text, nullable=False),
+    # A value left out of a row that went in without it (``bad_values: leave_out``): the customer
+    # the row went to, whose page lists it. None for a row error and a note.
+    Column("customer_id", Id, index=True),
 )
 
 customers = Table(

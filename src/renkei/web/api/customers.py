@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from renkei.pipeline.browse import page_customers
 from renkei.pipeline.customers import export_text, show_customer
@@ -73,6 +73,16 @@ class InquiryOut(BaseModel):
     message: str | None
 
 
+class LeftOutOut(BaseModel):
+    """A value left out of a row that went to the customer (``bad_values: leave_out``), and why."""
+
+    column: str | None
+    value: str | None
+    reason: str
+    line: int | None
+    source: SourceOut
+
+
 class CustomerDetail(BaseModel):
     """A customer: each value with the integration and delivery that set it; ``custom:<key>`` for custom fields."""
 
@@ -82,6 +92,9 @@ class CustomerDetail(BaseModel):
     groups: list[str]
     history: list[HistoryOut]
     inquiries: list[InquiryOut]
+    left_out: list[LeftOutOut] = Field(
+        description="Values left out of the rows that went to this customer (newest 50), from deliveries that stand."
+    )
 
 
 @router.get("", response_model=Page[CustomerSummary], responses=errors(422))

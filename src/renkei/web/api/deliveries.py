@@ -91,6 +91,9 @@ class RowErrorOut(BaseModel):
     column: str | None
     value: str | None
     reason: str
+    customer_id: int | None = Field(
+        None, description="For a value left out of a row that went in without it: the customer the row went to."
+    )
 
 
 class FieldChangeOut(BaseModel):
@@ -358,6 +361,7 @@ def row_errors(delivery_id: DeliveryId, caller: Viewer, cursor: Cursor = None, l
             column=e["column_name"],
             value=e["value"],
             reason=e["reason"],
+            customer_id=e.get("customer_id"),
         )
         for e in page.items
     ]
