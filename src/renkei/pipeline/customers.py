@@ -266,7 +266,8 @@ LEFT_OUT_SHOWN = 50
 
 def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, Any]]:
     """The values left out of the rows that went to the customer (``bad_values: leave_out``: a
-    mistyped phone number of a portal's lead), newest first, from deliveries that still stand."""
+    mistyped phone number of a portal's lead), the newest delivery's first, in row and column order,
+    from deliveries that still stand."""
     found = conn.execute(
         select(
             row_errors.c.delivery_id,
@@ -286,7 +287,7 @@ def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, An
             deliveries.c.workspace_id == hub.workspace_id,
             deliveries.c.state == "processed",
         )
-        .order_by(row_errors.c.id.desc())
+        .order_by(row_errors.c.delivery_id.desc(), row_errors.c.id)
         .limit(LEFT_OUT_SHOWN)
     )
     return [
