@@ -374,6 +374,58 @@ def test_a_password_mail_that_came_first_opens_the_zip_mail_after_it(hub):
     assert delivery_service.get_delivery(hub, zipped.delivery_id).state == "processed"
 
 
+def workbook_mail(tmp_path, password: str) -> bytes:
+    """A mail carrying a password-protected workbook (パスワード付きExcel) as PPAP sends it."""
+    plain = workbook(tmp_path / "plain.xlsx", [["氏名", "メール"], ["山田太郎", "t@example.jp"]]).read_bytes()
+    message = EmailMessage()
+    message["From"] = "system@partner.example.jp"
+    message["To"] = "inbox@inbox.localhost"
+    message["Subject"] = "会員リスト"
+    message.set_content("添付します。パスワードは別途お送りします。")
+    message.add_attachment(
+        protected_workbook(plain, password), maintype="application", subtype="octet-stream", filename="会員.xlsx"
+    )
+    return message.as_bytes()
+
+
+def test_the_password_mail_opens_the_protected_workbook_its_sender_mailed_either_order(hub, tmp_path):
+    # パスワード付きExcel with its password in the next mail: no setting, as for a ZIP.
+    integration = mail_csv(hub)
+    mailed = mail_service.import_mail(hub, integration, workbook_mail(tmp_path, "Wb7-3390"))
+    [child] = mailed.children
+    assert delivery_service.get_delivery(hub, child).state == "failed"
+    told = mail_service.import_mail(hub, integration, notice_mail("パスワード：Wb7-3390"))
+    [(name, replayed)] = told.child_results
+    assert (name, replayed.delivery_id, replayed.state) == ("会員.xlsx", child, "processed")
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+    assert (
+        f"its password opened the workbook of delivery {child}"
+        in delivery_service.get_delivery(hub, told.delivery_id).reason
+    )
+    with hub.engine.connect() as conn:
+        stored = json.dumps([row.meta for row in conn.execute(select(deliveries.c.meta))])
+    assert "Wb7-3390" not in stored  # kept encrypted with the file's delivery
+    again = delivery_service.replay_delivery(hub, child)
+    assert again.state == "processed" and len(export(hub)) == 1
+    # The password mail first: the workbook is opened as it comes.
+    first = mail_service.import_mail(hub, integration, notice_mail("パスワード：Qq2-8871", n=2))
+    assert first.state == "not-a-lead"
+    later = mail_service.import_mail(hub, integration, workbook_mail(tmp_path, "Qq2-8871"))
+    [(name, opened)] = later.child_results
+    assert (name, opened.state) == ("会員.xlsx", "processed")
+
+
+def test_a_password_mail_from_another_sender_opens_no_protected_workbook(hub, tmp_path):
+    integration = mail_csv(hub)
+    mailed = mail_service.import_mail(hub, integration, workbook_mail(tmp_path, "Wb7-3390"))
+    other = mail_service.import_mail(
+        hub, integration, notice_mail("パスワード：Wb7-3390", sender="someone@partner.example.jp")
+    )
+    assert other.child_results == []
+    assert delivery_service.get_delivery(hub, mailed.children[0]).state == "failed"
+    assert export(hub) == []
+
+
 def test_a_workbook_a_mailer_labelled_as_a_zip_is_read_as_the_workbook(hub, tmp_path):
     # An .xlsx is a ZIP inside: some mailers send it as application/zip. Its name says what it is.
     data = workbook(tmp_path / "members.xlsx", [["氏名", "メール"], ["山田太郎", "t@example.jp"]]).read_bytes()

@@ -483,3 +483,16 @@ def test_an_encrypted_zip_dropped_as_a_file_reports_at_once(hub, tmp_path, relay
     path.write_bytes(zip_bytes({"会員.csv": ZIPPED_CSV}, password=b"Pw7-2291"))
     assert delivery_service.import_file(hub, integration, path).state == "failed"
     assert send(hub, settings).sent == 1 and "members.zip" in sink.mails[0][2]["Subject"]
+
+
+def test_a_protected_workbook_a_mail_carried_waits_for_its_password_mail_too(hub, relay, tmp_path):
+    from tests.integration.test_mail_csv import mail_csv, notice_mail, workbook_mail
+
+    settings, sink = relay
+    integration = mail_csv(hub)
+    now = utcnow()
+    mailed = mail_service.import_mail(hub, integration, workbook_mail(tmp_path, "Wb7-3390"))
+    assert send(hub, settings, now + timedelta(minutes=1)).sent == 0  # held for the password mail
+    mail_service.import_mail(hub, integration, notice_mail("パスワード：Wb7-3390"))
+    assert [(r.delivery_id, r.state) for r in rows(hub)] == [(mailed.children[0], "withdrawn")]
+    assert send(hub, settings, now + timedelta(days=1)).sent == 0 and sink.mails == []

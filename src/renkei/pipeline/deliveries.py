@@ -33,8 +33,8 @@ from renkei.pipeline.parallel import PARALLEL_BYTES, mapped_batches
 from renkei.pipeline.sandbox import sandbox
 from renkei.pipeline.specs import MappingModel
 from renkei.pipeline.undo import touched_by, undo_delivery_in
+from renkei.sources.ppap import waits_for_password
 from renkei.sources.registry import Extraction
-from renkei.sources.zipped import needs_password
 from renkei.store.archive import Stored
 from renkei.store.customers import IdAllocator, count_customers, hold_customers, stored_keys
 from renkei.store.db import LANDINGS, hold
@@ -600,10 +600,10 @@ def process_delivery(hub: Hub, delivery_id: int, *, collect_rows: bool = False) 
             failpoints.hit("process.before_commit")
         failpoints.hit("process.committed")
         result.child_results = _process_children(hub, result.children, collect_rows)
-        result.child_results += after_ppap(hub, delivery_id, result)
-        return result
     except RenkeiError as error:
-        return _fail(hub, delivery_id, str(error))
+        result = _fail(hub, delivery_id, str(error))  # a protected workbook's password, among others
+    result.child_results += after_ppap(hub, delivery_id, result)
+    return result
 
 
 def import_file(
@@ -823,9 +823,10 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
 
 
 def after_ppap(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
-    """PPAP, once a mail is committed: a password mail opening its sender's waiting ZIP mails, or a
-    ZIP mail opened by its sender's earlier password mail (``pipeline.unlock``)."""
-    if not result.meta.get("passwords") and not (result.state == "failed" and needs_password(result.reason)):
+    """PPAP, once a mail is committed: a password mail opening its sender's waiting ZIP mails (and
+    protected workbooks), or a ZIP mail (a protected workbook) opened by its sender's earlier
+    password mail (``pipeline.unlock``)."""
+    if not result.meta.get("passwords") and not (result.state == "failed" and waits_for_password(result.reason)):
         return []
     from renkei.pipeline.unlock import after_ppap_mail  # it replays deliveries: it imports this module
 

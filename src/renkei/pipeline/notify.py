@@ -11,9 +11,9 @@ as outbox rows that commit or roll back with the result itself, and are sent lat
   and its error addresses get one mail saying so, and no per-delivery error mail while it
   stays failing; the next delivery without errors makes it ``active`` again, with one mail.
 
-- a mail that failed for want of its ZIP's password (PPAP): the error mail waits
-  ``PASSWORD_WAIT`` in the outbox, as the sender's next mail most likely tells the password;
-  when it does and the ZIP opens (``pipeline.unlock``), the waiting mail is withdrawn
+- a mail that failed for want of its ZIP's password, or a protected workbook it carried (PPAP):
+  the error mail waits ``PASSWORD_WAIT`` in the outbox, as the sender's next mail most likely
+  tells the password; when it does and the file opens (``pipeline.unlock``), the waiting mail is withdrawn
   (``withdraw_reports``) and the files' own reports go instead. It counts toward ``failing``
   only once it is still failed when the next delivery fails.
 
@@ -51,7 +51,7 @@ from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration
 from renkei.sources.mail_kind import MAIL_KINDS
-from renkei.sources.zipped import needs_password
+from renkei.sources.ppap import waits_for_password
 from renkei.store.schema import checks, deliveries, integrations, outbox, row_errors
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def on_delivery(
     if result.state == "failed":
         if status == "failing":
             return
-        if delivery.file_name is None and needs_password(result.reason):  # PPAP: the password is on its way
+        if _by_mail(delivery) and waits_for_password(result.reason):  # PPAP: the password is on its way
             _queue_error_report(conn, hub, integration, delivery, result, what, held=True)
             return
         if status == "active" and _failures_in_a_row(conn, integration.id, failing_after()) >= failing_after():
@@ -289,6 +289,11 @@ def _queue(
             created_at=now,
         )
     )
+
+
+def _by_mail(delivery: Delivery) -> bool:
+    """Whether a delivery is a mail or a file a mail carried (whose password another mail may tell)."""
+    return delivery.file_name is None or delivery.channel == "mail"
 
 
 def withdraw_reports(conn: Connection, delivery_id: int) -> int:

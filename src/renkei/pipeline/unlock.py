@@ -8,6 +8,9 @@ meta), and the mail is replayed: its files become deliveries and are imported, a
 had been set beforehand, and a later replay opens it the same way. A password mail keeps what it
 told, encrypted, for a ZIP that arrives after it. The ZIP mail's error report, held back for the
 password (``notify.PASSWORD_WAIT``), is withdrawn once the password opens it.
+
+A password-protected workbook a mail carries (パスワード付きExcel) fails as a file of its own, and
+is opened the same way: the password kept with the file's delivery, the file replayed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from pydantic import SecretStr
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from renkei.pipeline.deliveries import (
     KEPT_PASSWORD,
@@ -31,8 +34,9 @@ from renkei.pipeline.deliveries import (
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration, get_integration
 from renkei.pipeline.notify import withdraw_reports
+from renkei.sources import protected
 from renkei.sources.mail import UndecodableMail, decode_mail
-from renkei.sources.zipped import needs_password
+from renkei.sources.ppap import waits_for_password
 from renkei.store.schema import deliveries
 
 #: How far apart a ZIP and its password mail may arrive.
@@ -49,7 +53,7 @@ def after_ppap_mail(hub: Hub, delivery_id: int, result: ProcessResult) -> list[t
     earlier password mails. The replays of the ZIP mails opened, by name (``mail N``)."""
     if result.meta.get("passwords") and result.meta.get("sender"):
         return _with_notice(hub, delivery_id, result.meta["passwords"], result.meta["sender"])
-    if result.state == "failed" and needs_password(result.reason):
+    if result.state == "failed" and waits_for_password(result.reason):
         return _with_earlier_notices(hub, delivery_id)
     return []
 
@@ -58,20 +62,21 @@ def _with_notice(hub: Hub, notice_id: int, passwords: list[str], sender: str) ->
     with hub.engine.connect() as conn:
         notice = load_delivery(conn, hub, notice_id)
         integration = get_integration(hub, notice.integration_id)
-        waiting = [d for d in _around(conn, hub, notice, "failed") if needs_password(d.reason)]
+        waiting = [d for d in _around(conn, hub, notice, "failed", files=True) if waits_for_password(d.reason)]
+        senders = {d.id: _sender(conn, hub, d) for d in waiting[:MAX_TRIED]}
     opened = [
-        (f"mail {delivery.id}", replayed)
+        (delivery, replayed)
         for delivery in waiting[:MAX_TRIED]
-        if _sender(hub, delivery) == sender and (replayed := _open(hub, integration, delivery, passwords)) is not None
+        if senders[delivery.id] == sender and (replayed := _open(hub, integration, delivery, passwords)) is not None
     ]
     told = hub.secrets.seal({"passwords": "\n".join(passwords)})
     with hub.engine.begin() as conn:  # kept for a ZIP mail that arrives after it
         values: dict[str, object] = {"meta": {**notice.meta, TOLD_PASSWORDS: told, _SENDER: sender}}
         if opened:
-            names = ", ".join(name.removeprefix("mail ") for name, _ in opened)
-            values["reason"] = f"{notice.reason}; its password opened the ZIP of delivery {names}"
+            what = ", ".join(f"the {_what(delivery)} of delivery {delivery.id}" for delivery, _ in opened)
+            values["reason"] = f"{notice.reason}; its password opened {what}"
         conn.execute(deliveries.update().where(deliveries.c.id == notice_id).values(**values))
-    return opened
+    return [(_name(delivery), replayed) for delivery, replayed in opened]
 
 
 def _with_earlier_notices(hub: Hub, delivery_id: int) -> list[tuple[str, ProcessResult]]:
@@ -79,25 +84,27 @@ def _with_earlier_notices(hub: Hub, delivery_id: int) -> list[tuple[str, Process
         delivery = load_delivery(conn, hub, delivery_id)
         integration = get_integration(hub, delivery.integration_id)
         notices = [d for d in _around(conn, hub, delivery, "not-a-lead") if d.meta.get(TOLD_PASSWORDS)][:MAX_TRIED]
-    sender = _sender(hub, delivery)
+        sender = _sender(conn, hub, delivery)
     for notice in notices:
         if sender is None or notice.meta.get(_SENDER) != sender:
             continue
         passwords = hub.secrets.open(notice.meta[TOLD_PASSWORDS]).get("passwords", "").split("\n")
         replayed = _open(hub, integration, delivery, [p for p in passwords if p])
         if replayed is not None:
-            return [(f"mail {delivery.id}", replayed)]
+            return [(_name(delivery), replayed)]
     return []
 
 
-def _around(conn: Connection, hub: Hub, delivery: Delivery, state: str) -> list[Delivery]:
-    """The integration's mails in ``state`` that came within ``WINDOW`` before ``delivery``, newest first."""
+def _around(conn: Connection, hub: Hub, delivery: Delivery, state: str, files: bool = False) -> list[Delivery]:
+    """The integration's mails in ``state`` that came within ``WINDOW`` before ``delivery``, newest
+    first; with ``files``, the files mails carried as well."""
+    mails = deliveries.c.file_name.is_(None)
     rows = conn.execute(
         select(deliveries)
         .where(
             deliveries.c.workspace_id == hub.workspace_id,
             deliveries.c.integration_id == delivery.integration_id,
-            deliveries.c.file_name.is_(None),
+            or_(mails, deliveries.c.channel == "mail") if files else mails,
             deliveries.c.state == state,
             deliveries.c.id < delivery.id,
             deliveries.c.received_at >= delivery.received_at - WINDOW,
@@ -108,7 +115,25 @@ def _around(conn: Connection, hub: Hub, delivery: Delivery, state: str) -> list[
     return [delivery_from_row(row) for row in rows]
 
 
-def _sender(hub: Hub, delivery: Delivery) -> str | None:
+def _what(delivery: Delivery) -> str:
+    """What of a delivery a password opens: a mail's ZIP, or a protected workbook."""
+    return "ZIP" if delivery.file_name is None else "workbook"
+
+
+def _name(delivery: Delivery) -> str:
+    """How an opened delivery is named among a result's children: a mail, or the file by its name."""
+    return delivery.file_name or f"mail {delivery.id}"
+
+
+def _sender(conn: Connection, hub: Hub, delivery: Delivery) -> str | None:
+    """Who sent the mail ``delivery`` is, or carried it (a file of a mail, or of a ZIP a mail carried)."""
+    for _ in range(3):
+        parent = delivery.meta.get("mail_delivery") or delivery.meta.get("zip_delivery")
+        if delivery.file_name is None or parent is None:
+            break
+        delivery = load_delivery(conn, hub, int(parent))
+    if delivery.file_name is not None:
+        return None
     path = hub.archive.path_for(delivery.sha256)
     try:
         return decode_mail(path.read_bytes()).from_addr
@@ -120,7 +145,7 @@ def _open(hub: Hub, integration: Integration, delivery: Delivery, passwords: lis
     """The replay of ``delivery`` with the first of ``passwords`` that opens its ZIP, kept with it;
     None when none does."""
     path = hub.archive.path_for(delivery.sha256)
-    password = next((p for p in passwords if _opens(integration, path, p)), None)
+    password = next((p for p in passwords if _opens(integration, delivery, path, p)), None)
     if password is None:
         return None
     with hub.engine.begin() as conn:
@@ -133,7 +158,9 @@ def _open(hub: Hub, integration: Integration, delivery: Delivery, passwords: lis
     return replay_delivery(hub, delivery.id)
 
 
-def _opens(integration: Integration, path: Path, password: str) -> bool:
+def _opens(integration: Integration, delivery: Delivery, path: Path, password: str) -> bool:
+    if delivery.file_name is not None:  # a file a mail carried: a protected workbook
+        return protected.is_protected(path) and protected.opens(path, password)
     settings = integration.settings.model_copy(update={"file_password": SecretStr(password)})
     return integration.kind.extract(path, settings, None).verdict == "split"
 

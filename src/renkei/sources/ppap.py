@@ -14,7 +14,9 @@ import re
 import unicodedata
 from typing import Final
 
-__all__ = ["MAX_CANDIDATES", "is_password_notice", "passwords_in"]
+from renkei.sources import protected, zipped
+
+__all__ = ["MAX_CANDIDATES", "is_password_notice", "passwords_in", "waits_for_password"]
 
 MAX_CANDIDATES: Final = 8
 _KEYWORD: Final = re.compile(r"パスワード|暗証番号|password|passwd|pass\s*word|\bpw\b|\bpass\b", re.IGNORECASE)
@@ -32,6 +34,12 @@ _NOT_A_PASSWORD: Final = re.compile(
     r"(?:password|passwd|pass|pw|zip|file|mail|the|is|for|of)",
     re.IGNORECASE,
 )
+
+
+def waits_for_password(reason: str | None) -> bool:
+    """Whether a failure's reason is a password the integration does not know, which a password
+    mail may tell: an encrypted ZIP's (``zipped``) or a protected workbook's (``protected``)."""
+    return zipped.needs_password(reason) or protected.needs_password(reason)
 
 
 def is_password_notice(subject: str, text: str) -> bool:

@@ -17,6 +17,9 @@ import msoffcrypto  # type: ignore[import-untyped]
 from msoffcrypto.exceptions import DecryptionError, InvalidKeyError  # type: ignore[import-untyped]
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: What a protected workbook whose password the integration does not know fails with.
+NO_PASSWORD = "is protected by a password: set the integration's file_password (the password its sender uses)"
+WRONG_PASSWORD = "is protected by a password that the file_password does not open"
 
 
 class ProtectedFileError(Exception):
@@ -42,9 +45,7 @@ def is_protected(path: Path) -> bool:
 def decrypted_copy(path: Path, password: str | None) -> Path:
     """A scratch file holding ``path`` decrypted with ``password``; the caller removes it."""
     if not password:
-        raise ProtectedFileError(
-            "is protected by a password: set the integration's file_password (the password its sender uses)"
-        )
+        raise ProtectedFileError(NO_PASSWORD)
     handle, name = tempfile.mkstemp(prefix="renkei-open-", suffix=".bin")
     scratch = Path(name)
     try:
@@ -54,7 +55,7 @@ def decrypted_copy(path: Path, password: str | None) -> Path:
             office.decrypt(out)
     except InvalidKeyError:
         scratch.unlink(missing_ok=True)
-        raise ProtectedFileError("is protected by a password that the file_password does not open") from None
+        raise ProtectedFileError(WRONG_PASSWORD) from None
     except (DecryptionError, ValueError, OSError, AssertionError) as error:
         scratch.unlink(missing_ok=True)
         raise ProtectedFileError(f"is protected by a password and cannot be decrypted ({error})") from None
@@ -64,4 +65,26 @@ def decrypted_copy(path: Path, password: str | None) -> Path:
     return scratch
 
 
-__all__ = ["ProtectedFileError", "decrypted_copy", "is_protected"]
+def needs_password(reason: str | None) -> bool:
+    """Whether a failure's reason is a protected workbook's password the integration does not know."""
+    return reason is not None and (NO_PASSWORD in reason or WRONG_PASSWORD in reason)
+
+
+def opens(path: Path, password: str) -> bool:
+    """Whether ``password`` opens the protected workbook at ``path``."""
+    try:
+        decrypted_copy(path, password).unlink(missing_ok=True)
+    except ProtectedFileError:
+        return False
+    return True
+
+
+__all__ = [
+    "NO_PASSWORD",
+    "WRONG_PASSWORD",
+    "ProtectedFileError",
+    "decrypted_copy",
+    "is_protected",
+    "needs_password",
+    "opens",
+]
