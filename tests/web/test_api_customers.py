@@ -104,3 +104,18 @@ def test_show_lists_the_values_left_out_of_the_customers_rows(hub, client, api):
     assert left["source"]["file_name"] == "fair.csv" and left["source"]["delivery_id"] == done["delivery_id"]
     [error] = client.get(f"/api/deliveries/{done['delivery_id']}/errors", headers=api).json()["items"]
     assert error["customer_id"] == taro["id"]
+
+
+def test_the_list_says_and_filters_which_customers_had_values_left_out(hub, client, api):
+    operator = bearer(hub, "operator")
+    integration = add_integration(hub, {"name": "fair", "kind": "csv", "mapping": {"bad_values": "leave_out"}})
+    rows = [
+        HEADER,
+        ["山田 太郎", "ヤマダ タロウ", "taro@example.jp", "03-1234-567", "株式会社テスト"],
+        ["佐藤 花子", "サトウ ハナコ", "hanako@example.jp", "03-3333-4444", "連携商事"],
+    ]
+    upload(client, operator, integration.id, csv_bytes(rows), name="fair.csv", wait=True)
+    listed = client.get("/api/customers", headers=api).json()["items"]
+    assert {c["email"]: c["left_out"] for c in listed} == {"taro@example.jp": True, "hanako@example.jp": False}
+    only = client.get("/api/customers", headers=api, params={"left_out": "true"}).json()["items"]
+    assert [c["email"] for c in only] == ["taro@example.jp"]

@@ -321,6 +321,13 @@ def test_the_customer_page_lists_the_values_left_out_of_its_rows(hub, admin, tmp
     detail = admin.client.get(f"/customers/{customer}").text
     assert 'data-testid="left-out"' in detail and "取り込めなかった値" in detail
     assert "03-1234-567" in detail and f'href="/deliveries/{result.delivery_id}"' in detail
+    # The list marks the customer, and keeps only such customers when asked.
+    assert f'data-testid="left-out-{customer}"' in listed
+    import_file(
+        hub, integration, write_csv(tmp_path / "more.csv", [rows[0], ["鈴木花子", "h@example.jp", "03-3333-4444"]])
+    )
+    only = admin.client.get("/customers", params={"left_out": "true"}).text
+    assert re.findall(r'data-testid="customer-(\d+)"', only) == [customer]
 
 
 # --- upload ----------------------------------------------------------------------------------

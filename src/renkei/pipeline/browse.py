@@ -243,15 +243,20 @@ def page_customers(
     query: str | None = None,
     tag: str | None = None,
     group: str | None = None,
+    left_out: bool = False,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[dict[str, Any]]:
-    """Customers newest first, as summaries (id, names, contacts, owner, status, tags, groups, updated_at)."""
+    """Customers newest first, as summaries (id, names, contacts, owner, status, tags, groups,
+    updated_at, and ``left_out``: whether values were left out of rows that went to them);
+    ``left_out`` keeps only those."""
     select_ = select(customers.c.id, customers.c.updated_at, *(customers.c[name] for name in CUSTOMER_SUMMARY)).where(
         customers.c.workspace_id == hub.workspace_id
     )
     if query and query.strip():
         select_ = select_.where(_search(query, hub.workspace_id))
+    if left_out:
+        select_ = select_.where(customers.c.id.in_(_with_values_left_out(hub)))
     for kind, name in (("tag", tag), ("group", group)):
         if name:
             select_ = select_.where(
@@ -272,14 +277,32 @@ def page_customers(
                 .order_by(customer_labels.c.name)
             ):
                 labels[int(cid)][kind].append(name)
+        lacking = set(conn.execute(_with_values_left_out(hub, ids)).scalars()) if ids else set()
     items = []
     for row in rows:
         item = {"id": int(row.id), **{name: row._mapping[name] for name in CUSTOMER_SUMMARY}}
         item["updated_at"] = row.updated_at
         item["tags"] = labels.get(int(row.id), {}).get("tag", [])
         item["groups"] = labels.get(int(row.id), {}).get("group", [])
+        item["left_out"] = int(row.id) in lacking
         items.append(item)
     return _page(items, limit, lambda c: c["id"])
+
+
+def _with_values_left_out(hub: Hub, ids: list[int] | None = None) -> Select[tuple[Any]]:
+    """The customers (of ``ids``) that values were left out of rows that went to, from deliveries that stand."""
+    query = (
+        select(row_errors.c.customer_id)
+        .join(deliveries, deliveries.c.id == row_errors.c.delivery_id)
+        .where(
+            row_errors.c.customer_id.is_not(None),
+            deliveries.c.workspace_id == hub.workspace_id,
+            deliveries.c.state == "processed",
+        )
+    )
+    if ids is not None:
+        query = query.where(row_errors.c.customer_id.in_(ids))
+    return query
 
 
 def page_checks(

@@ -34,6 +34,7 @@ class CustomerSummary(BaseModel):
     tags: list[str]
     groups: list[str]
     updated_at: datetime | None
+    left_out: bool = Field(description="Whether values were left out of rows that went to it (GET its url lists them).")
     url: str
 
 
@@ -106,11 +107,14 @@ def list_customers(
     ] = None,
     tag: Label = None,
     group: Label = None,
+    left_out: Annotated[
+        bool, Query(description="Only customers values were left out of rows that went to (bad_values: leave_out).")
+    ] = False,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[CustomerSummary]:
     """Customers newest first; ``q`` searches, ``tag`` and ``group`` filter."""
-    page = page_customers(caller.hub, query=q, tag=tag, group=group, cursor=cursor, limit=limit)
+    page = page_customers(caller.hub, query=q, tag=tag, group=group, left_out=left_out, cursor=cursor, limit=limit)
     items = [
         CustomerSummary(**{**item, "updated_at": aware(item["updated_at"]), "url": f"/api/customers/{item['id']}"})
         for item in page.items

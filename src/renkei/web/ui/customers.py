@@ -26,9 +26,10 @@ def customers_page(
     q: str | None = None,
     tag: str | None = None,
     group: str | None = None,
+    left_out: bool = False,
     cursor: str | None = None,
 ) -> Response:
-    filters = {"query": q or None, "tag": tag or None, "group": group or None}
+    filters = {"query": q or None, "tag": tag or None, "group": group or None, "left_out": left_out}
     try:
         page = page_customers(caller.hub, cursor=cursor, **filters)
     except ConfigurationError:
@@ -42,6 +43,7 @@ def customers_page(
         q=q or "",
         tag=tag or "",
         group=group or "",
+        left_out=left_out,
     )
 
 
