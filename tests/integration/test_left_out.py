@@ -56,6 +56,8 @@ def test_a_portal_inquiry_with_a_mistyped_number_is_a_customer_with_its_inquiry_
     assert "連携エラー" in mail.subject
     assert "除いて取り込んだ値 1 件" in mail.body and "（この値を除いて取り込みました）" in mail.body
     assert "'090-1234-567'" in mail.body
+    # ... with the customer the lead became, to open and call.
+    assert f"(顧客 #{customer['id']})" in mail.body and f"(customer #{customer['id']})" in mail.body
 
 
 def test_a_file_integration_may_leave_bad_values_out_and_says_so(hub, tmp_path: Path):

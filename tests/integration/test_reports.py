@@ -137,8 +137,8 @@ def test_row_errors_bring_one_mail_with_every_error_as_csv(hub, tmp_path, relay)
     raw = attachment.get_payload(decode=True)
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert table[0] == ["行 (line)", "列 (column)", "値 (value)", "理由", "reason"]
-    assert table[1] == ["3", "電話番号", "12", "電話番号の桁数が足りません", "Phone number is too short"]
+    assert table[0] == ["行 (line)", "列 (column)", "値 (value)", "理由", "reason", "顧客ID (customer)"]
+    assert table[1] == ["3", "電話番号", "12", "電話番号の桁数が足りません", "Phone number is too short", ""]
     # A cell a spreadsheet would run as a formula arrives as text.
     assert table[2][:3] == ["4", "電話番号", "'=1+2"]
     assert len(table) == 3

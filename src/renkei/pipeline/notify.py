@@ -65,7 +65,7 @@ ERRORS_IN_CSV = 50_000
 #: How long the error mail of a mail whose ZIP wants a password waits for the password mail.
 PASSWORD_WAIT = timedelta(minutes=15)
 #: The report's CSV columns; the reason comes in Japanese, then in English, as the mail's two parts do.
-CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由", "reason"]
+CSV_HEADER = ["行 (line)", "列 (column)", "値 (value)", "理由", "reason", "顧客ID (customer)"]
 #: States that say how a delivery went; the rest (duplicate, not-a-lead, ignored, …) say nothing.
 COUNTED = ("processed", "failed", "replaced", "undone")
 #: Channels whose payloads are whole mails.
@@ -342,8 +342,9 @@ def _queue_error_report(
 
 
 def errors_csv(errors: list[dict[str, Any]]) -> str:
-    """Row errors as CSV text (UTF-8 with BOM when encoded, for Excel): line, column, value, and
-    the reason in Japanese and in English."""
+    """Row errors as CSV text (UTF-8 with BOM when encoded, for Excel): line, column, value, the
+    reason in Japanese and in English, and for a value left out of a row that went in, the customer
+    the row went to."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -357,6 +358,7 @@ def errors_csv(errors: list[dict[str, Any]]) -> str:
                 safe_cell(error.get("value")),
                 safe_cell(say_reason(error.get("reason"), "ja")),
                 safe_cell(error.get("reason")),
+                error.get("customer_id") or "",
             ]
         )
     return out.getvalue()
@@ -433,7 +435,10 @@ def _error_line(error: dict[str, Any], locale: str) -> str:
         where = str(error.get("locator") or "")
     column = f" [{error['column_name']}]" if error.get("column_name") else ""
     value = f" {error['value']!r}" if error.get("value") is not None else ""
-    return f"  - {where}{column}{value}: {say_reason(error.get('reason'), locale)}"
+    customer = ""
+    if error.get("customer_id"):  # left out of a row that went in: whose
+        customer = f" (顧客 #{error['customer_id']})" if locale == "ja" else f" (customer #{error['customer_id']})"
+    return f"  - {where}{column}{value}: {say_reason(error.get('reason'), locale)}{customer}"
 
 
 def _failing_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
