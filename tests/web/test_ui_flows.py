@@ -321,6 +321,9 @@ def test_the_customer_page_lists_the_values_left_out_of_its_rows(hub, admin, tmp
     detail = admin.client.get(f"/customers/{customer}").text
     assert 'data-testid="left-out"' in detail and "取り込めなかった値" in detail
     assert "03-1234-567" in detail and f'href="/deliveries/{result.delivery_id}"' in detail
+    # The delivery's page links the value left out to the customer.
+    delivery_page = admin.client.get(f"/deliveries/{result.delivery_id}").text
+    assert f'href="/customers/{customer}"' in delivery_page
     # The list marks the customer, and keeps only such customers when asked.
     assert f'data-testid="left-out-{customer}"' in listed
     import_file(
