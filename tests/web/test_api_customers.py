@@ -119,3 +119,19 @@ def test_the_list_says_and_filters_which_customers_had_values_left_out(hub, clie
     assert {c["email"]: c["left_out"] for c in listed} == {"taro@example.jp": True, "hanako@example.jp": False}
     only = client.get("/api/customers", headers=api, params={"left_out": "true"}).json()["items"]
     assert [c["email"] for c in only] == ["taro@example.jp"]
+
+
+def test_values_left_out_marked_checked_leave_the_customer_and_the_filter(hub, client, api):
+    operator = bearer(hub, "operator")
+    integration = add_integration(hub, {"name": "fair", "kind": "csv", "mapping": {"bad_values": "leave_out"}})
+    rows = [HEADER, ["山田 太郎", "ヤマダ タロウ", "taro@example.jp", "03-1234-567", "株式会社テスト"]]
+    upload(client, operator, integration.id, csv_bytes(rows), name="fair.csv", wait=True)
+    [taro] = client.get("/api/customers", headers=api).json()["items"]
+    refused = client.post(f"{taro['url']}/left-out/checked", headers=api)
+    assert refused.status_code == 403  # a viewer changes nothing
+    done = client.post(f"{taro['url']}/left-out/checked", headers=operator)
+    assert done.status_code == 200 and done.json() == {"checked": 1}
+    assert client.get(taro["url"], headers=api).json()["left_out"] == []
+    assert client.get("/api/customers", headers=api, params={"left_out": "true"}).json()["items"] == []
+    assert client.post(f"{taro['url']}/left-out/checked", headers=operator).json() == {"checked": 0}
+    assert client.post("/api/customers/999999/left-out/checked", headers=operator).status_code == 404

@@ -331,6 +331,12 @@ def test_the_customer_page_lists_the_values_left_out_of_its_rows(hub, admin, tmp
     )
     only = admin.client.get("/customers", params={"left_out": "true"}).text
     assert re.findall(r'data-testid="customer-(\d+)"', only) == [customer]
+    # Someone called and confirmed the number: marked checked, it asks for no more looks.
+    checked = admin.post(f"/customers/{customer}/left-out/checked", follow_redirects=False)
+    assert checked.status_code == 303 and checked.headers["location"].endswith("done=left_out_checked")
+    after = admin.client.get(f"/customers/{customer}?done=left_out_checked").text
+    assert 'data-testid="left-out"' not in after and "確認済みにしました" in after
+    assert 'data-testid="customer-' not in admin.client.get("/customers", params={"left_out": "true"}).text
 
 
 # --- upload ----------------------------------------------------------------------------------

@@ -290,12 +290,14 @@ def page_customers(
 
 
 def _with_values_left_out(hub: Hub, ids: list[int] | None = None) -> Select[tuple[Any]]:
-    """The customers (of ``ids``) that values were left out of rows that went to, from deliveries that stand."""
+    """The customers (of ``ids``) that values were left out of rows that went to, from deliveries that
+    stand, not yet marked checked."""
     query = (
         select(row_errors.c.customer_id)
         .join(deliveries, deliveries.c.id == row_errors.c.delivery_id)
         .where(
             row_errors.c.customer_id.is_not(None),
+            row_errors.c.checked_at.is_(None),
             deliveries.c.workspace_id == hub.workspace_id,
             deliveries.c.state == "processed",
         )

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.errors import NotFoundError
-from renkei.pipeline.hub import Hub, as_utc
+from renkei.pipeline.hub import Hub, as_utc, utcnow
 from renkei.store.customers import load_customers
 from renkei.store.schema import (
     customer_labels,
@@ -267,7 +267,7 @@ LEFT_OUT_SHOWN = 50
 def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, Any]]:
     """The values left out of the rows that went to the customer (``bad_values: leave_out``: a
     mistyped phone number of a portal's lead), the newest delivery's first, in row and column order,
-    from deliveries that still stand."""
+    from deliveries that still stand, until someone marks them checked (``check_left_out``)."""
     found = conn.execute(
         select(
             row_errors.c.delivery_id,
@@ -284,6 +284,7 @@ def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, An
         .join(integrations, integrations.c.id == deliveries.c.integration_id)
         .where(
             row_errors.c.customer_id == customer_id,
+            row_errors.c.checked_at.is_(None),
             deliveries.c.workspace_id == hub.workspace_id,
             deliveries.c.state == "processed",
         )
@@ -305,3 +306,26 @@ def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, An
         }
         for r in found
     ]
+
+
+def check_left_out(hub: Hub, customer_id: int) -> int:
+    """Mark the values left out of the customer's rows checked (someone called and confirmed the
+    number): they leave its page and the list's 要確認. How many were marked."""
+    with hub.engine.begin() as conn:
+        known = conn.execute(
+            select(customers.c.id).where(customers.c.id == customer_id, customers.c.workspace_id == hub.workspace_id)
+        ).first()
+        if known is None:
+            raise NotFoundError(f"no customer {customer_id} in workspace {hub.workspace!r}")
+        ours = select(deliveries.c.id).where(deliveries.c.workspace_id == hub.workspace_id)
+        return int(
+            conn.execute(
+                row_errors.update()
+                .where(
+                    row_errors.c.customer_id == customer_id,
+                    row_errors.c.checked_at.is_(None),
+                    row_errors.c.delivery_id.in_(ours),
+                )
+                .values(checked_at=utcnow())
+            ).rowcount
+        )

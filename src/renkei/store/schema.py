@@ -105,6 +105,8 @@ row_errors = Table(
     # A value left out of a row that went in without it (``bad_values: leave_out``): the customer
     # the row went to, whose page lists it. None for a row error and a note.
     Column("customer_id", Id, index=True),
+    # When someone marked that value checked (its customer's page): it no longer asks for a look.
+    Column("checked_at", DateTime(timezone=True)),
 )
 
 customers = Table(

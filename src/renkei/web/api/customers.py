@@ -10,8 +10,8 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from renkei.pipeline.browse import page_customers
-from renkei.pipeline.customers import export_text, show_customer
-from renkei.web.api.common import NO_NUL, Cursor, CustomerId, Limit, Page, Viewer, aware, errors
+from renkei.pipeline.customers import check_left_out, export_text, show_customer
+from renkei.web.api.common import NO_NUL, Cursor, CustomerId, Limit, Operator, Page, Viewer, aware, errors
 
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
@@ -159,3 +159,14 @@ def show(customer_id: CustomerId, caller: Viewer) -> CustomerDetail:
     """One customer with every value's source, the history of changes and the inquiries (反響)."""
     found: dict[str, Any] = show_customer(caller.hub, customer_id)
     return CustomerDetail.model_validate(found)
+
+
+class CheckedOut(BaseModel):
+    checked: int = Field(description="How many values left out were marked checked.")
+
+
+@router.post("/{customer_id}/left-out/checked", response_model=CheckedOut, responses=errors(404))
+def left_out_checked(customer_id: CustomerId, caller: Operator) -> CheckedOut:
+    """Mark the values left out of the customer's rows checked (someone confirmed the number): they
+    leave its ``left_out`` and the list's ``left_out`` filter."""
+    return CheckedOut(checked=check_left_out(caller.hub, customer_id))

@@ -35,6 +35,7 @@ FLASHES = frozenset(
         "mapping_saved",
         "replayed",
         "undone",
+        "left_out_checked",
         "token_revoked",
         "user_added",
         "check_started",

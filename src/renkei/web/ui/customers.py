@@ -10,13 +10,15 @@ from fastapi.responses import Response
 from renkei.core.fields import SCALAR_FIELDS
 from renkei.errors import ConfigurationError
 from renkei.pipeline.browse import page_customers
-from renkei.pipeline.customers import show_customer
+from renkei.pipeline.customers import check_left_out, show_customer
 from renkei.web.auth import Caller, page_caller
+from renkei.web.ui.common import flash_key, redirect
 from renkei.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
 
 Viewer = Annotated[Caller, Depends(page_caller())]
+Operator = Annotated[Caller, Depends(page_caller("operator"))]
 
 
 @router.get("/customers")
@@ -48,7 +50,7 @@ def customers_page(
 
 
 @router.get("/customers/{customer_id}")
-def customer_page(request: Request, customer_id: int, caller: Viewer) -> Response:
+def customer_page(request: Request, customer_id: int, caller: Viewer, done: str | None = None) -> Response:
     customer = show_customer(caller.hub, customer_id)
     ordered = [name for name in SCALAR_FIELDS if name in customer["fields"]]
     ordered += sorted(name for name in customer["fields"] if name not in SCALAR_FIELDS)
@@ -60,4 +62,12 @@ def customer_page(request: Request, customer_id: int, caller: Viewer) -> Respons
         customer=customer,
         ordered=ordered,
         inquiries=list(reversed(customer["inquiries"])),
+        flash=caller.t(key) if (key := flash_key(done)) else None,
     )
+
+
+@router.post("/customers/{customer_id}/left-out/checked")
+def left_out_checked(customer_id: int, caller: Operator) -> Response:
+    """Mark the values left out of the customer's rows checked."""
+    check_left_out(caller.hub, customer_id)
+    return redirect(f"/customers/{customer_id}?done=left_out_checked")
