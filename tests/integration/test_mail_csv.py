@@ -270,19 +270,24 @@ def test_undoing_the_mail_takes_back_what_its_files_brought(hub):
     assert delivery_service.get_delivery(hub, result.children[0]).state == "undone"
 
 
-def test_a_password_protected_workbook_attached_opens_with_the_file_password(hub, tmp_path):
-    # パスワード付きExcel: the workbook itself encrypted, its password sent in another mail.
+def workbook_mail(tmp_path, password: str) -> bytes:
+    """A mail carrying a password-protected workbook (パスワード付きExcel) as PPAP sends it."""
     plain = workbook(tmp_path / "plain.xlsx", [["氏名", "メール"], ["山田太郎", "t@example.jp"]]).read_bytes()
     message = EmailMessage()
     message["From"] = "system@partner.example.jp"
     message["To"] = "inbox@inbox.localhost"
     message["Subject"] = "会員リスト"
-    message.set_content("添付します。")
+    message.set_content("添付します。パスワードは別途お送りします。")
     message.add_attachment(
-        protected_workbook(plain, "Pa55"), maintype="application", subtype="octet-stream", filename="会員.xlsx"
+        protected_workbook(plain, password), maintype="application", subtype="octet-stream", filename="会員.xlsx"
     )
+    return message.as_bytes()
+
+
+def test_a_password_protected_workbook_attached_opens_with_the_file_password(hub, tmp_path):
+    # パスワード付きExcel: the workbook itself encrypted, its password sent in another mail.
     integration = mail_csv(hub)
-    first = mail_service.import_mail(hub, integration, message.as_bytes())
+    first = mail_service.import_mail(hub, integration, workbook_mail(tmp_path, "Pa55"))
     child = delivery_service.get_delivery(hub, first.children[0])
     assert (child.state, child.reason) == (
         "failed",
@@ -372,20 +377,6 @@ def test_a_password_mail_that_came_first_opens_the_zip_mail_after_it(hub):
     assert (name, child.state, child.counts.created) == ("会員.csv", "processed", 1)
     assert [c["email"] for c in export(hub)] == ["t@example.jp"]
     assert delivery_service.get_delivery(hub, zipped.delivery_id).state == "processed"
-
-
-def workbook_mail(tmp_path, password: str) -> bytes:
-    """A mail carrying a password-protected workbook (パスワード付きExcel) as PPAP sends it."""
-    plain = workbook(tmp_path / "plain.xlsx", [["氏名", "メール"], ["山田太郎", "t@example.jp"]]).read_bytes()
-    message = EmailMessage()
-    message["From"] = "system@partner.example.jp"
-    message["To"] = "inbox@inbox.localhost"
-    message["Subject"] = "会員リスト"
-    message.set_content("添付します。パスワードは別途お送りします。")
-    message.add_attachment(
-        protected_workbook(plain, password), maintype="application", subtype="octet-stream", filename="会員.xlsx"
-    )
-    return message.as_bytes()
 
 
 def test_the_password_mail_opens_the_protected_workbook_its_sender_mailed_either_order(hub, tmp_path):

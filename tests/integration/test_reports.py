@@ -36,6 +36,8 @@ from renkei.store.schema import outbox
 from renkei.store.schema import settings as settings_table
 from tests.conftest import write_csv
 from tests.helpers import free_port
+from tests.integration.test_mail_csv import ZIPPED_CSV, mail_csv, notice_mail, workbook_mail, zip_mail
+from tests.zips import zip_bytes
 
 ERRORS_TO = "ops@example.jp"
 SUCCESS_TO = "sales@example.jp"
@@ -427,9 +429,6 @@ def test_a_queued_mail_with_a_header_injecting_recipient_is_given_up_not_sent(hu
 def test_a_zip_mail_waiting_for_its_password_reports_only_if_none_opens_it(hub, relay):
     # PPAP: the ZIP's mail fails for want of its password, which the sender's next mail tells. The
     # error mail waits PASSWORD_WAIT for it; with no password mail it goes, saying it waited.
-    from tests.integration.test_mail_csv import ZIPPED_CSV, mail_csv, zip_mail
-    from tests.zips import zip_bytes
-
     settings, sink = relay
     integration = mail_csv(hub)
     now = utcnow()
@@ -448,9 +447,6 @@ def test_a_zip_mail_waiting_for_its_password_reports_only_if_none_opens_it(hub, 
 
 
 def test_a_zip_mail_opened_by_its_password_mail_sends_no_error_report(hub, relay):
-    from tests.integration.test_mail_csv import ZIPPED_CSV, mail_csv, notice_mail, zip_mail
-    from tests.zips import zip_bytes
-
     settings, sink = relay
     integration = mail_csv(hub)
     now = utcnow()
@@ -474,9 +470,6 @@ def test_a_zip_mail_opened_by_its_password_mail_sends_no_error_report(hub, relay
 
 def test_an_encrypted_zip_dropped_as_a_file_reports_at_once(hub, tmp_path, relay):
     # No password mail comes with a file channel: its failure is told at once.
-    from tests.integration.test_mail_csv import ZIPPED_CSV
-    from tests.zips import zip_bytes
-
     settings, sink = relay
     integration = add_csv(hub, errors=[ERRORS_TO])
     path = tmp_path / "members.zip"
@@ -486,8 +479,6 @@ def test_an_encrypted_zip_dropped_as_a_file_reports_at_once(hub, tmp_path, relay
 
 
 def test_a_protected_workbook_a_mail_carried_waits_for_its_password_mail_too(hub, relay, tmp_path):
-    from tests.integration.test_mail_csv import mail_csv, notice_mail, workbook_mail
-
     settings, sink = relay
     integration = mail_csv(hub)
     now = utcnow()
