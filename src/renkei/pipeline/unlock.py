@@ -49,8 +49,9 @@ _SENDER: Final = "ppap_sender"
 
 def after_ppap_mail(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
     """Once a mail's transaction is committed: a password mail's passwords tried on its sender's
-    waiting ZIP mails, or a ZIP mail that failed for want of a password tried with its sender's
-    earlier password mails. The replays of the ZIP mails opened, by name (``mail N``)."""
+    waiting ZIP mails and protected workbooks, or a ZIP mail (a workbook) that failed for want of a
+    password tried with its sender's earlier password mails. The replays of those opened, by name
+    (``mail N``, or the workbook's file name)."""
     if result.meta.get("passwords") and result.meta.get("sender"):
         return _with_notice(hub, delivery_id, result.meta["passwords"], result.meta["sender"])
     if result.state == "failed" and waits_for_password(result.reason):
