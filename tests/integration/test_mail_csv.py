@@ -406,6 +406,17 @@ def test_the_password_mail_opens_the_protected_workbook_its_sender_mailed_either
     assert (name, opened.state) == ("会員.xlsx", "processed")
 
 
+def test_the_inbox_worker_opens_a_protected_workbook_with_the_password_mail_of_the_same_batch(hub, tmp_path):
+    # Over SMTP both mails land in one batch, and the workbook is landed after the password mail.
+    integration = mail_csv(hub)
+    raws = [workbook_mail(tmp_path, "Kx7-5521"), notice_mail("パスワード：Kx7-5521")]
+    ids = [mail_service.receive_mail(hub, integration, raw, channel="smtp")[0].id for raw in raws]
+    results = batch.process_mails(hub, ids)
+    assert results[ids[1]].state == "not-a-lead"
+    assert [(name, r.state) for name, r in results[ids[1]].child_results] == [("会員.xlsx", "processed")]
+    assert [c["email"] for c in export(hub)] == ["t@example.jp"]
+
+
 def test_a_password_mail_from_another_sender_opens_no_protected_workbook(hub, tmp_path):
     integration = mail_csv(hub)
     mailed = mail_service.import_mail(hub, integration, workbook_mail(tmp_path, "Wb7-3390"))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from pydantic import SecretStr
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from renkei.pipeline.deliveries import (
     KEPT_PASSWORD,
@@ -98,16 +98,18 @@ def _with_earlier_notices(hub: Hub, delivery_id: int) -> list[tuple[str, Process
 
 def _around(conn: Connection, hub: Hub, delivery: Delivery, state: str, files: bool = False) -> list[Delivery]:
     """The integration's mails in ``state`` that came within ``WINDOW`` before ``delivery``, newest
-    first; with ``files``, the files mails carried as well."""
-    mails = deliveries.c.file_name.is_(None)
+    first; with ``files``, the files mails carried as well, whenever in the window they were landed
+    (the inbox worker lands a batch's files after its mails: a workbook mailed before its password
+    mail may be recorded after it)."""
+    earlier_mails = and_(deliveries.c.file_name.is_(None), deliveries.c.id < delivery.id)
     rows = conn.execute(
         select(deliveries)
         .where(
             deliveries.c.workspace_id == hub.workspace_id,
             deliveries.c.integration_id == delivery.integration_id,
-            or_(mails, deliveries.c.channel == "mail") if files else mails,
+            or_(earlier_mails, deliveries.c.channel == "mail") if files else earlier_mails,
             deliveries.c.state == state,
-            deliveries.c.id < delivery.id,
+            deliveries.c.id != delivery.id,
             deliveries.c.received_at >= delivery.received_at - WINDOW,
         )
         .order_by(deliveries.c.id.desc())
