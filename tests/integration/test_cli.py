@@ -353,3 +353,20 @@ def test_update_changes_only_the_settings_named_and_never_prints_a_secret(cli):
     assert json.loads(out)["settings"]["encoding"] == "cp932" and "Pa55" not in out
     code, _, err = cli("integrations", "update", "ない", "--set", "encoding=cp932")
     assert code != 0 and "Error:" in err
+
+
+def test_customers_show_lists_values_left_out_until_checked(cli, tmp_path):
+    document = tmp_path / "fair.yaml"
+    document.write_text("integrations:\n  - name: fair\n    kind: csv\n    mapping:\n      bad_values: leave_out\n")
+    assert cli("apply", str(document))[0] == 0
+    path = write_csv(
+        tmp_path / "fair.csv", [["氏名", "メール", "電話番号"], ["山田太郎", "t@example.jp", "03-1234-567"]]
+    )
+    assert cli("import", "--integration", "fair", str(path))[0] == 0
+    code, out, _ = cli("customers", "show", "1")
+    assert code == 0 and "left out of delivery 1 (fair): 電話番号 '03-1234-567'" in out
+    code, out, _ = cli("customers", "check-left-out", "1")
+    assert code == 0 and "1 values left out marked checked" in out
+    assert "left out of" not in cli("customers", "show", "1")[1]
+    code, _, err = cli("customers", "check-left-out", "99")
+    assert code != 0 and "Error: no customer 99" in err

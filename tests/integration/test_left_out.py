@@ -13,7 +13,7 @@ from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
-from renkei.store.schema import outbox
+from renkei.store.schema import outbox, row_errors
 from tests.conftest import write_csv
 from tests.helpers import export
 
@@ -114,3 +114,22 @@ def test_the_customer_shows_the_values_left_out_of_its_rows_while_their_delivery
     delivery_service.undo_delivery(hub, fair.delivery_id)
     again = customer_service.show_customer(hub, customer["id"])["left_out"]
     assert [e["value"] for e in again] == ["090-1234-567"]
+
+
+def test_values_left_out_marked_checked_stay_checked_when_their_delivery_is_replayed(hub, tmp_path: Path):
+    files = integration_service.add_integration(
+        hub, {"name": "展示会", "kind": "csv", "mapping": {"bad_values": "leave_out"}}
+    )
+    rows = [["氏名", "メール", "電話番号", "登録日"], ["山田 太郎", "taro@example.jp", "03-1234-567", "2024/2/30"]]
+    fair = delivery_service.import_file(hub, files, write_csv(tmp_path / "fair.csv", rows))
+    (customer,) = export(hub)
+    assert customer_service.check_left_out(hub, customer["id"]) == 2
+    replayed = delivery_service.replay_delivery(hub, fair.delivery_id)
+    assert replayed.counts.left_out == 2
+    assert customer_service.show_customer(hub, customer["id"])["left_out"] == []
+    # A value the replay leaves out that was not checked before asks for a look.
+    with hub.engine.begin() as conn:
+        conn.execute(row_errors.update().where(row_errors.c.column_name == "登録日").values(checked_at=None))
+    delivery_service.replay_delivery(hub, fair.delivery_id)
+    again = customer_service.show_customer(hub, customer["id"])["left_out"]
+    assert [e["column"] for e in again] == ["登録日"]

@@ -382,8 +382,16 @@ def customers_export(
 @customers_app.command("show")
 @handled
 def customers_show(customer_id: int, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:
-    """Show a customer: every value with its source, the history, the inquiries."""
+    """Show a customer: every value with its source, the history, the inquiries, the values left out."""
     present.customer(console, customer_service.show_customer(open_hub(workspace), customer_id), as_json)
+
+
+@customers_app.command("check-left-out")
+@handled
+def customers_check_left_out(customer_id: int, workspace: Workspace = DEFAULT_WORKSPACE) -> None:
+    """Mark the values left out of a customer's rows checked (its number confirmed)."""
+    checked = customer_service.check_left_out(open_hub(workspace), customer_id)
+    console.print(f"customer {customer_id}: {checked} values left out marked checked")
 
 
 @deliveries_app.command("list")

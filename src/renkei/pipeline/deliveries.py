@@ -12,6 +12,7 @@ import itertools
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -791,8 +792,10 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
             if delivery.state == "processed":
                 freed = FreedKeys.create(conn)
                 undo_delivery_in(conn, hub.workspace_id, delivery_id, utcnow(), freed=freed)
+            checked = _checked_left_out(conn, delivery_id)
             conn.execute(delete(row_errors).where(row_errors.c.delivery_id == delivery_id))
             result = _apply_payload(conn, hub, integration, delivery_id, path, delivery.file_name, dry_run, freed)
+            _check_again(conn, delivery_id, checked)
             if result.state == "split":  # a mail's files: landed as on arrival (those landed before are duplicates)
                 _land_parts(conn, hub, integration, delivery, result)
             if freed is not None:
@@ -820,6 +823,32 @@ def _replay(hub: Hub, delivery: Delivery, integration: Integration, path: Path, 
             raise
     result.child_results = _process_children(hub, result.children)
     return result
+
+
+def _checked_left_out(conn: Connection, delivery_id: int) -> dict[tuple[Any, ...], datetime]:
+    """The delivery's values left out that someone marked checked, by row, column and value."""
+    found = conn.execute(
+        select(row_errors.c.line, row_errors.c.column_name, row_errors.c.value, row_errors.c.checked_at).where(
+            row_errors.c.delivery_id == delivery_id, row_errors.c.checked_at.is_not(None)
+        )
+    )
+    return {(r.line, r.column_name, r.value): r.checked_at for r in found}
+
+
+def _check_again(conn: Connection, delivery_id: int, checked: dict[tuple[Any, ...], datetime]) -> None:
+    """A replay's values left out that were checked before it stay checked: the same row, column and value."""
+    for (line, column, value), at in checked.items():
+        conn.execute(
+            row_errors.update()
+            .where(
+                row_errors.c.delivery_id == delivery_id,
+                row_errors.c.customer_id.is_not(None),
+                row_errors.c.line.is_(None) if line is None else row_errors.c.line == line,
+                row_errors.c.column_name.is_(None) if column is None else row_errors.c.column_name == column,
+                row_errors.c.value.is_(None) if value is None else row_errors.c.value == value,
+            )
+            .values(checked_at=at)
+        )
 
 
 def after_ppap(hub: Hub, delivery_id: int, result: ProcessResult) -> list[tuple[str, ProcessResult]]:
