@@ -21,6 +21,7 @@ from sqlalchemy import Select, and_, case, desc, exists, func, or_, select, unio
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize import classify_phone, normalize_email
 from renkei.errors import ConfigurationError
+from renkei.pipeline.customers import standing_left_out
 from renkei.pipeline.deliveries import Delivery, delivery_from_row, load_delivery
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, list_integrations
@@ -295,12 +296,7 @@ def _with_values_left_out(hub: Hub, ids: list[int] | None = None) -> Select[tupl
     query = (
         select(row_errors.c.customer_id)
         .join(deliveries, deliveries.c.id == row_errors.c.delivery_id)
-        .where(
-            row_errors.c.customer_id.is_not(None),
-            row_errors.c.checked_at.is_(None),
-            deliveries.c.workspace_id == hub.workspace_id,
-            deliveries.c.state == "processed",
-        )
+        .where(*standing_left_out(hub.workspace_id))
     )
     if ids is not None:
         query = query.where(row_errors.c.customer_id.in_(ids))

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, select
 
 from renkei.core.fields import CUSTOM_PREFIX, SCALAR_FIELDS
 from renkei.errors import NotFoundError
@@ -220,12 +220,7 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
                 .join(integrations, integrations.c.id == deliveries.c.integration_id)
                 .where(deliveries.c.id.in_(delivery_ids), deliveries.c.workspace_id == hub.workspace_id)
             ):
-                info[int(d.id)] = {
-                    "delivery_id": int(d.id),
-                    "integration": d.name,
-                    "file_name": d.file_name,
-                    "at": _jsonable(d.processed_at or d.received_at),
-                }
+                info[int(d.id)] = _source(int(d.id), d)
         inquiry_rows = conn.execute(
             select(inquiries)
             .where(inquiries.c.customer_id == customer_id)
@@ -282,12 +277,7 @@ def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, An
         )
         .join(deliveries, deliveries.c.id == row_errors.c.delivery_id)
         .join(integrations, integrations.c.id == deliveries.c.integration_id)
-        .where(
-            row_errors.c.customer_id == customer_id,
-            row_errors.c.checked_at.is_(None),
-            deliveries.c.workspace_id == hub.workspace_id,
-            deliveries.c.state == "processed",
-        )
+        .where(row_errors.c.customer_id == customer_id, *standing_left_out(hub.workspace_id))
         .order_by(row_errors.c.delivery_id.desc(), row_errors.c.id)
         .limit(LEFT_OUT_SHOWN)
     )
@@ -297,15 +287,31 @@ def _left_out(conn: Connection, hub: Hub, customer_id: int) -> list[dict[str, An
             "value": r.value,
             "reason": r.reason,
             "line": r.line,
-            "source": {
-                "delivery_id": int(r.delivery_id),
-                "integration": r.name,
-                "file_name": r.file_name,
-                "at": _jsonable(r.processed_at or r.received_at),
-            },
+            "source": _source(int(r.delivery_id), r),
         }
         for r in found
     ]
+
+
+def standing_left_out(workspace_id: int) -> tuple[ColumnElement[bool], ...]:
+    """Where a row error (joined to its delivery) is a value left out that still asks for a look:
+    it names the customer its row went to, nobody marked it checked, and its delivery stands."""
+    return (
+        row_errors.c.customer_id.is_not(None),
+        row_errors.c.checked_at.is_(None),
+        deliveries.c.workspace_id == workspace_id,
+        deliveries.c.state == "processed",
+    )
+
+
+def _source(delivery_id: int, row: Any) -> dict[str, Any]:
+    """Where a value came from: the delivery, its integration (``name``), its file and when."""
+    return {
+        "delivery_id": delivery_id,
+        "integration": row.name,
+        "file_name": row.file_name,
+        "at": _jsonable(row.processed_at or row.received_at),
+    }
 
 
 def check_left_out(hub: Hub, customer_id: int) -> int:

@@ -843,9 +843,9 @@ def _check_again(conn: Connection, delivery_id: int, checked: dict[tuple[Any, ..
             .where(
                 row_errors.c.delivery_id == delivery_id,
                 row_errors.c.customer_id.is_not(None),
-                row_errors.c.line.is_(None) if line is None else row_errors.c.line == line,
-                row_errors.c.column_name.is_(None) if column is None else row_errors.c.column_name == column,
-                row_errors.c.value.is_(None) if value is None else row_errors.c.value == value,
+                row_errors.c.line.is_not_distinct_from(line),
+                row_errors.c.column_name.is_not_distinct_from(column),
+                row_errors.c.value.is_not_distinct_from(value),
             )
             .values(checked_at=at)
         )
