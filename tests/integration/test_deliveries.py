@@ -273,6 +273,27 @@ def test_an_inquiry_already_brought_is_not_added_again_by_a_later_cumulative_lis
     }
 
 
+def test_a_form_export_sent_again_with_more_answers_adds_only_the_new_inquiries(hub, tmp_path):
+    # A Google Forms export has no inquiry time column: its タイムスタンプ (when the form was sent)
+    # is each inquiry's time, so the same answers in the next day's export are known again.
+    header = ["タイムスタンプ", "メールアドレス", "お名前", "お問い合わせ内容"]
+    monday = [
+        header,
+        ["2026/11/03 14:22:05", "taro@example.jp", "山田 太郎", "資料がほしいです"],
+        ["2026/11/04 9:01:44", "hanako@example.jp", "佐藤 花子", "見学希望\n土日"],
+    ]
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, manual, write_csv(tmp_path / "フォームの回答_1104.csv", monday))
+    tuesday = [*monday, ["2026/11/05 10:00:00", "taro@example.jp", "山田 太郎", "資料がほしいです"]]
+    done = delivery_service.import_file(hub, manual, write_csv(tmp_path / "フォームの回答_1105.csv", tuesday))
+    assert (done.counts.created, done.counts.updated, done.counts.unchanged) == (0, 1, 2)
+    inquiries = {c["last_name"]: [(i["received_at"], i["message"]) for i in c["inquiries"]] for c in export(hub)}
+    assert inquiries == {
+        "山田": [("2026-11-03T14:22:05+09:00", "資料がほしいです"), ("2026-11-05T10:00:00+09:00", "資料がほしいです")],
+        "佐藤": [("2026-11-04T09:01:44+09:00", "見学希望\n土日")],
+    }
+
+
 def test_a_list_of_inquiries_is_auto_mapped_into_customers_with_their_inquiries(hub, tmp_path):
     rows = [
         ["反響ID", "反響日時", "お名前", "メールアドレス", "物件名", "賃料", "間取り", "お問い合わせ内容"],

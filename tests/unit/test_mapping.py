@@ -1129,3 +1129,42 @@ def test_a_microsoft_forms_answer_by_someone_not_signed_in_is_the_person_the_que
     assert errors == []
     assert (patch.fields["last_name"], patch.fields["email"]) == ("山田", "taro@example.jp")
     assert "メール" not in patch.custom and "名前" not in patch.custom
+
+
+@pytest.mark.parametrize(
+    ("fields", "received_at"),
+    [
+        pytest.param(
+            {"タイムスタンプ": "2026/11/03 14:22:05", "メール": "a@example.jp", "お問い合わせ内容": "資料請求"},
+            "2026-11-03T14:22:05+09:00",
+            id="a-form-export-s-timestamp",
+        ),
+        pytest.param(
+            {"お問い合わせ内容": "資料請求", "登録日": "令和8年11月3日", "メール": "a@example.jp"},
+            "2026-11-03T00:00:00+09:00",
+            id="a-day-in-any-column-order",
+        ),
+        pytest.param(
+            {"登録日": "2026/11/03", "反響日時": "2026/11/05 10:00", "メール": "a@example.jp", "物件名": "ハイツ"},
+            "2026-11-05T10:00:00+09:00",
+            id="the-list-s-own-inquiry-time-wins",
+        ),
+    ],
+)
+def test_an_inquiry_without_a_time_of_its_own_takes_the_rows_acquisition_time(fields, received_at):
+    patch, errors = patch_of(fields)
+    assert errors == []
+    assert patch.inquiry_values["received_at"] == received_at
+
+
+def test_a_row_with_an_acquisition_time_and_no_inquiry_values_makes_no_inquiry():
+    # A customer list with a 作成日 column and an お問い合わせ内容 column left empty in this row.
+    patch, _ = patch_of({"作成日": "2026/11/03 10:00", "メール": "a@example.jp", "お問い合わせ内容": ""})
+    assert patch.inquiry_values == {}
+    assert patch.fields["acquired_at"] == "2026-11-03"
+
+
+def test_a_bad_acquisition_date_is_reported_once_not_again_as_the_inquiry_time():
+    patch, errors = patch_of({"タイムスタンプ": "先週", "メール": "a@example.jp", "お問い合わせ内容": "資料請求"})
+    assert [(e.column, e.value) for e in errors] == [("タイムスタンプ", "先週")]
+    assert "received_at" not in patch.inquiry_values

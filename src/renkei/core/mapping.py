@@ -16,6 +16,7 @@ from renkei.core import headers as header_aliases
 from renkei.core.errors import NormalizationError
 from renkei.core.fields import (
     CUSTOM_PREFIX,
+    INQUIRY_TARGETS,
     PROTECTED_FIELDS,
     SCALAR_FIELDS,
     Permission,
@@ -133,6 +134,11 @@ class CompiledMapping:
     #: Columns side by side that hold one number's parts (``電話番号1``/``2``/``3``: ``03`` | ``1234`` |
     #: ``5678``): a row's parts are joined into the first column's value before the columns are read.
     number_parts: tuple[NumberParts, ...] = ()
+    #: Where a row's inquiry takes its time from when the file has no column of its own for it:
+    #: the position of the column of the day the person was won (a Google Forms export's
+    #: タイムスタンプ beside its お問い合わせ内容), and its reading as an inquiry time. None when the
+    #: file has an inquiry time column, no acquisition date column or no inquiry columns.
+    inquiry_time: tuple[int, Apply] | None = None
 
     def targets(self) -> dict[str, str | None]:
         """Source label → target, for showing the user what was auto-mapped; a number's later parts
@@ -208,7 +214,18 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
         unknown_positions=unknown_positions,
         strays=_strays(resolved),
         number_parts=_number_parts(labels, resolved, ruled),
+        inquiry_time=_inquiry_time(resolved),
     )
+
+
+def _inquiry_time(resolved: Sequence[tuple[str, str | None, bool]]) -> tuple[int, Apply] | None:
+    """``CompiledMapping.inquiry_time`` of a file whose columns resolved as ``resolved``."""
+    targets = [target for _, target, _ in resolved]
+    if "inquiry.received_at" in targets or not any(t in INQUIRY_TARGETS for t in targets):
+        return None
+    if "acquired_at" not in targets:
+        return None
+    return targets.index("acquired_at"), transform_for("inquiry.received_at")
 
 
 def _number_parts(
@@ -270,6 +287,10 @@ def map_record(record: SourceRecord, mapping: CompiledMapping) -> tuple[Customer
         reason = apply(raw, patch)
         if reason is not None:
             errors.append(FieldError(label, raw, reason))
+    if mapping.inquiry_time is not None and patch.inquiry_values and "received_at" not in patch.inquiry_values:
+        position, apply = mapping.inquiry_time
+        if raw := values[position]:
+            apply(raw, patch)  # a value it rejects is reported once, by the column's own transform
     rejected = len(errors)  # the values rejected; what follows makes the row an error
     if mapping.constants:  # most mappings have none: not even an empty zip per row
         for (target, apply), raw in zip(mapping.constants, mapping.constant_values, strict=True):
