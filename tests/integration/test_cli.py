@@ -370,3 +370,25 @@ def test_customers_show_lists_values_left_out_until_checked(cli, tmp_path):
     assert "left out of" not in cli("customers", "show", "1")[1]
     code, _, err = cli("customers", "check-left-out", "99")
     assert code != 0 and "Error: no customer 99" in err
+
+
+def test_a_dry_run_and_a_customer_show_the_inquiries_a_list_brings(cli, tmp_path):
+    rows = [
+        ["タイムスタンプ", "お名前", "メールアドレス", "物件名", "お問い合わせ内容"],
+        ["2026/11/03 14:22:05", "山田太郎", "t@example.jp", "サンプルハイツ", "見学希望\n土日がいいです"],
+    ]
+    path = write_csv(tmp_path / "form.csv", rows)
+    code, out, _ = cli("import", "--dry-run", str(path))
+    assert code == 0 and "+ inquiry 2026-11-03 14:22 · form.csv · サンプルハイツ · 見学希望 · 土日がいいです" in out
+    code, out, _ = cli("import", "--dry-run", "--json", str(path))
+    [row] = json.loads(out)[0]["rows"]
+    assert (row["inquiry"]["received_at"], row["inquiry"]["message"]) == ("2026-11-03T14:22:05+09:00", rows[1][4])
+    assert cli("import", str(path))[0] == 0
+    customer_id = json.loads(cli("customers", "export")[1])["id"]
+    code, out, _ = cli("customers", "show", str(customer_id))
+    assert code == 0 and "2026-11-03 14:22" in out and "サンプルハイツ" in out and "土日がいいです" in out
+    # The same list again under another name brings no inquiry the customer has not had.
+    again = write_csv(tmp_path / "form-1104.csv", rows)
+    code, out, _ = cli("import", "--dry-run", "--json", str(again))
+    [row] = json.loads(out)[0]["rows"]
+    assert (row["action"], row["inquiry"]) == ("unchanged", None)

@@ -273,6 +273,21 @@ def test_an_inquiry_already_brought_is_not_added_again_by_a_later_cumulative_lis
     }
 
 
+def test_inquiries_without_a_time_come_after_those_with_one_on_either_database(hub, tmp_path):
+    manual = integration_service.manual_import_integration(hub)
+    untimed = [["お名前", "メールアドレス", "物件名"], ["山田 太郎", "t@example.jp", "パーク"]]
+    delivery_service.import_file(hub, manual, write_csv(tmp_path / "a.csv", untimed))
+    timed = [
+        ["反響日時", "お名前", "メールアドレス", "物件名"],
+        ["2026/11/03 10:00", "山田 太郎", "t@example.jp", "ハイツ"],
+    ]
+    delivery_service.import_file(hub, manual, write_csv(tmp_path / "b.csv", timed))
+    [customer] = export(hub)
+    assert [i["property_name"] for i in customer["inquiries"]] == ["ハイツ", "パーク"]
+    shown = customer_service.show_customer(hub, customer["id"])
+    assert [i["property_name"] for i in shown["inquiries"]] == ["ハイツ", "パーク"]
+
+
 def test_a_form_export_sent_again_with_more_answers_adds_only_the_new_inquiries(hub, tmp_path):
     # A Google Forms export has no inquiry time column: its タイムスタンプ (when the form was sent)
     # is each inquiry's time, so the same answers in the next day's export are known again.

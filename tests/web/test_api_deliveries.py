@@ -249,6 +249,25 @@ def test_dry_run_shows_field_by_field_changes_and_writes_nothing(client, api, me
     assert invalid.status_code == 422
 
 
+def test_a_dry_run_row_names_the_inquiry_it_would_add(client, api, members):
+    rows = [
+        ["タイムスタンプ", "お名前", "メールアドレス", "物件名", "お問い合わせ内容"],
+        ["2026/11/03 14:22", "山田 太郎", "t@example.jp", "サンプルハイツ", "見学希望"],
+    ]
+    delivery_id = upload(client, api, members, csv_bytes(rows), wait=True).json()["delivery_id"]
+    dry = client.post(f"/api/deliveries/{delivery_id}/dry-run", headers=api).json()
+    [row] = dry["rows"]
+    inquiry = row["inquiry"]
+    assert (inquiry["received_at"], inquiry["property_name"], inquiry["message"]) == (
+        "2026-11-03T14:22:00+09:00",
+        "サンプルハイツ",
+        "見学希望",
+    )
+    [customer] = client.get("/api/customers", headers=api).json()["items"]
+    detail = client.get(f"/api/customers/{customer['id']}", headers=api).json()
+    assert len(detail["inquiries"]) == 1  # the dry run added none
+
+
 def test_a_sample_reads_the_first_rows_with_a_trial_mapping_and_writes_nothing(client, api, hub, members):
     delivery_id = upload(client, api, members, csv_bytes([HEADER, GOOD, BAD]), wait=True).json()["delivery_id"]
     mapping = {"rules": [{"source": "会社名", "target": "department"}]}

@@ -170,6 +170,16 @@ def test_the_mapping_preview_shows_the_diff_of_the_unsaved_mapping(hub, admin, t
     ]
 
 
+def test_the_mapping_preview_shows_the_inquiry_a_row_would_add(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    form = {"source": "", "target": "", "custom": "", "permission": "R", "auto_map": "1"}
+    form |= {"unknown_columns": "custom", "delivery": str(ids["mail"])}
+    preview = admin.post(f"/integrations/{ids['suumo']}/mapping/preview", data=form)
+    assert preview.status_code == 200 and 'data-testid="preview-result"' in preview.text
+    [added] = re.findall(r'data-testid="inquiry-added">([^<]*)<', preview.text)
+    assert added.startswith("反響を追加： 20") and "サンプルハイツ" in added, added
+
+
 def test_a_large_delivery_is_previewed_by_its_first_rows_until_every_row_is_asked_for(
     hub, admin, tmp_path, monkeypatch
 ):

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from renkei.core.patch import FieldError
 from renkei.pipeline.apply import Counts
+from renkei.pipeline.customers import inquiry_data
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration
@@ -175,6 +176,7 @@ def _result_data(path: Path, result: ProcessResult) -> dict[str, Any]:
                 "groups_added": list(r.groups_added),
                 "errors": [{"column": e.column, "value": e.value, "reason": e.reason} for e in r.errors],
                 "notes": list(r.notes),
+                "inquiry": inquiry_data(r.inquiry) if r.inquiry is not None else None,
             }
             for r in result.rows
         ]
@@ -285,6 +287,8 @@ def _dry_rows(console: Console, path: Path, result: ProcessResult) -> None:
             _say(console, f"    + tag {tag}")
         for group in row.groups_added:
             _say(console, f"    + group {group}")
+        if row.inquiry is not None:
+            _say(console, f"    + inquiry {_inquiry_line(inquiry_data(row.inquiry))}")
     if result.unlisted_rows:
         _say(
             console,
@@ -430,8 +434,11 @@ def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
         _say(console, "groups: " + ", ".join(data["groups"]))
     for h in data["history"]:
         _say(console, f"{h['at']} {h['field']}: {h['old']!r} → {h['new']!r}")
-    for i in data["inquiries"]:
-        _say(console, f"inquiry {i['received_at'] or ''} {i['source']} {i['property_name'] or ''}")
+    if data["inquiries"]:
+        inquiries = Table("received", "source", "inquiry", title="inquiries")
+        for i in data["inquiries"]:
+            inquiries.add_row(_shown_time(i["received_at"]), i["source"], _inquiry_what(i))
+        console.print(inquiries)
     for left in data["left_out"]:
         source = left["source"]
         _say(
@@ -439,6 +446,35 @@ def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
             f"left out of delivery {source['delivery_id']} ({source['integration']}): "
             f"{left['column'] or ''} {left['value']!r}: {left['reason']}",
         )
+
+
+def _shown_time(iso: str | None) -> str:
+    """A time as ISO 8601 in Japan time (``inquiry_data``) shown to the minute: ``2026-11-03 14:22``."""
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def _inquiry_what(inquiry: dict[str, Any]) -> str:
+    """What an inquiry says: its id, property (name, code, price, layout, page) and message, a line each."""
+    property_line = " ".join(
+        str(inquiry[name])
+        for name in ("property_name", "property_code", "own_property_code", "price", "layout")
+        if inquiry[name]
+    )
+    lines = [
+        f"#{inquiry['external_id']}" if inquiry["external_id"] else "",
+        property_line,
+        inquiry["property_url"] or "",
+        inquiry["message"] or "",
+    ]
+    return "\n".join(line for line in lines if line)
+
+
+def _inquiry_line(inquiry: dict[str, Any]) -> str:
+    """An inquiry on one line (a dry run's row): when, from where, and what it says, its message's first line."""
+    what = _inquiry_what(inquiry).replace("\n", " · ")
+    parts = (_shown_time(inquiry["received_at"]), inquiry["source"], what)
+    line = " · ".join(part for part in parts if part)
+    return line if len(line) <= 100 else line[:99] + "…"
 
 
 def rows(console: Console, items: list[dict[str, Any]], as_json: bool) -> None:

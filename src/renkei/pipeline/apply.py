@@ -7,7 +7,7 @@ memory, and writes with driver-level ``executemany``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -71,6 +71,9 @@ class RowReport:
     errors: tuple[FieldError, ...] = ()
     #: Why the record did not match as a key alone would say (a shared number's other holders).
     notes: tuple[str, ...] = ()
+    #: The inquiry (反響) the record adds to its customer, as stored (``received_at`` in UTC);
+    #: None when it brings none, or one the integration already brought.
+    inquiry: Mapping[str, Any] | None = None
 
 
 @dataclass(slots=True)
@@ -308,6 +311,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
             if action == "updated":
                 assert customer is not None
                 _record_changes(ctx, writes, customer, outcome)
+        added: dict[str, Any] | None = None
         if patch.inquiry is not None or patch.inquiry_values:
             inquiry = _inquiry_row(ctx, cid, patch)
             known = inquiry_key(cid, *(inquiry[name] for name in _INQUIRY_KEY_COLUMNS))
@@ -315,6 +319,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                 if known is not None:
                     known_inquiries.add(known)
                 writes.inquiries.append(inquiry)
+                added = inquiry
                 if action == "unchanged":
                     action = "updated"
         if action == "unchanged":
@@ -335,6 +340,7 @@ def apply_batch(ctx: ApplyContext, batch: list[Mapped], maybe: set[str] | None =
                     outcome.groups_added,
                     errors=tuple(left_out.get(line, ())),
                     notes=refused,
+                    inquiry=added,
                 )
             )
     counts = ctx.counts

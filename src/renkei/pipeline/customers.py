@@ -6,7 +6,7 @@ import csv
 import io
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -56,6 +56,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def inquiry_data(inquiry: Mapping[str, Any]) -> dict[str, Any]:
+    """An inquiry as the export, the API and the CLI show it: ``INQUIRY_COLUMNS``, times in Japan time."""
+    return {c: _jsonable(inquiry[c]) for c in INQUIRY_COLUMNS}
+
+
 #: What an export record holds of the customer row: its timestamps and sources are not read (a
 #: timestamp costs SQLite a parse per value, a third of a large export's reading).
 _EXPORTED = (customers.c.id, *(customers.c[name] for name in SCALAR_FIELDS), customers.c.custom)
@@ -91,10 +96,10 @@ def iter_customers(hub: Hub) -> Iterator[dict[str, Any]]:
             for row in conn.execute(
                 select(inquiries)
                 .where(inquiries.c.customer_id.between(first, last))
-                .order_by(inquiries.c.received_at, inquiries.c.id)
+                .order_by(inquiries.c.received_at.nulls_last(), inquiries.c.id)
             ):
                 if (listed := found.get(int(row.customer_id))) is not None:
-                    listed.append({c: _jsonable(getattr(row, c)) for c in INQUIRY_COLUMNS})
+                    listed.append(inquiry_data(row._mapping))
             for row in page:
                 cid = int(row[0])
                 record: dict[str, Any] = {"id": cid}
@@ -224,7 +229,7 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
         inquiry_rows = conn.execute(
             select(inquiries)
             .where(inquiries.c.customer_id == customer_id)
-            .order_by(inquiries.c.received_at, inquiries.c.id)
+            .order_by(inquiries.c.received_at.nulls_last(), inquiries.c.id)
         ).all()
         left_out = _left_out(conn, hub, customer_id)
     values: dict[str, Any] = {}
@@ -250,7 +255,7 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
             }
             for h in history
         ],
-        "inquiries": [{c: _jsonable(getattr(i, c)) for c in INQUIRY_COLUMNS} for i in inquiry_rows],
+        "inquiries": [inquiry_data(i._mapping) for i in inquiry_rows],
         "left_out": left_out,
     }
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from renkei.pipeline.apply import REPORTED_ROWS
 from renkei.pipeline.browse import page_deliveries, page_row_errors
+from renkei.pipeline.customers import inquiry_data
 from renkei.pipeline.deliveries import (
     SEALED_META,
     Delivery,
@@ -38,6 +39,7 @@ from renkei.web.api.common import (
     aware,
     errors,
 )
+from renkei.web.api.customers import InquiryOut
 
 router = APIRouter(prefix="/api/deliveries", tags=["deliveries"])
 
@@ -121,6 +123,11 @@ class RowOut(BaseModel):
     errors: list[FieldErrorOut]
     notes: list[str] = Field(
         default_factory=list, description="Why the row did not match as a key alone would say (dry runs)."
+    )
+    inquiry: InquiryOut | None = Field(
+        default=None,
+        description="The inquiry (反響) the row adds to its customer; null when it brings none, or one the "
+        "integration already brought.",
     )
 
 
@@ -283,6 +290,7 @@ def process_out(result: ProcessResult) -> ProcessOut:
                 groups_added=list(row.groups_added),
                 errors=[FieldErrorOut(column=e.column, value=e.value, reason=e.reason) for e in row.errors],
                 notes=list(row.notes),
+                inquiry=InquiryOut(**inquiry_data(row.inquiry)) if row.inquiry is not None else None,
             )
             for row in result.rows
         ],
