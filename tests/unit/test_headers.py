@@ -470,7 +470,7 @@ ZOOM_REGISTRANTS = {
 MICROSOFT_FORMS = {
     "ID": None,
     "開始時刻": None,
-    "完了時刻": None,
+    "完了時刻": "acquired_at",  # when the answer was sent
     "メール": None,  # read as a second e-mail column (compile_mapping)
     "名前": None,
     "お名前": "full_name",
@@ -925,8 +925,48 @@ def test_microsoft_forms_account_columns_are_the_person_when_the_form_asks_nothi
     assert auto_map(["ID", "開始時刻", "完了時刻", "メール", "名前", "ご質問"]) == {
         "ID": None,
         "開始時刻": None,
-        "完了時刻": None,
+        "完了時刻": "acquired_at",
         "メール": "email",
         "名前": "full_name",
         "ご質問": "inquiry.message",
     }
+
+
+def test_a_microsoft_forms_completion_time_is_when_the_person_was_won_unless_the_form_asks():
+    english = auto_map(["ID", "Start time", "Completion time", "Email", "Name", "Question"])
+    assert (english["Completion time"], english["Start time"]) == ("acquired_at", None)
+    # A date the form itself asks for (登録日) is the one taken.
+    asked = auto_map(["ID", "開始時刻", "完了時刻", "メール", "名前", "登録日"])
+    assert (asked["完了時刻"], asked["登録日"]) == (None, "acquired_at")
+    # Outside a Forms export, 完了時刻 says nothing of the person.
+    assert auto_map(["氏名", "完了時刻"])["完了時刻"] is None
+
+
+# Peatix's attendee list: the ticket's purchase is when the person was won.
+PEATIX = {
+    "注文ID": None,
+    "チケット購入日時": "acquired_at",
+    "チケット名": None,
+    "氏名": "full_name",
+    "ニックネーム": None,
+    "メールアドレス": "email",
+    "電話番号": "phone",
+    "会社名": "company_name",
+    "部署名": "department",
+    "役職": "title",
+    "参加ステータス": None,
+}
+
+
+def test_peatix_attendees() -> None:
+    assert auto_map(list(PEATIX)) == PEATIX
+
+
+@pytest.mark.parametrize("label", ["応募日時", "エントリー日", "初回購入日", "入会日", "来場日時", "お申し込み日時"])
+def test_the_day_a_person_applied_entered_or_first_bought_is_when_they_were_won(label: str) -> None:
+    assert guess_target(label) == "acquired_at"
+
+
+@pytest.mark.parametrize("label", ["購入日", "注文日時", "予約日時", "最終購入日"])
+def test_a_purchase_order_or_reservation_of_any_time_is_not(label: str) -> None:
+    assert guess_target(label) is None

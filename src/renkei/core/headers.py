@@ -219,8 +219,11 @@ _ALIASES: Final[dict[str, tuple[str, ...]]] = {
         "お申込日", "お申し込み日", "申し込み日", "registration date", "signup date", "sign-up date", "date created",
         # A Google Forms export's first column: when the form was sent. Mailchimp's opt-in time.
         "タイムスタンプ", "timestamp", "optin_time",
-        # The day a lead was won: a brochure requested, a model house or a shop visited.
-        "資料請求日", "来場日", "来店日",
+        # The day a lead was won: a brochure requested, a model house or a shop visited, an event's
+        # ticket bought (Peatix's チケット購入日時), an application or entry sent, a first purchase.
+        "資料請求日", "来場日", "来店日", "資料請求日時", "来場日時", "来店日時", "チケット購入日", "チケット購入日時",
+        "お申込日時", "お申し込み日時", "申し込み日時", "応募日", "応募日時", "エントリー日", "エントリー日時",
+        "参加登録日", "参加登録日時", "入会日", "初回購入日", "初回購入日時", "first purchase date",
         # Zoom's registration report (登録時間, Registration Time).
         "登録時間", "registration time",
     ),
@@ -501,8 +504,11 @@ def auto_map(headers: Sequence[str]) -> dict[str, str | None]:
     header the first occurrence's answer is kept.
     """
     guesses = {header: _lookup(header) for header in headers}
-    for header in _form_account_columns(headers):
+    account = _form_account_columns(headers)
+    for header in account:
         guesses[header] = (guesses[header][0], True)
+    if account:  # its 完了時刻 (Completion time): when the answer was sent, as Google Forms' タイムスタンプ
+        guesses[headers[2]] = ("acquired_at", True)
     taken: set[str] = set()
     mapping: dict[str, str | None] = dict.fromkeys(guesses)
     for fallback_pass in (False, True):
