@@ -322,6 +322,17 @@ def test_phone_numbers_are_shown_as_people_write_them(hub, admin, tmp_path):
     assert "+81" not in detail
 
 
+def test_a_second_phone_kept_as_a_custom_value_is_shown_as_people_write_it(hub, admin, tmp_path):
+    integration = add_integration(hub, {"name": "名刺", "kind": "csv"})
+    rows = [["氏名", "会社TEL", "直通TEL", "紹介コード"], ["山田太郎", "03-1111-2222", "03-1111-3333", "+12345678"]]
+    import_file(hub, integration, write_csv(tmp_path / "cards.csv", rows))
+    listed = admin.client.get("/customers").text
+    customer = re.search(r'data-testid="customer-(\d+)"', listed).group(1)
+    detail = admin.client.get(f"/customers/{customer}").text
+    assert "03-1111-3333" in detail and "+81311113333" not in detail
+    assert "+12345678" in detail  # a custom value that is no phone number stays as written
+
+
 def test_the_customer_page_lists_the_values_left_out_of_its_rows(hub, admin, tmp_path):
     integration = add_integration(hub, {"name": "展示会", "kind": "csv", "mapping": {"bad_values": "leave_out"}})
     rows = [["氏名", "メール", "電話番号"], ["山田太郎", "t@example.jp", "03-1234-567"]]

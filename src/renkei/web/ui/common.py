@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from renkei.core.errors import NormalizationError
+from renkei.core.fields import CUSTOM_PREFIX
 from renkei.core.normalize.phone import normalize_phone
 from renkei.pipeline.hub import as_utc
 from renkei.sources.mail_kind import MAIL_KINDS
@@ -62,10 +64,18 @@ def jst(value: Any, with_seconds: bool = False) -> str:
 PHONE_FIELDS = frozenset({"phone", "mobile", "fax"})
 
 
+#: A number as the phone transform stores it: what a custom field holds of a second phone column
+#: (``直通TEL``, ``TEL2``) beside the one that filled the field.
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
 def shown(value: Any, field: str) -> Any:
     """A stored value as people read it: a phone number in its national form (``03-1234-5678``;
-    a number abroad as ``+1 212-555-1234``), anything else as it is."""
-    if field not in PHONE_FIELDS or not isinstance(value, str) or not value.startswith("+"):
+    a number abroad as ``+1 212-555-1234``) — a phone field's, or a custom field's that holds a
+    number as the phone transform stores it — anything else as it is."""
+    if not isinstance(value, str) or not value.startswith("+"):
+        return value
+    if field not in PHONE_FIELDS and not (field.startswith(CUSTOM_PREFIX) and _E164.fullmatch(value)):
         return value
     try:
         return normalize_phone(value).national
