@@ -15,7 +15,7 @@ from renkei.pipeline.browse import (
     page_deliveries,
     page_row_errors,
 )
-from renkei.pipeline.deliveries import import_file
+from renkei.pipeline.deliveries import import_file, undo_delivery
 from renkei.pipeline.integrations import add_integration, get_integration, update_integration
 from renkei.store.secrets import REDACTED
 from tests.conftest import write_csv
@@ -78,6 +78,59 @@ def test_a_whole_address_or_phone_number_finds_its_customer_through_the_index(hu
             with hub.engine.connect() as conn:
                 plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
             assert f"INDEX ix_customers_workspace_id_{index} (" in plan, plan
+
+
+def test_the_customers_a_delivery_created_or_changed(hub, tmp_path):
+    members, first = _import(
+        hub,
+        tmp_path,
+        "a.csv",
+        [
+            ["山田 太郎", "", "t@example.jp", "", ""],
+            ["佐藤 花子", "", "h@example.jp", "", ""],
+            ["鈴木 一郎", "", "i@example.jp", "", ""],
+        ],
+    )
+    by_name = {c["last_name"]: c["id"] for c in page_customers(hub).items}
+    # The second file changes 山田's company, repeats 佐藤 as she is, and creates 高橋; a list of
+    # another integration only tags 鈴木.
+    _, second = _import(
+        hub,
+        tmp_path,
+        "b.csv",
+        [
+            ["山田 太郎", "", "t@example.jp", "", "株式会社テスト"],
+            ["佐藤 花子", "", "h@example.jp", "", ""],
+            ["高橋 次郎", "", "j@example.jp", "", ""],
+        ],
+        integration=members,
+    )
+    fair = add_integration(hub, {"name": "展示会", "kind": "csv"})
+    third = import_file(
+        hub, fair, write_csv(tmp_path / "c.csv", [["メールアドレス", "タグ"], ["i@example.jp", "展示会"]])
+    )
+    assert (third.counts.updated, third.counts.unchanged) == (1, 0)
+
+    def names(delivery_id: int, **more) -> list[str]:
+        return [c["last_name"] for c in page_customers(hub, delivery=delivery_id, **more).items]
+
+    assert names(first.delivery_id) == ["鈴木", "佐藤", "山田"]
+    assert names(second.delivery_id) == ["高橋", "山田"]  # 佐藤 came unchanged
+    assert names(third.delivery_id) == ["鈴木"]
+    assert names(second.delivery_id, query="山田") == ["山田"]
+    page = page_customers(hub, delivery=first.delivery_id, limit=2)
+    rest = page_customers(hub, delivery=first.delivery_id, limit=2, cursor=page.next_cursor)
+    assert [c["id"] for c in page.items + rest.items] == [by_name["鈴木"], by_name["佐藤"], by_name["山田"]]
+    # Another workspace's customers are not listed by its delivery's id in this one.
+    other = hub.for_workspace("other")
+    theirs = import_file(
+        other,
+        add_integration(other, {"name": "members", "kind": "csv"}),
+        write_csv(tmp_path / "d.csv", [HEADER, ["伊藤 四郎", "", "s@example.jp", "", ""]]),
+    )
+    assert names(theirs.delivery_id) == [] and [c["last_name"] for c in page_customers(other).items] == ["伊藤"]
+    undo_delivery(hub, second.delivery_id)  # what it did is taken back: it has touched nobody
+    assert names(second.delivery_id) == []
 
 
 def test_a_cursor_not_made_here_is_refused(hub):

@@ -392,3 +392,26 @@ def test_a_dry_run_and_a_customer_show_the_inquiries_a_list_brings(cli, tmp_path
     code, out, _ = cli("import", "--dry-run", "--json", str(again))
     [row] = json.loads(out)[0]["rows"]
     assert (row["action"], row["inquiry"]) == ("unchanged", None)
+
+
+def test_customers_list_pages_filters_and_names_the_next_page(cli, tmp_path):
+    rows = [
+        ["氏名", "メール", "タグ"],
+        ["山田太郎", "t0@example.jp", ""],
+        ["佐藤花子", "t1@example.jp", "展示会"],
+        ["鈴木一郎", "t2@example.jp", "展示会"],
+    ]
+    assert cli("import", str(write_csv(tmp_path / "a.csv", rows)))[0] == 0
+    code, out, _ = cli("customers", "list", "--limit", "2", "--json")
+    page = json.loads(out)
+    assert code == 0 and [c["last_name"] for c in page["items"]] == ["鈴木", "佐藤"]
+    assert page["items"][0]["tags"] == ["展示会"]
+    code, out, _ = cli("customers", "list", "--limit", "2", "--cursor", page["next_cursor"], "--json")
+    assert [c["last_name"] for c in json.loads(out)["items"]] == ["山田"] and json.loads(out)["next_cursor"] is None
+    code, out, _ = cli("customers", "list", "--limit", "2")
+    assert code == 0 and "t2@example.jp" in out and f"more: --cursor {page['next_cursor']}" in out
+    delivery_id = json.loads(cli("deliveries", "list", "--json")[1])[0]["id"]
+    code, out, _ = cli("customers", "list", "--delivery", str(delivery_id), "--tag", "展示会", "--json")
+    assert [c["last_name"] for c in json.loads(out)["items"]] == ["鈴木", "佐藤"]
+    code, out, err = cli("customers", "list", "--limit", "500")
+    assert code != 0 and "Error: limit 500: expected 1 to 200" in out + err

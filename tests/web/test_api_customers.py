@@ -48,6 +48,18 @@ def test_list_pages_newest_first_and_searches(client, api, loaded):
     assert client.get("/api/customers", headers=api, params={"group": "none"}).json()["items"] == []
 
 
+def test_list_filters_the_customers_a_delivery_created_or_changed(client, api, loaded):
+    a, b = (
+        next(d for d in client.get("/api/deliveries", headers=api).json()["items"] if d["file_name"] == name)
+        for name in ("a.csv", "b.csv")
+    )
+    created = client.get("/api/customers", headers=api, params={"delivery": a["id"]}).json()["items"]
+    assert len(created) == 6
+    [changed] = client.get("/api/customers", headers=api, params={"delivery": b["id"]}).json()["items"]
+    assert changed["first_name"] == "花子"
+    assert client.get("/api/customers", headers=api, params={"delivery": 0}).status_code == 422
+
+
 def test_show_has_every_values_source_history_and_inquiries(client, api, loaded):
     [hanako] = client.get("/api/customers", headers=api, params={"q": "hanako"}).json()["items"]
     shown = client.get(hanako["url"], headers=api).json()

@@ -322,6 +322,25 @@ def test_phone_numbers_are_shown_as_people_write_them(hub, admin, tmp_path):
     assert "+81" not in detail
 
 
+def test_a_delivery_links_the_customers_it_created_or_changed(hub, admin, tmp_path):
+    integration = add_integration(hub, {"name": "会員", "kind": "csv"})
+    rows = [["氏名", "メール", "会社名"], ["山田太郎", "t@example.jp", ""], ["佐藤花子", "h@example.jp", ""]]
+    first = import_file(hub, integration, write_csv(tmp_path / "a.csv", rows))
+    rows[1][2] = "株式会社テスト"
+    second = import_file(hub, integration, write_csv(tmp_path / "b.csv", rows))  # 山田 changed, 佐藤 not
+    page = admin.client.get(f"/deliveries/{second.delivery_id}").text
+    assert f'href="/customers?delivery={second.delivery_id}" data-testid="delivery-customers"' in page
+    listed = admin.client.get("/customers", params={"delivery": second.delivery_id}).text
+    assert "山田" in listed and "佐藤" not in listed
+    assert f"受信 #{second.delivery_id} で作成・更新された顧客" in listed
+    assert f'name="delivery" value="{second.delivery_id}"' in listed  # a search keeps to the delivery
+    both = admin.client.get("/customers", params={"delivery": first.delivery_id}).text
+    assert "山田" in both and "佐藤" in both
+    # A delivery that changed nobody offers no list.
+    third = import_file(hub, integration, write_csv(tmp_path / "c.csv", rows))
+    assert 'data-testid="delivery-customers"' not in admin.client.get(f"/deliveries/{third.delivery_id}").text
+
+
 def test_a_second_phone_kept_as_a_custom_value_is_shown_as_people_write_it(hub, admin, tmp_path):
     integration = add_integration(hub, {"name": "名刺", "kind": "csv"})
     rows = [["氏名", "会社TEL", "直通TEL", "紹介コード"], ["山田太郎", "03-1111-2222", "03-1111-3333", "+12345678"]]

@@ -379,6 +379,39 @@ def customers_export(
     err.print(f"{count} customers written to {output}", markup=False, highlight=False)
 
 
+@customers_app.command("list")
+@handled
+def customers_list(
+    query: Annotated[
+        str | None, typer.Option("--query", "-q", help="Words to find in names, kana, e-mail, phones, company.")
+    ] = None,
+    tag: Annotated[str | None, typer.Option("--tag")] = None,
+    group: Annotated[str | None, typer.Option("--group")] = None,
+    left_out: Annotated[bool, typer.Option("--left-out", help="Only customers with values left out to check.")] = False,
+    delivery: Annotated[
+        int | None, typer.Option("--delivery", help="Only the customers this delivery created or changed.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Customers per page (1 to 200).")] = 50,
+    cursor: Annotated[str | None, typer.Option("--cursor", help="The next page's cursor, as printed.")] = None,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+    as_json: AsJson = False,
+) -> None:
+    """List customers, newest first: a page of them, and how to ask for the next."""
+    from renkei.pipeline.browse import page_customers
+
+    page = page_customers(
+        open_hub(workspace),
+        query=query,
+        tag=tag,
+        group=group,
+        left_out=left_out,
+        delivery=delivery,
+        cursor=cursor,
+        limit=limit,
+    )
+    present.customer_page(console, page.items, page.next_cursor, as_json)
+
+
 @customers_app.command("show")
 @handled
 def customers_show(customer_id: int, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from renkei.core.patch import FieldError
 from renkei.pipeline.apply import Counts
-from renkei.pipeline.customers import inquiry_data
+from renkei.pipeline.customers import inquiry_data, jsonable
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration
@@ -415,6 +415,35 @@ def sample(console: Console, found: Sample, as_json: bool) -> None:
             where = f"row {row.line}" if row.line is not None else row.locator
             values = ", ".join(f"{name}={value}" for name, value in row.values)
             _say(console, f"{where}: {values}")
+
+
+def customer_page(console: Console, items: list[dict[str, Any]], next_cursor: str | None, as_json: bool) -> None:
+    """A page of customer summaries (``browse.page_customers``), and the cursor of the next."""
+    items = [{**c, "updated_at": jsonable(c["updated_at"])} for c in items]  # Japan time, with its offset
+    if as_json:
+        _json(console, {"items": items, "next_cursor": next_cursor})
+        return
+    if not items:
+        _say(console, "(none)")
+        return
+    table = Table("id", "name", "e-mail", "phone", "company", "owner", "status", "tags", "updated")
+    for c in items:
+        name = " ".join(part for part in (c["last_name"], c["first_name"]) if part)
+        flag = " (values left out)" if c["left_out"] else ""
+        table.add_row(
+            str(c["id"]),
+            name + flag,
+            c["email"] or "",
+            c["phone"] or c["mobile"] or "",
+            c["company_name"] or "",
+            c["owner"] or "",
+            c["status"] or "",
+            ", ".join([*c["tags"], *c["groups"]]),
+            _shown_time(c["updated_at"]),
+        )
+    console.print(table)
+    if next_cursor:
+        _say(console, f"more: --cursor {next_cursor}")
 
 
 def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import jaconv
-from sqlalchemy import Select, and_, case, desc, exists, func, or_, select, union_all
+from sqlalchemy import CompoundSelect, Select, and_, case, desc, exists, func, or_, select, union_all
 
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize import classify_phone, normalize_email
@@ -26,7 +26,16 @@ from renkei.pipeline.deliveries import Delivery, delivery_from_row, load_deliver
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, list_integrations
 from renkei.sources.mail_kind import MAIL_KINDS
-from renkei.store.schema import checks, customer_labels, customers, deliveries, integrations, row_errors
+from renkei.store.schema import (
+    checks,
+    customer_labels,
+    customers,
+    deliveries,
+    field_history,
+    inquiries,
+    integrations,
+    row_errors,
+)
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -245,12 +254,13 @@ def page_customers(
     tag: str | None = None,
     group: str | None = None,
     left_out: bool = False,
+    delivery: int | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[dict[str, Any]]:
     """Customers newest first, as summaries (id, names, contacts, owner, status, tags, groups,
     updated_at, and ``left_out``: whether values were left out of rows that went to them);
-    ``left_out`` keeps only those."""
+    ``left_out`` keeps only those, ``delivery`` only those that delivery created or changed."""
     select_ = select(customers.c.id, customers.c.updated_at, *(customers.c[name] for name in CUSTOMER_SUMMARY)).where(
         customers.c.workspace_id == hub.workspace_id
     )
@@ -258,6 +268,11 @@ def page_customers(
         select_ = select_.where(_search(query, hub.workspace_id))
     if left_out:
         select_ = select_.where(customers.c.id.in_(_with_values_left_out(hub)))
+    if delivery is not None:
+        # ``id + 0``: SQLite would look every customer of a large delivery up by its id and sort them
+        # all for one page; walking the newest first and testing each against the delivery's stops
+        # at a page (a delivery of 190,000 customers: 340 → 30 ms).
+        select_ = select_.where((customers.c.id + 0).in_(touched_by(delivery)))
     for kind, name in (("tag", tag), ("group", group)):
         if name:
             select_ = select_.where(
@@ -288,6 +303,18 @@ def page_customers(
         item["left_out"] = int(row.id) in lacking
         items.append(item)
     return _page(items, limit, lambda c: c["id"])
+
+
+def touched_by(delivery_id: int) -> CompoundSelect:
+    """The ids of the customers a delivery created or changed, as its counts have it: those it
+    created, those whose values it changed, and those it brought an inquiry, a tag or a group (a
+    delivery undone has touched none)."""
+    return union_all(
+        select(customers.c.id).where(customers.c.created_by == delivery_id),
+        select(field_history.c.customer_id).where(field_history.c.new_delivery_id == delivery_id),
+        select(inquiries.c.customer_id).where(inquiries.c.delivery_id == delivery_id),
+        select(customer_labels.c.customer_id).where(customer_labels.c.delivery_id == delivery_id),
+    )
 
 
 def _with_values_left_out(hub: Hub, ids: list[int] | None = None) -> Select[tuple[Any]]:

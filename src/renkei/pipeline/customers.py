@@ -47,7 +47,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 JST = ZoneInfo("Asia/Tokyo")
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Times in Japan time with their offset (SQLite hands back UTC without one)."""
     if isinstance(value, datetime):
         return as_utc(value).astimezone(JST).isoformat()
@@ -58,7 +58,7 @@ def _jsonable(value: Any) -> Any:
 
 def inquiry_data(inquiry: Mapping[str, Any]) -> dict[str, Any]:
     """An inquiry as the export, the API and the CLI show it: ``INQUIRY_COLUMNS``, times in Japan time."""
-    return {c: _jsonable(inquiry[c]) for c in INQUIRY_COLUMNS}
+    return {c: jsonable(inquiry[c]) for c in INQUIRY_COLUMNS}
 
 
 #: What an export record holds of the customer row: its timestamps and sources are not read (a
@@ -249,7 +249,7 @@ def show_customer(hub: Hub, customer_id: int) -> dict[str, Any]:
                 "field": h.field,
                 "old": h.old_value,
                 "new": h.new_value,
-                "at": _jsonable(h.changed_at),
+                "at": jsonable(h.changed_at),
                 "old_source": info.get(h.old_delivery_id) if h.old_delivery_id else None,
                 "new_source": info.get(h.new_delivery_id),
             }
@@ -315,7 +315,7 @@ def _source(delivery_id: int, row: Any) -> dict[str, Any]:
         "delivery_id": delivery_id,
         "integration": row.name,
         "file_name": row.file_name,
-        "at": _jsonable(row.processed_at or row.received_at),
+        "at": jsonable(row.processed_at or row.received_at),
     }
 
 

@@ -110,11 +110,19 @@ def list_customers(
     left_out: Annotated[
         bool, Query(description="Only customers values were left out of rows that went to (bad_values: leave_out).")
     ] = False,
+    delivery: Annotated[
+        int | None,
+        Query(
+            ge=1, description="Only the customers this delivery created or changed (values, inquiries, tags, groups)."
+        ),
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[CustomerSummary]:
-    """Customers newest first; ``q`` searches, ``tag`` and ``group`` filter."""
-    page = page_customers(caller.hub, query=q, tag=tag, group=group, left_out=left_out, cursor=cursor, limit=limit)
+    """Customers newest first; ``q`` searches, ``tag``, ``group``, ``left_out`` and ``delivery`` filter."""
+    page = page_customers(
+        caller.hub, query=q, tag=tag, group=group, left_out=left_out, delivery=delivery, cursor=cursor, limit=limit
+    )
     items = [
         CustomerSummary(**{**item, "updated_at": aware(item["updated_at"]), "url": f"/api/customers/{item['id']}"})
         for item in page.items

@@ -29,9 +29,16 @@ def customers_page(
     tag: str | None = None,
     group: str | None = None,
     left_out: bool = False,
+    delivery: int | None = None,
     cursor: str | None = None,
 ) -> Response:
-    filters = {"query": q or None, "tag": tag or None, "group": group or None, "left_out": left_out}
+    filters = {
+        "query": q or None,
+        "tag": tag or None,
+        "group": group or None,
+        "left_out": left_out,
+        "delivery": delivery,
+    }
     try:
         page = page_customers(caller.hub, cursor=cursor, **filters)
     except ConfigurationError:
@@ -46,6 +53,7 @@ def customers_page(
         tag=tag or "",
         group=group or "",
         left_out=left_out,
+        delivery=delivery,
     )
 
 
