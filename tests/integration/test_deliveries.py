@@ -273,6 +273,22 @@ def test_an_inquiry_already_brought_is_not_added_again_by_a_later_cumulative_lis
     }
 
 
+def test_an_inquiry_lists_detail_columns_are_the_inquirys_not_the_customers(hub, tmp_path):
+    rows = [
+        ["反響日時", "お名前", "メールアドレス", "物件名", "物件種別", "最寄り駅", "ご希望の連絡方法"],
+        ["2026/11/03 10:00", "山田 太郎", "t@example.jp", "サンプルハイツ", "賃貸マンション", "目黒駅 徒歩7分", "電話"],
+        ["2026/11/05 18:30", "山田 太郎", "t@example.jp", "パークハウス", "分譲マンション", "恵比寿駅 徒歩5分", ""],
+    ]
+    manual = integration_service.manual_import_integration(hub)
+    delivery_service.import_file(hub, manual, write_csv(tmp_path / "反響一覧.csv", rows))
+    [customer] = export(hub)
+    assert customer["custom"] == {}  # two properties' details would have overwritten each other there
+    assert [i["extra"] for i in customer["inquiries"]] == [
+        {"物件種別": "賃貸マンション", "最寄り駅": "目黒駅 徒歩7分", "ご希望の連絡方法": "電話"},
+        {"物件種別": "分譲マンション", "最寄り駅": "恵比寿駅 徒歩5分"},
+    ]
+
+
 def test_inquiries_without_a_time_come_after_those_with_one_on_either_database(hub, tmp_path):
     manual = integration_service.manual_import_integration(hub)
     untimed = [["お名前", "メールアドレス", "物件名"], ["山田 太郎", "t@example.jp", "パーク"]]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import mail as mail_service
@@ -109,6 +110,15 @@ def test_same_mail_twice_and_its_forwarded_copy_are_duplicates(hub):
     assert again.duplicate_of == first.delivery_id and forwarded.duplicate_of == first.delivery_id
     (customer,) = export(hub)
     assert len(customer["inquiries"]) == 1
+
+
+def test_what_else_a_mail_said_of_the_inquiry_is_exported_and_shown_with_it(hub):
+    mail_service.import_mail(hub, integration(hub, "suumo"), (CASES / "suumo" / "rental.eml").read_bytes())
+    (customer,) = export(hub)
+    [inquiry] = customer["inquiries"]
+    assert inquiry["extra"]["物件種別"] == "賃貸マンション" and inquiry["extra"]["専有面積"] == "40.12㎡"
+    shown = customer_service.show_customer(hub, customer["id"])
+    assert shown["inquiries"][0]["extra"] == inquiry["extra"]
 
 
 def test_the_same_person_through_two_portals_is_one_customer_with_two_inquiries(hub):

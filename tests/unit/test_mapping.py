@@ -1168,3 +1168,37 @@ def test_a_bad_acquisition_date_is_reported_once_not_again_as_the_inquiry_time()
     patch, errors = patch_of({"タイムスタンプ": "先週", "メール": "a@example.jp", "お問い合わせ内容": "資料請求"})
     assert [(e.column, e.value) for e in errors] == [("タイムスタンプ", "先週")]
     assert "received_at" not in patch.inquiry_values
+
+
+def test_an_inquiry_lists_columns_that_say_more_of_the_inquiry_are_kept_with_it():
+    fields = {
+        "反響日時": "2026/11/03 10:00",
+        "お名前": "山田太郎",
+        "メールアドレス": "t@example.jp",
+        "物件名": "サンプルハイツ",
+        "物件種別": "賃貸マンション",
+        "ご希望の連絡方法": "電話",
+        "会員ランク": "ゴールド",
+    }
+    patch, errors = patch_of(fields)
+    assert errors == [] and patch.custom == {"会員ランク": "ゴールド"}
+    assert patch.inquiry_extra() == {"物件種別": "賃貸マンション", "ご希望の連絡方法": "電話"}
+
+
+def test_the_same_columns_in_a_list_without_inquiries_are_the_customers_custom_values():
+    patch, _ = patch_of({"お名前": "山田太郎", "メールアドレス": "t@example.jp", "物件種別": "戸建て"})
+    assert patch.custom == {"物件種別": "戸建て"} and patch.inquiry_values == {}
+
+
+def test_a_rule_keeps_any_column_with_the_inquiry_and_a_rule_elsewhere_is_taken_at_its_word():
+    spec = MappingSpec(
+        rules=(
+            FieldRule("区分", "inquiry.extra:区分", Permission.READABLE),
+            FieldRule("物件種別", "custom:種別", Permission.READABLE),
+        )
+    )
+    fields = {"メールアドレス": "t@example.jp", "物件名": "ハイツ", "区分": "売買", "物件種別": "戸建て"}
+    patch, errors = patch_of(fields, spec)
+    assert errors == [] and patch.inquiry_extra() == {"区分": "売買"} and patch.custom == {"種別": "戸建て"}
+    with pytest.raises(MappingError):
+        validate_spec(MappingSpec(rules=(FieldRule("区分", "inquiry.extra:区分", Permission.WRITABLE),)))

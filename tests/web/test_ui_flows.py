@@ -10,6 +10,7 @@ import pytest
 
 from renkei.errors import ConfigurationError
 from renkei.pipeline import progress
+from renkei.pipeline.browse import page_customers
 from renkei.pipeline.deliveries import delivery_labels, get_delivery, import_file, list_deliveries, replay_delivery
 from renkei.pipeline.integrations import add_integration, find_integration, get_integration, set_status
 from renkei.pipeline.mail import inbox_address
@@ -301,6 +302,9 @@ def test_customers_search_and_detail_with_sources_and_inquiries(hub, admin, tmp_
     detail = admin.client.get(f"/customers/{suumo_customer}").text
     assert "SUUMO 渋谷" in detail and f'href="/deliveries/{ids["mail"]}"' in detail
     assert 'data-testid="inquiries"' in detail and "A1234567890" in detail and "山田" in detail
+    # What else the mail said of the inquiry, by its label.
+    assert re.search(r'data-testid="inquiry-extra">.*<dt>物件種別</dt><dd>賃貸マンション</dd>', detail)
+    assert "<dt>専有面積</dt><dd>40.12㎡</dd>" in detail
 
 
 def test_phone_numbers_are_shown_as_people_write_them(hub, admin, tmp_path):
@@ -389,6 +393,38 @@ def wait_until_finished(session, delivery_id: int) -> dict:
             return state
         time.sleep(0.05)
     raise AssertionError("the import never finished")
+
+
+def test_upload_confirms_a_column_kept_with_the_inquiry_and_a_mapping_keeps_another_there(hub, admin, tmp_path):
+    rows = [
+        ["お名前", "メールアドレス", "物件名", "物件種別", "区分"],
+        ["山田太郎", "t@example.jp", "ハイツ", "賃貸", "売買"],
+    ]
+    path = write_csv(tmp_path / "反響.csv", rows)
+    with path.open("rb") as handle:
+        confirm = admin.post(
+            "/upload", data={"integration": "manual-import"}, files={"file": ("反響.csv", handle, "text/csv")}
+        )
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', confirm.text))
+    chosen = {
+        name: re.search(rf'name="{name}".*?<option value="([^"]+)" selected', confirm.text, re.S).group(1)
+        for name in re.findall(r'<select name="(target-\d+)"', confirm.text)
+    }
+    assert (chosen["target-3"], chosen["target-4"]) == ("inquiry_extra", "custom")  # 物件種別; 区分 unknown
+    assert 'name="custom-3" value="物件種別"' in confirm.text
+    chosen["target-4"] = "inquiry_extra"  # 区分 too is the inquiry's
+    started = admin.post("/upload/import", data={**form, **chosen, "custom-4": "区分"}, follow_redirects=False)
+    delivery_id = int(started.headers["location"].rsplit("/", 1)[1])
+    assert wait_until_finished(admin, delivery_id)["state"] == "processed"
+    integration = find_integration(hub, "manual-import")
+    assert [(r.source, r.target) for r in integration.spec.mapping.rules] == [("区分", "inquiry.extra:区分")]
+    [customer] = page_customers(hub).items
+    detail = admin.client.get(f"/customers/{customer['id']}").text
+    assert "<dt>物件種別</dt><dd>賃貸</dd>" in detail and "<dt>区分</dt><dd>売買</dd>" in detail
+    mapping = admin.client.get(f"/integrations/{integration.id}/mapping").text
+    assert (
+        re.search(r'<option value="inquiry_extra" selected>', mapping) and 'value="区分" class="custom-name"' in mapping
+    )
 
 
 def test_upload_confirms_the_mapping_imports_in_the_background_and_shows_row_errors(hub, admin, tmp_path):

@@ -483,7 +483,8 @@ def _shown_time(iso: str | None) -> str:
 
 
 def _inquiry_what(inquiry: dict[str, Any]) -> str:
-    """What an inquiry says: its id, property (name, code, price, layout, page) and message, a line each."""
+    """What an inquiry says: its id, property (name, code, price, layout, page), message and what else
+    it said (``label: value``), a line each."""
     property_line = " ".join(
         str(inquiry[name])
         for name in ("property_name", "property_code", "own_property_code", "price", "layout")
@@ -494,6 +495,7 @@ def _inquiry_what(inquiry: dict[str, Any]) -> str:
         property_line,
         inquiry["property_url"] or "",
         inquiry["message"] or "",
+        *(f"{label}: {value}" for label, value in (inquiry["extra"] or {}).items()),
     ]
     return "\n".join(line for line in lines if line)
 

@@ -36,6 +36,9 @@ INQUIRY_TARGETS: Final = (
     "inquiry.message",
 )
 EXTERNAL_ID_TARGET: Final = "external_id"
+#: ``inquiry.extra:<label>``: what else an inquiry says, kept with it by its label (物件種別, 最寄り駅,
+#: ご希望の連絡方法), as a portal mail's labels Renkei has no field for are.
+INQUIRY_EXTRA_PREFIX: Final = "inquiry.extra:"
 
 #: Fields owned by Renkei or by a sync: never writable by a mapping.
 PROTECTED_FIELDS: Final = frozenset({"id", "score", "sync_status", "external_ids", "created_at", "updated_at"})
@@ -89,6 +92,11 @@ def is_custom(target: str) -> bool:
     return target.startswith(CUSTOM_PREFIX) and len(target) > len(CUSTOM_PREFIX)
 
 
+def is_inquiry_extra(target: str) -> bool:
+    """True for an ``inquiry.extra:<label>`` target."""
+    return target.startswith(INQUIRY_EXTRA_PREFIX) and len(target) > len(INQUIRY_EXTRA_PREFIX)
+
+
 def is_known_target(target: str) -> bool:
     """True when a mapping may send a value to ``target``."""
     return (
@@ -97,6 +105,7 @@ def is_known_target(target: str) -> bool:
         or target in INQUIRY_TARGETS
         or target == EXTERNAL_ID_TARGET
         or is_custom(target)
+        or is_inquiry_extra(target)
     )
 
 
@@ -104,7 +113,8 @@ def allowed_permissions(target: str) -> frozenset[Permission]:
     """The permissions a field may have; protected fields can never be writable."""
     if target in PROTECTED_FIELDS:
         return frozenset({Permission.NG, Permission.READABLE})
-    if target in COMPOSITE_TARGETS or target in INQUIRY_TARGETS or target == EXTERNAL_ID_TARGET:
+    inbound_only = target in COMPOSITE_TARGETS or target in INQUIRY_TARGETS or target == EXTERNAL_ID_TARGET
+    if inbound_only or is_inquiry_extra(target):
         # Composite and inquiry targets only exist on the way in.
         return frozenset({Permission.NG, Permission.READABLE})
     return frozenset(Permission)

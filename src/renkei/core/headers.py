@@ -285,6 +285,29 @@ def _index() -> dict[str, str]:
 
 
 _INDEX: Final = _index()
+
+#: Columns of an inquiry list that say more of the inquiry, not of the person: in a list with
+#: inquiry columns, those no field took are kept with each inquiry by their label
+#: (``inquiry.extra:<label>``), as a portal mail's are, instead of as the customer's custom values.
+INQUIRY_DETAILS: Final = frozenset(
+    normalize_label(label)
+    for label in (
+        "物件種別", "物件種目", "物件の種類", "種別", "交通", "最寄り駅", "最寄駅", "沿線・駅", "沿線", "駅",
+        "所在地", "物件所在地", "査定物件所在地", "面積", "専有面積", "建物面積", "土地面積", "築年数", "築年月",
+        "反響種別", "反響区分", "反響内容区分", "お問い合わせ種別", "お問合せ種別", "問合せ種別", "問い合わせ種別",
+        "お問い合わせ項目", "お問合せ項目", "問合せ区分", "お問合せ企画", "ご希望の連絡方法", "希望連絡方法",
+        "連絡希望の時間帯", "ご希望の連絡時間帯", "ご希望日時", "見学希望日", "見学希望日時", "来場希望日",
+        "来場希望日時", "内見希望日", "ご予算", "予算", "希望エリア", "ご希望エリア", "希望条件", "査定理由",
+        "売却時期", "売却希望時期",
+    )
+)  # fmt: skip
+
+
+def is_inquiry_detail(label: str) -> bool:
+    """Whether ``label`` is of a column that says more of an inquiry (``INQUIRY_DETAILS``)."""
+    return normalize_label(label) in INQUIRY_DETAILS
+
+
 _NOISE_KEYS: Final = tuple(normalize_label(word) for word in _NOISE)
 
 

@@ -16,11 +16,13 @@ from renkei.core import headers as header_aliases
 from renkei.core.errors import NormalizationError
 from renkei.core.fields import (
     CUSTOM_PREFIX,
+    INQUIRY_EXTRA_PREFIX,
     INQUIRY_TARGETS,
     PROTECTED_FIELDS,
     SCALAR_FIELDS,
     Permission,
     allowed_permissions,
+    is_custom,
     is_known_target,
 )
 from renkei.core.normalize import classify_phone, normalize_email, normalize_label
@@ -189,6 +191,7 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
                 continue
         claimed.add(target)
         resolved.append((label, target, False))
+    resolved = _inquiry_details(resolved, ruled)
     memo_size = memo_size_for(len(labels))
     plans = [
         ColumnPlan(label, target, _transform(target, label, second, claimed, memo_size, label in ruled), second)
@@ -216,6 +219,25 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
         number_parts=_number_parts(labels, resolved, ruled),
         inquiry_time=_inquiry_time(resolved),
     )
+
+
+def _inquiry_details(
+    resolved: list[tuple[str, str | None, bool]], ruled: set[str]
+) -> list[tuple[str, str | None, bool]]:
+    """``resolved`` with, in a list of inquiries, the columns that say more of the inquiry (物件種別,
+    最寄り駅, ご希望の連絡方法) and that neither a field nor a rule of the user's took kept with the
+    inquiry (``inquiry.extra:<label>``) rather than as the customer's custom values."""
+    if not any(target in INQUIRY_TARGETS for _, target, _ in resolved):
+        return resolved
+    return [
+        (label, INQUIRY_EXTRA_PREFIX + label.strip(), False)
+        if label not in ruled
+        and (target is None or is_custom(target))
+        and not second
+        and header_aliases.is_inquiry_detail(label)
+        else (label, target, second)
+        for label, target, second in resolved
+    ]
 
 
 def _inquiry_time(resolved: Sequence[tuple[str, str | None, bool]]) -> tuple[int, Apply] | None:

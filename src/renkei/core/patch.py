@@ -29,6 +29,10 @@ class FieldError:
     passed_over: bool = False
 
 
+#: How ``CustomerPatch.inquiry_values`` keeps an ``inquiry.extra:<label>`` value: ``extra:<label>``.
+EXTRA_KEY = "extra:"
+
+
 @dataclass(slots=True)
 class CustomerPatch:
     """Canonical values from one record. Empty values are simply absent: they never erase.
@@ -62,6 +66,15 @@ class CustomerPatch:
             return _patch_of_fields, (self.fields, self.postal_area)
         values = (self.custom, self.tags, self.groups, self.external_id, self.inquiry, self.inquiry_values)
         return CustomerPatch, (self.fields, *values, self.postal_area)
+
+    def inquiry_extra(self) -> dict[str, str]:
+        """What else the record's inquiry says, by its label: its source's (a mail's other labels),
+        then the columns kept with it (``inquiry.extra:<label>``)."""
+        extra = dict(self.inquiry.extra) if self.inquiry is not None and self.inquiry.extra else {}
+        for key, value in self.inquiry_values.items():
+            if key.startswith(EXTRA_KEY):
+                extra.setdefault(key[len(EXTRA_KEY) :], value)
+        return extra
 
     def set_default(self, name: str, value: str) -> None:
         """Set ``name`` unless an earlier column already did."""

@@ -19,7 +19,7 @@ from functools import cache, partial
 from typing import Final, Generic, NamedTuple, TypeVar
 
 from renkei.core.errors import NormalizationError
-from renkei.core.fields import CUSTOM_PREFIX, INQUIRY_TARGETS
+from renkei.core.fields import CUSTOM_PREFIX, INQUIRY_EXTRA_PREFIX, INQUIRY_TARGETS, is_inquiry_extra
 from renkei.core.normalize import (
     ERROR_POLICY,
     classify_phone,
@@ -53,7 +53,7 @@ from renkei.core.normalize import (
     split_prefecture,
     to_katakana,
 )
-from renkei.core.patch import CustomerPatch
+from renkei.core.patch import EXTRA_KEY, CustomerPatch
 
 Apply = Callable[[str, CustomerPatch], str | None]
 
@@ -1048,6 +1048,8 @@ def transform_for(
         return _inquiry_time(max(size, DATE_MEMO_SIZE) if size > 0 else 0)
     if target in INQUIRY_TARGETS:
         return _inquiry(target.split(".", 1)[1], size)
+    if is_inquiry_extra(target):
+        return _inquiry(EXTRA_KEY + target[len(INQUIRY_EXTRA_PREFIX) :], size)
     if target == "postal_code":
         return _postal(size)
     if target == "full_name":

@@ -613,7 +613,7 @@ def _inquiry_row(ctx: ApplyContext, customer_id: int, patch: CustomerPatch) -> d
         "price": (facts.price if facts else None) or values.get("price"),
         "layout": (facts.layout if facts else None) or values.get("layout"),
         "message": (facts.message if facts else None) or values.get("message"),
-        "extra": dict(facts.extra) if facts and facts.extra else None,
+        "extra": patch.inquiry_extra() or None,
     }
 
 

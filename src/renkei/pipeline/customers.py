@@ -39,6 +39,9 @@ INQUIRY_COLUMNS = (
     "price",
     "layout",
     "message",
+    # What else the inquiry said, by its label (a portal mail's 物件種別, 最寄り駅, 専有面積,
+    # ご希望の連絡方法): null when nothing.
+    "extra",
 )
 #: A cell starting with one of these is a formula to a spreadsheet: written as text instead.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

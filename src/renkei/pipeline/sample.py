@@ -15,7 +15,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from renkei.core.fields import INQUIRY_TARGETS
+from renkei.core.fields import INQUIRY_EXTRA_PREFIX, INQUIRY_TARGETS
 from renkei.core.patch import CustomerPatch, FieldError
 from renkei.errors import ConfigurationError, RenkeiError
 from renkei.pipeline.deliveries import get_delivery, reading_of, source_name
@@ -140,4 +140,5 @@ def patch_values(patch: CustomerPatch) -> list[tuple[str, str]]:
         value = (fact.isoformat() if isinstance(fact, datetime) else fact) or patch.inquiry_values.get(attribute)
         if value:
             values.append((f"inquiry.{attribute}", str(value)))
+    values.extend((INQUIRY_EXTRA_PREFIX + label, value) for label, value in patch.inquiry_extra().items())
     return values

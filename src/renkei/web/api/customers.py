@@ -72,6 +72,11 @@ class InquiryOut(BaseModel):
     price: str | None
     layout: str | None
     message: str | None
+    extra: dict[str, str] | None = Field(
+        default=None,
+        description="What else the inquiry said, by its label (a portal mail's 物件種別, 最寄り駅, 専有面積, "
+        "ご希望の連絡方法); null when nothing.",
+    )
 
 
 class LeftOutOut(BaseModel):

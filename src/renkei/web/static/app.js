@@ -80,5 +80,5 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest("[data-custom-toggle]");
   if (!select) return;
   const input = document.getElementById(select.dataset.customToggle);
-  if (input) input.hidden = select.value !== "custom";
+  if (input) input.hidden = select.value !== "custom" && select.value !== "inquiry_extra"; // a name to give
 });

@@ -23,8 +23,9 @@
     }
     if (why) why.textContent = rule ? why.dataset[rule.why === "protected" ? "whyProtected" : "whyInbound"] : "";
     if (custom) {
-      custom.hidden = target.value !== "custom";
-      custom.required = target.value === "custom";
+      const named = target.value === "custom" || target.value === "inquiry_extra"; // its name in the box
+      custom.hidden = !named;
+      custom.required = named;
     }
   }
 

@@ -23,6 +23,7 @@ from renkei.core.fields import (
     COMPOSITE_TARGETS,
     CUSTOM_PREFIX,
     EXTERNAL_ID_TARGET,
+    INQUIRY_EXTRA_PREFIX,
     INQUIRY_TARGETS,
     PROTECTED_FIELDS,
     Permission,
@@ -51,6 +52,8 @@ TARGET_GROUPS: list[tuple[str, tuple[str, ...]]] = [
     ("inquiry", (*INQUIRY_TARGETS, EXTERNAL_ID_TARGET)),
     ("protected", tuple(sorted(PROTECTED_FIELDS))),
 ]
+#: The editor's choice for ``inquiry.extra:<label>``, named in the same box as a custom field.
+INQUIRY_EXTRA_CHOICE = "inquiry_extra"
 PREVIEW_STATES = ("processed", "failed")
 PREVIEW_ROWS = 100
 #: Deliveries of more rows are previewed by their first ``PREVIEW_ROWS`` rows unless the user asks for all.
@@ -74,6 +77,8 @@ def _constraints() -> dict[str, Any]:
             why = _why_limited(target)
             if why:
                 out[target] = {"allowed": sorted(p.value for p in allowed_permissions(target)), "why": why}
+    extra = INQUIRY_EXTRA_PREFIX + "x"  # any label: the choice whose name box names it
+    out[INQUIRY_EXTRA_CHOICE] = {"allowed": sorted(p.value for p in allowed_permissions(extra)), "why": "inbound"}
     return out
 
 
@@ -87,6 +92,8 @@ def _rows_from_form(data: FormData) -> list[dict[str, str]]:
         custom = str(customs[index]).strip() if index < len(customs) else ""
         if target == "custom":
             target = CUSTOM_PREFIX + custom
+        elif target == INQUIRY_EXTRA_CHOICE:
+            target = INQUIRY_EXTRA_PREFIX + custom
         permission = str(permissions[index]) if index < len(permissions) else "R"
         if source or custom:
             rows.append({"source": source, "target": target, "permission": permission})
@@ -125,8 +132,11 @@ def _view_rows(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         target = row["target"]
-        custom = target[len(CUSTOM_PREFIX) :] if target.startswith(CUSTOM_PREFIX) else ""
-        out.append({**row, "choice": "custom" if custom else target, "custom": custom, "why": _why_limited(target)})
+        choice, name = target, ""
+        for prefix, named in ((CUSTOM_PREFIX, "custom"), (INQUIRY_EXTRA_PREFIX, INQUIRY_EXTRA_CHOICE)):
+            if target.startswith(prefix):
+                choice, name = named, target[len(prefix) :]
+        out.append({**row, "choice": choice, "custom": name, "why": _why_limited(target)})
     return out
 
 

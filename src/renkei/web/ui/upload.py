@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from renkei.core.fields import CUSTOM_PREFIX, Permission
+from renkei.core.fields import CUSTOM_PREFIX, INQUIRY_EXTRA_PREFIX, Permission
 from renkei.errors import ConfigurationError, RenkeiError
 from renkei.pipeline import progress
 from renkei.pipeline.browse import page_row_errors
@@ -36,7 +36,7 @@ from renkei.pipeline.integrations import (
 from renkei.pipeline.specs import MappingModel
 from renkei.web.auth import Caller, page_caller
 from renkei.web.ui.common import redirect
-from renkei.web.ui.mapping import TARGET_GROUPS
+from renkei.web.ui.mapping import INQUIRY_EXTRA_CHOICE, TARGET_GROUPS
 from renkei.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -168,8 +168,9 @@ def _rules_from_form(integration: Integration, data: Any, columns: list[dict[str
             if auto is None:
                 continue
             rule = {"source": column["label"], "target": CUSTOM_PREFIX + column["label"], "permission": Permission.NG}
-        elif choice == "custom":
-            target = CUSTOM_PREFIX + (custom or column["label"])
+        elif choice in ("custom", INQUIRY_EXTRA_CHOICE):
+            prefix = CUSTOM_PREFIX if choice == "custom" else INQUIRY_EXTRA_PREFIX
+            target = prefix + (custom or column["label"])
             if target == auto:
                 continue
             rule = {"source": column["label"], "target": target, "permission": Permission.READABLE}
