@@ -10,6 +10,7 @@ from renkei.pipeline import customers as customer_service
 from renkei.pipeline import deliveries as delivery_service
 from renkei.pipeline import integrations as integration_service
 from renkei.pipeline import undo as undo_service
+from renkei.pipeline.browse import page_customers
 from renkei.pipeline.hub import utcnow
 from renkei.store import customers as customer_store
 from tests.conftest import write_csv
@@ -287,6 +288,18 @@ def test_an_inquiry_lists_detail_columns_are_the_inquirys_not_the_customers(hub,
         {"物件種別": "賃貸マンション", "最寄り駅": "目黒駅 徒歩7分", "ご希望の連絡方法": "電話"},
         {"物件種別": "分譲マンション", "最寄り駅": "恵比寿駅 徒歩5分"},
     ]
+
+
+def test_a_customer_who_only_asks_again_is_updated(hub, tmp_path):
+    header = ["反響日時", "お名前", "メールアドレス", "物件名"]
+    manual = integration_service.manual_import_integration(hub)
+    first = [header, ["2026/11/03 10:00", "山田 太郎", "t@example.jp", "ハイツ"]]
+    delivery_service.import_file(hub, manual, write_csv(tmp_path / "a.csv", first))
+    [before] = page_customers(hub).items
+    again = [header, ["2026/11/05 10:00", "山田 太郎", "t@example.jp", "パーク"]]  # nothing new but the inquiry
+    done = delivery_service.import_file(hub, manual, write_csv(tmp_path / "b.csv", again))
+    [after] = page_customers(hub).items
+    assert done.counts.updated == 1 and after["updated_at"] > before["updated_at"]
 
 
 def test_inquiries_without_a_time_come_after_those_with_one_on_either_database(hub, tmp_path):

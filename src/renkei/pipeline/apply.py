@@ -44,6 +44,7 @@ from renkei.store.customers import (
     insert_rows,
     load_rows,
     stored_values,
+    touch_customers,
     update_changed,
     values_getter,
 )
@@ -657,6 +658,9 @@ def _flush(ctx: ApplyContext, writes: _Writes) -> None:
     ctx.inserted += len(writes.inserts)
     insert_new_customers(conn, writes.inserts.values(), ctx.workspace_id, ctx.now)
     update_changed(conn, [(c, writes.columns[c.id]) for c in writes.updates.values()], ctx.workspace_id, ctx.now)
+    # A customer who only asked again (an inquiry, no value changed) is updated all the same.
+    asked = {row["customer_id"] for row in writes.inquiries}.difference(writes.inserts, writes.updates)
+    touch_customers(conn, sorted(asked), ctx.workspace_id, ctx.now)
     # Each goes to the driver in one executemany: SQLAlchemy's per-row handling would cost more.
     insert_rows(conn, field_history, writes.history)
     insert_rows(conn, customer_labels, writes.labels)

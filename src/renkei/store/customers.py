@@ -505,6 +505,11 @@ def update_changed(
         _update(conn, names, params, workspace_id)
 
 
+def touch_customers(conn: Connection, ids: Sequence[int], workspace_id: int, now: datetime) -> None:
+    """Set these customers' ``updated_at`` to ``now``: something of theirs other than a value changed."""
+    _update(conn, ("updated_at",), [([now], cid) for cid in ids], workspace_id)
+
+
 def _column_value(row: CustomerRow, name: str, now: datetime) -> Any:
     if name == "custom":
         return dict(row.state.custom) or None
