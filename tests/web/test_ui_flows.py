@@ -307,6 +307,22 @@ def test_customers_search_and_detail_with_sources_and_inquiries(hub, admin, tmp_
     assert "<dt>専有面積</dt><dd>40.12㎡</dd>" in detail
 
 
+def test_the_inquiry_timeline_shows_the_newest_first_and_those_without_a_time_last(hub, admin, tmp_path):
+    integration = add_integration(hub, {"name": "反響", "kind": "csv"})
+    header = ["反響日時", "お名前", "メールアドレス", "物件名"]
+    for name, when, place in (
+        ("a", "", "時刻なし"),
+        ("b", "2026/11/03 10:00", "古い"),
+        ("c", "2026/11/05 10:00", "新しい"),
+    ):
+        rows = [header, [when, "山田 太郎", "t@example.jp", place]]
+        import_file(hub, integration, write_csv(tmp_path / f"{name}.csv", rows))
+    listed = admin.client.get("/customers").text
+    customer = re.search(r'data-testid="customer-(\d+)"', listed).group(1)
+    detail = admin.client.get(f"/customers/{customer}").text
+    assert detail.index("新しい") < detail.index("古い") < detail.index("時刻なし")
+
+
 def test_phone_numbers_are_shown_as_people_write_them(hub, admin, tmp_path):
     # Stored as E.164 for matching; the list, the detail and the history show 03-1234-5678.
     integration = add_integration(hub, {"name": "会員", "kind": "csv"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -69,9 +69,17 @@ def customer_page(request: Request, customer_id: int, caller: Viewer, done: str 
         nav="customers",
         customer=customer,
         ordered=ordered,
-        inquiries=list(reversed(customer["inquiries"])),
+        inquiries=_newest_first(customer["inquiries"]),
         flash=caller.t(key) if (key := flash_key(done)) else None,
     )
+
+
+def _newest_first(inquiries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Inquiries (oldest first, those without a time last) as the timeline shows them: the newest
+    first, then those without a time, the last come first."""
+    timed = [i for i in inquiries if i["received_at"]]
+    untimed = [i for i in inquiries if not i["received_at"]]
+    return [*reversed(timed), *reversed(untimed)]
 
 
 @router.post("/customers/{customer_id}/left-out/checked")
