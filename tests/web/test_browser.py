@@ -209,7 +209,13 @@ def test_edit_a_mapping_and_see_the_preview_diff(page, server):
     disabled = row.get_by_test_id("permission").locator("option[disabled]").evaluate_all("os => os.map(o => o.value)")
     assert sorted(disabled) == ["RW", "W"]
     assert "書き込み（W/RW）にはできません" in row.locator(".why").inner_text()
+    # An inquiry's detail is named in the box a custom field is, and is read only.
+    row.get_by_test_id("target").select_option("inquiry_extra")
+    assert row.get_by_test_id("custom").is_visible()
+    disabled = row.get_by_test_id("permission").locator("option[disabled]").evaluate_all("os => os.map(o => o.value)")
+    assert sorted(disabled) == ["RW", "W"]
     row.get_by_test_id("target").select_option("memo")
+    assert not row.get_by_test_id("custom").is_visible()
     assert row.get_by_test_id("permission").locator("option[disabled]").count() == 0
     row.get_by_test_id("permission").select_option("R")
     page.get_by_test_id("preview").click()
