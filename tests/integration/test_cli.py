@@ -411,6 +411,7 @@ def test_customers_list_pages_filters_and_names_the_next_page(cli, tmp_path):
     code, out, _ = cli("customers", "list", "--limit", "2")
     assert code == 0 and "t2@example.jp" in out and f"more: --cursor {page['next_cursor']}" in out
     delivery_id = json.loads(cli("deliveries", "list", "--json")[1])[0]["id"]
+    assert f"renkei customers list --delivery {delivery_id}" in cli("deliveries", "show", str(delivery_id))[1]
     code, out, _ = cli("customers", "list", "--delivery", str(delivery_id), "--tag", "展示会", "--json")
     assert [c["last_name"] for c in json.loads(out)["items"]] == ["鈴木", "佐藤"]
     code, out, err = cli("customers", "list", "--limit", "500")

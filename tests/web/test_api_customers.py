@@ -53,7 +53,9 @@ def test_list_filters_the_customers_a_delivery_created_or_changed(client, api, l
         next(d for d in client.get("/api/deliveries", headers=api).json()["items"] if d["file_name"] == name)
         for name in ("a.csv", "b.csv")
     )
-    created = client.get("/api/customers", headers=api, params={"delivery": a["id"]}).json()["items"]
+    shown = client.get(f"/api/deliveries/{a['id']}", headers=api).json()
+    assert shown["customers_url"] == f"/api/customers?delivery={a['id']}"
+    created = client.get(shown["customers_url"], headers=api).json()["items"]
     assert len(created) == 6
     [changed] = client.get("/api/customers", headers=api, params={"delivery": b["id"]}).json()["items"]
     assert changed["first_name"] == "花子"

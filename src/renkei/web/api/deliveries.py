@@ -84,6 +84,7 @@ class DeliveryOut(BaseModel):
 class DeliveryDetail(DeliveryOut):
     row_errors: int = Field(description="How many row errors were recorded (GET …/errors lists them).")
     mail_auth: dict[str, Any] | None = Field(description="SPF and DKIM results of a mail, when they were checked.")
+    customers_url: str = Field(description="The customers it created or changed (GET /api/customers?delivery=ID).")
 
 
 class RowErrorOut(BaseModel):
@@ -329,6 +330,7 @@ def show(delivery_id: DeliveryId, caller: Viewer) -> DeliveryDetail:
         **_fields(delivery),
         row_errors=row_error_count(caller.hub, delivery_id),
         mail_auth=delivery.meta.get("auth"),
+        customers_url=f"/api/customers?delivery={delivery_id}",
     )
 
 
