@@ -60,6 +60,18 @@ def test_a_portal_inquiry_with_a_mistyped_number_is_a_customer_with_its_inquiry_
     assert f"(顧客 #{customer['id']})" in mail.body and f"(customer #{customer['id']})" in mail.body
 
 
+def test_a_portal_inquiry_with_a_mistyped_mail_domain_keeps_the_lead_and_asks_for_the_address(hub):
+    integration = integration_service.add_integration(hub, {"name": "SUUMO", "kind": "suumo"})
+    raw = RENTAL.read_bytes().replace(b"taro.yamada@example.jp", b"taro.yamada@gmail.con")
+    result = mail_service.import_mail(hub, integration, raw)
+    assert (result.state, result.counts.created, result.counts.left_out) == ("processed", 1, 1)
+    (customer,) = export(hub)
+    assert customer["email"] is None and customer["mobile"] == "+819012345678"
+    shown = customer_service.show_customer(hub, customer["id"])
+    [left] = shown["left_out"]
+    assert left["value"] == "taro.yamada@gmail.con" and "(.com mistyped?)" in left["reason"]
+
+
 def test_a_file_integration_may_leave_bad_values_out_and_says_so(hub, tmp_path: Path):
     integration = integration_service.add_integration(
         hub, {"name": "展示会", "kind": "csv", "mapping": {"bad_values": "leave_out"}}

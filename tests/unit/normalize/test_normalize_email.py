@@ -7,7 +7,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from renkei.core.errors import NormalizationError
-from renkei.core.normalize import normalize_email
+from renkei.core.normalize import normalize_email, plain_email
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,12 @@ def test_normalize_email(raw: str, expected: str) -> None:
         pytest.param("山田太郎 <taro@example.jp>", "not allowed", id="display-name"),
         pytest.param("ta(ro)@example.jp", "not allowed", id="comment"),
         pytest.param("a" * 65 + "@example.jp", "too long", id="local-too-long"),
+        pytest.param("taro@gmail.con", "ends in .con, which no mail can be sent to (.com mistyped?)", id="dot-con"),
+        pytest.param("Taro@Gmail.Cpm", "(.com mistyped?)", id="dot-cpm-any-case"),
+        pytest.param("taro@yahoo.co.jpp", "ends in .jpp, which no mail can be sent to (.jp mistyped?)", id="dot-jpp"),
+        pytest.param("taro@ezweb.nejp", "(.ne.jp mistyped?)", id="ne-jp-without-its-dot"),
+        pytest.param("taro@example.cojp", "(.co.jp mistyped?)", id="co-jp-without-its-dot"),
+        pytest.param("taro@gmail.c", "ends in .c, which is no top-level domain", id="one-letter-ending"),
     ],
 )
 def test_normalize_email_rejects(raw: str, reason: str) -> None:
@@ -77,3 +83,17 @@ def test_normalize_email_is_idempotent(address: str, upper: bool, wide: bool) ->
         raise
     assert normalize_email(once) == once
     assert once == once.lower().strip()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["taro@example.co", "taro@example.cm", "taro@example.jo", "taro@con.example.jp", "taro@example.community"],
+)
+def test_endings_that_are_top_level_domains_are_addresses(address: str) -> None:
+    # Colombia's .co, Cameroon's .cm, Jordan's .jo: mistyped or not, mail can be sent there.
+    assert normalize_email(address) == address
+    assert plain_email(address) == address
+
+
+def test_a_mistyped_ending_takes_no_quick_path() -> None:
+    assert plain_email("taro@gmail.con") is None

@@ -31,7 +31,19 @@ _ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _STRICT_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LEGACY_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])?")
+#: Endings mistyped for ``.com`` and the Japanese ``.jp`` ones that no top-level domain has: an address
+#: ending so receives no mail. Each with what was meant, for the error to say.
+MISTYPED_ENDINGS = {
+    **dict.fromkeys(("con", "cpm", "cmo", "ocm", "vom", "xom", "comm", "coom", "conm", "cim"), "com"),
+    **dict.fromkeys(("jpp", "jpn"), "jp"),
+    "cojp": "co.jp",
+    "comjp": "co.jp",
+    "nejp": "ne.jp",
+    "orjp": "or.jp",
+}
+#: A top-level domain: two characters or more, a letter first, and not a mistyped ending.
+_TLD = rf"(?!(?:{'|'.join(MISTYPED_ENDINGS)})$)[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])"
+_DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_TLD}")
 _LEGACY_DOMAINS = frozenset({"docomo.ne.jp", "ezweb.ne.jp", "biz.ezweb.ne.jp", "au.com"})
 # Already canonical: the common case, checked with one regex before anything else.
 _CANONICAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_DOMAIN.pattern}")
@@ -102,6 +114,12 @@ def normalize_email(s: str) -> str:
         raise NormalizationError("E-mail address has nothing after the @", s)
     if "." not in domain:
         raise NormalizationError("E-mail domain has no dot", s)
+    ending = domain.rpartition(".")[2]
+    if (meant := MISTYPED_ENDINGS.get(ending)) is not None:
+        reason = f"E-mail domain ends in .{ending}, which no mail can be sent to (.{meant} mistyped?)"
+        raise NormalizationError(reason, s)
+    if len(ending) == 1:
+        raise NormalizationError(f"E-mail domain ends in .{ending}, which is no top-level domain", s)
     if ".." in domain or _DOMAIN.fullmatch(domain) is None:
         raise NormalizationError("E-mail domain is not a valid host name", s)
     if len(local) > 64 or len(value) > 254:
