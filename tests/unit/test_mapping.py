@@ -1202,3 +1202,12 @@ def test_a_rule_keeps_any_column_with_the_inquiry_and_a_rule_elsewhere_is_taken_
     assert errors == [] and patch.inquiry_extra() == {"区分": "売買"} and patch.custom == {"種別": "戸建て"}
     with pytest.raises(MappingError):
         validate_spec(MappingSpec(rules=(FieldRule("区分", "inquiry.extra:区分", Permission.WRITABLE),)))
+
+
+def test_a_rule_keeping_a_column_with_the_inquiry_makes_the_file_a_list_of_inquiries():
+    spec = MappingSpec(rules=(FieldRule("区分", "inquiry.extra:区分", Permission.READABLE),))
+    fields = {"登録日": "2026/11/03", "メールアドレス": "t@example.jp", "区分": "売買", "物件種別": "戸建て"}
+    patch, errors = patch_of(fields, spec)
+    assert errors == [] and patch.custom == {}
+    assert patch.inquiry_extra() == {"区分": "売買", "物件種別": "戸建て"}
+    assert patch.inquiry_values["received_at"] == "2026-11-03T00:00:00+09:00"

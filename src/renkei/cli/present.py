@@ -363,7 +363,7 @@ def delivery(console: Console, d: Delivery, errors: Iterable[dict[str, Any]], as
             value = _auth_line(value)
         if value is not None:
             _say(console, f"{key:13} {value}")
-    if d.counts.created or d.counts.updated:
+    if d.state == "processed" and (d.counts.created or d.counts.updated):
         _say(console, f"{'customers':13} renkei customers list --delivery {d.id}")
     for e in errors:
         _say(console, _error_line(d.file_name or "", e))

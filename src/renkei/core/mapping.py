@@ -8,7 +8,7 @@ applied to each record (``map_record``), which is the per-row hot path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,6 +23,7 @@ from renkei.core.fields import (
     Permission,
     allowed_permissions,
     is_custom,
+    is_inquiry_extra,
     is_known_target,
 )
 from renkei.core.normalize import classify_phone, normalize_email, normalize_label
@@ -221,13 +222,18 @@ def compile_mapping(spec: MappingSpec, labels: Sequence[str], bad_values: BadVal
     )
 
 
+def _is_inquiry_list(targets: Iterable[str | None]) -> bool:
+    """Whether a file whose columns go to ``targets`` reports inquiries (反響): one goes to one."""
+    return any(target is not None and (target in INQUIRY_TARGETS or is_inquiry_extra(target)) for target in targets)
+
+
 def _inquiry_details(
     resolved: list[tuple[str, str | None, bool]], ruled: set[str]
 ) -> list[tuple[str, str | None, bool]]:
     """``resolved`` with, in a list of inquiries, the columns that say more of the inquiry (物件種別,
     最寄り駅, ご希望の連絡方法) and that neither a field nor a rule of the user's took kept with the
     inquiry (``inquiry.extra:<label>``) rather than as the customer's custom values."""
-    if not any(target in INQUIRY_TARGETS for _, target, _ in resolved):
+    if not _is_inquiry_list(target for _, target, _ in resolved):
         return resolved
     return [
         (label, INQUIRY_EXTRA_PREFIX + label.strip(), False)
@@ -243,7 +249,7 @@ def _inquiry_details(
 def _inquiry_time(resolved: Sequence[tuple[str, str | None, bool]]) -> tuple[int, Apply] | None:
     """``CompiledMapping.inquiry_time`` of a file whose columns resolved as ``resolved``."""
     targets = [target for _, target, _ in resolved]
-    if "inquiry.received_at" in targets or not any(t in INQUIRY_TARGETS for t in targets):
+    if "inquiry.received_at" in targets or not _is_inquiry_list(targets):
         return None
     if "acquired_at" not in targets:
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from renkei.core.normalize.address import (
     may_hold_building,
@@ -30,7 +30,7 @@ class FieldError:
 
 
 #: How ``CustomerPatch.inquiry_values`` keeps an ``inquiry.extra:<label>`` value: ``extra:<label>``.
-EXTRA_KEY = "extra:"
+EXTRA_KEY: Final = "extra:"
 
 
 @dataclass(slots=True)

@@ -307,8 +307,8 @@ def page_customers(
 
 def touched_by(delivery_id: int) -> CompoundSelect:
     """The ids of the customers a delivery created or changed, as its counts have it: those it
-    created, those whose values it changed, and those it brought an inquiry, a tag or a group (a
-    delivery undone has touched none)."""
+    created, those whose values it changed, and those it brought an inquiry, a tag or a group.
+    Undone, it has changed none, and those it created are gone but those later deliveries kept."""
     return union_all(
         select(customers.c.id).where(customers.c.created_by == delivery_id),
         select(field_history.c.customer_id).where(field_history.c.new_delivery_id == delivery_id),

@@ -21,6 +21,7 @@ are rejected.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize.text import fold_width
@@ -33,7 +34,7 @@ _LEGACY_LOCAL = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 #: Endings mistyped for ``.com`` and the Japanese ``.jp`` ones that no top-level domain has: an address
 #: ending so receives no mail. Each with what was meant, for the error to say.
-MISTYPED_ENDINGS = {
+_MISTYPED_ENDINGS: Final[dict[str, str]] = {
     **dict.fromkeys(("con", "cpm", "cmo", "ocm", "vom", "xom", "comm", "coom", "conm", "cim"), "com"),
     **dict.fromkeys(("jpp", "jpn"), "jp"),
     "cojp": "co.jp",
@@ -42,7 +43,7 @@ MISTYPED_ENDINGS = {
     "orjp": "or.jp",
 }
 #: A top-level domain: two characters or more, a letter first, and not a mistyped ending.
-_TLD = rf"(?!(?:{'|'.join(MISTYPED_ENDINGS)})$)[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])"
+_TLD = rf"(?!(?:{'|'.join(_MISTYPED_ENDINGS)})$)[a-z](?:[a-z0-9-]{{0,61}}[a-z0-9])"
 _DOMAIN = re.compile(rf"(?:{_LABEL}\.)+{_TLD}")
 _LEGACY_DOMAINS = frozenset({"docomo.ne.jp", "ezweb.ne.jp", "biz.ezweb.ne.jp", "au.com"})
 # Already canonical: the common case, checked with one regex before anything else.
@@ -115,7 +116,7 @@ def normalize_email(s: str) -> str:
     if "." not in domain:
         raise NormalizationError("E-mail domain has no dot", s)
     ending = domain.rpartition(".")[2]
-    if (meant := MISTYPED_ENDINGS.get(ending)) is not None:
+    if (meant := _MISTYPED_ENDINGS.get(ending)) is not None:
         reason = f"E-mail domain ends in .{ending}, which no mail can be sent to (.{meant} mistyped?)"
         raise NormalizationError(reason, s)
     if len(ending) == 1:
