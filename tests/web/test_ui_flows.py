@@ -11,7 +11,14 @@ import pytest
 from renkei.errors import ConfigurationError
 from renkei.pipeline import progress
 from renkei.pipeline.browse import page_customers
-from renkei.pipeline.deliveries import delivery_labels, get_delivery, import_file, list_deliveries, replay_delivery
+from renkei.pipeline.deliveries import (
+    delivery_labels,
+    get_delivery,
+    import_file,
+    list_deliveries,
+    replay_delivery,
+    undo_delivery,
+)
 from renkei.pipeline.integrations import add_integration, find_integration, get_integration, set_status
 from renkei.pipeline.mail import inbox_address
 from renkei.pipeline.specs import MappingModel
@@ -359,6 +366,9 @@ def test_a_delivery_links_the_customers_it_created_or_changed(hub, admin, tmp_pa
     # A delivery that changed nobody offers no list.
     third = import_file(hub, integration, write_csv(tmp_path / "c.csv", rows))
     assert 'data-testid="delivery-customers"' not in admin.client.get(f"/deliveries/{third.delivery_id}").text
+    # Nor does one undone: what it did is taken back.
+    undo_delivery(hub, second.delivery_id)
+    assert 'data-testid="delivery-customers"' not in admin.client.get(f"/deliveries/{second.delivery_id}").text
 
 
 def test_a_second_phone_kept_as_a_custom_value_is_shown_as_people_write_it(hub, admin, tmp_path):
