@@ -163,6 +163,24 @@ def test_a_clean_import_mails_counts_only_to_success_addresses(hub, tmp_path, re
     assert list(mail.iter_attachments()) == []
 
 
+def test_reports_link_the_delivery_and_its_customers_on_the_hubs_public_address(hub, tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("RENKEI_PUBLIC_URL", "https://renkei.example.co.jp/")
+    integration = add_csv(hub, errors=[ERRORS_TO], success=[SUCCESS_TO])
+    done = delivery_service.import_file(hub, integration, good_file(tmp_path))
+    failed = delivery_service.import_file(hub, integration, empty_file(tmp_path, "empty.csv"))
+    success, error = rows(hub)
+    base = "https://renkei.example.co.jp"
+    assert f"詳細: {base}/deliveries/{done.delivery_id}" in success.body
+    assert f"顧客: {base}/customers?delivery={done.delivery_id}" in success.body
+    assert f"Customers: {base}/customers?delivery={done.delivery_id}" in success.body
+    assert f"詳細: {base}/deliveries/{failed.delivery_id}" in error.body
+    assert "顧客: " not in error.body  # it brought nobody
+    # An address that is no URL is left out, said in the log: the report still goes.
+    monkeypatch.setenv("RENKEI_PUBLIC_URL", "renkei.example.co.jp")
+    delivery_service.import_file(hub, integration, good_file(tmp_path, "again.csv", "b@example.jp"))
+    assert "詳細: " not in rows(hub)[-1].body and "RENKEI_PUBLIC_URL" in caplog.text
+
+
 def test_a_daily_export_that_ends_with_its_total_is_a_clean_import(hub, tmp_path):
     # The lines passed over (the total, the header again) are notes: the success mail goes, the
     # error report does not, and the integration never turns failing over them.

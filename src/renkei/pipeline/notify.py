@@ -41,6 +41,7 @@ import logging
 import os
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, bindparam, desc, select
 
@@ -90,6 +91,20 @@ def failing_after() -> int:
         )
         return FAILING_AFTER
     return value
+
+
+def public_url() -> str | None:
+    """``RENKEI_PUBLIC_URL``, where people open the hub's web UI (``https://renkei.example.co.jp``),
+    for report mails to link to; None when unset. A value that is no http(s) URL is logged and
+    left out: it must not keep a report from being sent."""
+    raw = os.environ.get("RENKEI_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in raw):
+        log.warning("RENKEI_PUBLIC_URL=%r: expected the hub's http(s) address; report mails carry no links", raw)
+        return None
+    return raw.rstrip("/")
 
 
 def on_delivery(
@@ -384,6 +399,19 @@ def _head(integration: Integration, delivery: Delivery, what: str) -> tuple[list
     ja = [f"連携: {integration.name} ({integration.spec.kind})", f"配信: #{delivery.id} {what}", f"受信日時: {when}"]
     en = [f"Integration: {integration.name} ({integration.spec.kind})", f"Delivery: #{delivery.id} {what}"]
     en.append(f"Received: {when}")
+    if (base := public_url()) is not None:  # where to open it
+        ja.append(f"詳細: {base}/deliveries/{delivery.id}")
+        en.append(f"Details: {base}/deliveries/{delivery.id}")
+    return ja, en
+
+
+def _counted(delivery: Delivery, result: ProcessResult) -> tuple[list[str], list[str]]:
+    """The counts of a delivery's result, and where to open the customers it created or changed."""
+    counts_ja, counts_en = _counts(result)
+    ja, en = [f"件数: {counts_ja}"], [f"Counts: {counts_en}"]
+    if (base := public_url()) is not None and (result.counts.created or result.counts.updated):
+        ja.append(f"顧客: {base}/customers?delivery={delivery.id}")
+        en.append(f"Customers: {base}/customers?delivery={delivery.id}")
     return ja, en
 
 
@@ -401,10 +429,10 @@ def _error_mail(
 ) -> tuple[str, str]:
     subject = f"[Renkei] 連携エラー: {integration.name} ({what})"
     ja, en = _head(integration, delivery, what)
-    counts_ja, counts_en = _counts(result)
+    counted_ja, counted_en = _counted(delivery, result)
     state_ja = "失敗" if result.state == "failed" else "一部エラー"
-    ja += [f"結果: {state_ja}", f"件数: {counts_ja}"]
-    en += [f"Result: {'failed' if result.state == 'failed' else 'processed with row errors'}", f"Counts: {counts_en}"]
+    ja += [f"結果: {state_ja}", *counted_ja]
+    en += [f"Result: {'failed' if result.state == 'failed' else 'processed with row errors'}", *counted_en]
     if result.reason:
         ja.append(f"理由: {say_reason(result.reason, 'ja')}")
         en.append(f"Reason: {result.reason}")
@@ -463,19 +491,17 @@ def _failing_mail(integration: Integration, delivery: Delivery, result: ProcessR
 def _recovered_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
     subject = f"[Renkei] 連携復旧: {integration.name}"
     ja, en = _head(integration, delivery, what)
-    counts_ja, counts_en = _counts(result)
-    ja += [f"件数: {counts_ja}", "", "配信がエラーなく処理されたため、この連携を「連携中」に戻しました。"]
-    en += [f"Counts: {counts_en}", "", "A delivery was processed without errors: the integration is active again."]
+    counted_ja, counted_en = _counted(delivery, result)
+    ja += [*counted_ja, "", "配信がエラーなく処理されたため、この連携を「連携中」に戻しました。"]
+    en += [*counted_en, "", "A delivery was processed without errors: the integration is active again."]
     return subject, _join(ja, en)
 
 
 def _success_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
     subject = f"[Renkei] 連携完了: {integration.name} ({what})"
     ja, en = _head(integration, delivery, what)
-    counts_ja, counts_en = _counts(result)
-    ja.append(f"件数: {counts_ja}")
-    en.append(f"Counts: {counts_en}")
-    return subject, _join(ja, en)
+    counted_ja, counted_en = _counted(delivery, result)
+    return subject, _join([*ja, *counted_ja], [*en, *counted_en])
 
 
 def _quarantine_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
