@@ -60,6 +60,18 @@ def test_a_portal_inquiry_with_a_mistyped_number_is_a_customer_with_its_inquiry_
     assert f"(顧客 #{customer['id']})" in mail.body and f"(customer #{customer['id']})" in mail.body
 
 
+def test_the_report_links_the_customer_a_value_was_left_out_of_on_the_hubs_address(hub, monkeypatch):
+    monkeypatch.setenv("RENKEI_PUBLIC_URL", "https://renkei.example.co.jp")
+    integration = integration_service.add_integration(
+        hub, {"name": "SUUMO", "kind": "suumo", "notify": {"errors": ["ops@example.jp"]}}
+    )
+    mail_service.import_mail(hub, integration, _with_phone("090-1234-567"))
+    (customer,) = export(hub)
+    with hub.engine.connect() as conn:
+        (body,) = conn.execute(select(outbox.c.body)).scalars().all()
+    assert f"(顧客 #{customer['id']} https://renkei.example.co.jp/customers/{customer['id']})" in body
+
+
 def test_a_portal_inquiry_with_a_mistyped_mail_domain_keeps_the_lead_and_asks_for_the_address(hub):
     integration = integration_service.add_integration(hub, {"name": "SUUMO", "kind": "suumo"})
     raw = RENTAL.read_bytes().replace(b"taro.yamada@example.jp", b"taro.yamada@gmail.con")

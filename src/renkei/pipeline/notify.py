@@ -464,8 +464,9 @@ def _error_line(error: dict[str, Any], locale: str) -> str:
     column = f" [{error['column_name']}]" if error.get("column_name") else ""
     value = f" {error['value']!r}" if error.get("value") is not None else ""
     customer = ""
-    if error.get("customer_id"):  # left out of a row that went in: whose
-        customer = f" (顧客 #{error['customer_id']})" if locale == "ja" else f" (customer #{error['customer_id']})"
+    if cid := error.get("customer_id"):  # left out of a row that went in: whose, and where to open them
+        page = f" {base}/customers/{cid}" if (base := public_url()) is not None else ""
+        customer = f" (顧客 #{cid}{page})" if locale == "ja" else f" (customer #{cid}{page})"
     return f"  - {where}{column}{value}: {say_reason(error.get('reason'), locale)}{customer}"
 
 
