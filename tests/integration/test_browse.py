@@ -133,6 +133,20 @@ def test_the_customers_a_delivery_created_or_changed(hub, tmp_path):
     assert names(second.delivery_id) == []
 
 
+def test_customers_of_one_owner_or_status(hub, tmp_path):
+    sato = add_integration(hub, {"name": "展示会", "kind": "csv", "defaults": {"owner": "佐藤", "status": "新規"}})
+    suzuki = add_integration(hub, {"name": "資料請求", "kind": "csv", "defaults": {"owner": "鈴木"}})
+    _import(hub, tmp_path, "a.csv", [["山田 太郎", "", "t@example.jp", "", ""]], integration=sato)
+    _import(hub, tmp_path, "b.csv", [["高橋 花子", "", "h@example.jp", "", ""]], integration=suzuki)
+
+    def names(**filters) -> list[str]:
+        return [c["last_name"] for c in page_customers(hub, **filters).items]
+
+    assert names(owner="佐藤") == ["山田"] and names(owner=" 鈴木 ") == ["高橋"]
+    assert names(status="新規") == ["山田"] and names(owner="鈴木", status="新規") == []
+    assert names(owner="") == ["高橋", "山田"]  # an empty filter is none
+
+
 def test_a_cursor_not_made_here_is_refused(hub):
     assert decode_cursor(encode_cursor(42)) == 42
     for bad in ("xyz", "e30", encode_cursor(1)[:-3] + "!!"):

@@ -414,5 +414,7 @@ def test_customers_list_pages_filters_and_names_the_next_page(cli, tmp_path):
     assert f"renkei customers list --delivery {delivery_id}" in cli("deliveries", "show", str(delivery_id))[1]
     code, out, _ = cli("customers", "list", "--delivery", str(delivery_id), "--tag", "展示会", "--json")
     assert [c["last_name"] for c in json.loads(out)["items"]] == ["鈴木", "佐藤"]
+    code, out, _ = cli("customers", "list", "--owner", "誰か", "--json")
+    assert json.loads(out)["items"] == []
     code, out, err = cli("customers", "list", "--limit", "500")
     assert code != 0 and "Error: limit 500: expected 1 to 200" in out + err

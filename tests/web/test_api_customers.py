@@ -62,6 +62,17 @@ def test_list_filters_the_customers_a_delivery_created_or_changed(client, api, l
     assert client.get("/api/customers", headers=api, params={"delivery": 0}).status_code == 422
 
 
+def test_list_filters_by_owner_and_status(hub, client, api):
+    integration = add_integration(
+        hub, {"name": "展示会", "kind": "csv", "defaults": {"owner": "佐藤", "status": "商談中"}}
+    )
+    operator = bearer(hub, "operator")
+    upload(client, operator, integration.id, csv_bytes([HEADER, ["山田 太郎", "", "t@example.jp", "", ""]]), wait=True)
+    [found] = client.get("/api/customers", headers=api, params={"owner": "佐藤", "status": "商談中"}).json()["items"]
+    assert (found["owner"], found["status"]) == ("佐藤", "商談中")
+    assert client.get("/api/customers", headers=api, params={"owner": "鈴木"}).json()["items"] == []
+
+
 def test_show_has_every_values_source_history_and_inquiries(client, api, loaded):
     [hanako] = client.get("/api/customers", headers=api, params={"q": "hanako"}).json()["items"]
     shown = client.get(hanako["url"], headers=api).json()

@@ -371,6 +371,20 @@ def test_a_delivery_links_the_customers_it_created_or_changed(hub, admin, tmp_pa
     assert 'data-testid="delivery-customers"' not in admin.client.get(f"/deliveries/{second.delivery_id}").text
 
 
+def test_the_customer_list_filters_by_owner_and_status_and_links_them(hub, admin, tmp_path):
+    fair = add_integration(hub, {"name": "展示会", "kind": "csv", "defaults": {"owner": "佐藤", "status": "新規"}})
+    web = add_integration(hub, {"name": "資料請求", "kind": "csv", "defaults": {"owner": "鈴木"}})
+    import_file(hub, fair, write_csv(tmp_path / "a.csv", [["氏名", "メール"], ["山田太郎", "t@example.jp"]]))
+    import_file(hub, web, write_csv(tmp_path / "b.csv", [["氏名", "メール"], ["高橋花子", "h@example.jp"]]))
+    listed = admin.client.get("/customers").text
+    assert '<a href="/customers?owner=%E4%BD%90%E8%97%A4">佐藤</a>' in listed
+    mine = admin.client.get("/customers", params={"owner": "佐藤"}).text
+    assert "山田" in mine and "高橋" not in mine
+    assert 'name="owner" value="佐藤"' in mine
+    new = admin.client.get("/customers", params={"status": "新規"}).text
+    assert "山田" in new and "高橋" not in new
+
+
 def test_a_second_phone_kept_as_a_custom_value_is_shown_as_people_write_it(hub, admin, tmp_path):
     integration = add_integration(hub, {"name": "名刺", "kind": "csv"})
     rows = [["氏名", "会社TEL", "直通TEL", "紹介コード"], ["山田太郎", "03-1111-2222", "03-1111-3333", "+12345678"]]

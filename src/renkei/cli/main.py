@@ -391,6 +391,8 @@ def customers_list(
     delivery: Annotated[
         int | None, typer.Option("--delivery", help="Only the customers this delivery created or changed.")
     ] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only the customers of this owner (担当者).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Only the customers of this status.")] = None,
     limit: Annotated[int, typer.Option("--limit", help="Customers per page (1 to 200).")] = 50,
     cursor: Annotated[str | None, typer.Option("--cursor", help="The next page's cursor, as printed.")] = None,
     workspace: Workspace = DEFAULT_WORKSPACE,
@@ -406,6 +408,8 @@ def customers_list(
         group=group,
         left_out=left_out,
         delivery=delivery,
+        owner=owner,
+        status=status,
         cursor=cursor,
         limit=limit,
     )

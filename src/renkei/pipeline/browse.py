@@ -255,12 +255,15 @@ def page_customers(
     group: str | None = None,
     left_out: bool = False,
     delivery: int | None = None,
+    owner: str | None = None,
+    status: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[dict[str, Any]]:
     """Customers newest first, as summaries (id, names, contacts, owner, status, tags, groups,
     updated_at, and ``left_out``: whether values were left out of rows that went to them);
-    ``left_out`` keeps only those, ``delivery`` only those that delivery created or changed."""
+    ``left_out`` keeps only those, ``delivery`` only those that delivery created or changed,
+    ``owner`` and ``status`` those of that owner (担当者) and status, as stored."""
     select_ = select(customers.c.id, customers.c.updated_at, *(customers.c[name] for name in CUSTOMER_SUMMARY)).where(
         customers.c.workspace_id == hub.workspace_id
     )
@@ -268,6 +271,10 @@ def page_customers(
         select_ = select_.where(_search(query, hub.workspace_id))
     if left_out:
         select_ = select_.where(customers.c.id.in_(_with_values_left_out(hub)))
+    if owner:
+        select_ = select_.where(customers.c.owner == owner.strip())
+    if status:
+        select_ = select_.where(customers.c.status == status.strip())
     if delivery is not None:
         # ``id + 0``: SQLite would look every customer of a large delivery up by its id and sort them
         # all for one page; walking the newest first and testing each against the delivery's stops

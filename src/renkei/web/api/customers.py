@@ -121,12 +121,27 @@ def list_customers(
             ge=1, description="Only the customers this delivery created or changed (values, inquiries, tags, groups)."
         ),
     ] = None,
+    owner: Annotated[
+        str | None, Query(max_length=200, pattern=NO_NUL, description="Only the customers of this owner (担当者).")
+    ] = None,
+    status: Annotated[
+        str | None, Query(max_length=200, pattern=NO_NUL, description="Only the customers of this status.")
+    ] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[CustomerSummary]:
-    """Customers newest first; ``q`` searches, ``tag``, ``group``, ``left_out`` and ``delivery`` filter."""
+    """Customers newest first; ``q`` searches, the others filter."""
     page = page_customers(
-        caller.hub, query=q, tag=tag, group=group, left_out=left_out, delivery=delivery, cursor=cursor, limit=limit
+        caller.hub,
+        query=q,
+        tag=tag,
+        group=group,
+        left_out=left_out,
+        delivery=delivery,
+        owner=owner,
+        status=status,
+        cursor=cursor,
+        limit=limit,
     )
     items = [
         CustomerSummary(**{**item, "updated_at": aware(item["updated_at"]), "url": f"/api/customers/{item['id']}"})

@@ -30,6 +30,8 @@ def customers_page(
     group: str | None = None,
     left_out: bool = False,
     delivery: int | None = None,
+    owner: str | None = None,
+    status: str | None = None,
     cursor: str | None = None,
 ) -> Response:
     filters = {
@@ -38,6 +40,8 @@ def customers_page(
         "group": group or None,
         "left_out": left_out,
         "delivery": delivery,
+        "owner": owner or None,
+        "status": status or None,
     }
     try:
         page = page_customers(caller.hub, cursor=cursor, **filters)
@@ -54,6 +58,8 @@ def customers_page(
         group=group or "",
         left_out=left_out,
         delivery=delivery,
+        owner=owner or "",
+        status=status or "",
     )
 
 
