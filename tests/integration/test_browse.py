@@ -147,6 +147,29 @@ def test_customers_of_one_owner_or_status(hub, tmp_path):
     assert names(owner="") == ["高橋", "山田"]  # an empty filter is none
 
 
+def test_a_search_finds_who_asked_about_a_property_or_by_the_inquiry_id(hub, tmp_path):
+    header = ["反響ID", "お名前", "メールアドレス", "物件名", "物件コード"]
+    rows = [
+        ["S-100", "山田 太郎", "t@example.jp", "サンプルハイツ 203", "P-0042"],
+        ["S-101", "高橋 花子", "h@example.jp", "パークハウス", "P-0077"],
+    ]
+    manual = add_integration(hub, {"name": "反響", "kind": "csv"})
+    import_file(hub, manual, write_csv(tmp_path / "反響.csv", [header, *rows]))
+    other = hub.for_workspace("other")  # another workspace's inquiry about the same property
+    theirs = add_integration(other, {"name": "反響", "kind": "csv"})
+    import_file(
+        other,
+        theirs,
+        write_csv(tmp_path / "theirs.csv", [header, ["S-9", "伊藤 四郎", "i@example.jp", "サンプルハイツ", "P-0042"]]),
+    )
+
+    def names(query: str) -> list[str]:
+        return [c["last_name"] for c in page_customers(hub, query=query).items]
+
+    assert names("サンプルハイツ") == ["山田"] and names("P-0077") == ["高橋"] and names("S-100") == ["山田"]
+    assert names("ハイツ 山田") == ["山田"] and names("ハイツ 高橋") == []
+
+
 def test_a_cursor_not_made_here_is_refused(hub):
     assert decode_cursor(encode_cursor(42)) == 42
     for bad in ("xyz", "e30", encode_cursor(1)[:-3] + "!!"):

@@ -312,6 +312,10 @@ def test_customers_search_and_detail_with_sources_and_inquiries(hub, admin, tmp_
     # What else the mail said of the inquiry, by its label.
     assert re.search(r'data-testid="inquiry-extra">.*<dt>物件種別</dt><dd>賃貸マンション</dd>', detail)
     assert "<dt>専有面積</dt><dd>40.12㎡</dd>" in detail
+    # Who asked about a property, or by the portal's inquiry id.
+    for words in ("サンプルハイツ", "A1234567890"):
+        found = admin.client.get("/customers", params={"q": words}).text
+        assert found.count('data-testid="customer-') == 1 and f'data-testid="customer-{suumo_customer}"' in found
 
 
 def test_the_inquiry_timeline_shows_the_newest_first_and_those_without_a_time_last(hub, admin, tmp_path):

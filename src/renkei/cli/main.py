@@ -383,7 +383,10 @@ def customers_export(
 @handled
 def customers_list(
     query: Annotated[
-        str | None, typer.Option("--query", "-q", help="Words to find in names, kana, e-mail, phones, company.")
+        str | None,
+        typer.Option(
+            "--query", "-q", help="Words to find in names, kana, e-mail, phones, company, the properties asked about."
+        ),
     ] = None,
     tag: Annotated[str | None, typer.Option("--tag")] = None,
     group: Annotated[str | None, typer.Option("--group")] = None,

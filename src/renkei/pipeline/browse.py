@@ -213,7 +213,8 @@ def _whole_key(word: str, workspace_id: int) -> Any:
 
 
 def _search(query: str, workspace_id: int) -> Any:
-    """A condition matching the words of ``query`` in names, kana, e-mail, phones and company.
+    """A condition matching the words of ``query`` in names, kana, e-mail, phones and company, or
+    in what the customer's inquiries asked about (the property's name or code, the inquiry id).
 
     A word that is a whole e-mail address or phone number matches that value exactly (as it is
     stored: lower case, E.164), through its index; any other word is a substring.
@@ -243,6 +244,18 @@ def _search(query: str, workspace_id: int) -> Any:
             fields += [customers.c.phone.like(f"%{national}%"), customers.c.mobile.like(f"%{national}%")]
         if word.isdigit():
             fields.append(customers.c.id == int(word))
+        # The property asked about (サンプルハイツ, its code) or the portal's inquiry id: read once
+        # from the workspace's inquiries, far fewer than its customers.
+        asked = select(inquiries.c.customer_id).where(
+            inquiries.c.workspace_id == workspace_id,
+            or_(
+                inquiries.c.property_name.like(pattern),
+                inquiries.c.property_code == word,
+                inquiries.c.own_property_code == word,
+                inquiries.c.external_id == word,
+            ),
+        )
+        fields.append(customers.c.id.in_(asked))
         conditions.append(or_(*fields))
     return and_(*conditions)
 

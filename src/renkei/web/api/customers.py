@@ -108,7 +108,11 @@ def list_customers(
     caller: Viewer,
     q: Annotated[
         str | None,
-        Query(max_length=200, pattern=NO_NUL, description="Words to find in names, kana, e-mail, phones, company."),
+        Query(
+            max_length=200,
+            pattern=NO_NUL,
+            description="Words to find in names, kana, e-mail, phones, company, the properties asked about.",
+        ),
     ] = None,
     tag: Label = None,
     group: Label = None,
