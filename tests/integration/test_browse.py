@@ -13,6 +13,7 @@ from renkei.pipeline.browse import (
     integration_summaries,
     page_customers,
     page_deliveries,
+    page_inquiries,
     page_row_errors,
 )
 from renkei.pipeline.deliveries import import_file, undo_delivery
@@ -168,6 +169,42 @@ def test_a_search_finds_who_asked_about_a_property_or_by_the_inquiry_id(hub, tmp
 
     assert names("サンプルハイツ") == ["山田"] and names("P-0077") == ["高橋"] and names("S-100") == ["山田"]
     assert names("ハイツ 山田") == ["山田"] and names("ハイツ 高橋") == []
+
+
+def test_the_inquiries_of_every_customer_the_last_to_arrive_first(hub, tmp_path):
+    header = ["反響日時", "お名前", "メールアドレス", "物件名", "媒体"]
+    fair = add_integration(hub, {"name": "反響", "kind": "csv"})
+    import_file(
+        hub,
+        fair,
+        write_csv(
+            tmp_path / "a.csv",
+            [
+                header,
+                ["2026/11/05 10:00", "山田 太郎", "t@example.jp", "ハイツ", "SUUMO"],
+                ["2026/11/01 09:00", "高橋 花子", "h@example.jp", "パーク", "HOME'S"],
+            ],
+        ),
+    )
+    web = add_integration(hub, {"name": "資料請求", "kind": "csv"})
+    import_file(hub, web, write_csv(tmp_path / "b.csv", [header, ["", "山田 太郎", "t@example.jp", "タワー", ""]]))
+    other = hub.for_workspace("other")
+    import_file(
+        other,
+        add_integration(other, {"name": "反響", "kind": "csv"}),
+        write_csv(tmp_path / "c.csv", [header, ["2026/11/06 10:00", "伊藤 四郎", "i@example.jp", "ハイツ", "SUUMO"]]),
+    )
+
+    def seen(**filters) -> list[tuple[str, str]]:
+        return [(i["property_name"], i["last_name"]) for i in page_inquiries(hub, **filters).items]
+
+    assert seen() == [("タワー", "山田"), ("パーク", "高橋"), ("ハイツ", "山田")]  # as they came, not by their times
+    assert seen(source="SUUMO") == [("ハイツ", "山田")] and seen(integration_id=web.id) == [("タワー", "山田")]
+    first = page_inquiries(hub, limit=2)
+    rest = page_inquiries(hub, limit=2, cursor=first.next_cursor)
+    assert [i["property_name"] for i in first.items + rest.items] == ["タワー", "パーク", "ハイツ"]
+    [tower] = page_inquiries(hub, integration_id=web.id).items
+    assert (tower["integration"], tower["source"], tower["received_at"]) == ("資料請求", "b.csv", None)
 
 
 def test_a_cursor_not_made_here_is_refused(hub):

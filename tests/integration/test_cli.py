@@ -418,3 +418,15 @@ def test_customers_list_pages_filters_and_names_the_next_page(cli, tmp_path):
     assert json.loads(out)["items"] == []
     code, out, err = cli("customers", "list", "--limit", "500")
     assert code != 0 and "Error: limit 500: expected 1 to 200" in out + err
+
+
+def test_inquiries_list_shows_each_with_its_customer(cli, tmp_path):
+    rows = [["反響ID", "お名前", "メールアドレス", "物件名"], ["S-1", "山田太郎", "t@example.jp", "サンプルハイツ"]]
+    assert cli("import", str(write_csv(tmp_path / "反響.csv", rows)))[0] == 0
+    code, out, _ = cli("inquiries", "list", "--json")
+    [inquiry] = json.loads(out)["items"]
+    assert code == 0 and (inquiry["external_id"], inquiry["last_name"]) == ("S-1", "山田")
+    code, out, _ = cli("inquiries", "list")
+    assert code == 0 and "サンプルハイツ" in out and "#S-1" in out
+    code, out, err = cli("inquiries", "list", "--integration", "ない連携")
+    assert code != 0 and "Error:" in out + err

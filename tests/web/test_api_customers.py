@@ -73,6 +73,18 @@ def test_list_filters_by_owner_and_status(hub, client, api):
     assert client.get("/api/customers", headers=api, params={"owner": "鈴木"}).json()["items"] == []
 
 
+def test_the_inquiry_list_names_each_inquirys_customer(hub, client, api):
+    integration = add_integration(hub, {"name": "反響", "kind": "csv"})
+    rows = [["反響ID", "お名前", "メールアドレス", "物件名"], ["S-1", "山田 太郎", "t@example.jp", "ハイツ"]]
+    upload(client, bearer(hub, "operator"), integration.id, csv_bytes(rows), wait=True)
+    listed = client.get("/api/inquiries", headers=api).json()
+    [inquiry] = listed["items"]
+    assert (inquiry["external_id"], inquiry["property_name"], inquiry["last_name"]) == ("S-1", "ハイツ", "山田")
+    assert client.get(inquiry["customer_url"], headers=api).json()["inquiries"][0]["external_id"] == "S-1"
+    assert client.get("/api/inquiries", headers=api, params={"source": "SUUMO"}).json()["items"] == []
+    assert client.get("/api/inquiries").status_code == 401
+
+
 def test_show_has_every_values_source_history_and_inquiries(client, api, loaded):
     [hanako] = client.get("/api/customers", headers=api, params={"q": "hanako"}).json()["items"]
     shown = client.get(hanako["url"], headers=api).json()

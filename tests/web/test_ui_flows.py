@@ -375,6 +375,15 @@ def test_a_delivery_links_the_customers_it_created_or_changed(hub, admin, tmp_pa
     assert 'data-testid="delivery-customers"' not in admin.client.get(f"/deliveries/{second.delivery_id}").text
 
 
+def test_the_inquiry_list_shows_every_customers_inquiries_and_filters_by_source(hub, admin, tmp_path):
+    ids = seed(hub, tmp_path)
+    listed = admin.client.get("/inquiries").text
+    assert 'data-testid="inquiry-list"' in listed and "A1234567890" in listed and "反響一覧" in listed
+    assert '<a href="/inquiries?source=SUUMO">SUUMO</a>' in listed
+    assert f'href="/deliveries/{ids["mail"]}"' in listed
+    assert "A1234567890" not in admin.client.get("/inquiries", params={"source": "HOME'S"}).text
+
+
 def test_the_customer_list_filters_by_owner_and_status_and_links_them(hub, admin, tmp_path):
     fair = add_integration(hub, {"name": "展示会", "kind": "csv", "defaults": {"owner": "佐藤", "status": "新規"}})
     web = add_integration(hub, {"name": "資料請求", "kind": "csv", "defaults": {"owner": "鈴木"}})

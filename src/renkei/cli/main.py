@@ -32,6 +32,8 @@ deliveries_app = typer.Typer(no_args_is_help=True, help="List, inspect, undo and
 app.add_typer(integrations_app, name="integrations")
 app.add_typer(customers_app, name="customers")
 app.add_typer(deliveries_app, name="deliveries")
+inquiries_app = typer.Typer(no_args_is_help=True, help="Every customer's inquiries (反響), the last to arrive first.")
+app.add_typer(inquiries_app, name="inquiries")
 outbox_app = typer.Typer(no_args_is_help=True, help="Report mails waiting to be sent, sent or given up.")
 app.add_typer(outbox_app, name="outbox")
 relay_app = typer.Typer(no_args_is_help=True, help="The SMTP relay report mails are sent through.")
@@ -417,6 +419,25 @@ def customers_list(
         limit=limit,
     )
     present.customer_page(console, page.items, page.next_cursor, as_json)
+
+
+@inquiries_app.command("list")
+@handled
+def inquiries_list(
+    integration: Annotated[str | None, typer.Option("--integration", "-i", help="Only those it brought.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only those from one source (SUUMO, …).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Inquiries per page (1 to 200).")] = 50,
+    cursor: Annotated[str | None, typer.Option("--cursor", help="The next page's cursor, as printed.")] = None,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+    as_json: AsJson = False,
+) -> None:
+    """List inquiries, the last to arrive first, each with its customer."""
+    from renkei.pipeline.browse import page_inquiries
+
+    hub = open_hub(workspace)
+    target = integration_service.integration_by_name(hub, integration).id if integration else None
+    page = page_inquiries(hub, integration_id=target, source=source, cursor=cursor, limit=limit)
+    present.inquiry_page(console, page.items, page.next_cursor, as_json)
 
 
 @customers_app.command("show")

@@ -448,6 +448,30 @@ def customer_page(console: Console, items: list[dict[str, Any]], next_cursor: st
         _say(console, f"more: --cursor {next_cursor}")
 
 
+def inquiry_page(console: Console, items: list[dict[str, Any]], next_cursor: str | None, as_json: bool) -> None:
+    """A page of inquiries (``browse.page_inquiries``), and the cursor of the next."""
+    if as_json:
+        _json(console, {"items": items, "next_cursor": next_cursor})
+        return
+    if not items:
+        _say(console, "(none)")
+        return
+    table = Table("id", "received", "customer", "source", "inquiry", "integration / delivery")
+    for i in items:
+        who = " ".join(part for part in (i["last_name"], i["first_name"]) if part)
+        table.add_row(
+            str(i["id"]),
+            _shown_time(i["received_at"]),
+            f"{who} (#{i['customer_id']})",
+            i["source"],
+            _inquiry_what(i),
+            f"{i['integration']} / {i['delivery_id']}",
+        )
+    console.print(table)
+    if next_cursor:
+        _say(console, f"more: --cursor {next_cursor}")
+
+
 def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
     if as_json:
         _json(console, data)

@@ -21,7 +21,7 @@ from sqlalchemy import CompoundSelect, Select, and_, case, desc, exists, func, o
 from renkei.core.errors import NormalizationError
 from renkei.core.normalize import classify_phone, normalize_email
 from renkei.errors import ConfigurationError
-from renkei.pipeline.customers import standing_left_out
+from renkei.pipeline.customers import inquiry_data, standing_left_out
 from renkei.pipeline.deliveries import Delivery, delivery_from_row, load_delivery
 from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration, list_integrations
@@ -183,6 +183,50 @@ def page_deliveries(
     with hub.engine.connect() as conn:
         rows = conn.execute(_paged(query, deliveries.c.id, cursor, limit)).all()
     return _page([delivery_from_row(r) for r in rows], limit, lambda d: d.id)
+
+
+def page_inquiries(
+    hub: Hub,
+    *,
+    integration_id: int | None = None,
+    source: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[dict[str, Any]]:
+    """The workspace's inquiries (反響), the last to arrive first, optionally of one integration or
+    from one source (SUUMO, a list's 媒体): each as the export shows it (``INQUIRY_COLUMNS``, times in
+    Japan time) with its ``id``, ``delivery_id``, the customer's ``customer_id`` and names, and the
+    ``integration``'s name."""
+    query = (
+        select(
+            inquiries,
+            customers.c.last_name,
+            customers.c.first_name,
+            integrations.c.name.label("integration"),
+        )
+        .join(customers, customers.c.id == inquiries.c.customer_id)
+        .join(integrations, integrations.c.id == inquiries.c.integration_id)
+        .where(inquiries.c.workspace_id == hub.workspace_id)
+    )
+    if integration_id is not None:
+        query = query.where(inquiries.c.integration_id == integration_id)
+    if source and source.strip():
+        query = query.where(inquiries.c.source == source.strip())
+    with hub.engine.connect() as conn:
+        rows = conn.execute(_paged(query, inquiries.c.id, cursor, limit)).all()
+    items = [
+        {
+            "id": int(row.id),
+            **inquiry_data(row._mapping),
+            "delivery_id": int(row.delivery_id),
+            "customer_id": int(row.customer_id),
+            "last_name": row.last_name,
+            "first_name": row.first_name,
+            "integration": row.integration,
+        }
+        for row in rows
+    ]
+    return _page(items, limit, lambda i: i["id"])
 
 
 _DIGITS = re.compile(r"\d")
