@@ -380,6 +380,7 @@ def test_the_inquiry_list_shows_every_customers_inquiries_and_filters_by_source(
     listed = admin.client.get("/inquiries").text
     assert 'data-testid="inquiry-list"' in listed and "A1234567890" in listed and "反響一覧" in listed
     assert '<a href="/inquiries?source=SUUMO">SUUMO</a>' in listed
+    assert re.search(r'<td class="nowrap"><a href="/customers/\d+">山田 太郎</a></td>', listed)
     assert f'href="/deliveries/{ids["mail"]}"' in listed
     assert "A1234567890" not in admin.client.get("/inquiries", params={"source": "HOME'S"}).text
 
