@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -419,22 +419,47 @@ def sample(console: Console, found: Sample, as_json: bool) -> None:
             _say(console, f"{where}: {values}")
 
 
-def customer_page(console: Console, items: list[dict[str, Any]], next_cursor: str | None, as_json: bool) -> None:
-    """A page of customer summaries (``browse.page_customers``), and the cursor of the next."""
-    items = [{**c, "updated_at": jsonable(c["updated_at"])} for c in items]  # Japan time, with its offset
+def _page(
+    console: Console,
+    items: list[dict[str, Any]],
+    next_cursor: str | None,
+    as_json: bool,
+    columns: tuple[str, ...],
+    cells: Callable[[dict[str, Any]], list[str]],
+) -> None:
+    """A page of a list: JSON, or a table of ``columns`` with ``cells`` of each item, and the next
+    page's cursor."""
     if as_json:
         _json(console, {"items": items, "next_cursor": next_cursor})
         return
     if not items:
         _say(console, "(none)")
         return
-    table = Table("id", "name", "e-mail", "phone", "company", "owner", "status", "tags", "updated")
-    for c in items:
-        name = " ".join(part for part in (c["last_name"], c["first_name"]) if part)
-        flag = " (values left out)" if c["left_out"] else ""
-        table.add_row(
+    table = Table(*columns)
+    for item in items:
+        table.add_row(*cells(item))
+    console.print(table)
+    if next_cursor:
+        _say(console, f"more: --cursor {next_cursor}")
+
+
+def _name(item: dict[str, Any]) -> str:
+    return " ".join(part for part in (item["last_name"], item["first_name"]) if part)
+
+
+def customer_page(console: Console, items: list[dict[str, Any]], next_cursor: str | None, as_json: bool) -> None:
+    """A page of customer summaries (``browse.page_customers``), and the cursor of the next."""
+    items = [{**c, "updated_at": jsonable(c["updated_at"])} for c in items]  # Japan time, with its offset
+    columns = ("id", "name", "e-mail", "phone", "company", "owner", "status", "tags", "updated")
+    _page(
+        console,
+        items,
+        next_cursor,
+        as_json,
+        columns,
+        lambda c: [
             str(c["id"]),
-            name + flag,
+            _name(c) + (" (values left out)" if c["left_out"] else ""),
             c["email"] or "",
             c["phone"] or c["mobile"] or "",
             c["company_name"] or "",
@@ -442,34 +467,28 @@ def customer_page(console: Console, items: list[dict[str, Any]], next_cursor: st
             c["status"] or "",
             ", ".join([*c["tags"], *c["groups"]]),
             _shown_time(c["updated_at"]),
-        )
-    console.print(table)
-    if next_cursor:
-        _say(console, f"more: --cursor {next_cursor}")
+        ],
+    )
 
 
 def inquiry_page(console: Console, items: list[dict[str, Any]], next_cursor: str | None, as_json: bool) -> None:
     """A page of inquiries (``browse.page_inquiries``), and the cursor of the next."""
-    if as_json:
-        _json(console, {"items": items, "next_cursor": next_cursor})
-        return
-    if not items:
-        _say(console, "(none)")
-        return
-    table = Table("id", "received", "customer", "source", "inquiry", "integration / delivery")
-    for i in items:
-        who = " ".join(part for part in (i["last_name"], i["first_name"]) if part)
-        table.add_row(
+    columns = ("id", "received", "customer", "source", "inquiry", "integration / delivery")
+    _page(
+        console,
+        items,
+        next_cursor,
+        as_json,
+        columns,
+        lambda i: [
             str(i["id"]),
             _shown_time(i["received_at"]),
-            f"{who} (#{i['customer_id']})",
+            f"{_name(i)} (#{i['customer_id']})",
             i["source"],
             _inquiry_what(i),
             f"{i['integration']} / {i['delivery_id']}",
-        )
-    console.print(table)
-    if next_cursor:
-        _say(console, f"more: --cursor {next_cursor}")
+        ],
+    )
 
 
 def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
