@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from renkei.errors import ConfigurationError, NotFoundError
 from renkei.pipeline.browse import (
+    count_inquiries,
     decode_cursor,
     encode_cursor,
     integration_summaries,
@@ -17,6 +19,7 @@ from renkei.pipeline.browse import (
     page_row_errors,
 )
 from renkei.pipeline.deliveries import import_file, undo_delivery
+from renkei.pipeline.hub import as_utc
 from renkei.pipeline.integrations import add_integration, get_integration, update_integration
 from renkei.store.secrets import REDACTED
 from tests.conftest import write_csv
@@ -205,6 +208,32 @@ def test_the_inquiries_of_every_customer_the_last_to_arrive_first(hub, tmp_path)
     assert [i["property_name"] for i in first.items + rest.items] == ["タワー", "パーク", "ハイツ"]
     [tower] = page_inquiries(hub, integration_id=web.id).items
     assert (tower["integration"], tower["source"], tower["received_at"]) == ("資料請求", "b.csv", None)
+
+
+def test_inquiries_of_the_last_days_counted_by_source(hub, tmp_path):
+    header = ["反響日時", "お名前", "メールアドレス", "物件名", "媒体"]
+    rows = [
+        ["2026/11/05 10:00", "山田 太郎", "t@example.jp", "ハイツ", "SUUMO"],
+        ["2026/11/06 10:00", "山田 太郎", "t@example.jp", "パーク", "SUUMO"],  # the same customer again
+        ["2026/11/07 10:00", "高橋 花子", "h@example.jp", "タワー", "SUUMO"],
+        ["2026/11/08 10:00", "鈴木 一郎", "i@example.jp", "ハイツ", "HOME'S"],
+        ["2026/09/01 10:00", "伊藤 四郎", "s@example.jp", "ハイツ", "athome"],  # before the 30 days
+    ]
+    import_file(
+        hub, add_integration(hub, {"name": "反響", "kind": "csv"}), write_csv(tmp_path / "a.csv", [header, *rows])
+    )
+    other = hub.for_workspace("other")
+    import_file(
+        other, add_integration(other, {"name": "反響", "kind": "csv"}), write_csv(tmp_path / "b.csv", [header, rows[3]])
+    )
+    now = datetime(2026, 11, 10, tzinfo=UTC)
+    counted = [(c.source, c.inquiries, c.customers) for c in count_inquiries(hub, days=30, now=now)]
+    assert counted == [("SUUMO", 3, 2), ("HOME'S", 1, 1)]
+    [suumo, _] = count_inquiries(hub, days=30, now=now)
+    assert as_utc(suumo.last_at) == datetime(2026, 11, 7, 1, 0, tzinfo=UTC)  # 10:00 in Japan
+    assert [c.source for c in count_inquiries(hub, days=90, now=now)] == ["SUUMO", "HOME'S", "athome"]
+    with pytest.raises(ConfigurationError):
+        count_inquiries(hub, days=0)
 
 
 def test_a_cursor_not_made_here_is_refused(hub):

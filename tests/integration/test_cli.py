@@ -428,5 +428,7 @@ def test_inquiries_list_shows_each_with_its_customer(cli, tmp_path):
     assert code == 0 and (inquiry["external_id"], inquiry["last_name"]) == ("S-1", "山田")
     code, out, _ = cli("inquiries", "list")
     assert code == 0 and "サンプルハイツ" in out and "#S-1" in out
+    code, out, _ = cli("inquiries", "count", "--days", "7", "--json")
+    assert code == 0 and json.loads(out) == []  # the list gives no times: counted by none
     code, out, err = cli("inquiries", "list", "--integration", "ない連携")
     assert code != 0 and "Error:" in out + err

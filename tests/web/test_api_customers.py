@@ -10,7 +10,7 @@ import pytest
 
 from renkei.pipeline import customers as customer_service
 from renkei.pipeline.customers import export_csv, export_jsonl
-from renkei.pipeline.hub import Hub
+from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import add_integration
 from tests.web.api_helpers import HEADER, csv_bytes, upload
 from tests.web.conftest import bearer
@@ -83,6 +83,20 @@ def test_the_inquiry_list_names_each_inquirys_customer(hub, client, api):
     assert client.get(inquiry["customer_url"], headers=api).json()["inquiries"][0]["external_id"] == "S-1"
     assert client.get("/api/inquiries", headers=api, params={"source": "SUUMO"}).json()["items"] == []
     assert client.get("/api/inquiries").status_code == 401
+    # Counted by source over the last days, by each inquiry's time: this one says none.
+    assert client.get("/api/inquiries/counts", headers=api).json() == []
+    assert client.get("/api/inquiries/counts", headers=api, params={"days": 0}).status_code == 422
+
+
+def test_inquiries_are_counted_by_source(hub, client, api):
+    integration = add_integration(hub, {"name": "反響", "kind": "csv"})
+    rows = [
+        ["反響日時", "お名前", "メールアドレス", "媒体"],
+        [utcnow().strftime("%Y/%m/%d %H:%M"), "山田 太郎", "t@example.jp", "SUUMO"],
+    ]
+    upload(client, bearer(hub, "operator"), integration.id, csv_bytes(rows), wait=True)
+    [counted] = client.get("/api/inquiries/counts", headers=api, params={"days": 7}).json()
+    assert (counted["source"], counted["inquiries"], counted["customers"]) == ("SUUMO", 1, 1)
 
 
 def test_show_has_every_values_source_history_and_inquiries(client, api, loaded):

@@ -19,10 +19,12 @@ from renkei.pipeline.deliveries import (
     replay_delivery,
     undo_delivery,
 )
+from renkei.pipeline.hub import utcnow
 from renkei.pipeline.integrations import add_integration, find_integration, get_integration, set_status
 from renkei.pipeline.mail import inbox_address
 from renkei.pipeline.specs import MappingModel
 from renkei.web.ui import mapping as mapping_ui
+from renkei.web.ui.common import JST
 from tests.conftest import other_workbook, workbook, write_csv
 from tests.web.test_ui_pages import MEMBERS, seed
 from tests.zips import zip_bytes
@@ -383,6 +385,14 @@ def test_the_inquiry_list_shows_every_customers_inquiries_and_filters_by_source(
     assert re.search(r'<td class="nowrap"><a href="/customers/\d+">山田 太郎</a></td>', listed)
     assert f'href="/deliveries/{ids["mail"]}"' in listed
     assert "A1234567890" not in admin.client.get("/inquiries", params={"source": "HOME'S"}).text
+    # The first page counts the last 30 days' inquiries by source: the fixture's is older.
+    integration = add_integration(hub, {"name": "反響", "kind": "csv"})
+    when = utcnow().astimezone(JST).strftime("%Y/%m/%d %H:%M")
+    rows = [["反響日時", "お名前", "メールアドレス", "媒体"], [when, "高橋 花子", "h@example.jp", "HOME'S"]]
+    import_file(hub, integration, write_csv(tmp_path / "反響.csv", rows))
+    counts = admin.client.get("/inquiries").text
+    assert re.search(r'data-testid="inquiry-counts">.*直近 30 日の反響元別件数', counts, re.S)
+    assert re.search(r">HOME&#39;S</a></td><td>1</td><td>1</td>", counts)
 
 
 def test_the_customer_list_filters_by_owner_and_status_and_links_them(hub, admin, tmp_path):

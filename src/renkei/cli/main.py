@@ -440,6 +440,32 @@ def inquiries_list(
     present.inquiry_page(console, page.items, page.next_cursor, as_json)
 
 
+@inquiries_app.command("count")
+@handled
+def inquiries_count(
+    days: Annotated[int, typer.Option("--days", help="The last so many days, by each inquiry's time.")] = 30,
+    workspace: Workspace = DEFAULT_WORKSPACE,
+    as_json: AsJson = False,
+) -> None:
+    """Count the inquiries of the last days by source (SUUMO, LIFULL HOME'S, a list's 媒体), the most first."""
+    from renkei.pipeline.browse import count_inquiries
+
+    counted = count_inquiries(open_hub(workspace), days=days)
+    present.rows(
+        console,
+        [
+            {
+                "source": c.source,
+                "inquiries": c.inquiries,
+                "customers": c.customers,
+                "last_at": customer_service.jsonable(c.last_at),
+            }
+            for c in counted
+        ],
+        as_json,
+    )
+
+
 @customers_app.command("show")
 @handled
 def customers_show(customer_id: int, workspace: Workspace = DEFAULT_WORKSPACE, as_json: AsJson = False) -> None:

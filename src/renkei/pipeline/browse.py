@@ -229,6 +229,37 @@ def page_inquiries(
     return _page(items, limit, lambda i: i["id"])
 
 
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """How many inquiries one source brought in a span of days, and when the last came."""
+
+    source: str
+    inquiries: int
+    customers: int
+    last_at: datetime | None
+
+
+def count_inquiries(hub: Hub, *, days: int = 30, now: datetime | None = None) -> list[SourceCount]:
+    """The inquiries received in the last ``days`` days (by the time each says it came, 反響日時),
+    counted by source, the most first: how many, from how many customers, and the last one's time."""
+    if not 1 <= days <= 3660:
+        raise ConfigurationError(f"days {days}: expected 1 to 3660")
+    since = (now or utcnow()) - timedelta(days=days)
+    query = (
+        select(
+            inquiries.c.source,
+            func.count(),
+            func.count(inquiries.c.customer_id.distinct()),
+            func.max(inquiries.c.received_at),
+        )
+        .where(inquiries.c.workspace_id == hub.workspace_id, inquiries.c.received_at >= since)
+        .group_by(inquiries.c.source)
+        .order_by(desc(func.count()), inquiries.c.source)
+    )
+    with hub.engine.connect() as conn:
+        return [SourceCount(str(source), int(n), int(people), last) for source, n, people, last in conn.execute(query)]
+
+
 _DIGITS = re.compile(r"\d")
 
 

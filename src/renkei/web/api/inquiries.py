@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from renkei.pipeline.browse import page_inquiries
-from renkei.web.api.common import NO_NUL, Cursor, Limit, Page, Viewer, errors
+from renkei.pipeline.browse import count_inquiries, page_inquiries
+from renkei.web.api.common import NO_NUL, Cursor, Limit, Page, Viewer, aware, errors
 from renkei.web.api.customers import InquiryOut
 
 router = APIRouter(prefix="/api/inquiries", tags=["inquiries"])
@@ -41,3 +42,23 @@ def list_inquiries(
     page = page_inquiries(caller.hub, integration_id=integration_id, source=source, cursor=cursor, limit=limit)
     items = [InquiryItem(**item, customer_url=f"/api/customers/{item['customer_id']}") for item in page.items]
     return Page[InquiryItem](items=items, next_cursor=page.next_cursor)
+
+
+class SourceCountOut(BaseModel):
+    source: str
+    inquiries: int
+    customers: int = Field(description="How many customers the inquiries came from.")
+    last_at: datetime | None = Field(description="When the last of them was received.")
+
+
+@router.get("/counts", response_model=list[SourceCountOut], responses=errors(422))
+def inquiry_counts(
+    caller: Viewer,
+    days: Annotated[int, Query(ge=1, le=3660, description="The last so many days, by each inquiry's time.")] = 30,
+) -> list[SourceCountOut]:
+    """The inquiries of the last ``days`` days counted by source (SUUMO, LIFULL HOME'S, a list's 媒体),
+    the most first."""
+    return [
+        SourceCountOut(source=c.source, inquiries=c.inquiries, customers=c.customers, last_at=aware(c.last_at))
+        for c in count_inquiries(caller.hub, days=days)
+    ]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from renkei.errors import ConfigurationError
-from renkei.pipeline.browse import page_inquiries
+from renkei.pipeline.browse import count_inquiries, page_inquiries
 from renkei.pipeline.integrations import list_integrations
 from renkei.web.auth import Caller, page_caller
 from renkei.web.ui.render import render
@@ -16,6 +16,8 @@ from renkei.web.ui.render import render
 router = APIRouter(include_in_schema=False)
 
 Viewer = Annotated[Caller, Depends(page_caller())]
+#: The days the page counts inquiries over, by source.
+COUNTED_DAYS = 30
 
 
 @router.get("/inquiries")
@@ -33,6 +35,7 @@ def inquiries_page(
     except ConfigurationError:  # a cursor not made here: the first page
         page = page_inquiries(caller.hub, **filters)
     names = {i.id: i.name for i in list_integrations(caller.hub)}
+    counts = count_inquiries(caller.hub, days=COUNTED_DAYS) if not cursor else []  # on the first page
     return render(
         request,
         "inquiries.html",
@@ -42,4 +45,6 @@ def inquiries_page(
         names=names,
         integration_id=integration_id,
         source=source or "",
+        counts=counts,
+        counted_days=COUNTED_DAYS,
     )
