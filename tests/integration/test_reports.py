@@ -35,7 +35,7 @@ from renkei.pipeline.relay import RelaySettings, current_relay, relay_from_env
 from renkei.store.schema import outbox
 from renkei.store.schema import settings as settings_table
 from tests.conftest import write_csv
-from tests.helpers import free_port
+from tests.helpers import export, free_port
 from tests.integration.test_mail_csv import ZIPPED_CSV, mail_csv, notice_mail, workbook_mail, zip_mail
 from tests.zips import zip_bytes
 
@@ -179,6 +179,34 @@ def test_reports_link_the_delivery_and_its_customers_on_the_hubs_public_address(
     monkeypatch.setenv("RENKEI_PUBLIC_URL", "renkei.example.co.jp")
     delivery_service.import_file(hub, integration, good_file(tmp_path, "again.csv", "b@example.jp"))
     assert "詳細: " not in rows(hub)[-1].body and "RENKEI_PUBLIC_URL" in caplog.text
+
+
+def test_a_success_report_names_the_inquiries_it_brought(hub, tmp_path, monkeypatch):
+    monkeypatch.setenv("RENKEI_PUBLIC_URL", "https://renkei.example.co.jp")
+    integration = add_csv(hub, success=[SUCCESS_TO])
+    header = ["反響日時", "お名前", "メールアドレス", "物件名", "お問い合わせ内容", "媒体"]
+    leads = [
+        ["2026/11/03 10:00", "山田 太郎", "t@example.jp", "サンプルハイツ", "見学希望です\n土日で", "SUUMO"],
+        *[[f"2026/11/04 1{n}:00", "", f"u{n}@example.jp", "パーク", "", "HOME'S"] for n in range(10)],
+    ]
+    delivery_service.import_file(hub, integration, write_csv(tmp_path / "反響.csv", [header, *leads]))
+    [mail] = rows(hub)
+    customer = next(c for c in export(hub) if c["last_name"] == "山田")
+    assert "反響 (10 件 / 全 11 件):" in mail.body and "Inquiries (10 of 11):" in mail.body
+    line = f"  - 山田 太郎 様 (顧客 #{customer['id']} https://renkei.example.co.jp/customers/{customer['id']}): "
+    assert line + "SUUMO · サンプルハイツ · 2026-11-03 10:00 · 見学希望です" in mail.body
+
+
+def test_a_portal_mails_success_report_names_its_lead(hub):
+    integration = integration_service.add_integration(
+        hub, {"name": "SUUMO", "kind": "suumo", "notify": {"success": [SUCCESS_TO]}}
+    )
+    rental = Path(__file__).resolve().parents[1] / "cases" / "portals" / "suumo" / "rental.eml"
+    mail_service.import_mail(hub, integration, rental.read_bytes())
+    [mail] = rows(hub)
+    assert mail.subject.startswith("[Renkei] 連携完了: SUUMO") and "反響 (1 件):" in mail.body
+    assert "  - 山田 太郎 様 (顧客 #" in mail.body and "SUUMO · サンプルハイツ①" in mail.body
+    assert "  - 山田 太郎 (customer #" in mail.body
 
 
 def test_a_daily_export_that_ends_with_its_total_is_a_clean_import(hub, tmp_path):

@@ -43,17 +43,17 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, bindparam, desc, select
+from sqlalchemy import Connection, bindparam, desc, func, select
 
 from renkei.core.reasons import say_reason
 from renkei.pipeline import deliveries as delivery_service
-from renkei.pipeline.customers import safe_cell
+from renkei.pipeline.customers import JST, safe_cell
 from renkei.pipeline.deliveries import Delivery, ProcessResult
-from renkei.pipeline.hub import Hub, utcnow
+from renkei.pipeline.hub import Hub, as_utc, utcnow
 from renkei.pipeline.integrations import Integration
 from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.sources.ppap import waits_for_password
-from renkei.store.schema import checks, deliveries, integrations, outbox, row_errors
+from renkei.store.schema import checks, customers, deliveries, inquiries, integrations, outbox, row_errors
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 FAILING_AFTER = 3
 #: Row errors listed in the mail body; the attachment has all of them.
 ERRORS_IN_BODY = 20
+#: How many of a delivery's inquiries a success report names (a portal mail brings one).
+INQUIRIES_IN_BODY = 10
 #: Row errors in the attachment at most (a relay takes some MB); `renkei deliveries show` has all.
 ERRORS_IN_CSV = 50_000
 #: How long the error mail of a mail whose ZIP wants a password waits for the password mail.
@@ -141,7 +143,33 @@ def on_delivery(
     elif result.counts.errors or result.counts.left_out:
         _queue_error_report(conn, hub, integration, delivery, result, what)
         return
-    _queue(conn, hub, integration, delivery, notify.success, *_success_mail(integration, delivery, result, what))
+    if notify.success:
+        mail = _success_mail(integration, delivery, result, what, _brought(conn, delivery.id))
+        _queue(conn, hub, integration, delivery, notify.success, *mail)
+
+
+def _brought(conn: Connection, delivery_id: int) -> tuple[list[Any], int]:
+    """The first ``INQUIRIES_IN_BODY`` inquiries a delivery brought, with their customers' names, and
+    how many it brought in all."""
+    rows = conn.execute(
+        select(
+            inquiries.c.customer_id,
+            inquiries.c.source,
+            inquiries.c.received_at,
+            inquiries.c.property_name,
+            inquiries.c.message,
+            customers.c.last_name,
+            customers.c.first_name,
+        )
+        .join(customers, customers.c.id == inquiries.c.customer_id)
+        .where(inquiries.c.delivery_id == delivery_id)
+        .order_by(inquiries.c.id)
+        .limit(INQUIRIES_IN_BODY)
+    ).all()
+    total = len(rows)
+    if total == INQUIRIES_IN_BODY:
+        total = conn.execute(select(func.count()).where(inquiries.c.delivery_id == delivery_id)).scalar_one()
+    return list(rows), int(total)
 
 
 def on_mail_confirmation(
@@ -498,11 +526,39 @@ def _recovered_mail(integration: Integration, delivery: Delivery, result: Proces
     return subject, _join(ja, en)
 
 
-def _success_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
+def _success_mail(
+    integration: Integration,
+    delivery: Delivery,
+    result: ProcessResult,
+    what: str,
+    brought: tuple[list[Any], int] = ([], 0),
+) -> tuple[str, str]:
     subject = f"[Renkei] 連携完了: {integration.name} ({what})"
     ja, en = _head(integration, delivery, what)
     counted_ja, counted_en = _counted(delivery, result)
-    return subject, _join([*ja, *counted_ja], [*en, *counted_en])
+    ja += counted_ja
+    en += counted_en
+    listed, total = brought
+    if listed:  # the leads to call back: who asked, about what
+        more_ja = f" / 全 {total} 件" if total > len(listed) else ""
+        more_en = f" of {total}" if total > len(listed) else ""
+        ja += ["", f"反響 ({len(listed)} 件{more_ja}):", *(_inquiry_line(row, "ja") for row in listed)]
+        en += ["", f"Inquiries ({len(listed)}{more_en}):", *(_inquiry_line(row, "en") for row in listed)]
+    return subject, _join(ja, en)
+
+
+def _inquiry_line(row: Any, locale: str) -> str:
+    """One inquiry a delivery brought: who, from where, about what, when, and the message's first line."""
+    name = " ".join(part for part in (row.last_name, row.first_name) if part)
+    who = (f"{name} 様" if name else "") if locale == "ja" else name
+    customer = f"顧客 #{row.customer_id}" if locale == "ja" else f"customer #{row.customer_id}"
+    if (base := public_url()) is not None:
+        customer += f" {base}/customers/{row.customer_id}"
+    message = (row.message or "").strip().splitlines()
+    when = as_utc(row.received_at).astimezone(JST).strftime("%Y-%m-%d %H:%M") if row.received_at else None
+    parts = [row.source, row.property_name, when]
+    parts.append(message[0][:60] if message else None)
+    return f"  - {who} ({customer}): " + " · ".join(part for part in parts if part)
 
 
 def _quarantine_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
