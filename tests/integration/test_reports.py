@@ -195,6 +195,7 @@ def test_a_success_report_names_the_inquiries_it_brought(hub, tmp_path, monkeypa
     assert "反響 (10 件 / 全 11 件):" in mail.body and "Inquiries (10 of 11):" in mail.body
     line = f"  - 山田 太郎 様 (顧客 #{customer['id']} https://renkei.example.co.jp/customers/{customer['id']}): "
     assert line + "SUUMO · サンプルハイツ · 2026-11-03 10:00 · 見学希望です" in mail.body
+    assert "  - (顧客 #" in mail.body and "  -  (" not in mail.body  # a lead known by its address only
 
 
 def test_a_portal_mails_success_report_names_its_lead(hub):

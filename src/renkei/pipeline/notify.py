@@ -558,7 +558,8 @@ def _inquiry_line(row: Any, locale: str) -> str:
     when = as_utc(row.received_at).astimezone(JST).strftime("%Y-%m-%d %H:%M") if row.received_at else None
     parts = [row.source, row.property_name, when]
     parts.append(message[0][:60] if message else None)
-    return f"  - {who} ({customer}): " + " · ".join(part for part in parts if part)
+    head = f"{who} ({customer})" if who else f"({customer})"
+    return f"  - {head}: " + " · ".join(part for part in parts if part)
 
 
 def _quarantine_mail(integration: Integration, delivery: Delivery, result: ProcessResult, what: str) -> tuple[str, str]:
