@@ -104,9 +104,15 @@ def public_url() -> str | None:
         return None
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in raw):
-        log.warning("RENKEI_PUBLIC_URL=%r: expected the hub's http(s) address; report mails carry no links", raw)
+        if raw not in _WARNED:  # once: a report asks for it at every line that could link
+            _WARNED.add(raw)
+            log.warning("RENKEI_PUBLIC_URL=%r: expected the hub's http(s) address; report mails carry no links", raw)
         return None
     return raw.rstrip("/")
+
+
+#: The bad ``RENKEI_PUBLIC_URL`` values already logged.
+_WARNED: set[str] = set()
 
 
 def on_delivery(
