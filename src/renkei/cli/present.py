@@ -12,7 +12,7 @@ from rich.table import Table
 
 from renkei.core.patch import FieldError
 from renkei.pipeline.apply import Counts
-from renkei.pipeline.customers import inquiry_data, jsonable
+from renkei.pipeline.customers import inquiry_data, jsonable, minute, person_name
 from renkei.pipeline.deliveries import Delivery, ProcessResult
 from renkei.pipeline.hub import Hub
 from renkei.pipeline.integrations import Integration
@@ -443,10 +443,6 @@ def _page(
         _say(console, f"more: --cursor {next_cursor}")
 
 
-def _name(item: dict[str, Any]) -> str:
-    return " ".join(part for part in (item["last_name"], item["first_name"]) if part)
-
-
 def customer_page(console: Console, items: list[dict[str, Any]], next_cursor: str | None, as_json: bool) -> None:
     """A page of customer summaries (``browse.page_customers``), and the cursor of the next."""
     items = [{**c, "updated_at": jsonable(c["updated_at"])} for c in items]  # Japan time, with its offset
@@ -459,14 +455,14 @@ def customer_page(console: Console, items: list[dict[str, Any]], next_cursor: st
         columns,
         lambda c: [
             str(c["id"]),
-            _name(c) + (" (values left out)" if c["left_out"] else ""),
+            person_name(c["last_name"], c["first_name"]) + (" (values left out)" if c["left_out"] else ""),
             c["email"] or "",
             c["phone"] or c["mobile"] or "",
             c["company_name"] or "",
             c["owner"] or "",
             c["status"] or "",
             ", ".join([*c["tags"], *c["groups"]]),
-            _shown_time(c["updated_at"]),
+            minute(c["updated_at"]),
         ],
     )
 
@@ -482,8 +478,8 @@ def inquiry_page(console: Console, items: list[dict[str, Any]], next_cursor: str
         columns,
         lambda i: [
             str(i["id"]),
-            _shown_time(i["received_at"]),
-            f"{_name(i)} (#{i['customer_id']})",
+            minute(i["received_at"]),
+            f"{person_name(i['last_name'], i['first_name'])} (#{i['customer_id']})",
             i["source"],
             _inquiry_what(i),
             f"{i['integration']} / {i['delivery_id']}",
@@ -511,7 +507,7 @@ def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
     if data["inquiries"]:
         inquiries = Table("received", "source", "inquiry", title="inquiries")
         for i in data["inquiries"]:
-            inquiries.add_row(_shown_time(i["received_at"]), i["source"], _inquiry_what(i))
+            inquiries.add_row(minute(i["received_at"]), i["source"], _inquiry_what(i))
         console.print(inquiries)
     for left in data["left_out"]:
         source = left["source"]
@@ -520,11 +516,6 @@ def customer(console: Console, data: dict[str, Any], as_json: bool) -> None:
             f"left out of delivery {source['delivery_id']} ({source['integration']}): "
             f"{left['column'] or ''} {left['value']!r}: {left['reason']}",
         )
-
-
-def _shown_time(iso: str | None) -> str:
-    """A time as ISO 8601 in Japan time (``inquiry_data``) shown to the minute: ``2026-11-03 14:22``."""
-    return iso[:16].replace("T", " ") if iso else ""
 
 
 def _inquiry_what(inquiry: dict[str, Any]) -> str:
@@ -548,7 +539,7 @@ def _inquiry_what(inquiry: dict[str, Any]) -> str:
 def _inquiry_line(inquiry: dict[str, Any]) -> str:
     """An inquiry on one line (a dry run's row): when, from where, and what it says, its message's first line."""
     what = _inquiry_what(inquiry).replace("\n", " · ")
-    parts = (_shown_time(inquiry["received_at"]), inquiry["source"], what)
+    parts = (minute(inquiry["received_at"]), inquiry["source"], what)
     line = " · ".join(part for part in parts if part)
     return line if len(line) <= 100 else line[:99] + "…"
 

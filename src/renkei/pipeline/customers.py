@@ -59,6 +59,18 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def minute(value: datetime | str | None) -> str:
+    """A time as people read it, to the minute in Japan time (``2026-11-03 14:22``): a stored time or
+    one ``jsonable`` gave; empty for none."""
+    iso = jsonable(value) if isinstance(value, datetime) else value
+    return iso[:16].replace("T", " ") if iso else ""
+
+
+def person_name(last_name: str | None, first_name: str | None) -> str:
+    """A customer's name as shown in a line of text: family name, then given name."""
+    return " ".join(part for part in (last_name, first_name) if part)
+
+
 def inquiry_data(inquiry: Mapping[str, Any]) -> dict[str, Any]:
     """An inquiry as the export, the API and the CLI show it: ``INQUIRY_COLUMNS``, times in Japan time."""
     return {c: jsonable(inquiry[c]) for c in INQUIRY_COLUMNS}

@@ -47,9 +47,9 @@ from sqlalchemy import Connection, bindparam, desc, func, select
 
 from renkei.core.reasons import say_reason
 from renkei.pipeline import deliveries as delivery_service
-from renkei.pipeline.customers import JST, safe_cell
+from renkei.pipeline.customers import minute, person_name, safe_cell
 from renkei.pipeline.deliveries import Delivery, ProcessResult
-from renkei.pipeline.hub import Hub, as_utc, utcnow
+from renkei.pipeline.hub import Hub, utcnow
 from renkei.pipeline.integrations import Integration
 from renkei.sources.mail_kind import MAIL_KINDS
 from renkei.sources.ppap import waits_for_password
@@ -555,14 +555,13 @@ def _success_mail(
 
 def _inquiry_line(row: Any, locale: str) -> str:
     """One inquiry a delivery brought: who, from where, about what, when, and the message's first line."""
-    name = " ".join(part for part in (row.last_name, row.first_name) if part)
+    name = person_name(row.last_name, row.first_name)
     who = (f"{name} 様" if name else "") if locale == "ja" else name
     customer = f"顧客 #{row.customer_id}" if locale == "ja" else f"customer #{row.customer_id}"
     if (base := public_url()) is not None:
         customer += f" {base}/customers/{row.customer_id}"
     message = (row.message or "").strip().splitlines()
-    when = as_utc(row.received_at).astimezone(JST).strftime("%Y-%m-%d %H:%M") if row.received_at else None
-    parts = [row.source, row.property_name, when]
+    parts = [row.source, row.property_name, minute(row.received_at)]
     parts.append(message[0][:60] if message else None)
     head = f"{who} ({customer})" if who else f"({customer})"
     return f"  - {head}: " + " · ".join(part for part in parts if part)
